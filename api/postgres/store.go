@@ -1,0 +1,107 @@
+// Package postgres is Pantau's one store: a concrete type over pgxpool, one
+// file per entity. It never logs; it returns *api.Error for what a user can
+// act on and wrapped errors for the rest.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+
+	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/migrations"
+)
+
+// Store reads and writes Pantau's data.
+type Store struct {
+	pool *pgxpool.Pool
+	// partitions remembers days whose results partition exists, so ingest
+	// pays for the DDL check once per day and process.
+	partitions *partitionCache
+}
+
+// New wraps an open pool.
+func New(pool *pgxpool.Pool) *Store {
+	return &Store{pool: pool, partitions: newPartitionCache()}
+}
+
+// Open connects to url and checks the connection.
+func Open(ctx context.Context, url string) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("parse database url: %w", err)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("ping database: %w", err)
+	}
+	return New(pool), nil
+}
+
+// Pool exposes the pool to the services that run their own transactions
+// (detection, escalation).
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+
+// Close closes the pool.
+func (s *Store) Close() { s.pool.Close() }
+
+// Ping checks the database is reachable (for /readyz).
+func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
+
+// MigrationProvider returns a goose provider over the embedded migrations.
+// The caller closes the returned *sql.DB when done.
+func MigrationProvider(pool *pgxpool.Pool) (*goose.Provider, *sql.DB, error) {
+	db := stdlib.OpenDBFromPool(pool)
+	p, err := goose.NewProvider(goose.DialectPostgres, db, migrations.FS)
+	if err != nil {
+		db.Close()
+		return nil, nil, fmt.Errorf("migrations: %w", err)
+	}
+	return p, db, nil
+}
+
+// Migrate applies every pending migration.
+func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
+	p, db, err := MigrationProvider(pool)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate up: %w", err)
+	}
+	return nil
+}
+
+// mapError turns pgx's not-found and unique violations into api errors.
+func mapError(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return api.Errorf(api.ENotFound, "%s not found", what)
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case "23505":
+			return api.Errorf(api.EConflict, "%s exists already", what)
+		case "23503":
+			return api.Errorf(api.EInvalid, "%s refers to something that does not exist (%s)", what, pgErr.ConstraintName)
+		case "23514", "22P02", "22007", "22008":
+			return api.Errorf(api.EInvalid, "%s: %s", what, pgErr.Message)
+		}
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
