@@ -1,0 +1,115 @@
+package spool
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// Read returns up to max of the oldest unacknowledged records, in sequence
+// order, without removing them. Calling it again before Ack returns the same
+// records (and perhaps more).
+func (s *Spool) Read(ctx context.Context, max int) ([]Record, error) {
+	if err := checkCtx(ctx); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	floor := s.st.floor()
+	cur := s.cur
+	if cur.seq != floor+1 || !s.hasSeg(cur.seg) {
+		cur = cursor{seq: floor + 1}
+		for _, g := range s.segs {
+			if g.last > floor {
+				cur.seg = g.first
+				break
+			}
+		}
+	}
+	s.read = s.read[:0]
+	var out []Record
+	for _, g := range s.segs {
+		if g.first < cur.seg || g.last < cur.seq || len(out) >= max {
+			continue
+		}
+		off := int64(0)
+		if g.first == cur.seg {
+			off = cur.off
+		}
+		recs, err := s.readSegment(g, off, floor, max-len(out))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, recs...)
+	}
+	return out, nil
+}
+
+// readSegment reads up to max records past floor from seg starting at off,
+// noting the end position of each in s.read.
+func (s *Spool) readSegment(seg segment, off int64, floor uint64, max int) ([]Record, error) {
+	path := filepath.Join(s.dir, segName(seg.first))
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open segment for read: %w", err)
+	}
+	defer func() { _ = f.Close() }()
+	if _, err := f.Seek(off, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("seek segment: %w", err)
+	}
+	r := bufio.NewReaderSize(f, 64<<10)
+	var out []Record
+	for off < seg.size && len(out) < max {
+		rec, n, err := readRecord(r)
+		if err != nil {
+			return nil, fmt.Errorf("read %s at %d: %w", path, off, err)
+		}
+		off += n
+		if rec.Seq <= floor {
+			continue
+		}
+		out = append(out, rec)
+		s.read = append(s.read, cursor{seg: seg.first, off: off, seq: rec.Seq + 1})
+	}
+	return out, nil
+}
+
+// hasSeg reports whether a segment starting at first exists.
+func (s *Spool) hasSeg(first uint64) bool {
+	for _, g := range s.segs {
+		if g.first == first {
+			return true
+		}
+	}
+	return false
+}
+
+// Ack records that every record up to and including seq was delivered, so
+// they are never returned again, and deletes segments no longer needed.
+// The position is durable when Ack returns.
+func (s *Spool) Ack(ctx context.Context, seq uint64) error {
+	if err := checkCtx(ctx); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if seq <= s.st.floor() {
+		return nil
+	}
+	if seq >= s.nextSeq {
+		return fmt.Errorf("spool: ack of seq %d, but only %d were assigned", seq, s.nextSeq-1)
+	}
+	s.st.Acked = seq
+	if err := saveState(s.dir, s.st); err != nil {
+		return err
+	}
+	for _, c := range s.read {
+		if c.seq == seq+1 {
+			s.cur = c
+		}
+	}
+	return s.removeDone()
+}
