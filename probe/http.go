@@ -81,4 +81,3 @@ func (c *Checker) checkHTTP(ctx context.Context, t Target) Outcome {
 	}
 	return Outcome{Detail: fmt.Sprintf("status %d", resp.StatusCode), CertDaysLeft: days}
 }
-
