@@ -1,0 +1,215 @@
+// Package backlog simulates an office's documents in 15-minute slots and
+// plans the overtime that clears them, as DESIGN.md ("Backlog and
+// overtime") sets out. New builds a Model from intake and the times the
+// central system is down; Plan finds the overtime; Run replays a schedule
+// and gives each document's completion. Instants are UTC; the office zone is
+// used only to cut time into days and slots.
+package backlog
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/pantau-id/pantau/report/calendar"
+	"github.com/pantau-id/pantau/report/doctype"
+)
+
+// Slot is the simulation step.
+const Slot = 15 * time.Minute
+
+// Interval is a stretch of time [Start, End) in UTC.
+type Interval struct {
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
+}
+
+// Intake is the number of files of one type received on one office date.
+type Intake struct {
+	Date  calendar.Date `json:"date"`
+	Type  string        `json:"type"`
+	Count int           `json:"count"`
+}
+
+// Office is what the simulation needs to know about an office.
+type Office struct {
+	Calendar *calendar.Calendar
+	Types    doctype.Catalogue
+	// Staff is the number of people processing files, in working hours and
+	// in overtime alike.
+	Staff int
+	// OvertimeCap is the most overtime hours on one day.
+	OvertimeCap int
+}
+
+// Config is one simulation.
+type Config struct {
+	Office Office
+	// From is the first simulated day; the office starts it with nothing
+	// pending, so start a few days before the period of interest.
+	From calendar.Date
+	// To is the last day of the period of interest. The model runs on past
+	// it until the last deadline of any file plus TailDays, so that late
+	// files are seen to completion.
+	To calendar.Date
+	// Intake may include days after To (a projection); none is assumed.
+	Intake []Intake
+	// Down lists when the central system cannot be used: outages (an open
+	// one closed at its assumed end by the caller) and maintenance windows.
+	Down []Interval
+	// PlanFrom is the first day the planner may place overtime (zero: From);
+	// days before it get none, as when the past is already worked.
+	PlanFrom calendar.Date
+	// TailDays extends the horizon past the last deadline (default 7).
+	TailDays int
+}
+
+// Doc is one simulated document.
+type Doc struct {
+	Type     int       // index into the office's catalogue
+	Arrived  time.Time // instant the file was received
+	Deadline time.Time // instant it must be complete
+	// Completed is the end of the slot its work finished in; zero if still
+	// pending at the end of the horizon.
+	Completed time.Time
+}
+
+// Day describes one simulated office day.
+type Day struct {
+	Date calendar.Date
+	// Start and End bound the day in UTC (local midnight to midnight).
+	Start, End time.Time
+	// Working is whether the day has working hours.
+	Working bool
+	// OvertimeStart is when overtime begins: the end of working time, or
+	// the usual start of the working day on a day without working hours.
+	OvertimeStart time.Time
+	// MaxOvertime is the most whole hours allowed: the cap, cut at the first
+	// hour that would touch a down interval or pass midnight.
+	MaxOvertime int
+}
+
+// day is Day in slot indices.
+type day struct {
+	first, end int // slots of the day
+	ws, we     int // working slots
+	ot         int // first overtime slot
+	maxOT      int
+}
+
+// class holds one queue's documents (0: no central system, 1: central) in
+// arrival order. Each class is served first-in first-out, so what is left of
+// it is always a suffix, and a queue's state is its head and the work done
+// on the head.
+type class struct {
+	doc  []int32 // index into Model.docs
+	seq  []int32 // global arrival order, to interleave the classes
+	arr  []int32 // arrival slot
+	work []int32 // staff-minutes
+	due  []int32 // first slot boundary past the deadline budget: done in slot s is on time iff s+1 <= due
+}
+
+// Model is a prepared simulation; Plan and Run may be called many times.
+type Model struct {
+	cfg      Config
+	start    time.Time
+	days     []day
+	info     []Day
+	down     []bool
+	capWork  int32
+	classes  [2]class
+	docs     []Doc
+	planFrom int
+}
+
+// New validates cfg and prepares the slots, days and documents.
+func New(cfg Config) (*Model, error) {
+	o := cfg.Office
+	if err := o.Calendar.Validate(); err != nil {
+		return nil, err
+	}
+	if err := o.Types.Validate(); err != nil {
+		return nil, err
+	}
+	if o.Staff < 1 {
+		return nil, fmt.Errorf("office: staff: %d, want at least 1", o.Staff)
+	}
+	if o.OvertimeCap < 0 || o.OvertimeCap > 16 {
+		return nil, fmt.Errorf("office: overtime_cap: %d, want 0 to 16 hours", o.OvertimeCap)
+	}
+	if cfg.From.IsZero() || cfg.To.Before(cfg.From) {
+		return nil, fmt.Errorf("period: from %s to %s is empty", cfg.From, cfg.To)
+	}
+	for i, iv := range cfg.Down {
+		if !iv.End.After(iv.Start) {
+			return nil, fmt.Errorf("down[%d]: end %s not after start %s", i, iv.End, iv.Start)
+		}
+	}
+	if cfg.TailDays == 0 {
+		cfg.TailDays = 7
+	}
+	m := &Model{cfg: cfg, capWork: int32(o.Staff * 15)}
+	m.start = cfg.From.In(o.Calendar.Zone, 0)
+	if err := m.buildDocs(); err != nil {
+		return nil, err
+	}
+	last := cfg.To
+	for _, d := range m.docs {
+		last = maxDate(last, o.Calendar.Date(d.Deadline))
+	}
+	m.buildDays(last.AddDays(cfg.TailDays))
+	m.buildClasses()
+	return m, nil
+}
+
+func maxDate(a, b calendar.Date) calendar.Date {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+func (m *Model) slotOf(t time.Time) int { return int(t.Sub(m.start) / Slot) }
+
+// buildDocs spreads each intake evenly over its day's counter hours: file j
+// of n arrives j/n of the way through, so the first comes at opening.
+func (m *Model) buildDocs() error {
+	o := m.cfg.Office
+	var errs []error
+	for i, in := range m.cfg.Intake {
+		ti := slices.IndexFunc(o.Types, func(t doctype.Type) bool { return t.Code == in.Type })
+		span := o.Calendar.CounterHours(in.Date)
+		switch {
+		case ti < 0:
+			errs = append(errs, fmt.Errorf("intake[%d]: type: unknown %q", i, in.Type))
+		case in.Count < 0:
+			errs = append(errs, fmt.Errorf("intake[%d]: count: %d is negative", i, in.Count))
+		case in.Date.Before(m.cfg.From):
+			errs = append(errs, fmt.Errorf("intake[%d]: date: %s before the period starts", i, in.Date))
+		case in.Count > 0 && !span.Open():
+			errs = append(errs, fmt.Errorf("intake[%d]: date: %s has no counter hours", i, in.Date))
+		}
+		if len(errs) > 0 || in.Count == 0 {
+			continue
+		}
+		open := in.Date.In(o.Calendar.Zone, span.Start)
+		length := time.Duration(span.Minutes()) * time.Minute
+		t := o.Types[ti]
+		for j := range in.Count {
+			at := open.Add(length * time.Duration(j) / time.Duration(in.Count))
+			m.docs = append(m.docs, Doc{Type: ti, Arrived: at, Deadline: t.SLA.Deadline(o.Calendar, at)})
+		}
+	}
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	// Files received at the same instant queue in catalogue order.
+	slices.SortStableFunc(m.docs, func(a, b Doc) int {
+		if c := a.Arrived.Compare(b.Arrived); c != 0 {
+			return c
+		}
+		return a.Type - b.Type
+	})
+	return nil
+}

@@ -1,0 +1,257 @@
+package backlog
+
+import (
+	"slices"
+	"time"
+
+	"github.com/pantau-id/pantau/report/calendar"
+)
+
+// Plan is an overtime schedule: whole hours per simulated day.
+type Plan struct {
+	// Hours is indexed like Model.Days.
+	Hours []int `json:"hours"`
+	// Total is the sum of Hours.
+	Total int `json:"total"`
+	// Feasible is whether every document meets its SLA under this plan.
+	Feasible bool `json:"feasible"`
+	// CapFrom and CapTo (inclusive) are the days worked at the maximum
+	// because no schedule meets every deadline; zero when Feasible.
+	CapFrom calendar.Date `json:"cap_from,omitzero"`
+	CapTo   calendar.Date `json:"cap_to,omitzero"`
+}
+
+// Plan finds the overtime DESIGN.md asks for:
+//
+//   - each day d gets 0..MaxOvertime(d) whole hours, none before PlanFrom;
+//   - if some schedule meets every deadline, the plan has the least total
+//     hours among those that do, and among those the earliest: at the
+//     first day where two such schedules differ, the one with more hours;
+//   - otherwise the files late under every schedule (late even with the
+//     maximum every day) are set aside as breaches; every day from the end
+//     of the outage that made them late (the latest down interval starting
+//     before the first of their deadlines; if none, the first of their
+//     arrivals) to the day the last of them completes at the maximum works
+//     the maximum, and the other days are chosen as above so that every
+//     other file meets its deadline.
+//
+// Why it is exact and fast (a sketch). Write R for the vector of remaining
+// staff-minutes of every document. In one slot the pool serves eligible
+// documents in arrival order, so a document j gets what capacity is left
+// after the eligible ones before it: max(0, c - sum of their R). If R <= R'
+// componentwise and c >= c', each of those sums is no larger, so each new
+// R_j is no larger: more capacity, or a state that covers another, never
+// makes any document later (monotonicity). Within a class eligibility is
+// the same for all, so each class is a FIFO suffix and the state is four
+// integers (state). The planner is then a dynamic programme over days whose
+// entries are (total so far S, state, hours so far); an entry is dropped
+// when another covers its state and has either a smaller S (no completion
+// of the dropped one can reach a smaller least total) or the same S and
+// hours at least as early (the dropped one's best completion works for the
+// other and is no earlier). The schedule we want survives every drop or is
+// replaced by one equal to it, and at the end the least S and the earliest
+// hours among its entries are the answer. Entries per day stay few because
+// equal or covered states collapse; a month for one office takes well under
+// a millisecond (BenchmarkPlanMonth).
+func (m *Model) Plan() Plan {
+	n := len(m.days)
+	lo, hi := make([]int, n), make([]int, n)
+	for d := m.planFrom; d < n; d++ {
+		hi[d] = m.days[d].maxOT
+	}
+	p := Plan{Feasible: true}
+	r := m.rules(nil)
+	if !m.simulate(hi, r, nil) {
+		p.Feasible = false
+		var exempt []bool
+		var from, to int
+		exempt, from, to = m.unavoidable(hi)
+		from = max(from, m.planFrom)
+		for d := from; d <= to; d++ {
+			lo[d] = hi[d]
+		}
+		if from <= to {
+			p.CapFrom, p.CapTo = m.info[from].Date, m.info[to].Date
+		}
+		r = m.rules(exempt)
+	}
+	p.Hours = m.search(lo, hi, r)
+	for _, h := range p.Hours {
+		p.Total += h
+	}
+	return p
+}
+
+// unavoidable marks the documents late even at the maximum every day and
+// returns the days to work at the maximum for them.
+func (m *Model) unavoidable(hi []int) (exempt []bool, from, to int) {
+	done := make([]int32, len(m.docs))
+	m.simulate(hi, nil, done)
+	exempt = make([]bool, len(m.docs))
+	first := -1
+	to = -1
+	for k := range m.classes {
+		cl := &m.classes[k]
+		for i, doc := range cl.doc {
+			if done[doc] >= 0 && done[doc]+1 <= cl.due[i] {
+				continue
+			}
+			exempt[doc] = true
+			if first < 0 || m.docs[doc].Deadline.Before(m.docs[first].Deadline) {
+				first = int(doc)
+			}
+			last := len(m.days) - 1
+			if done[doc] >= 0 {
+				last = m.dayOfSlot(int(done[doc]))
+			}
+			to = max(to, last)
+		}
+	}
+	if first < 0 {
+		return exempt, len(m.days), -1
+	}
+	// The outage that made them late: the latest down interval that starts
+	// before the first deadline; its end is where the maximum begins.
+	dl := m.docs[first].Deadline
+	end := m.docs[first].Arrived
+	found := false
+	for _, iv := range m.cfg.Down {
+		if iv.Start.Before(dl) && (!found || iv.End.After(end)) {
+			end, found = iv.End, true
+		}
+	}
+	from = m.dayOfSlot(max(0, m.slotOf(end)))
+	return exempt, from, to
+}
+
+func (m *Model) dayOfSlot(s int) int {
+	i, _ := slices.BinarySearchFunc(m.days, s, func(d day, s int) int {
+		if d.end <= s {
+			return -1
+		}
+		if d.first > s {
+			return 1
+		}
+		return 0
+	})
+	return min(i, len(m.days)-1)
+}
+
+type entry struct {
+	st    state
+	hours []uint8
+}
+
+// earlier reports whether a works its hours earlier than b: more hours on
+// the first day where they differ.
+func earlier(a, b []uint8) bool {
+	for i := range a {
+		if a[i] != b[i] {
+			return a[i] > b[i]
+		}
+	}
+	return false
+}
+
+// search is the dynamic programme described at Plan. fronts[S] holds the
+// surviving entries whose hours so far sum to S.
+func (m *Model) search(lo, hi []int, r *rules) []int {
+	fronts := [][]entry{{{}}}
+	for d := range m.days {
+		next := make([][]entry, len(fronts)+hi[d])
+		for S, es := range fronts {
+			for _, e := range es {
+				// Fewer hours never help (monotonicity), so stop at the
+				// first that fails.
+				for x := hi[d]; x >= lo[d]; x-- {
+					st := e.st
+					if !m.runDay(&st, d, x, r, nil) {
+						break
+					}
+					h := make([]uint8, d+1)
+					copy(h, e.hours)
+					h[d] = uint8(x)
+					next[S+x] = add(next[S+x], entry{st, h})
+				}
+			}
+		}
+		fronts = prune(next)
+	}
+	for _, es := range fronts {
+		if len(es) == 0 {
+			continue
+		}
+		best := es[0]
+		for _, e := range es[1:] {
+			if earlier(e.hours, best.hours) {
+				best = e
+			}
+		}
+		out := make([]int, len(best.hours))
+		for i, h := range best.hours {
+			out[i] = int(h)
+		}
+		return out
+	}
+	// Unreachable: hi itself meets every deadline the rules keep.
+	return slices.Clone(hi)
+}
+
+// add puts e into a same-total front, dropping whichever of two entries is
+// covered in state and no earlier in hours.
+func add(es []entry, e entry) []entry {
+	for _, o := range es {
+		if o.st.covers(e.st) && !earlier(e.hours, o.hours) {
+			return es
+		}
+	}
+	out := es[:0]
+	for _, o := range es {
+		if !(e.st.covers(o.st) && !earlier(o.hours, e.hours)) {
+			out = append(out, o)
+		}
+	}
+	return append(out, e)
+}
+
+// prune drops entries whose state is covered by an entry of smaller total,
+// and trailing empty totals.
+func prune(fronts [][]entry) [][]entry {
+	var seen []state
+	for S, es := range fronts {
+		kept := es[:0]
+		for _, e := range es {
+			if !slices.ContainsFunc(seen, func(o state) bool { return o.covers(e.st) }) {
+				kept = append(kept, e)
+			}
+		}
+		fronts[S] = kept
+		for _, e := range kept {
+			seen = append(seen, e.st)
+		}
+	}
+	for len(fronts) > 1 && len(fronts[len(fronts)-1]) == 0 {
+		fronts = fronts[:len(fronts)-1]
+	}
+	return fronts
+}
+
+// Run replays hours (indexed like Days; missing days get none) and returns
+// the documents with their completions.
+func (m *Model) Run(hours []int) []Doc {
+	h := make([]int, len(m.days))
+	for d := range h {
+		if d < len(hours) {
+			h[d] = min(max(0, hours[d]), m.days[d].maxOT)
+		}
+	}
+	done := make([]int32, len(m.docs))
+	m.simulate(h, nil, done)
+	out := slices.Clone(m.docs)
+	for i, s := range done {
+		if s >= 0 {
+			out[i].Completed = m.start.Add(Slot * time.Duration(s+1))
+		}
+	}
+	return out
+}

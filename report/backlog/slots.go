@@ -1,0 +1,124 @@
+package backlog
+
+import (
+	"math"
+	"time"
+
+	"github.com/pantau-id/pantau/report/calendar"
+)
+
+// buildDays cuts [From, last] into office days and marks down slots. A slot
+// that touches a down interval at all counts as down: staff cannot rely on
+// the central system for any of it.
+func (m *Model) buildDays(last calendar.Date) {
+	cal := m.cfg.Office.Calendar
+	end := last.AddDays(1).In(cal.Zone, 0)
+	m.down = make([]bool, m.slotOf(end))
+	for _, iv := range m.cfg.Down {
+		lo := max(0, int(iv.Start.Sub(m.start)/Slot))
+		hi := min(len(m.down), int((iv.End.Sub(m.start)+Slot-1)/Slot))
+		for s := lo; s < hi; s++ {
+			m.down[s] = true
+		}
+	}
+	planFrom := m.cfg.PlanFrom
+	if planFrom.IsZero() {
+		planFrom = m.cfg.From
+	}
+	for d := m.cfg.From; !d.After(last); d = d.AddDays(1) {
+		if d == planFrom {
+			m.planFrom = len(m.days)
+		}
+		start, stop := d.In(cal.Zone, 0), d.AddDays(1).In(cal.Zone, 0)
+		dy := day{first: m.slotOf(start), end: m.slotOf(stop)}
+		w := cal.WorkHours(d)
+		otMin := cal.RestDayStart(d)
+		if w.Open() {
+			dy.ws, dy.we = m.slotOf(d.In(cal.Zone, w.Start)), m.slotOf(d.In(cal.Zone, w.End))
+			otMin = w.End
+		} else {
+			dy.ws, dy.we = dy.first, dy.first
+		}
+		otAt := d.In(cal.Zone, otMin)
+		dy.ot = m.slotOf(otAt)
+		for h := 1; h <= m.cfg.Office.OvertimeCap; h++ {
+			lo, hi := dy.ot+4*(h-1), dy.ot+4*h
+			if hi > dy.end || anyTrue(m.down[lo:hi]) {
+				break
+			}
+			dy.maxOT = h
+		}
+		m.days = append(m.days, dy)
+		m.info = append(m.info, Day{Date: d, Start: start, End: stop, Working: w.Open(),
+			OvertimeStart: otAt, MaxOvertime: dy.maxOT})
+	}
+	if planFrom.After(last) {
+		m.planFrom = len(m.days)
+	}
+}
+
+func anyTrue(b []bool) bool {
+	for _, v := range b {
+		if v {
+			return true
+		}
+	}
+	return false
+}
+
+// buildClasses splits the documents into the two queues.
+func (m *Model) buildClasses() {
+	types := m.cfg.Office.Types
+	for i, d := range m.docs {
+		c := &m.classes[0]
+		if types[d.Type].NeedsCentral {
+			c = &m.classes[1]
+		}
+		c.doc = append(c.doc, int32(i))
+		c.seq = append(c.seq, int32(i))
+		c.arr = append(c.arr, int32(m.slotOf(d.Arrived)))
+		c.work = append(c.work, int32(types[d.Type].StaffMinutes))
+		c.due = append(c.due, int32(m.slotOf(d.Deadline)))
+	}
+}
+
+// Days describes the simulated days, From through the end of the horizon.
+func (m *Model) Days() []Day { return m.info }
+
+// Docs lists the documents in arrival order, without completions.
+func (m *Model) Docs() []Doc { return m.docs }
+
+// Down reports whether the central system is down at any point of the slot
+// holding instant t.
+func (m *Model) Down(t time.Time) bool {
+	s := m.slotOf(t)
+	return s >= 0 && s < len(m.down) && m.down[s]
+}
+
+// rules are the deadlines the simulation enforces: due per class with
+// exempt documents (those late under any schedule) moved to never, and the
+// suffix minimum that says in O(1) whether a pending document is overdue.
+type rules struct {
+	due    [2][]int32
+	sufMin [2][]int32
+}
+
+func (m *Model) rules(exempt []bool) *rules {
+	r := &rules{}
+	for k := range m.classes {
+		c := &m.classes[k]
+		s := make([]int32, len(c.due)+1)
+		s[len(c.due)] = math.MaxInt32
+		d := make([]int32, len(c.due))
+		for i := len(c.due) - 1; i >= 0; i-- {
+			v := c.due[i]
+			if exempt != nil && exempt[c.doc[i]] {
+				v = math.MaxInt32
+			}
+			s[i] = min(v, s[i+1])
+			d[i] = v
+		}
+		r.due[k], r.sufMin[k] = d, s
+	}
+	return r
+}

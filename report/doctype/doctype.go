@@ -1,0 +1,113 @@
+// Package doctype is the catalogue of civil-registry (adminduk) document
+// types: whether each needs the central system, its SLA and the staff time
+// it takes, with per-office overrides merged over national defaults.
+package doctype
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/pantau-id/pantau/report/calendar"
+)
+
+// SLAKind says how an SLA is counted.
+type SLAKind string
+
+// SLA kinds.
+const (
+	// Hours counts working hours only: a 1-hour SLA for a file received at
+	// 14:45 on a 07:30-15:00 day falls due at 07:45 the next working day.
+	Hours SLAKind = "hours"
+	// CalendarDays counts days on the calendar from the day of receipt.
+	CalendarDays SLAKind = "calendar_days"
+	// WorkingDays counts working days after the day of receipt.
+	WorkingDays SLAKind = "working_days"
+)
+
+// SLA is a promised completion time.
+//
+// Deadlines of day-counted SLAs fall at the end of a working day's working
+// time, because that is when a citizen can last collect the document:
+//   - CalendarDays N: the day N calendar days after the day of receipt; if
+//     the office is closed that day, the next working day (as legal
+//     deadlines move past a closed day). N = 7 for a file received Wednesday
+//     8 January 2020 falls due Wednesday 15 January at 15:00.
+//   - WorkingDays N: the N-th working day after the day of receipt (the day
+//     of receipt does not count, whatever the hour); N = 0 is the day of
+//     receipt itself, or the next working day if it is closed.
+//
+// Overtime worked after the end of the working day on the deadline day is
+// therefore too late for documents due that day.
+type SLA struct {
+	Kind SLAKind `json:"kind"`
+	N    int     `json:"n"`
+}
+
+// Validate checks the kind and that N is usable (at least 1 hour).
+func (s SLA) Validate() error {
+	switch s.Kind {
+	case Hours:
+		if s.N < 1 {
+			return fmt.Errorf("sla: %d hours, want at least 1", s.N)
+		}
+	case CalendarDays, WorkingDays:
+		if s.N < 0 {
+			return fmt.Errorf("sla: %d days, want 0 or more", s.N)
+		}
+	default:
+		return fmt.Errorf("sla: unknown kind %q", s.Kind)
+	}
+	return nil
+}
+
+// Deadline is when a document received at arrived must be complete.
+func (s SLA) Deadline(cal *calendar.Calendar, arrived time.Time) time.Time {
+	d := cal.Date(arrived)
+	switch s.Kind {
+	case Hours:
+		return cal.AddWorkingTime(arrived, time.Duration(s.N)*time.Hour)
+	case CalendarDays:
+		return cal.WorkEnd(cal.WorkingDayOnOrAfter(d.AddDays(s.N)))
+	default:
+		return cal.WorkEnd(cal.NthWorkingDayAfter(d, s.N))
+	}
+}
+
+// String writes the SLA for people, in Bahasa Indonesia.
+func (s SLA) String() string {
+	switch s.Kind {
+	case Hours:
+		return fmt.Sprintf("%d jam kerja", s.N)
+	case CalendarDays:
+		return fmt.Sprintf("%d hari kalender", s.N)
+	default:
+		return fmt.Sprintf("%d hari kerja", s.N)
+	}
+}
+
+// Type is one document type as an office handles it.
+type Type struct {
+	Code         string `json:"code"`
+	Name         string `json:"name"`
+	NeedsCentral bool   `json:"needs_central"`
+	SLA          SLA    `json:"sla"`
+	StaffMinutes int    `json:"staff_minutes"`
+}
+
+// Validate checks a type's fields, naming the first bad one.
+func (t Type) Validate() error {
+	if t.Code == "" {
+		return errors.New("doctype: code: empty")
+	}
+	if t.Name == "" {
+		return fmt.Errorf("doctype %s: name: empty", t.Code)
+	}
+	if t.StaffMinutes < 1 {
+		return fmt.Errorf("doctype %s: staff_minutes: %d, want at least 1", t.Code, t.StaffMinutes)
+	}
+	if err := t.SLA.Validate(); err != nil {
+		return fmt.Errorf("doctype %s: %w", t.Code, err)
+	}
+	return nil
+}
