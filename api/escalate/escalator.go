@@ -1,0 +1,155 @@
+package escalate
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Clock tells the time; tests inject a simulated one.
+type Clock interface{ Now() time.Time }
+
+type systemClock struct{}
+
+func (systemClock) Now() time.Time { return time.Now() }
+
+// SystemClock is the real clock.
+var SystemClock Clock = systemClock{}
+
+// Escalator turns incident events and the passing of time into outbox rows.
+// It never talks to Slack; Sender does.
+type Escalator struct {
+	pool   *pgxpool.Pool
+	clock  Clock
+	logger *slog.Logger
+	// TickInterval is how often Start runs Tick (default 1 minute).
+	tickInterval time.Duration
+}
+
+// Options configure an Escalator; zero values take the defaults.
+type Options struct {
+	Clock        Clock         // default SystemClock
+	Logger       *slog.Logger  // default slog.Default()
+	TickInterval time.Duration // default 1m
+}
+
+// New returns an Escalator over pool (used by Tick and Acknowledge; Observe
+// uses the caller's transaction).
+func New(pool *pgxpool.Pool, opts Options) *Escalator {
+	if opts.Clock == nil {
+		opts.Clock = SystemClock
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.TickInterval <= 0 {
+		opts.TickInterval = time.Minute
+	}
+	return &Escalator{pool: pool, clock: opts.Clock, logger: opts.Logger, tickInterval: opts.TickInterval}
+}
+
+// Observe records ev and queues the messages it causes, inside tx: the
+// detector calls it in the same transaction as the incident's change, so the
+// messages exist exactly when the change does. Replayed events queue nothing
+// new.
+func (e *Escalator) Observe(ctx context.Context, tx pgx.Tx, ev IncidentEvent) error {
+	if err := ev.Validate(); err != nil {
+		return err
+	}
+	offices := append([]OfficeRef(nil), ev.Offices...)
+	if err := fillZones(ctx, tx, offices); err != nil {
+		return err
+	}
+	pol, err := LoadPolicy(ctx, tx)
+	if err != nil {
+		return err
+	}
+	now := e.clock.Now()
+	inc, found, err := lockIncident(ctx, tx, ev.IncidentID)
+	if err != nil {
+		return err
+	}
+	if !found {
+		inc = incident{Anchor: offices[0].Code, ID: ev.IncidentID, Version: 1}
+	} else if inc.EndedAt != nil {
+		return nil // recovered already: a late or replayed event changes nothing
+	}
+	before, err := loadThreads(ctx, tx, inc)
+	if err != nil {
+		return err
+	}
+	inc.Scope, inc.Cause, inc.Offices, inc.StartedAt = ev.Scope, ev.Cause, offices, ev.StartedAt
+	if found {
+		inc.Version++
+	}
+	if ev.Kind == Recovered {
+		end := ev.EndedAt
+		inc.EndedAt, inc.Estimate = &end, ev.BacklogEstimate
+	}
+	if err := saveIncident(ctx, tx, inc); err != nil {
+		return err
+	}
+	if ev.Kind == Recovered {
+		return e.recover(ctx, tx, pol, inc, before, now)
+	}
+	if err := e.evaluate(ctx, tx, pol, inc, now); err != nil {
+		return err
+	}
+	// The top messages already out show the old scope or offices.
+	if found {
+		for _, th := range before {
+			if err := enqueueUpdate(ctx, tx, inc, th, topMessage(pol.Language, inc, officesFor(inc, th)), now); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// recover queues, for every channel told of inc, a reply in its thread and
+// the update of its top message with duration and estimate.
+func (e *Escalator) recover(ctx context.Context, tx pgx.Tx, pol Policy, inc incident, ths []thread, now time.Time) error {
+	if err := cancelReminders(ctx, tx, inc); err != nil {
+		return err
+	}
+	id := inc.ID
+	for _, th := range ths {
+		offices := officesFor(inc, th)
+		if _, err := enqueue(ctx, tx, outboxRow{Office: inc.Anchor, Key: incidentKey(inc.ID, th.Channel, "recovered"),
+			IncidentID: &id, Channel: th.Channel, Kind: "recovered", Parent: incidentKey(inc.ID, th.Channel, "open"),
+			Msg: recoveredMessage(pol.Language, inc, offices), At: now}); err != nil {
+			return err
+		}
+		if err := enqueueUpdate(ctx, tx, inc, th, topMessage(pol.Language, inc, offices), now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Start runs Tick every TickInterval until ctx ends; errors are logged.
+func (e *Escalator) Start(ctx context.Context) {
+	t := time.NewTicker(e.tickInterval)
+	defer t.Stop()
+	for {
+		if err := e.Tick(ctx); err != nil && ctx.Err() == nil {
+			e.logger.ErrorContext(ctx, "escalation tick failed", slog.Any("error", err))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func withTx(ctx context.Context, pool *pgxpool.Pool, f func(pgx.Tx) error) error {
+	if err := pgx.BeginFunc(ctx, pool, f); err != nil {
+		return fmt.Errorf("escalation transaction: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,113 @@
+package escalate
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// lexicon holds one language's words. Bahasa Indonesia is the default; the
+// English one exists for the national operator's own channels.
+type lexicon struct {
+	outage, recovered, reminder, digest    string
+	offices, since, cause, scope, duration string
+	backlog, documents, overtime, cost     string
+	clearance, ackButton, ackedBy, ackNote string
+	reminderText, recoveredText            string
+	noIncidents, openNow, recoveredToday   string
+	causes                                 map[Cause]string
+	scopes                                 map[Scope]string
+	days, months                           []string
+	day, hour, minute                      string
+}
+
+var lexicons = map[string]lexicon{
+	"id": {
+		outage: "Gangguan", recovered: "Pulih", reminder: "Pengingat", digest: "Ringkasan harian",
+		offices: "Kantor", since: "Sejak", cause: "Penyebab", scope: "Cakupan", duration: "Durasi",
+		backlog: "Tunggakan", documents: "dokumen", overtime: "lembur", cost: "biaya",
+		clearance: "perkiraan selesai", ackButton: "Tandai ditangani", ackedBy: "Ditangani oleh",
+		ackNote:      "%s menandai gangguan ini sedang ditangani. Pengingat dihentikan.",
+		reminderText: "Gangguan masih berlangsung (%s) dan belum ditangani.",
+		recoveredText: "Koneksi pulih setelah %s.",
+		noIncidents:  "Tidak ada gangguan dalam 24 jam terakhir.",
+		openNow:      "Masih terganggu", recoveredToday: "Pulih dalam 24 jam terakhir",
+		causes: map[Cause]string{CauseCentral: "akses ke database pusat terputus",
+			CauseLocal: "kantor offline (jaringan/listrik setempat)", CauseUnknown: "belum diketahui"},
+		scopes: map[Scope]string{ScopeOffice: "kantor", ScopeProvince: "provinsi", ScopeNational: "nasional"},
+		days:   []string{"Min", "Sen", "Sel", "Rab", "Kam", "Jum", "Sab"},
+		months: []string{"Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"},
+		day:    "hari", hour: "jam", minute: "menit",
+	},
+	"en": {
+		outage: "Outage", recovered: "Recovered", reminder: "Reminder", digest: "Daily digest",
+		offices: "Offices", since: "Since", cause: "Cause", scope: "Scope", duration: "Duration",
+		backlog: "Backlog", documents: "documents", overtime: "overtime", cost: "cost",
+		clearance: "expected clearance", ackButton: "Acknowledge", ackedBy: "Acknowledged by",
+		ackNote:      "%s acknowledged this outage. Reminders stopped.",
+		reminderText: "The outage is still going on (%s) and nobody has acknowledged it.",
+		recoveredText: "The link is back after %s.",
+		noIncidents:  "No outages in the last 24 hours.",
+		openNow:      "Still down", recoveredToday: "Recovered in the last 24 hours",
+		causes: map[Cause]string{CauseCentral: "central registry unreachable",
+			CauseLocal: "office offline (local network or power)", CauseUnknown: "not known yet"},
+		scopes: map[Scope]string{ScopeOffice: "office", ScopeProvince: "province", ScopeNational: "national"},
+		days:   []string{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"},
+		months: []string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"},
+		day:    "d", hour: "h", minute: "min",
+	},
+}
+
+func lex(lang string) lexicon {
+	if l, ok := lexicons[lang]; ok {
+		return l
+	}
+	return lexicons["id"]
+}
+
+// when writes t in loc as "Rab 8 Jan 2020 14:00 WITA".
+func (l lexicon) when(t time.Time, loc *time.Location) string {
+	t = t.In(loc)
+	return fmt.Sprintf("%s %d %s %d %02d:%02d %s", l.days[t.Weekday()], t.Day(),
+		l.months[t.Month()-1], t.Year(), t.Hour(), t.Minute(), ZoneLabel(t))
+}
+
+// date writes t's calendar day in loc as "20 Jan 2020".
+func (l lexicon) date(t time.Time, loc *time.Location) string {
+	t = t.In(loc)
+	return fmt.Sprintf("%d %s %d", t.Day(), l.months[t.Month()-1], t.Year())
+}
+
+// span writes d as "1 hari 2 jam 5 menit", dropping leading zero parts.
+func (l lexicon) span(d time.Duration) string {
+	d = d.Round(time.Minute)
+	days, hours, mins := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour), int(d%time.Hour/time.Minute)
+	var parts []string
+	if days > 0 {
+		parts = append(parts, fmt.Sprintf("%d %s", days, l.day))
+	}
+	if days > 0 || hours > 0 {
+		parts = append(parts, fmt.Sprintf("%d %s", hours, l.hour))
+	}
+	parts = append(parts, fmt.Sprintf("%d %s", mins, l.minute))
+	return strings.Join(parts, " ")
+}
+
+// rupiah writes n as "Rp 12.345.000".
+func rupiah(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte('.')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "Rp -" + b.String()
+	}
+	return "Rp " + b.String()
+}

@@ -1,0 +1,136 @@
+package escalate
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+)
+
+// ackActionID is the action_id of the acknowledge button; its value is
+// "<anchor office>:<incident id>".
+const ackActionID = "pantau_ack"
+
+// message is what the outbox stores: rendered when the state changed, so
+// the sender only delivers.
+type message struct {
+	Text   string       `json:"text"`
+	Blocks slack.Blocks `json:"blocks"`
+}
+
+// incident is escalation's view of one incident.
+type incident struct {
+	Anchor    string
+	ID        int64
+	Scope     Scope
+	Cause     Cause
+	Offices   []OfficeRef
+	StartedAt time.Time
+	EndedAt   *time.Time
+	Estimate  *Estimate
+	AckedAt   *time.Time
+	AckedBy   string
+	Version   int
+}
+
+func section(text string) *slack.SectionBlock {
+	return slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil)
+}
+
+// officeList writes "Kota Makassar (73.71), …", at most 20 names then "+N".
+func officeList(offices []OfficeRef) string {
+	var names []string
+	for i, o := range offices {
+		if i == 20 {
+			names = append(names, fmt.Sprintf("+%d", len(offices)-20))
+			break
+		}
+		names = append(names, fmt.Sprintf("%s (%s)", o.Name, o.Code))
+	}
+	return strings.Join(names, ", ")
+}
+
+func title(offices []OfficeRef, l lexicon) string {
+	if len(offices) == 1 {
+		return offices[0].Name
+	}
+	return fmt.Sprintf("%d %s", len(offices), strings.ToLower(l.offices))
+}
+
+// topMessage renders an incident's top message for the offices a channel
+// covers: open with its button, acknowledged, or recovered with duration and
+// the backlog estimate.
+func topMessage(lang string, inc incident, offices []OfficeRef) message {
+	l := lex(lang)
+	loc := loadZone(offices[0].TZ)
+	head := "🔴 " + l.outage + ": " + title(offices, l)
+	if inc.EndedAt != nil {
+		head = "✅ " + l.recovered + ": " + title(offices, l)
+	}
+	lines := []string{
+		fmt.Sprintf("*%s*", head),
+		fmt.Sprintf("*%s (%d):* %s", l.offices, len(offices), officeList(offices)),
+		fmt.Sprintf("*%s:* %s", l.since, l.when(inc.StartedAt, loc)),
+		fmt.Sprintf("*%s:* %s · *%s:* %s", l.cause, l.causes[inc.Cause], l.scope, l.scopes[inc.Scope]),
+	}
+	if inc.EndedAt != nil {
+		lines = append(lines, fmt.Sprintf("*%s:* %s (%s)", l.duration,
+			l.span(inc.EndedAt.Sub(inc.StartedAt)), l.when(*inc.EndedAt, loc)))
+		if e := inc.Estimate; e != nil {
+			lines = append(lines, estimateLine(l, *e, loc))
+		}
+	}
+	if inc.AckedAt != nil {
+		lines = append(lines, fmt.Sprintf("*%s:* %s, %s", l.ackedBy, mention(inc.AckedBy), l.when(*inc.AckedAt, loc)))
+	}
+	blocks := []slack.Block{section(strings.Join(lines, "\n"))}
+	if inc.EndedAt == nil && inc.AckedAt == nil {
+		btn := slack.NewButtonBlockElement(ackActionID, inc.Anchor+":"+strconv.FormatInt(inc.ID, 10),
+			slack.NewTextBlockObject(slack.PlainTextType, l.ackButton, false, false))
+		btn.Style = slack.StylePrimary
+		blocks = append(blocks, slack.NewActionBlock("pantau_actions", btn))
+	}
+	return message{Text: head, Blocks: slack.Blocks{BlockSet: blocks}}
+}
+
+func estimateLine(l lexicon, e Estimate, loc *time.Location) string {
+	s := fmt.Sprintf("*%s:* %d %s · %s %s %s · %s %s", l.backlog, e.Documents, l.documents,
+		l.overtime, strconv.FormatFloat(e.OvertimeHours, 'f', -1, 64), l.hour, l.cost, rupiah(e.Cost))
+	if !e.ClearanceDate.IsZero() {
+		s += fmt.Sprintf(" · %s %s", l.clearance, l.date(e.ClearanceDate, loc))
+	}
+	return s
+}
+
+// mention writes a Slack user ID as a mention, anything else as is.
+func mention(user string) string {
+	if strings.HasPrefix(user, "U") || strings.HasPrefix(user, "W") {
+		return "<@" + user + ">"
+	}
+	return user
+}
+
+func textMessage(text string) message {
+	return message{Text: text, Blocks: slack.Blocks{BlockSet: []slack.Block{section(text)}}}
+}
+
+func reminderMessage(lang string, inc incident, now time.Time) message {
+	l := lex(lang)
+	return textMessage("⏰ *" + l.reminder + ":* " + fmt.Sprintf(l.reminderText, l.span(now.Sub(inc.StartedAt))))
+}
+
+func ackMessage(lang, user string) message {
+	return textMessage("✅ " + fmt.Sprintf(lex(lang).ackNote, mention(user)))
+}
+
+func recoveredMessage(lang string, inc incident, offices []OfficeRef) message {
+	l := lex(lang)
+	loc := loadZone(offices[0].TZ)
+	text := "✅ " + fmt.Sprintf(l.recoveredText, l.span(inc.EndedAt.Sub(inc.StartedAt)))
+	if e := inc.Estimate; e != nil {
+		text += "\n" + estimateLine(l, *e, loc)
+	}
+	return textMessage(text)
+}

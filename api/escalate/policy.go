@@ -1,0 +1,163 @@
+package escalate
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"regexp"
+	"sort"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/pantau-id/pantau/api"
+)
+
+// Policy is the escalation policy and the channels it sends to.
+type Policy struct {
+	// Language of the messages: "id" (Bahasa Indonesia, default) or "en".
+	Language string
+	// ProvinceAfter is how many working hours of the office's calendar an
+	// outage lasts before the province channel is told (default 2h).
+	ProvinceAfter time.Duration
+	// NationalAfter is how long (wall clock) before the national channel is
+	// told even if the scope stays narrow (default 24h).
+	NationalAfter time.Duration
+	// ReminderEvery is the interval of reminders in an open, unacknowledged
+	// incident's threads (default 4h).
+	ReminderEvery time.Duration
+	// DigestAt is the local time ("HH:MM", province zone) of the daily digest.
+	DigestAt string
+	// Channels are the Slack channel IDs per level.
+	Channels Channels
+}
+
+// Channels maps each level to Slack channel IDs.
+type Channels struct {
+	National  string            `yaml:"national"`
+	Provinces map[string]string `yaml:"provinces"` // province code → channel
+	Offices   map[string]string `yaml:"offices"`   // office code → channel
+}
+
+// DefaultPolicy is the policy of issue 6, with no channels.
+func DefaultPolicy() Policy {
+	return Policy{Language: "id", ProvinceAfter: 2 * time.Hour, NationalAfter: 24 * time.Hour,
+		ReminderEvery: 4 * time.Hour, DigestAt: "08:00"}
+}
+
+// fileFormat is the YAML file as written; durations are Go durations ("2h").
+type fileFormat struct {
+	Language string `yaml:"language"`
+	Policy   struct {
+		ProvinceAfterWorkingHours string `yaml:"province_after_working_hours"`
+		NationalAfter             string `yaml:"national_after"`
+		ReminderEvery             string `yaml:"reminder_every"`
+		DigestAt                  string `yaml:"digest_at"`
+	} `yaml:"policy"`
+	Channels Channels `yaml:"channels"`
+}
+
+// LoadPolicyFile reads and validates a policy file.
+func LoadPolicyFile(path string) (Policy, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return Policy{}, fmt.Errorf("read escalation policy: %w", err)
+	}
+	return ParsePolicy(b)
+}
+
+// ParsePolicy parses the YAML format (see README in this package's doc) over
+// DefaultPolicy and validates it; errors name the field.
+func ParsePolicy(b []byte) (Policy, error) {
+	var f fileFormat
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil {
+		return Policy{}, api.FieldErrorf("yaml", "%v", err)
+	}
+	p := DefaultPolicy()
+	if f.Language != "" {
+		p.Language = f.Language
+	}
+	for _, d := range []struct {
+		field string
+		in    string
+		out   *time.Duration
+	}{
+		{"policy.province_after_working_hours", f.Policy.ProvinceAfterWorkingHours, &p.ProvinceAfter},
+		{"policy.national_after", f.Policy.NationalAfter, &p.NationalAfter},
+		{"policy.reminder_every", f.Policy.ReminderEvery, &p.ReminderEvery},
+	} {
+		if d.in == "" {
+			continue
+		}
+		v, err := time.ParseDuration(d.in)
+		if err != nil {
+			return Policy{}, api.FieldErrorf(d.field, "not a duration like 2h or 90m: %q", d.in)
+		}
+		*d.out = v
+	}
+	if f.Policy.DigestAt != "" {
+		p.DigestAt = f.Policy.DigestAt
+	}
+	p.Channels = f.Channels
+	return p, p.Validate()
+}
+
+var (
+	officeCodeRE   = regexp.MustCompile(`^[0-9]{2}\.[0-9]{2}$`)
+	provinceCodeRE = regexp.MustCompile(`^[0-9]{2}$`)
+	channelRE      = regexp.MustCompile(`^[A-Z0-9][A-Z0-9_-]*$`)
+	digestRE       = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
+)
+
+// Validate checks every field and names the first one at fault.
+func (p Policy) Validate() error {
+	if p.Language != "id" && p.Language != "en" {
+		return api.FieldErrorf("language", "must be id or en, not %q", p.Language)
+	}
+	for _, d := range []struct {
+		field string
+		v     time.Duration
+	}{
+		{"policy.province_after_working_hours", p.ProvinceAfter},
+		{"policy.national_after", p.NationalAfter},
+		{"policy.reminder_every", p.ReminderEvery},
+	} {
+		if d.v < time.Minute {
+			return api.FieldErrorf(d.field, "must be at least 1m, not %s", d.v)
+		}
+	}
+	if !digestRE.MatchString(p.DigestAt) {
+		return api.FieldErrorf("policy.digest_at", "must be HH:MM, not %q", p.DigestAt)
+	}
+	if p.Channels.National != "" && !channelRE.MatchString(p.Channels.National) {
+		return api.FieldErrorf("channels.national", "not a Slack channel ID: %q", p.Channels.National)
+	}
+	for _, k := range sortedKeys(p.Channels.Provinces) {
+		if !provinceCodeRE.MatchString(k) {
+			return api.FieldErrorf("channels.provinces."+k, "not a province code like 73")
+		}
+		if !channelRE.MatchString(p.Channels.Provinces[k]) {
+			return api.FieldErrorf("channels.provinces."+k, "not a Slack channel ID: %q", p.Channels.Provinces[k])
+		}
+	}
+	for _, k := range sortedKeys(p.Channels.Offices) {
+		if !officeCodeRE.MatchString(k) {
+			return api.FieldErrorf("channels.offices."+k, "not an office code like 73.71")
+		}
+		if !channelRE.MatchString(p.Channels.Offices[k]) {
+			return api.FieldErrorf("channels.offices."+k, "not a Slack channel ID: %q", p.Channels.Offices[k])
+		}
+	}
+	return nil
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
