@@ -155,6 +155,9 @@ type AgentInfo struct {
 
 // Batch is the body of POST /api/v1/results (optionally gzip-encoded).
 type Batch struct {
+	// Office, when set, is the office code the agent believes it serves; the
+	// server refuses the batch (403) if the token belongs to another office.
+	Office  string    `json:"office,omitempty"`
 	Agent   AgentInfo `json:"agent"`
 	Results []Result  `json:"results"`
 }

@@ -104,6 +104,10 @@ func (c *Cluster) initdb(ctx context.Context) error {
 	if _, err := os.Stat(filepath.Join(c.dataDir(), "PG_VERSION")); err == nil {
 		return nil
 	}
+	// Parents must be traversable by the unprivileged user that runs postgres.
+	if err := os.MkdirAll(c.cfg.Dir, 0o755); err != nil {
+		return fmt.Errorf("pgrun: create data folder: %w", err)
+	}
 	if err := os.MkdirAll(c.dataDir(), 0o700); err != nil {
 		return fmt.Errorf("pgrun: create data folder: %w", err)
 	}

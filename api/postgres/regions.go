@@ -10,16 +10,37 @@ import (
 )
 
 // UpsertRegions writes provinces and offices in one transaction: an import
-// is all or nothing, and running it twice changes nothing.
-func (s *Store) UpsertRegions(ctx context.Context, provinces []api.Province, offices []api.Office) error {
+// is all or nothing, and running it twice changes nothing. progress, when
+// set, is told how many rows of the total are written so far.
+func (s *Store) UpsertRegions(ctx context.Context, provinces []api.Province, offices []api.Office, progress func(done, total int)) error {
+	const chunk = 100
+	total := len(provinces) + len(offices)
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var b pgx.Batch
+		flush := func() error {
+			if b.Len() == 0 {
+				return nil
+			}
+			n := b.Len()
+			if err := tx.SendBatch(ctx, &b).Close(); err != nil {
+				return mapError(err, "region")
+			}
+			b = pgx.Batch{}
+			if progress != nil {
+				progress(n, total)
+			}
+			return nil
+		}
 		for _, p := range provinces {
 			b.Queue(`INSERT INTO provinces (code, name, capital, tz, lat, lon, population)
 				VALUES ($1, $2, $3, $4, $5, $6, $7)
 				ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, capital = EXCLUDED.capital,
 					tz = EXCLUDED.tz, lat = EXCLUDED.lat, lon = EXCLUDED.lon, population = EXCLUDED.population`,
 				p.Code, p.Name, p.Capital, p.TZ, p.Lat, p.Lon, p.Population)
+		}
+		// Provinces first: offices refer to them.
+		if err := flush(); err != nil {
+			return err
 		}
 		for _, o := range offices {
 			b.Queue(`INSERT INTO offices (code, name, province_code, kind, tz, lat, lon, population)
@@ -28,11 +49,13 @@ func (s *Store) UpsertRegions(ctx context.Context, provinces []api.Province, off
 					kind = EXCLUDED.kind, tz = EXCLUDED.tz, lat = EXCLUDED.lat, lon = EXCLUDED.lon,
 					population = EXCLUDED.population`,
 				o.Code, o.Name, o.ProvinceCode, o.Kind, o.TZ, o.Lat, o.Lon, o.Population)
+			if b.Len() == chunk {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
 		}
-		if err := tx.SendBatch(ctx, &b).Close(); err != nil {
-			return mapError(err, "region")
-		}
-		return nil
+		return flush()
 	})
 }
 

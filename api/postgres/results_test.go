@@ -18,7 +18,7 @@ func mustOffice(t *testing.T, s *postgres.Store) (api.Probe, string, map[string]
 	ctx := context.Background()
 	err := s.UpsertRegions(ctx,
 		[]api.Province{{Code: "73", Name: "Sulawesi Selatan", TZ: "Asia/Makassar"}},
-		[]api.Office{{Code: "73.71", Name: "Kota Makassar", ProvinceCode: "73", Kind: "kota", TZ: "Asia/Makassar"}})
+		[]api.Office{{Code: "73.71", Name: "Kota Makassar", ProvinceCode: "73", Kind: "kota", TZ: "Asia/Makassar"}}, nil)
 	if err != nil {
 		t.Fatalf("regions: %v", err)
 	}

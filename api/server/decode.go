@@ -12,9 +12,10 @@ import (
 	"github.com/pantau-id/pantau/probe"
 )
 
-// rawBatch keeps items raw so one malformed item is rejected by itself
+// Envelope is a decoded batch whose items stay raw so one malformed item is rejected by itself
 // instead of failing the whole batch (a spool must never block on one item).
-type rawBatch struct {
+type Envelope struct {
+	Office  string            `json:"office"`
 	Agent   probe.AgentInfo   `json:"agent"`
 	Results []json.RawMessage `json:"results"`
 }
@@ -36,22 +37,22 @@ const maxDetail = 1024
 
 // DecodeBatch parses a batch body. It fails only when the envelope itself is
 // unreadable; items are decoded one by one by DecodeResult.
-func DecodeBatch(body []byte) (probe.AgentInfo, []json.RawMessage, error) {
-	var b rawBatch
+func DecodeBatch(body []byte) (Envelope, error) {
+	var b Envelope
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(&b); err != nil {
-		return probe.AgentInfo{}, nil, api.FieldErrorf("body", "not a JSON batch: %v", err)
+		return Envelope{}, api.FieldErrorf("body", "not a JSON batch: %v", err)
 	}
 	if dec.More() {
-		return probe.AgentInfo{}, nil, api.FieldErrorf("body", "unexpected data after the batch")
+		return Envelope{}, api.FieldErrorf("body", "unexpected data after the batch")
 	}
 	if b.Results == nil {
-		return probe.AgentInfo{}, nil, api.FieldErrorf("results", "missing")
+		return Envelope{}, api.FieldErrorf("results", "missing")
 	}
 	if b.Agent.SpoolDepth < 0 {
-		return probe.AgentInfo{}, nil, api.FieldErrorf("agent.spool_depth", "must not be negative")
+		return Envelope{}, api.FieldErrorf("agent.spool_depth", "must not be negative")
 	}
-	return b.Agent, b.Results, nil
+	return b, nil
 }
 
 // DecodeResult parses and checks one item against now (the server's clock).

@@ -14,11 +14,11 @@ func FuzzDecodeBatch(f *testing.F) {
 	f.Add([]byte(`[]`))
 	now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, body []byte) {
-		_, items, err := DecodeBatch(body)
+		b, err := DecodeBatch(body)
 		if err != nil {
 			return
 		}
-		for _, raw := range items {
+		for _, raw := range b.Results {
 			r, field, err := DecodeResult(raw, now, 15*time.Minute)
 			if err != nil {
 				if field == "" {

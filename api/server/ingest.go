@@ -79,10 +79,14 @@ func (s *Server) postResults(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	agent, raws, err := DecodeBatch(body)
+	batch, err := DecodeBatch(body)
 	if err != nil {
 		return err
 	}
+	if batch.Office != "" && batch.Office != p.OfficeCode {
+		return &api.Error{Code: api.EForbidden, Field: "office", Message: fmt.Sprintf("this probe writes for office %s, not %s", p.OfficeCode, batch.Office)}
+	}
+	agent, raws := batch.Agent, batch.Results
 	if len(raws) > s.cfg.MaxBatch {
 		return api.FieldErrorf("results", "%d results in one batch; at most %d", len(raws), s.cfg.MaxBatch)
 	}

@@ -1,0 +1,39 @@
+# Pantau's tasks. `make test` is what CI runs (.ci/run).
+GO ?= go
+GOFLAGS ?=
+export GOFLAGS
+
+.PHONY: test deps vet lint fuzz build cross demo bench-ingest test-faults soak
+
+test: deps vet
+	$(GO) test -count=1 -timeout 20m ./...
+	$(MAKE) --no-print-directory fuzz
+
+deps:
+	@bash .ci/deps
+	@$(GO) mod download
+
+vet:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
+	@if $(GO) list -deps ./cmd/pantau-probe | grep -E 'gin-gonic|jackc/pgx|go-echarts|slack-go'; then echo "pantau-probe links server dependencies"; exit 1; fi
+
+lint: vet
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+
+# A brief fuzz of the ingest decoder; run longer by hand with FUZZTIME=5m.
+FUZZTIME ?= 15s
+fuzz:
+	$(GO) test -run='^$$' -fuzz=FuzzDecodeBatch -fuzztime=$(FUZZTIME) ./api/server
+
+build:
+	$(GO) build -o bin/ ./cmd/...
+
+# The office agent must build for the PCs offices run.
+cross:
+	GOOS=linux GOARCH=amd64 $(GO) build -o bin/linux-amd64/ ./cmd/pantau-probe
+	GOOS=linux GOARCH=arm64 $(GO) build -o bin/linux-arm64/ ./cmd/pantau-probe
+	GOOS=windows GOARCH=amd64 $(GO) build -o bin/windows-amd64/ ./cmd/pantau-probe
+
+demo: deps
+	$(GO) run ./cmd/pantau demo

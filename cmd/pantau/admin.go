@@ -1,0 +1,187 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"text/tabwriter"
+	"time"
+
+	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/postgres"
+	"github.com/pantau-id/pantau/probe"
+)
+
+const adminUsage = `Usage: pantau admin <action> [flags]
+
+Actions:
+  add-target      add a target an office's probe checks
+  list-targets    list targets (of one office with -office)
+  add-probe       register a probe for an office and print its token (shown once)
+  list-probes     list probes with their agents' last report
+  revoke-probe    stop a probe's writes at once
+
+Run 'pantau admin <action> -h' for its flags.
+`
+
+func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprint(stdout, adminUsage)
+		return nil
+	}
+	actions := map[string]func(context.Context, *flag.FlagSet, *dbFlags, []string, io.Writer) error{
+		"add-target":   adminAddTarget,
+		"list-targets": adminListTargets,
+		"add-probe":    adminAddProbe,
+		"list-probes":  adminListProbes,
+		"revoke-probe": adminRevokeProbe,
+	}
+	action, ok := actions[args[0]]
+	if !ok {
+		fmt.Fprint(stderr, adminUsage)
+		return fmt.Errorf("admin: unknown action %q", args[0])
+	}
+	fs := flag.NewFlagSet("admin "+args[0], flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var db dbFlags
+	db.register(fs)
+	// Each action registers its own flags on fs, then parses through openFor.
+	return action(ctx, fs, &db, args[1:], stdout)
+}
+
+// openFor parses fs and opens the database named by its flags.
+func openFor(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args []string) (*postgres.Store, error) {
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	store, err := db.open(ctx, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return nil, err
+	}
+	if err := postgres.Migrate(ctx, store.Pool()); err != nil {
+		store.Close()
+		return nil, err
+	}
+	return store, nil
+}
+
+func adminAddTarget(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args []string, out io.Writer) error {
+	office := fs.String("office", "", "office code, e.g. 73.71 (required)")
+	name := fs.String("name", "", "target name, unique in the office, e.g. central-api (required)")
+	kind := fs.String("kind", "central", "central (the national registry) or internet (a reference)")
+	check := fs.String("check", "http", "check type: tcp, http, tls, dns, icmp")
+	address := fs.String("address", "", "host:port, URL or host name, by check type (required)")
+	status := fs.Int("expect-status", 0, "HTTP status that counts as up (0: any 200-399)")
+	body := fs.String("body-contains", "", "text the HTTP body must contain")
+	interval := fs.Duration("interval", 30*time.Second, "how often the probe checks")
+	timeout := fs.Duration("timeout", 10*time.Second, "timeout of one check")
+	failT := fs.Int("fail-threshold", api.DefaultThresholds.Fail, "consecutive failures that open an outage")
+	recT := fs.Int("recover-threshold", api.DefaultThresholds.Recover, "consecutive successes that close it")
+	silence := fs.Int("silence-after", api.DefaultThresholds.SilenceAfter, "silent intervals after which the state is unknown")
+	store, err := openFor(ctx, fs, db, args)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if *office == "" {
+		return fmt.Errorf("-office: required")
+	}
+	t, err := store.CreateTarget(ctx, api.Target{OfficeCode: *office, Interval: *interval,
+		Thresholds: api.Thresholds{Fail: *failT, Recover: *recT, SilenceAfter: *silence},
+		Spec: probe.Target{Name: *name, Kind: probe.TargetKind(*kind), Check: probe.CheckType(*check), Address: *address,
+			ExpectStatus: *status, BodyContains: *body, Timeout: probe.Duration(*timeout)}})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "target %d %q added to office %s\n", t.ID, t.Spec.Name, t.OfficeCode)
+	return nil
+}
+
+func adminListTargets(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args []string, out io.Writer) error {
+	office := fs.String("office", "", "office code (empty: all)")
+	store, err := openFor(ctx, fs, db, args)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	ts, err := store.Targets(ctx, *office)
+	if err != nil {
+		return err
+	}
+	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "ID\tOFFICE\tNAME\tKIND\tCHECK\tADDRESS\tINTERVAL\tTHRESHOLDS")
+	for _, t := range ts {
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d/%d/%d\n", t.ID, t.OfficeCode, t.Spec.Name, t.Spec.Kind, t.Spec.Check,
+			t.Spec.Address, t.Interval, t.Thresholds.Fail, t.Thresholds.Recover, t.Thresholds.SilenceAfter)
+	}
+	return w.Flush()
+}
+
+func adminAddProbe(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args []string, out io.Writer) error {
+	office := fs.String("office", "", "office code, e.g. 73.71 (required)")
+	name := fs.String("name", "kantor-utama", "probe name, unique in the office")
+	store, err := openFor(ctx, fs, db, args)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if *office == "" {
+		return fmt.Errorf("-office: required")
+	}
+	p, token, err := store.CreateProbe(ctx, *office, *name)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "probe %d %q registered for office %s\n", p.ID, p.Name, p.OfficeCode)
+	fmt.Fprintf(out, "token (shown once, put it in the agent's config):\n%s\n", token)
+	return nil
+}
+
+func adminListProbes(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args []string, out io.Writer) error {
+	office := fs.String("office", "", "office code (empty: all)")
+	store, err := openFor(ctx, fs, db, args)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	ps, err := store.Probes(ctx, *office)
+	if err != nil {
+		return err
+	}
+	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "ID\tOFFICE\tNAME\tSTATE\tLAST SEEN\tVERSION\tOS\tSPOOL\tDROPPED\tCLOCK OFFSET")
+	for _, p := range ps {
+		state, seen := "active", "never"
+		if p.RevokedAt != nil {
+			state = "revoked"
+		}
+		if p.LastSeenAt != nil {
+			seen = p.LastSeenAt.Format(time.RFC3339)
+		}
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\t%s/%s\t%d\t%d\t%dms\n", p.ID, p.OfficeCode, p.Name, state, seen,
+			p.AgentVersion, p.AgentOS, p.AgentArch, p.SpoolDepth, p.Dropped, p.ClockOffsetMS)
+	}
+	return w.Flush()
+}
+
+func adminRevokeProbe(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args []string, out io.Writer) error {
+	office := fs.String("office", "", "office code (required)")
+	id := fs.String("id", "", "probe id (required)")
+	store, err := openFor(ctx, fs, db, args)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	n, err := strconv.ParseInt(*id, 10, 64)
+	if err != nil {
+		return fmt.Errorf("-id: %q is not a probe id", *id)
+	}
+	if err := store.RevokeProbe(ctx, *office, n); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "probe %d of office %s revoked\n", n, *office)
+	return nil
+}
