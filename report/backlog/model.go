@@ -61,7 +61,8 @@ type Config struct {
 	// PlanFrom is the first day the planner may place overtime (zero: From);
 	// days before it get none, as when the past is already worked.
 	PlanFrom calendar.Date
-	// TailDays extends the horizon past the last deadline (default 7).
+	// TailDays extends the horizon past the last deadline (0: 7; negative:
+	// none).
 	TailDays int
 }
 
@@ -146,8 +147,11 @@ func New(cfg Config) (*Model, error) {
 			return nil, fmt.Errorf("down[%d]: end %s not after start %s", i, iv.End, iv.Start)
 		}
 	}
-	if cfg.TailDays == 0 {
+	switch {
+	case cfg.TailDays == 0:
 		cfg.TailDays = 7
+	case cfg.TailDays < 0:
+		cfg.TailDays = 0
 	}
 	m := &Model{cfg: cfg, capWork: int32(o.Staff * 15)}
 	m.start = cfg.From.In(o.Calendar.Zone, 0)

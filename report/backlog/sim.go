@@ -94,10 +94,8 @@ func (m *Model) runDay(st *state, d, x int, r *rules, done []int32) bool {
 // every non-exempt deadline held and, if done is given, completion slots
 // (-1 for documents still pending at the end).
 func (m *Model) simulate(hours []int, r *rules, done []int32) bool {
-	if done != nil {
-		for i := range done {
-			done[i] = -1
-		}
+	for i := range done {
+		done[i] = -1
 	}
 	var st state
 	ok := true
