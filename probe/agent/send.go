@@ -1,0 +1,168 @@
+package agent
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pantau-id/pantau/probe"
+)
+
+// ResultsPath is where batches are posted, below Config.Server.
+const ResultsPath = "/api/v1/results"
+
+// maxRetryAfter caps a server's Retry-After so a typo cannot park the agent.
+const maxRetryAfter = time.Hour
+
+// verdictKind is what the uploader does after one attempt.
+type verdictKind int
+
+const (
+	verdictRetry      verdictKind = iota // network error, 5xx: back off and resend
+	verdictDelivered                     // 200: acknowledge the batch
+	verdictDiscard                       // a single result the server refuses whole: acknowledge and log
+	verdictSplit                         // 413 or 400 on several results: resend in smaller batches
+	verdictAuth                          // 401/403: retry slowly
+	verdictRetryAfter                    // 429/503 with Retry-After: wait as told
+)
+
+// verdict is the outcome of one POST.
+type verdict struct {
+	kind       verdictKind
+	status     int
+	message    string
+	retryAfter time.Duration
+}
+
+// send posts one batch and classifies the answer.
+func (a *Agent) send(ctx context.Context, results []probe.Result) verdict {
+	body, err := encodeBatch(probe.Batch{Agent: a.Info(), Results: results})
+	if err != nil {
+		return verdict{kind: verdictRetry, message: err.Error()}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(a.cfg.Server, "/")+ResultsPath, bytes.NewReader(body))
+	if err != nil {
+		return verdict{kind: verdictRetry, message: fmt.Sprintf("build request: %v", err)}
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Content-Encoding", "gzip")
+	req.Header.Set("Authorization", "Bearer "+a.cfg.Token)
+	req.Header.Set("User-Agent", "pantau-probe/"+a.cfg.Version)
+	sent := a.cfg.Clock.Now()
+	resp, err := a.cfg.HTTPClient.Do(req)
+	if err != nil {
+		return verdict{kind: verdictRetry, message: fmt.Sprintf("post batch: %v", err)}
+	}
+	defer func() { _ = resp.Body.Close() }()
+	a.noteClock(resp.Header.Get("Date"), sent, a.cfg.Clock.Now())
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return verdict{kind: verdictRetry, status: resp.StatusCode, message: fmt.Sprintf("read answer: %v", err)}
+	}
+	v := verdict{status: resp.StatusCode}
+	switch code := resp.StatusCode; {
+	case code == http.StatusOK:
+		v.kind = verdictDelivered
+		a.logAnswer(raw, results)
+		return v
+	case code == http.StatusUnauthorized || code == http.StatusForbidden:
+		v.kind = verdictAuth
+	case code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable:
+		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), a.cfg.Clock.Now()); ok {
+			v.kind, v.retryAfter = verdictRetryAfter, d
+		}
+	case code == http.StatusRequestEntityTooLarge || code == http.StatusBadRequest:
+		v.kind = verdictSplit
+		if len(results) == 1 {
+			v.kind = verdictDiscard
+		}
+	}
+	v.message = errorMessage(raw)
+	if v.kind == verdictDiscard {
+		a.log.Error("server refuses a result whole; dropping it so the spool moves on",
+			"seq", results[0].Seq, "target", results[0].Target, "status", v.status, "error", v.message)
+	}
+	return v
+}
+
+// logAnswer logs the rejected items of a 200 answer. They are acknowledged
+// with the rest: the server named them and resending cannot fix them.
+func (a *Agent) logAnswer(raw []byte, results []probe.Result) {
+	var br probe.BatchResponse
+	if err := json.Unmarshal(raw, &br); err != nil {
+		a.log.Warn("unreadable answer to a delivered batch", "error", err.Error())
+		return
+	}
+	for _, rj := range br.Rejected {
+		target := ""
+		if rj.Index >= 0 && rj.Index < len(results) {
+			target = results[rj.Index].Target
+		}
+		a.log.Warn("server rejected a result", "seq", rj.Seq, "index", rj.Index, "target", target,
+			"field", rj.Field, "reason", rj.Reason)
+	}
+	a.log.Debug("batch delivered", "results", len(results), "accepted", br.Accepted,
+		"duplicates", br.Duplicates, "rejected", len(br.Rejected))
+}
+
+// encodeBatch writes b as gzip-compressed JSON.
+func encodeBatch(b probe.Batch) ([]byte, error) {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	if err := json.NewEncoder(zw).Encode(b); err != nil {
+		return nil, fmt.Errorf("encode batch: %w", err)
+	}
+	if err := zw.Close(); err != nil {
+		return nil, fmt.Errorf("compress batch: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// errorMessage extracts the message of an ErrorBody, or the raw text.
+func errorMessage(raw []byte) string {
+	var eb probe.ErrorBody
+	if err := json.Unmarshal(raw, &eb); err == nil && eb.Error.Message != "" {
+		if eb.Error.Field != "" {
+			return eb.Error.Field + ": " + eb.Error.Message
+		}
+		return eb.Error.Message
+	}
+	if len(raw) > 200 {
+		raw = raw[:200]
+	}
+	return strings.TrimSpace(string(raw))
+}
+
+// parseRetryAfter reads delay-seconds or an HTTP date.
+func parseRetryAfter(h string, now time.Time) (time.Duration, bool) {
+	h = strings.TrimSpace(h)
+	if h == "" {
+		return 0, false
+	}
+	if secs, err := strconv.Atoi(h); err == nil && secs >= 0 {
+		return min(time.Duration(secs)*time.Second, maxRetryAfter), true
+	}
+	if t, err := http.ParseTime(h); err == nil {
+		return min(max(t.Sub(now), 0), maxRetryAfter), true
+	}
+	return 0, false
+}
+
+// noteClock records the offset of the server's clock from ours, from its
+// Date header. Date has whole seconds and is truncated, so the server's time
+// is taken as Date + 0.5 s, compared with the middle of the round trip.
+func (a *Agent) noteClock(date string, sent, received time.Time) {
+	t, err := http.ParseTime(date)
+	if err != nil {
+		return
+	}
+	mid := sent.Add(received.Sub(sent) / 2)
+	a.offsetMS.Store(t.Add(500 * time.Millisecond).Sub(mid).Milliseconds())
+}
