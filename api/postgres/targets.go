@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -14,6 +15,16 @@ import (
 
 // CreateTarget adds a target to an office. Zero thresholds take the defaults.
 func (s *Store) CreateTarget(ctx context.Context, t api.Target) (api.Target, error) {
+	return s.writeTarget(ctx, t, false)
+}
+
+// PutTarget creates the office's target of that name or replaces its
+// definition, keeping its id (and so its history).
+func (s *Store) PutTarget(ctx context.Context, t api.Target) (api.Target, error) {
+	return s.writeTarget(ctx, t, true)
+}
+
+func (s *Store) writeTarget(ctx context.Context, t api.Target, replace bool) (api.Target, error) {
 	if err := t.Spec.Validate(); err != nil {
 		return api.Target{}, api.FieldErrorf("spec", "%v", err)
 	}
@@ -36,9 +47,17 @@ func (s *Store) CreateTarget(ctx context.Context, t api.Target) (api.Target, err
 	if err != nil {
 		return api.Target{}, fmt.Errorf("encode target spec: %w", err)
 	}
-	err = s.pool.QueryRow(ctx, `INSERT INTO targets (office_code, name, kind, check_type, address, spec,
+	sql := `INSERT INTO targets (office_code, name, kind, check_type, address, spec,
 			interval_seconds, fail_threshold, recover_threshold, silence_after)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`
+	if replace {
+		sql = strings.Replace(sql, "RETURNING", `ON CONFLICT (office_code, name) DO UPDATE SET kind = EXCLUDED.kind,
+			check_type = EXCLUDED.check_type, address = EXCLUDED.address, spec = EXCLUDED.spec,
+			interval_seconds = EXCLUDED.interval_seconds, fail_threshold = EXCLUDED.fail_threshold,
+			recover_threshold = EXCLUDED.recover_threshold, silence_after = EXCLUDED.silence_after
+		RETURNING`, 1)
+	}
+	err = s.pool.QueryRow(ctx, sql,
 		t.OfficeCode, t.Spec.Name, t.Spec.Kind, t.Spec.Check, t.Spec.Address, spec,
 		int(t.Interval/time.Second), t.Thresholds.Fail, t.Thresholds.Recover, t.Thresholds.SilenceAfter,
 	).Scan(&t.ID)
