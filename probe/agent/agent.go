@@ -171,4 +171,3 @@ func (a *Agent) Info() probe.AgentInfo {
 		ClockOffsetMS: a.offsetMS.Load(),
 	}
 }
-

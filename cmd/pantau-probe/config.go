@@ -1,0 +1,219 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/pantau-id/pantau/probe"
+	"github.com/pantau-id/pantau/probe/agent"
+	"github.com/pantau-id/pantau/probe/spool"
+)
+
+// Config is the agent's configuration file, with PANTAU_PROBE_* variables
+// applied over it.
+type Config struct {
+	Server        string         `yaml:"server"`
+	Token         string         `yaml:"token"`
+	TokenFile     string         `yaml:"token_file"`
+	Interval      probe.Duration `yaml:"interval"`
+	Timeout       probe.Duration `yaml:"timeout"`
+	SpoolDir      string         `yaml:"spool_dir"`
+	SpoolMaxBytes int64          `yaml:"spool_max_bytes"`
+	BatchSize     int            `yaml:"batch_size"`
+	LogLevel      string         `yaml:"log_level"`
+	Targets       []probe.Target `yaml:"targets"`
+}
+
+// Limits on config values.
+const (
+	minInterval      = 10 * time.Millisecond
+	minSpoolMaxBytes = 1 << 20
+	maxBatchSize     = 5000 // the server's limit per batch
+)
+
+// defaultConfig is the configuration before the file and environment.
+func defaultConfig(getenv func(string) string) Config {
+	return Config{
+		Interval:      probe.Duration(agent.DefaultInterval),
+		Timeout:       probe.Duration(agent.DefaultTimeout),
+		SpoolDir:      defaultSpoolDir(runtime.GOOS, getenv),
+		SpoolMaxBytes: spool.DefaultMaxBytes,
+		BatchSize:     agent.DefaultBatchSize,
+		LogLevel:      "info",
+	}
+}
+
+// defaultSpoolDir is where the spool lives when the config names none.
+func defaultSpoolDir(goos string, getenv func(string) string) string {
+	switch goos {
+	case "windows":
+		base := getenv("ProgramData")
+		if base == "" {
+			base = `C:\ProgramData`
+		}
+		return base + `\pantau-probe\spool`
+	case "darwin":
+		return "/Library/Application Support/pantau-probe/spool"
+	}
+	return "/var/lib/pantau-probe/spool"
+}
+
+// defaultConfigPath is the config file used when --config is not given.
+func defaultConfigPath(goos string, getenv func(string) string) string {
+	if p := getenv("PANTAU_PROBE_CONFIG"); p != "" {
+		return p
+	}
+	if goos == "windows" {
+		base := getenv("ProgramData")
+		if base == "" {
+			base = `C:\ProgramData`
+		}
+		return base + `\pantau-probe\config.yaml`
+	}
+	return "/etc/pantau-probe/config.yaml"
+}
+
+// LoadConfig reads the YAML file at path over the defaults, then applies
+// the environment. Unknown keys are errors, so typos do not pass silently.
+func LoadConfig(path string, getenv func(string) string) (Config, error) {
+	cfg := defaultConfig(getenv)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return cfg, fmt.Errorf("read config: %w", err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
+		return cfg, fmt.Errorf("config %s: %w", path, err)
+	}
+	if err := cfg.applyEnv(getenv); err != nil {
+		return cfg, err
+	}
+	return cfg, nil
+}
+
+// applyEnv overrides fields from PANTAU_PROBE_* variables.
+func (c *Config) applyEnv(getenv func(string) string) error {
+	str := map[string]*string{
+		"PANTAU_PROBE_SERVER": &c.Server, "PANTAU_PROBE_TOKEN": &c.Token,
+		"PANTAU_PROBE_TOKEN_FILE": &c.TokenFile, "PANTAU_PROBE_SPOOL_DIR": &c.SpoolDir,
+		"PANTAU_PROBE_LOG_LEVEL": &c.LogLevel,
+	}
+	for k, p := range str {
+		if v := getenv(k); v != "" {
+			*p = v
+		}
+	}
+	durs := map[string]*probe.Duration{"PANTAU_PROBE_INTERVAL": &c.Interval, "PANTAU_PROBE_TIMEOUT": &c.Timeout}
+	for k, p := range durs {
+		if v := getenv(k); v != "" {
+			if err := p.UnmarshalText([]byte(v)); err != nil {
+				return fmt.Errorf("%s: %q is not a duration such as 30s", k, v)
+			}
+		}
+	}
+	if v := getenv("PANTAU_PROBE_SPOOL_MAX_BYTES"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return fmt.Errorf("PANTAU_PROBE_SPOOL_MAX_BYTES: %q is not a number of bytes", v)
+		}
+		c.SpoolMaxBytes = n
+	}
+	if v := getenv("PANTAU_PROBE_BATCH_SIZE"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("PANTAU_PROBE_BATCH_SIZE: %q is not a number", v)
+		}
+		c.BatchSize = n
+	}
+	return nil
+}
+
+// Validate names the first wrong field. With forRun false (the check
+// command) the server and token may be missing.
+func (c Config) Validate(forRun bool) error {
+	if forRun || c.Server != "" {
+		u, err := url.Parse(c.Server)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("server: %q is not an http:// or https:// URL", c.Server)
+		}
+	}
+	switch {
+	case c.Token != "" && c.TokenFile != "":
+		return errors.New("token_file: set token or token_file, not both")
+	case forRun && c.Token == "" && c.TokenFile == "":
+		return errors.New("token: required (or token_file)")
+	case c.Interval.D() < minInterval:
+		return fmt.Errorf("interval: %s is below the minimum %s", c.Interval.D(), minInterval)
+	case c.Timeout.D() <= 0:
+		return errors.New("timeout: must be positive")
+	case forRun && strings.TrimSpace(c.SpoolDir) == "":
+		return errors.New("spool_dir: must not be empty")
+	case c.SpoolMaxBytes < minSpoolMaxBytes:
+		return fmt.Errorf("spool_max_bytes: %d is below the minimum %d (1 MiB)", c.SpoolMaxBytes, minSpoolMaxBytes)
+	case c.BatchSize < 1 || c.BatchSize > maxBatchSize:
+		return fmt.Errorf("batch_size: %d is not between 1 and %d", c.BatchSize, maxBatchSize)
+	case len(c.Targets) == 0:
+		return errors.New("targets: at least one target is required")
+	}
+	if _, err := parseLevel(c.LogLevel); err != nil {
+		return err
+	}
+	names := map[string]int{}
+	for i, t := range c.Targets {
+		err := t.Validate()
+		if err == nil {
+			err = probe.ValidateAddress(t)
+		}
+		if err == nil && t.TLSCAFile != "" {
+			if _, serr := os.Stat(t.TLSCAFile); serr != nil {
+				err = fmt.Errorf("tls_ca_file: %w", serr)
+			}
+		}
+		if j, dup := names[t.Name]; dup && err == nil {
+			err = fmt.Errorf("name: %q is already used by targets[%d]", t.Name, j)
+		}
+		if err != nil {
+			return fmt.Errorf("targets[%d].%w", i, err)
+		}
+		names[t.Name] = i
+	}
+	return nil
+}
+
+// token returns the bearer token, read from token_file when set.
+func (c Config) token() (string, error) {
+	if c.TokenFile == "" {
+		return c.Token, nil
+	}
+	b, err := os.ReadFile(filepath.Clean(c.TokenFile))
+	if err != nil {
+		return "", fmt.Errorf("token_file: %w", err)
+	}
+	tok := strings.TrimSpace(string(b))
+	if tok == "" {
+		return "", fmt.Errorf("token_file: %s is empty", c.TokenFile)
+	}
+	return tok, nil
+}
+
+// parseLevel reads log_level.
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return l, fmt.Errorf("log_level: %q is not debug, info, warn or error", s)
+	}
+	return l, nil
+}

@@ -1,0 +1,52 @@
+package main
+
+// usageText is the top-level help.
+const usageText = `pantau-probe measures the link between this office and the central
+registry and delivers every result to the Pantau server, keeping them on
+disk through any outage.
+
+Usage:
+  pantau-probe [run] [--config FILE]   run the agent (the default command)
+  pantau-probe check [--config FILE]   check every target once and print a table
+  pantau-probe version                 print the version
+  pantau-probe COMMAND -h              help for one command
+
+` + configHelp
+
+// configHelp describes the config file and environment; every command's
+// help ends with it.
+const configHelp = `Config file (YAML; default /etc/pantau-probe/config.yaml, on Windows
+%ProgramData%\pantau-probe\config.yaml, or $PANTAU_PROBE_CONFIG):
+
+  server: https://pantau.example.go.id   # Pantau server base URL (required for run)
+  token: "..."                           # this probe's token (required for run) ...
+  token_file: /etc/pantau-probe/token    # ... or a file holding it (not both)
+  interval: 30s                          # time between two checks of a target (default 30s, min 10ms)
+  timeout: 10s                           # default time limit of one check (default 10s)
+  spool_dir: /var/lib/pantau-probe/spool # where results wait for delivery (default per OS:
+                                         #   Linux /var/lib/pantau-probe/spool,
+                                         #   Windows %ProgramData%\pantau-probe\spool,
+                                         #   macOS /Library/Application Support/pantau-probe/spool)
+  spool_max_bytes: 67108864              # spool bound; oldest results are dropped past it (default 64 MiB, min 1 MiB)
+  batch_size: 500                        # most results per upload (default 500, max 5000)
+  log_level: info                        # debug, info, warn or error (default info)
+  targets:                               # at least one; names unique
+    - name: siak-central                 # how results name the target
+      kind: central                      # central (the registry) or internet (a reference)
+      check: http                        # tcp, http, tls, dns or icmp (HTTPS: check http, https:// URL)
+      address: https://siak.example/     # tcp, tls: host:port; http: URL; dns, icmp: host name
+      expect_status: 200                 # http: status that counts as up (default any 200-399)
+      body_contains: "OK"                # http: text the body must contain (optional)
+      timeout: 5s                        # this target's time limit (default: timeout above)
+      dns_server: 10.0.0.53:53           # dns: resolver to ask (default: the system's)
+      tls_ca_file: /etc/pantau-probe/ca.pem  # tls, http: trust these CAs instead of the system's
+      tls_insecure_skip_verify: false    # tls, http: do not verify the certificate (test set-ups only)
+
+Environment (overrides the file): PANTAU_PROBE_SERVER, PANTAU_PROBE_TOKEN,
+PANTAU_PROBE_TOKEN_FILE, PANTAU_PROBE_INTERVAL, PANTAU_PROBE_TIMEOUT,
+PANTAU_PROBE_SPOOL_DIR, PANTAU_PROBE_SPOOL_MAX_BYTES, PANTAU_PROBE_BATCH_SIZE,
+PANTAU_PROBE_LOG_LEVEL, PANTAU_PROBE_CONFIG (the config file path).
+
+ICMP needs root/CAP_NET_RAW (Administrator on Windows) or, on Linux,
+unprivileged ping sockets: sysctl -w net.ipv4.ping_group_range="0 2147483647".
+`

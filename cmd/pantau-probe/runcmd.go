@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/pantau-id/pantau/probe/agent"
+	"github.com/pantau-id/pantau/probe/spool"
+)
+
+// runCommand runs the agent until ctx is done.
+func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	cfg, code, ok := parseFlags("run", "Runs the agent: checks every target each interval, spools the results\n"+
+		"on disk and delivers them to the server. Stops cleanly on SIGINT/SIGTERM.", args, stdout, stderr, getenv, true)
+	if !ok {
+		return code
+	}
+	level, _ := parseLevel(cfg.LogLevel) // validated
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	p, err := Open(cfg, log)
+	if err != nil {
+		log.Error("cannot start", "error", err.Error())
+		return exitFailed
+	}
+	runErr := p.Run(ctx)
+	if err := p.Close(); err != nil {
+		log.Error("close", "error", err.Error())
+	}
+	if runErr != nil {
+		log.Error("agent stopped", "error", runErr.Error())
+		return exitFailed
+	}
+	return exitOK
+}
+
+// Probe is a configured agent with its spool open.
+type Probe struct {
+	spool *spool.Spool
+	agent *agent.Agent
+}
+
+// Open opens the spool and builds the agent from a validated config.
+func Open(cfg Config, log *slog.Logger) (*Probe, error) {
+	token, err := cfg.token()
+	if err != nil {
+		return nil, err
+	}
+	sp, err := spool.Open(cfg.SpoolDir, spool.Options{MaxBytes: cfg.SpoolMaxBytes, Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("open spool %s: %w", cfg.SpoolDir, err)
+	}
+	a, err := agent.New(agent.Config{
+		Server: cfg.Server, Token: token, Interval: cfg.Interval.D(), Timeout: cfg.Timeout.D(),
+		BatchSize: cfg.BatchSize, Targets: cfg.Targets, Version: version, Logger: log,
+	}, sp)
+	if err != nil {
+		_ = sp.Close()
+		return nil, err
+	}
+	return &Probe{spool: sp, agent: a}, nil
+}
+
+// Run runs the agent until ctx is done.
+func (p *Probe) Run(ctx context.Context) error { return p.agent.Run(ctx) }
+
+// Close closes the spool.
+func (p *Probe) Close() error { return p.spool.Close() }
