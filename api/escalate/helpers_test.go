@@ -1,0 +1,158 @@
+package escalate
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/pantau-id/pantau/api/pgtest"
+)
+
+// fakeClock is a simulated clock that moves only when told.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newFakeClock(t time.Time) *fakeClock { return &fakeClock{t: t} }
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+func (c *fakeClock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+var (
+	makassar = mustZone("Asia/Makassar")
+	jakarta  = mustZone("Asia/Jakarta")
+)
+
+func mustZone(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}
+
+var (
+	officeMakassar = OfficeRef{Code: "73.71", Name: "Kota Makassar", ProvinceCode: "73"}
+	officeParepare = OfficeRef{Code: "73.72", Name: "Kota Parepare", ProvinceCode: "73"}
+	officeJakpus   = OfficeRef{Code: "31.71", Name: "Kota Jakarta Pusat", ProvinceCode: "31"}
+)
+
+// testPolicy sends each level to its own channel.
+func testPolicy() Policy {
+	p := DefaultPolicy()
+	p.Channels = Channels{National: "CNAT",
+		Provinces: map[string]string{"73": "CSULSEL", "31": "CDKI"},
+		Offices:   map[string]string{"73.71": "CMKS", "73.72": "CPARE", "31.71": "CJKP"}}
+	return p
+}
+
+// mustDB returns a fresh migrated database with two provinces, three
+// offices and the test policy.
+func mustDB(t testing.TB) *pgxpool.Pool {
+	t.Helper()
+	pool := pgtest.Pool(t)
+	ctx := context.Background()
+	if _, err := pool.Exec(ctx, `
+		INSERT INTO provinces (code, name, tz) VALUES
+			('73', 'Sulawesi Selatan', 'Asia/Makassar'), ('31', 'DKI Jakarta', 'Asia/Jakarta');
+		INSERT INTO offices (code, name, province_code, kind, tz) VALUES
+			('73.71', 'Kota Makassar', '73', 'kota', 'Asia/Makassar'),
+			('73.72', 'Kota Parepare', '73', 'kota', 'Asia/Makassar'),
+			('31.71', 'Kota Jakarta Pusat', '31', 'kota', 'Asia/Jakarta')`); err != nil {
+		t.Fatalf("seed offices: %v", err)
+	}
+	if err := SavePolicy(ctx, pool, testPolicy()); err != nil {
+		t.Fatalf("save policy: %v", err)
+	}
+	return pool
+}
+
+func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// mustObserve hands ev to esc in its own transaction, as the detector would.
+func mustObserve(t testing.TB, pool *pgxpool.Pool, esc *Escalator, ev IncidentEvent) {
+	t.Helper()
+	ctx := context.Background()
+	if err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error { return esc.Observe(ctx, tx, ev) }); err != nil {
+		t.Fatalf("observe %s of incident %d: %v", ev.Kind, ev.IncidentID, err)
+	}
+}
+
+func mustTick(t testing.TB, esc *Escalator) {
+	t.Helper()
+	if err := esc.Tick(context.Background()); err != nil {
+		t.Fatalf("tick: %v", err)
+	}
+}
+
+// testSender returns a sender on the fake with short timeouts and clock.
+func testSender(pool *pgxpool.Pool, f *fakeSlack, clock Clock, tweak func(*Config)) *Sender {
+	cfg := Config{Token: "xoxb-test", APIURL: f.URL(), Clock: clock, Logger: quietLogger(),
+		RequestTimeout: 2 * time.Second, BackoffBase: time.Second, BackoffMax: time.Minute}
+	if tweak != nil {
+		tweak(&cfg)
+	}
+	return NewSender(pool, cfg)
+}
+
+// mustDrain runs the sender until nothing is left to send, moving the
+// simulated clock one channel interval per pass.
+func mustDrain(t testing.TB, s *Sender, clock *fakeClock) {
+	t.Helper()
+	ctx := context.Background()
+	for range 200 {
+		n, err := s.RunOnce(ctx)
+		if err != nil {
+			t.Fatalf("sender: %v", err)
+		}
+		if n == 0 {
+			counts, err := OutboxCounts(ctx, s.pool)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if counts["pending"]+counts["sending"] == 0 {
+				return
+			}
+		}
+		clock.Advance(s.cfg.ChannelInterval)
+	}
+	t.Fatalf("outbox not drained after 200 passes")
+}
+
+// outboxStatus returns the status of the row with key.
+func outboxStatus(t testing.TB, pool *pgxpool.Pool, key string) (status string, attempts int) {
+	t.Helper()
+	if err := pool.QueryRow(context.Background(),
+		`SELECT status, attempts FROM escalation_outbox WHERE idem_key = $1`, key).Scan(&status, &attempts); err != nil {
+		t.Fatalf("outbox row %s: %v", key, err)
+	}
+	return status, attempts
+}
+
+// openEvent is an office-scope central outage of office from at.
+func openEvent(id int64, at time.Time, offices ...OfficeRef) IncidentEvent {
+	return IncidentEvent{IncidentID: id, Kind: Opened, Offices: offices, Scope: ScopeOffice,
+		Cause: CauseCentral, StartedAt: at}
+}
