@@ -12,11 +12,11 @@ func TestWorkingBetween(t *testing.T) {
 		from, to time.Time
 		want     time.Duration
 	}{
-		{"inside one day", at(8, 9, 0), at(8, 11, 0), 2 * time.Hour},             // Wednesday
-		{"before opening counts nothing", at(8, 5, 0), at(8, 7, 30), 0},          //
-		{"across the evening", at(8, 14, 0), at(9, 8, 30), 2 * time.Hour},        // 1h Wed + 1h Thu
-		{"over a weekend", at(10, 14, 0), at(13, 8, 30), 2 * time.Hour},          // Fri 1h + Mon 1h
-		{"whole weekend is nothing", at(11, 0, 0), at(13, 0, 0), 0},              // Sat–Sun
+		{"inside one day", at(8, 9, 0), at(8, 11, 0), 2 * time.Hour},              // Wednesday
+		{"before opening counts nothing", at(8, 5, 0), at(8, 7, 30), 0},           //
+		{"across the evening", at(8, 14, 0), at(9, 8, 30), 2 * time.Hour},         // 1h Wed + 1h Thu
+		{"over a weekend", at(10, 14, 0), at(13, 8, 30), 2 * time.Hour},           // Fri 1h + Mon 1h
+		{"whole weekend is nothing", at(11, 0, 0), at(13, 0, 0), 0},               // Sat–Sun
 		{"a full week", at(6, 0, 0), at(13, 0, 0), 37*time.Hour + 30*time.Minute}, // Mon–Sun
 		{"reversed is zero", at(8, 11, 0), at(8, 9, 0), 0},
 	}
