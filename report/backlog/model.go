@@ -177,7 +177,8 @@ func maxDate(a, b calendar.Date) calendar.Date {
 func (m *Model) slotOf(t time.Time) int { return int(t.Sub(m.start) / Slot) }
 
 // buildDocs spreads each intake evenly over its day's counter hours: file j
-// of n arrives j/n of the way through, so the first comes at opening.
+// of n arrives j/n of the way through (to the whole minute below), so the
+// first comes at opening and the last before closing.
 func (m *Model) buildDocs() error {
 	o := m.cfg.Office
 	var errs []error
@@ -197,11 +198,10 @@ func (m *Model) buildDocs() error {
 		if len(errs) > 0 || in.Count == 0 {
 			continue
 		}
-		open := in.Date.In(o.Calendar.Zone, span.Start)
-		length := time.Duration(span.Minutes()) * time.Minute
 		t := o.Types[ti]
 		for j := range in.Count {
-			at := open.Add(length * time.Duration(j) / time.Duration(in.Count))
+			// Whole minutes keep reports readable; the slot is unchanged.
+			at := in.Date.In(o.Calendar.Zone, span.Start+span.Minutes()*j/in.Count)
 			m.docs = append(m.docs, Doc{Type: ti, Arrived: at, Deadline: t.SLA.Deadline(o.Calendar, at)})
 		}
 	}

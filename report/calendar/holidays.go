@@ -27,7 +27,8 @@ type Holiday struct {
 
 // LoadHolidays reads the holiday format, one date a line:
 //
-//	# comments and blank lines are skipped; a "date,kind,name" header is too
+//	# comments and blank lines are skipped, and so is a first
+//	# "date,kind,name" header line
 //	2020-01-01,libur,Tahun Baru 2020 Masehi
 //	2020-12-24,cuti,Cuti Bersama Hari Raya Natal
 //
@@ -42,15 +43,18 @@ func LoadHolidays(r io.Reader) ([]Holiday, error) {
 		seen = map[Date]int{}
 	)
 	sc := bufio.NewScanner(r)
+	header := true
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
 		f := strings.SplitN(line, ",", 3)
-		if n == 1 && strings.EqualFold(strings.TrimSpace(f[0]), "date") {
+		if header && strings.EqualFold(strings.TrimSpace(f[0]), "date") {
+			header = false
 			continue
 		}
+		header = false
 		if len(f) < 3 {
 			errs = append(errs, fmt.Errorf("line %d: want date,kind,name", n))
 			continue

@@ -1,0 +1,111 @@
+package report
+
+import (
+	"time"
+
+	"github.com/pantau-id/pantau/report/backlog"
+	"github.com/pantau-id/pantau/report/calendar"
+)
+
+// Report is one office's (or, from Aggregate, several offices') period.
+type Report struct {
+	Office      string        `json:"office"`
+	Name        string        `json:"name"`
+	Offices     int           `json:"offices"`
+	Zone        string        `json:"zone,omitempty"`       // IANA name
+	ZoneLabel   string        `json:"zone_label,omitempty"` // WIB, WITA or WIT
+	From        calendar.Date `json:"from"`
+	To          calendar.Date `json:"to"`
+	GeneratedAt time.Time     `json:"generated_at"`
+	Outages     []Outage      `json:"outages,omitempty"`
+	// Feasible is whether the plan meets every file's SLA; when it is
+	// false the plan works the maximum from CapFrom to CapTo.
+	Feasible bool          `json:"feasible"`
+	CapFrom  calendar.Date `json:"cap_from,omitzero"`
+	CapTo    calendar.Date `json:"cap_to,omitzero"`
+	// Clearance is the first day, on or after the end of the last outage,
+	// whose backlog is back to its normal level (Day.Normal); nil when the
+	// period has no outage or the backlog does not clear within the
+	// simulated horizon.
+	Clearance *calendar.Date `json:"clearance"`
+	Days      []Day          `json:"days"`
+	Breaches  []Breach       `json:"breaches"`
+	Totals    Totals         `json:"totals"`
+}
+
+// Totals sum a report's period. Files are those received From..To; hours
+// and cost those planned From..To.
+type Totals struct {
+	Received int `json:"received"`
+	// OnTime files met their SLA; Late did not (done late, or still
+	// pending at the end of the horizon, counted in Pending too).
+	OnTime        int      `json:"on_time"`
+	Late          int      `json:"late"`
+	Pending       int      `json:"pending"`
+	MaxLateness   Duration `json:"max_lateness"`
+	Compliance    float64  `json:"compliance"` // OnTime / Received; 1 when none received
+	OvertimeHours int      `json:"overtime_hours"`
+	StaffHours    int      `json:"staff_hours"` // overtime hours × staff
+	Cost          int64    `json:"cost"`
+}
+
+// Build runs one office's period: it plans the overtime, replays the plan
+// and a normal run (no outages, no overtime) for comparison, and fills the
+// Report.
+func Build(in Input) (*Report, error) {
+	outs, down, err := in.down()
+	if err != nil {
+		return nil, err
+	}
+	o := in.Office
+	cfg := backlog.Config{
+		Office: backlog.Office{Calendar: o.Calendar, Types: o.Types, Staff: o.Staff, OvertimeCap: o.OvertimeCap},
+		From:   in.From, To: in.To, Intake: in.Intake, Down: down, PlanFrom: in.PlanFrom,
+	}
+	m, err := backlog.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Down = nil
+	normal, err := backlog.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	plan := m.Plan()
+	docs := m.Run(plan.Hours)
+	base := normal.Run(nil)
+	r := &Report{
+		Office: o.Code, Name: o.Name, Offices: 1, Zone: o.Calendar.Zone.String(), ZoneLabel: o.Calendar.ZoneLabel(),
+		From: in.From, To: in.To, GeneratedAt: in.Now.UTC(), Outages: outs,
+		Feasible: plan.Feasible, CapFrom: plan.CapFrom, CapTo: plan.CapTo,
+	}
+	days := m.Days()
+	all := dailyFigures(days, docs, base, plan.Hours, &o)
+	r.Clearance = clearance(days, all, down)
+	n := in.From.DaysUntil(in.To) + 1
+	r.Days = all[:n]
+	r.Breaches = breaches(docs, &o, in.To, days[len(days)-1].End)
+	r.Totals = totals(r.Days, docs, o.Calendar, in.To, days[len(days)-1].End)
+	return r, nil
+}
+
+// clearance is the first day on or after the last down interval ends whose
+// backlog is at its normal level.
+func clearance(days []backlog.Day, all []Day, down []backlog.Interval) *calendar.Date {
+	if len(down) == 0 {
+		return nil
+	}
+	var end time.Time
+	for _, iv := range down {
+		if iv.End.After(end) {
+			end = iv.End
+		}
+	}
+	for i, d := range days {
+		if d.End.After(end) && all[i].Backlog <= all[i].Normal {
+			date := d.Date
+			return &date
+		}
+	}
+	return nil
+}
