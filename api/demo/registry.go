@@ -182,3 +182,18 @@ func Control(ctx context.Context, baseURL string, c Cut, cut bool) ([]Cut, error
 	var cuts []Cut
 	return cuts, json.NewDecoder(resp.Body).Decode(&cuts)
 }
+
+// ListCuts asks a running registry at baseURL for its active cuts.
+func ListCuts(ctx context.Context, baseURL string) ([]Cut, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, baseURL+"/control/cuts", nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("reach the demo's registry at %s (is `pantau demo` running?): %w", baseURL, err)
+	}
+	defer resp.Body.Close()
+	var cuts []Cut
+	return cuts, json.NewDecoder(resp.Body).Decode(&cuts)
+}
