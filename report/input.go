@@ -99,3 +99,6 @@ func (in *Input) down() ([]Outage, []backlog.Interval, error) {
 	}
 	return outs, down, errors.Join(errs...)
 }
+
+// Duration shows as "24h15m0s" in JSON; see calendar.Duration.
+type Duration = calendar.Duration

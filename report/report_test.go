@@ -1,0 +1,121 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/pantau-id/pantau/report/calendar"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata")
+
+// golden compares v as indented JSON with testdata/name, or rewrites it
+// with -update.
+func golden(t *testing.T, name string, v any) {
+	t.Helper()
+	got, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = append(got, '\n')
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./report/... -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file; inspect with -update and git diff", path)
+	}
+}
+
+func mustBuild(t *testing.T, in Input) *Report {
+	t.Helper()
+	r, err := Build(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func dayOf(t *testing.T, r *Report, d calendar.Date) Day {
+	t.Helper()
+	for _, day := range r.Days {
+		if day.Date == d {
+			return day
+		}
+	}
+	t.Fatalf("no day %s in report", d)
+	return Day{}
+}
+
+// TestMakassarJanuary2020 is the seed case: the cut from Wednesday 8
+// January 07:30 WITA to Thursday 16 January 09:00 WITA. Files received on
+// the 8th are due on the 15th while the link is still cut, so no schedule
+// keeps the one-week promise for them; the plan works the cap from the end
+// of the outage until the last of those is done, then none is needed.
+func TestMakassarJanuary2020(t *testing.T) {
+	r := mustBuild(t, makassarInput(t))
+	golden(t, "makassar-2020-01.json", r)
+
+	if r.Feasible {
+		t.Error("feasible = true, want false: files of 8 January fall due while the link is cut")
+	}
+	if r.CapFrom != calendar.D(2020, 1, 16) || r.CapTo != calendar.D(2020, 1, 17) {
+		t.Errorf("capped days %s..%s, want 2020-01-16..2020-01-17", r.CapFrom, r.CapTo)
+	}
+	tests := []struct {
+		name string
+		date calendar.Date
+		want func(Day) bool
+	}{
+		{"nothing done while cut", calendar.D(2020, 1, 14), func(d Day) bool { return d.Completed == 0 && d.Backlog == 400 }},
+		{"8 January overdue at midnight on the 15th", calendar.D(2020, 1, 15), func(d Day) bool {
+			return d.Overdue == 80 && d.MaxLateness.String() == "9h0m0s"
+		}},
+		{"cap on return day, 4 h × 4 staff × 20000 + 4 meals", calendar.D(2020, 1, 16), func(d Day) bool {
+			return d.OvertimeHours == 4 && d.StaffHours == 16 && d.Cost == 16*20000+4*37000
+		}},
+		{"no overtime once the rest can be met", calendar.D(2020, 1, 20), func(d Day) bool { return d.OvertimeHours == 0 }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if d := dayOf(t, r, tc.date); !tc.want(d) {
+				t.Errorf("%s: %+v", tc.date, d)
+			}
+		})
+	}
+	if r.Totals.Late != 168 || r.Totals.OvertimeHours != 8 || r.Totals.Cost != 2*(16*20000+4*37000) {
+		t.Errorf("totals %+v, want 168 late, 8 hours, cost 936000", r.Totals)
+	}
+	if r.Clearance == nil || *r.Clearance != calendar.D(2020, 2, 13) {
+		t.Errorf("clearance %v, want 2020-02-13", r.Clearance)
+	}
+}
+
+// TestMakassarWhatIfSaturday is the office's question on 9 January: if the
+// link is back on Saturday 11 January, as it expected, does the one-week
+// promise hold? It does, without any overtime: four staff have a fifth of
+// their day spare, enough to clear three days of files inside a week.
+func TestMakassarWhatIfSaturday(t *testing.T) {
+	r := mustBuild(t, makassarWhatIf(t))
+	golden(t, "makassar-whatif-2020-01-11.json", r)
+	if !r.Feasible || r.Totals.Late != 0 || r.Totals.OvertimeHours != 0 {
+		t.Errorf("feasible %v, late %d, overtime %d; want true, 0, 0", r.Feasible, r.Totals.Late, r.Totals.OvertimeHours)
+	}
+	if len(r.Outages) != 1 || !r.Outages[0].Assumed || !r.Outages[0].End.Equal(at(2020, 1, 11, 7, 0)) {
+		t.Errorf("outages %+v, want one assumed to end 2020-01-11 07:00 WITA", r.Outages)
+	}
+	if r.Clearance == nil || *r.Clearance != calendar.D(2020, 1, 29) {
+		t.Errorf("clearance %v, want 2020-01-29", r.Clearance)
+	}
+}

@@ -1,0 +1,192 @@
+// Package sla measures an office's availability over a period from state
+// intervals (up, down, unknown, maintenance): 24×7 and in working hours,
+// with the number of outages, the longest, MTTR and MTBF. Unknown and
+// maintenance time are excluded from the availability share and reported
+// beside it, never counted as up or down.
+package sla
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/pantau-id/pantau/report/calendar"
+)
+
+// State is what was known about the office's central link.
+type State string
+
+// States, in rising precedence: where intervals overlap, the later one in
+// this list wins (a planned window stays maintenance even if probes
+// failed; a failure beats a silence).
+const (
+	Up          State = "up"
+	Unknown     State = "unknown"
+	Down        State = "down"
+	Maintenance State = "maintenance"
+)
+
+var rank = map[State]int{Up: 0, Unknown: 1, Down: 2, Maintenance: 3}
+
+// Span is one state over [Start, End), UTC.
+type Span struct {
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
+	State State     `json:"state"`
+}
+
+// Time splits a stretch of time by state.
+type Time struct {
+	Up          calendar.Duration `json:"up"`
+	Down        calendar.Duration `json:"down"`
+	Unknown     calendar.Duration `json:"unknown"`
+	Maintenance calendar.Duration `json:"maintenance"`
+	// Availability is Up / (Up + Down); nil when neither was seen.
+	Availability *float64 `json:"availability"`
+}
+
+func (t *Time) add(s State, d time.Duration) {
+	switch s {
+	case Up:
+		t.Up += calendar.Duration(d)
+	case Down:
+		t.Down += calendar.Duration(d)
+	case Unknown:
+		t.Unknown += calendar.Duration(d)
+	default:
+		t.Maintenance += calendar.Duration(d)
+	}
+}
+
+func (t *Time) finish() {
+	if seen := t.Up + t.Down; seen > 0 {
+		v := float64(t.Up) / float64(seen)
+		t.Availability = &v
+	}
+}
+
+// Report is an office's availability over [From, To).
+type Report struct {
+	From         time.Time `json:"from"`
+	To           time.Time `json:"to"`
+	All          Time      `json:"all"`           // 24×7
+	WorkingHours Time      `json:"working_hours"` // the office's working time only
+	// Outages counts stretches of down time. Unknown or maintenance between
+	// two down stretches does not end an outage (nothing showed the link
+	// up), but only down time counts toward its length.
+	Outages int               `json:"outages"`
+	Longest calendar.Duration `json:"longest"`
+	// MTTR is down time per outage; MTBF is up time per outage. Both zero
+	// without outages.
+	MTTR calendar.Duration `json:"mttr"`
+	MTBF calendar.Duration `json:"mtbf"`
+}
+
+// segment is an elementary stretch with one state.
+type segment struct {
+	a, b time.Time
+	s    State
+}
+
+// Compute measures [from, to). Time no span covers is unknown.
+func Compute(spans []Span, from, to time.Time, cal *calendar.Calendar) (Report, error) {
+	if !to.After(from) {
+		return Report{}, fmt.Errorf("sla: period %s..%s is empty", from, to)
+	}
+	for i, s := range spans {
+		if _, ok := rank[s.State]; !ok {
+			return Report{}, fmt.Errorf("sla: spans[%d]: state: unknown %q", i, s.State)
+		}
+		if !s.End.After(s.Start) {
+			return Report{}, fmt.Errorf("sla: spans[%d]: end %s not after start %s", i, s.End, s.Start)
+		}
+	}
+	segs := flatten(spans, from, to)
+	r := Report{From: from.UTC(), To: to.UTC()}
+	var run time.Duration
+	inOutage := false
+	for _, g := range segs {
+		r.All.add(g.s, g.b.Sub(g.a))
+		switch {
+		case g.s == Down:
+			if !inOutage {
+				r.Outages++
+				inOutage, run = true, 0
+			}
+			run += g.b.Sub(g.a)
+			r.Longest = max(r.Longest, calendar.Duration(run))
+		case g.s == Up:
+			inOutage = false
+		}
+	}
+	for _, w := range cal.WorkingSpans(from, to) {
+		for _, g := range segs {
+			a, b := later(g.a, w[0]), earlier(g.b, w[1])
+			if a.Before(b) {
+				r.WorkingHours.add(g.s, b.Sub(a))
+			}
+		}
+	}
+	r.All.finish()
+	r.WorkingHours.finish()
+	if r.Outages > 0 {
+		r.MTTR = r.All.Down / calendar.Duration(r.Outages)
+		r.MTBF = r.All.Up / calendar.Duration(r.Outages)
+	}
+	return r, nil
+}
+
+// flatten cuts [from, to) at every span boundary and gives each piece the
+// highest-precedence state covering it (unknown if none).
+func flatten(spans []Span, from, to time.Time) []segment {
+	cuts := []time.Time{from, to}
+	for _, s := range spans {
+		for _, t := range []time.Time{s.Start, s.End} {
+			if t.After(from) && t.Before(to) {
+				cuts = append(cuts, t)
+			}
+		}
+	}
+	slices.SortFunc(cuts, time.Time.Compare)
+	cuts = slices.CompactFunc(cuts, time.Time.Equal)
+	byStart := slices.Clone(spans)
+	slices.SortFunc(byStart, func(a, b Span) int { return a.Start.Compare(b.Start) })
+	var out []segment
+	var active []Span
+	next := 0
+	for i := 0; i+1 < len(cuts); i++ {
+		a, b := cuts[i], cuts[i+1]
+		for next < len(byStart) && !byStart[next].Start.After(a) {
+			active = append(active, byStart[next])
+			next++
+		}
+		active = slices.DeleteFunc(active, func(s Span) bool { return !s.End.After(a) })
+		st := Unknown
+		best := -1
+		for _, s := range active {
+			if rank[s.State] > best {
+				st, best = s.State, rank[s.State]
+			}
+		}
+		if n := len(out); n > 0 && out[n-1].s == st {
+			out[n-1].b = b
+			continue
+		}
+		out = append(out, segment{a, b, st})
+	}
+	return out
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func earlier(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
