@@ -142,3 +142,21 @@ type OfficeState struct {
 	LastResultAgeSeconds *float64 `json:"last_result_age_seconds"`
 	MaintenanceID        *int64   `json:"maintenance_id,omitempty"`
 }
+
+// Incident change kinds, as the detector reports them to escalation.
+const (
+	IncidentOpened       = "opened"        // a new incident
+	IncidentScopeChanged = "scope_changed" // scope widened or narrowed
+	IncidentUpdated      = "updated"       // offices or times changed, scope not
+	IncidentRecovered    = "recovered"     // every office is back
+	IncidentReopened     = "reopened"      // late data showed it was not over
+	IncidentRetracted    = "retracted"     // late data showed it never was; the row is gone
+)
+
+// IncidentChange is one change of an incident, reported in the transaction
+// that makes it.
+type IncidentChange struct {
+	Kind          string   `json:"kind"`
+	Incident      Incident `json:"incident"`
+	PreviousScope string   `json:"previous_scope,omitempty"`
+}

@@ -120,7 +120,7 @@ func compareStr(a, b string) int {
 
 // finishGroup computes the affected steps, the peaks and the scope.
 func finishGroup(g *Group, mon Monitored, rules ScopeRules) {
-	g.Affected, g.Peak = steps(g.Offices)
+	g.Affected, g.Peak = Affected(g.Offices)
 	provinces := map[string][]api.IncidentOffice{}
 	for _, o := range g.Offices {
 		provinces[o.ProvinceCode] = append(provinces[o.ProvinceCode], o)
@@ -135,7 +135,7 @@ func finishGroup(g *Group, mon Monitored, rules ScopeRules) {
 	}
 	best := -1.0
 	for code, os := range provinces {
-		_, peak := steps(os)
+		_, peak := Affected(os)
 		n := mon.ByProvince[code]
 		if reaches(peak, n, rules.ProvinceShare) && float64(peak)/float64(n) > best {
 			best = float64(peak) / float64(n)
@@ -153,9 +153,9 @@ func reaches(peak, monitored int, share float64) bool {
 	return peak >= 2 && monitored > 0 && float64(peak) >= share*float64(monitored)-1e-9
 }
 
-// steps is the count of offices down over time, and its peak. Intervals are
+// Affected is the count of offices down over time, and its peak. Intervals are
 // half-open, so an office that recovers as another fails is not counted twice.
-func steps(os []api.IncidentOffice) ([]api.AffectedStep, int) {
+func Affected(os []api.IncidentOffice) ([]api.AffectedStep, int) {
 	type ev struct {
 		at time.Time
 		d  int

@@ -1,0 +1,180 @@
+package detect
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// ProbeRef names one probe, the unit the detector locks and evaluates.
+type ProbeRef struct {
+	OfficeCode string
+	ProbeID    int64
+}
+
+// ProbeOutcome says what one probe's evaluation did.
+type ProbeOutcome struct {
+	// Skipped is true when another detector held the probe's lock; its
+	// queued work stays queued for the next pass.
+	Skipped bool
+	Series  int // series re-evaluated
+	Spans   int // spans written
+}
+
+// IncidentOutcome counts what incident grouping did.
+type IncidentOutcome struct {
+	Groups  int
+	Changes int
+}
+
+// Store is the detector's port onto storage (postgres.Detection).
+//
+// EvaluateProbe runs in one transaction under an advisory lock per probe
+// (pg_try_advisory_xact_lock): it claims the probe's queued series, replays
+// each from a known reset point, replaces its stored spans from there,
+// recomputes the causes of the probe's central outages in the changed range
+// and marks the range for incident grouping, then commits. Detectors that
+// race for a probe skip it instead of waiting, so two never write the same
+// series at once; an exclusion constraint on outages makes overlap
+// impossible even so.
+type Store interface {
+	// Work lists probes with queued series or series whose silence is due
+	// at now, oldest queued first, at most limit.
+	Work(ctx context.Context, now time.Time, limit int) ([]ProbeRef, error)
+	EvaluateProbe(ctx context.Context, p ProbeRef, now time.Time) (ProbeOutcome, error)
+	// RecomputeIncidents regroups the central-cause outages of every range
+	// marked since the last call, under one global lock.
+	RecomputeIncidents(ctx context.Context, now time.Time, rules ScopeRules) (IncidentOutcome, error)
+}
+
+// Clock tells the time; tests inject a fixed one.
+type Clock interface{ Now() time.Time }
+
+type systemClock struct{}
+
+func (systemClock) Now() time.Time { return time.Now() }
+
+// SystemClock is the real clock.
+var SystemClock Clock = systemClock{}
+
+// Config configures a Detector; zero values take the defaults.
+type Config struct {
+	// Tick is how often Start runs a pass (default 1 s). It bounds the delay
+	// between a result's commit and its outage: evaluation is not in the
+	// ingest transaction, which only queues the series.
+	Tick time.Duration
+	// Batch is how many probes one pass evaluates at most (default 500);
+	// a pass that fills it runs again at once.
+	Batch int
+	// Scope holds the province and national shares (default 50 % each).
+	Scope ScopeRules
+	// Logger and Clock default to slog.Default() and SystemClock.
+	Logger *slog.Logger
+	Clock  Clock
+}
+
+// Validate names the first field that is wrong.
+func (c Config) Validate() error {
+	switch {
+	case c.Tick < 0:
+		return errors.New("tick: must not be negative")
+	case c.Batch < 0:
+		return errors.New("batch: must not be negative")
+	case c.Scope.ProvinceShare < 0 || c.Scope.ProvinceShare > 1:
+		return errors.New("scope.province_share: must be within 0..1")
+	case c.Scope.NationalShare < 0 || c.Scope.NationalShare > 1:
+		return errors.New("scope.national_share: must be within 0..1")
+	}
+	return nil
+}
+
+func (c Config) withDefaults() Config {
+	if c.Tick == 0 {
+		c.Tick = time.Second
+	}
+	if c.Batch == 0 {
+		c.Batch = 500
+	}
+	if c.Scope == (ScopeRules{}) {
+		c.Scope = DefaultScopeRules
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.Clock == nil {
+		c.Clock = SystemClock
+	}
+	return c
+}
+
+// Detector evaluates queued series and silences, then regroups incidents.
+type Detector struct {
+	store Store
+	cfg   Config
+}
+
+// New returns a Detector over store.
+func New(store Store, cfg Config) (*Detector, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("detect config: %w", err)
+	}
+	return &Detector{store: store, cfg: cfg.withDefaults()}, nil
+}
+
+// Start runs passes every Tick until ctx ends. Errors are logged, never
+// fatal: the queue keeps the work for the next pass.
+func (d *Detector) Start(ctx context.Context) {
+	t := time.NewTicker(d.cfg.Tick)
+	defer t.Stop()
+	for {
+		for {
+			n, err := d.RunOnce(ctx)
+			if err != nil && ctx.Err() == nil {
+				d.cfg.Logger.Error("detection pass failed", slog.Any("error", err))
+			}
+			if err != nil || n < d.cfg.Batch {
+				break
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// RunOnce evaluates up to Batch probes with work and regroups incidents for
+// what changed. It returns how many probes it evaluated (skipped ones not
+// counted). Tests call it directly.
+func (d *Detector) RunOnce(ctx context.Context) (int, error) {
+	now := d.cfg.Clock.Now()
+	work, err := d.store.Work(ctx, now, d.cfg.Batch)
+	if err != nil {
+		return 0, fmt.Errorf("list detection work: %w", err)
+	}
+	done := 0
+	var errs []error
+	for _, p := range work {
+		out, err := d.store.EvaluateProbe(ctx, p, now)
+		if err != nil {
+			// One probe's failure must not block the others; its queue rows
+			// were rolled back and wait for the next pass.
+			errs = append(errs, err)
+			continue
+		}
+		if !out.Skipped {
+			done++
+		}
+	}
+	inc, err := d.store.RecomputeIncidents(ctx, now, d.cfg.Scope)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("recompute incidents: %w", err))
+	}
+	if done > 0 || inc.Changes > 0 {
+		d.cfg.Logger.Debug("detection pass", slog.Int("probes", done), slog.Int("incident_changes", inc.Changes))
+	}
+	return done, errors.Join(errs...)
+}

@@ -1,0 +1,350 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/detect"
+)
+
+// evaluateSeries replays one series and replaces its stored spans from the
+// replay's start. It returns the spans written and the earliest instant
+// whose spans may have changed (zero when the series has no results).
+//
+// Where the replay starts:
+//   - new results only after the checkpoint (live data, or just a due
+//     silence): resume from the checkpoint, reading only the new rows;
+//   - a result at or before the checkpoint (a spool, shuffled batches): from
+//     the latest result before it that ends a run of recover_threshold
+//     successes, after which the engine is up with no run, whatever came
+//     before; spans starting there or later are replaced;
+//   - no such result, or no checkpoint: from the series' first result.
+func evaluateSeries(ctx context.Context, tx pgx.Tx, p detect.ProbeRef, w seriesWork, now time.Time) (int, time.Time, error) {
+	id := w.target.id
+	cp, first, found, err := loadCheckpoint(ctx, tx, p, id)
+	if err != nil {
+		return 0, time.Time{}, err
+	}
+	var (
+		start       detect.Checkpoint
+		afterAt     = time.Time{}
+		afterSeq    = int64(-1)
+		replaceFrom time.Time
+		scratch     bool
+	)
+	switch {
+	case found && (w.from == nil || w.from.After(cp.LastAt)):
+		start, afterAt, afterSeq, replaceFrom = cp, cp.LastAt, cp.LastSeq, cp.ReplaceFrom()
+	case found:
+		at, seq, ok, err := resetPoint(ctx, tx, p, id, *w.from, w.target.rules.Thresholds.Recover)
+		if err != nil {
+			return 0, time.Time{}, err
+		}
+		if ok {
+			// Re-read the reset result itself so the engine starts on it.
+			afterAt, afterSeq, replaceFrom = at, seq-1, at
+		} else {
+			scratch = true
+		}
+	default:
+		scratch = true
+	}
+	obs, err := readSeries(ctx, tx, p, id, afterAt, afterSeq)
+	if err != nil {
+		return 0, time.Time{}, err
+	}
+	if scratch {
+		if len(obs) == 0 {
+			return 0, time.Time{}, nil
+		}
+		first, replaceFrom = obs[0].At, obs[0].At
+	}
+	spans, end := detect.Evaluate(start, obs, w.target.rules, now)
+	// From scratch, also remove spans that straddle the first result: only
+	// possible when retention dropped the results under an old span.
+	if _, err := tx.Exec(ctx, `DELETE FROM outages WHERE office_code = $1 AND probe_id = $2 AND target_id = $3
+		AND (started_at >= $4 OR ($5 AND (ended_at IS NULL OR ended_at > $4)))`,
+		p.OfficeCode, p.ProbeID, id, replaceFrom, scratch); err != nil {
+		return 0, time.Time{}, fmt.Errorf("replace spans: %w", err)
+	}
+	if err := insertSpans(ctx, tx, p, w.target, spans); err != nil {
+		return 0, time.Time{}, err
+	}
+	if err := saveCheckpoint(ctx, tx, p, w.target, first, end, now); err != nil {
+		return 0, time.Time{}, err
+	}
+	return len(spans), replaceFrom, nil
+}
+
+// resetPoint finds the latest result before `before` that ends a run of
+// recover successes. The window runs backwards over the series index and
+// stops at the first match.
+func resetPoint(ctx context.Context, tx pgx.Tx, p detect.ProbeRef, target int64, before time.Time, recover int) (time.Time, int64, bool, error) {
+	// A frame offset must be a constant: recover is an integer from the
+	// targets table, never user text.
+	sql := fmt.Sprintf(`SELECT observed_at, seq FROM (
+			SELECT observed_at, seq, bool_and(ok) OVER (ORDER BY observed_at DESC, seq DESC
+				ROWS BETWEEN CURRENT ROW AND %d FOLLOWING) AS run_ok
+			FROM results WHERE office_code = $1 AND probe_id = $2 AND target_id = $3 AND observed_at < $4
+		) r WHERE run_ok LIMIT 1`, max(recover-1, 0))
+	var (
+		at  time.Time
+		seq int64
+	)
+	err := tx.QueryRow(ctx, sql, p.OfficeCode, p.ProbeID, target, before).Scan(&at, &seq)
+	if err == pgx.ErrNoRows {
+		return time.Time{}, 0, false, nil
+	}
+	if err != nil {
+		return time.Time{}, 0, false, fmt.Errorf("find reset point: %w", err)
+	}
+	return at, seq, true, nil
+}
+
+// readSeries reads the series' results after (at, seq) in event order.
+func readSeries(ctx context.Context, tx pgx.Tx, p detect.ProbeRef, target int64, at time.Time, seq int64) ([]detect.Obs, error) {
+	rows, err := tx.Query(ctx, `SELECT observed_at, seq, ok FROM results
+		WHERE office_code = $1 AND probe_id = $2 AND target_id = $3
+		  AND observed_at >= $4 AND (observed_at, seq) > ($4, $5)
+		ORDER BY observed_at, seq`, p.OfficeCode, p.ProbeID, target, at, seq)
+	if err != nil {
+		return nil, fmt.Errorf("read series: %w", err)
+	}
+	var (
+		out []detect.Obs
+		o   detect.Obs
+	)
+	_, err = pgx.ForEachRow(rows, []any{&o.At, &o.Seq, &o.OK}, func() error { out = append(out, o); return nil })
+	if err != nil {
+		return nil, fmt.Errorf("read series: %w", err)
+	}
+	return out, nil
+}
+
+// insertSpans writes spans in one statement. Causes of central outages are
+// set by recomputeCauses once every series of the probe is written.
+func insertSpans(ctx context.Context, tx pgx.Tx, p detect.ProbeRef, t seriesTarget, spans []detect.Span) error {
+	if len(spans) == 0 {
+		return nil
+	}
+	var (
+		starts = make([]time.Time, len(spans))
+		ends   = make([]*time.Time, len(spans))
+		kinds  = make([]string, len(spans))
+		bys    = make([]*string, len(spans))
+		causes = make([]string, len(spans))
+	)
+	for i, sp := range spans {
+		starts[i], ends[i], kinds[i] = sp.Start, sp.End, sp.Kind
+		if sp.EndedBy != "" {
+			by := sp.EndedBy
+			bys[i] = &by
+		}
+		causes[i] = string(detect.OutageCause(t.kind, sp, nil, time.Time{}))
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO outages (office_code, probe_id, target_id, started_at, ended_at, kind, ended_by, cause, target_kind)
+		SELECT $1, $2, $3, s, e, k, b, c, $9
+		FROM unnest($4::timestamptz[], $5::timestamptz[], $6::text[], $7::text[], $8::text[]) AS u(s, e, k, b, c)`,
+		p.OfficeCode, p.ProbeID, t.id, starts, ends, kinds, bys, causes, t.kind)
+	if err != nil {
+		return mapError(err, "outages")
+	}
+	return nil
+}
+
+// recomputeCauses re-decides the cause of the probe's central down outages
+// that are open or end after lo, from the internet reference of the same
+// probe (detect.Cause). It returns the earliest instant incident grouping
+// must revisit: lo, or the start of an outage considered, if earlier.
+func recomputeCauses(ctx context.Context, tx pgx.Tx, p detect.ProbeRef, lo, now time.Time) (time.Time, error) {
+	rows, err := tx.Query(ctx, `SELECT target_id, started_at, ended_at, cause FROM outages
+		WHERE office_code = $1 AND probe_id = $2 AND target_kind = 'central' AND kind = 'down'
+		  AND (ended_at IS NULL OR ended_at > $3)`, p.OfficeCode, p.ProbeID, lo)
+	if err != nil {
+		return lo, fmt.Errorf("central outages: %w", err)
+	}
+	type outage struct {
+		target int64
+		start  time.Time
+		end    *time.Time
+		cause  string
+	}
+	os, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (outage, error) {
+		var o outage
+		err := r.Scan(&o.target, &o.start, &o.end, &o.cause)
+		return o, err
+	})
+	if err != nil || len(os) == 0 {
+		return lo, err
+	}
+	from := lo
+	for _, o := range os {
+		if o.start.Before(from) {
+			from = o.start
+		}
+	}
+	ref, err := loadReference(ctx, tx, p, from)
+	if err != nil {
+		return lo, err
+	}
+	var (
+		targets []int64
+		starts  []time.Time
+		causes  []string
+	)
+	for _, o := range os {
+		end := now
+		if o.end != nil {
+			end = *o.end
+		}
+		if c := string(detect.Cause(ref, o.start, end)); c != o.cause {
+			targets, starts, causes = append(targets, o.target), append(starts, o.start), append(causes, c)
+		}
+	}
+	if len(targets) > 0 {
+		_, err = tx.Exec(ctx, `UPDATE outages o SET cause = u.c
+			FROM unnest($3::bigint[], $4::timestamptz[], $5::text[]) AS u(t, s, c)
+			WHERE o.office_code = $1 AND o.probe_id = $2 AND o.target_id = u.t AND o.started_at = u.s`,
+			p.OfficeCode, p.ProbeID, targets, starts, causes)
+		if err != nil {
+			return lo, fmt.Errorf("update causes: %w", err)
+		}
+	}
+	return from, nil
+}
+
+// loadReference loads the probe's internet series: first results and the
+// spans that are open or end after from.
+func loadReference(ctx context.Context, q querier, p detect.ProbeRef, from time.Time) ([]detect.Series, error) {
+	rows, err := q.Query(ctx, `SELECT s.target_id, s.first_at, o.started_at, o.ended_at, o.kind
+		FROM series_state s
+		JOIN targets t ON t.office_code = s.office_code AND t.id = s.target_id AND t.kind = 'internet'
+		LEFT JOIN outages o ON o.office_code = s.office_code AND o.probe_id = s.probe_id AND o.target_id = s.target_id
+			AND (o.ended_at IS NULL OR o.ended_at > $3)
+		WHERE s.office_code = $1 AND s.probe_id = $2
+		ORDER BY s.target_id, o.started_at`, p.OfficeCode, p.ProbeID, from)
+	if err != nil {
+		return nil, fmt.Errorf("internet reference: %w", err)
+	}
+	return collectSeries(rows)
+}
+
+// collectSeries groups rows of (series id, first_at, span start, end, kind)
+// into detect.Series, one per id, in order.
+func collectSeries(rows pgx.Rows) ([]detect.Series, error) {
+	var (
+		out    []detect.Series
+		lastID int64 = -1
+		id     int64
+		first  time.Time
+		start  *time.Time
+		end    *time.Time
+		kind   *string
+	)
+	_, err := pgx.ForEachRow(rows, []any{&id, &first, &start, &end, &kind}, func() error {
+		if id != lastID {
+			out = append(out, detect.Series{First: first})
+			lastID = id
+		}
+		if start != nil {
+			s := &out[len(out)-1]
+			var e *time.Time
+			if end != nil {
+				v := *end
+				e = &v
+			}
+			s.Spans = append(s.Spans, detect.Span{Kind: *kind, Start: *start, End: e})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read series spans: %w", err)
+	}
+	return out, nil
+}
+
+// OutageFilter narrows Outages; zero fields match everything. From and To
+// select outages overlapping [From, To).
+type OutageFilter struct {
+	OfficeCode   string
+	ProvinceCode string
+	From, To     time.Time
+	OpenOnly     bool
+	// Kind is down (the default), unknown or all.
+	Kind string
+	// TargetKind is central, internet or empty for both.
+	TargetKind string
+	Cause      api.Cause
+	Limit      int // default 100, at most 1000
+}
+
+// Validate names the first field that is wrong.
+func (f OutageFilter) Validate() error {
+	switch {
+	case f.Kind != "" && f.Kind != api.KindDown && f.Kind != api.KindUnknown && f.Kind != "all":
+		return api.FieldErrorf("kind", "must be down, unknown or all, not %q", f.Kind)
+	case f.TargetKind != "" && f.TargetKind != "central" && f.TargetKind != "internet":
+		return api.FieldErrorf("target_kind", "must be central or internet, not %q", f.TargetKind)
+	case f.Cause != "" && f.Cause != api.CauseCentral && f.Cause != api.CauseLocal && f.Cause != api.CauseUnknown:
+		return api.FieldErrorf("cause", "must be central, local or unknown, not %q", f.Cause)
+	case !f.From.IsZero() && !f.To.IsZero() && !f.To.After(f.From):
+		return api.FieldErrorf("to", "must be after from")
+	case f.Limit < 0 || f.Limit > 1000:
+		return api.FieldErrorf("limit", "must be within 1..1000")
+	}
+	return nil
+}
+
+// Outages lists outages matching f, newest first. Durations of open
+// outages run to now.
+func (s *Store) Outages(ctx context.Context, f OutageFilter, now time.Time) ([]api.Outage, error) {
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	if f.Kind == "" {
+		f.Kind = api.KindDown
+	}
+	if f.Limit == 0 {
+		f.Limit = 100
+	}
+	rows, err := s.pool.Query(ctx, `SELECT o.office_code, f.province_code, o.probe_id, o.target_id, t.name, o.target_kind,
+			o.kind, o.started_at, o.ended_at, coalesce(o.ended_by, ''), o.cause,
+			(SELECT m.incident_id FROM incident_offices m
+			 WHERE o.kind = 'down' AND o.cause = 'central' AND o.target_kind = 'central'
+			   AND m.office_code = o.office_code AND m.started_at <= o.started_at
+			   AND (m.ended_at IS NULL OR m.ended_at > o.started_at)
+			 ORDER BY m.started_at DESC LIMIT 1),
+			EXISTS (SELECT 1 FROM maintenance_windows w
+			        WHERE (w.scope = 'national' OR w.office_code = o.office_code OR w.province_code = f.province_code)
+			          AND w.starts_at < coalesce(o.ended_at, 'infinity') AND w.ends_at > o.started_at)
+		FROM outages o
+		JOIN offices f ON f.code = o.office_code
+		JOIN targets t ON t.office_code = o.office_code AND t.id = o.target_id
+		WHERE ($1 = '' OR o.office_code = $1) AND ($2 = '' OR f.province_code = $2)
+		  AND ($3::timestamptz IS NULL OR o.ended_at IS NULL OR o.ended_at > $3)
+		  AND ($4::timestamptz IS NULL OR o.started_at < $4)
+		  AND (NOT $5 OR o.ended_at IS NULL)
+		  AND ($6 = 'all' OR o.kind = $6)
+		  AND ($7 = '' OR o.target_kind = $7)
+		  AND ($8 = '' OR o.cause = $8)
+		ORDER BY o.started_at DESC, o.office_code, o.probe_id, o.target_id LIMIT $9`,
+		f.OfficeCode, f.ProvinceCode, nullTime(f.From), nullTime(f.To), f.OpenOnly, f.Kind, f.TargetKind, string(f.Cause), f.Limit)
+	if err != nil {
+		return nil, fmt.Errorf("list outages: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (api.Outage, error) {
+		var o api.Outage
+		err := r.Scan(&o.OfficeCode, &o.ProvinceCode, &o.ProbeID, &o.TargetID, &o.TargetName, &o.TargetKind,
+			&o.Kind, &o.StartedAt, &o.EndedAt, &o.EndedBy, &o.Cause, &o.IncidentID, &o.InMaintenance)
+		end := now
+		if o.EndedAt != nil {
+			end = *o.EndedAt
+		}
+		o.DurationSeconds = end.Sub(o.StartedAt).Seconds()
+		return o, err
+	})
+}
