@@ -67,7 +67,7 @@ type Estimate struct {
 	Documents     int       `json:"documents"`
 	OvertimeHours float64   `json:"overtime_hours"`
 	Cost          int64     `json:"cost"` // rupiah
-	ClearanceDate time.Time `json:"clearance_date"`
+	ClearanceDate time.Time `json:"clearance_date"` // a calendar day: its date as given is shown
 }
 
 // IncidentEvent is what the detector hands escalation, in the same

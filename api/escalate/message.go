@@ -99,7 +99,8 @@ func estimateLine(l lexicon, e Estimate, loc *time.Location) string {
 	s := fmt.Sprintf("*%s:* %d %s · %s %s %s · %s %s", l.backlog, e.Documents, l.documents,
 		l.overtime, strconv.FormatFloat(e.OvertimeHours, 'f', -1, 64), l.hour, l.cost, rupiah(e.Cost))
 	if !e.ClearanceDate.IsZero() {
-		s += fmt.Sprintf(" · %s %s", l.clearance, l.date(e.ClearanceDate, loc))
+		// A calendar day: shown as given, never shifted into another zone.
+		s += fmt.Sprintf(" · %s %s", l.clearance, l.date(e.ClearanceDate, e.ClearanceDate.Location()))
 	}
 	return s
 }
