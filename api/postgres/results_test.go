@@ -114,4 +114,3 @@ func mustScan(t *testing.T, s *postgres.Store, sql string, dst any) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
-
