@@ -66,7 +66,7 @@ type OfficeRef struct {
 type Estimate struct {
 	Documents     int       `json:"documents"`
 	OvertimeHours float64   `json:"overtime_hours"`
-	Cost          int64     `json:"cost"` // rupiah
+	Cost          int64     `json:"cost"`           // rupiah
 	ClearanceDate time.Time `json:"clearance_date"` // a calendar day: its date as given is shown
 }
 
