@@ -122,6 +122,26 @@ type Model struct {
 	classes  [2]class
 	docs     []Doc
 	planFrom int
+	due      map[dueKey]time.Time
+}
+
+// dueKey memoises day-counted deadlines, which depend only on the date.
+type dueKey struct {
+	typ  int
+	date calendar.Date
+}
+
+func (m *Model) deadline(t doctype.Type, ti int, d calendar.Date, at time.Time) time.Time {
+	if t.SLA.Kind == doctype.Hours {
+		return t.SLA.Deadline(m.cfg.Office.Calendar, at)
+	}
+	k := dueKey{ti, d}
+	v, ok := m.due[k]
+	if !ok {
+		v = t.SLA.Deadline(m.cfg.Office.Calendar, at)
+		m.due[k] = v
+	}
+	return v
 }
 
 // New validates cfg and prepares the slots, days and documents.
@@ -153,7 +173,7 @@ func New(cfg Config) (*Model, error) {
 	case cfg.TailDays < 0:
 		cfg.TailDays = 0
 	}
-	m := &Model{cfg: cfg, capWork: int32(o.Staff * 15)}
+	m := &Model{cfg: cfg, capWork: int32(o.Staff * 15), due: map[dueKey]time.Time{}}
 	m.start = cfg.From.In(o.Calendar.Zone, 0)
 	if err := m.buildDocs(); err != nil {
 		return nil, err
@@ -182,6 +202,11 @@ func (m *Model) slotOf(t time.Time) int { return int(t.Sub(m.start) / Slot) }
 func (m *Model) buildDocs() error {
 	o := m.cfg.Office
 	var errs []error
+	total := 0
+	for _, in := range m.cfg.Intake {
+		total += max(0, in.Count)
+	}
+	m.docs = make([]Doc, 0, total)
 	for i, in := range m.cfg.Intake {
 		ti := slices.IndexFunc(o.Types, func(t doctype.Type) bool { return t.Code == in.Type })
 		span := o.Calendar.CounterHours(in.Date)
@@ -202,18 +227,23 @@ func (m *Model) buildDocs() error {
 		for j := range in.Count {
 			// Whole minutes keep reports readable; the slot is unchanged.
 			at := in.Date.In(o.Calendar.Zone, span.Start+span.Minutes()*j/in.Count)
-			m.docs = append(m.docs, Doc{Type: ti, Arrived: at, Deadline: t.SLA.Deadline(o.Calendar, at)})
+			m.docs = append(m.docs, Doc{Type: ti, Arrived: at, Deadline: m.deadline(t, ti, in.Date, at)})
 		}
 	}
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}
-	// Files received at the same instant queue in catalogue order.
-	slices.SortStableFunc(m.docs, func(a, b Doc) int {
-		if c := a.Arrived.Compare(b.Arrived); c != 0 {
-			return c
-		}
-		return a.Type - b.Type
-	})
+	// Files received at the same instant queue in catalogue order. Sorting
+	// small keys, not the documents, keeps New cheap for a year of files.
+	keys := make([]int64, len(m.docs))
+	for i, d := range m.docs {
+		keys[i] = (d.Arrived.Unix()/60*64+int64(d.Type))<<24 | int64(i)
+	}
+	slices.Sort(keys)
+	sorted := make([]Doc, len(m.docs))
+	for i, k := range keys {
+		sorted[i] = m.docs[k&(1<<24-1)]
+	}
+	m.docs = sorted
 	return nil
 }

@@ -76,9 +76,7 @@ func (m *Model) Plan() Plan {
 		r = m.rules(exempt)
 	}
 	p.Hours = m.search(lo, hi, r)
-	for _, h := range p.Hours {
-		p.Total += h
-	}
+	p.Total = sum(p.Hours)
 	return p
 }
 
@@ -156,14 +154,23 @@ func earlier(a, b []uint8) bool {
 // search is the dynamic programme described at Plan. fronts[S] holds the
 // surviving entries whose hours so far sum to S.
 func (m *Model) search(lo, hi []int, r *rules) []int {
+	ub, ok := m.upperBound(lo, hi, r)
+	if !ok {
+		// lo itself meets every deadline: nothing has a smaller total.
+		return ub
+	}
+	bound := sum(ub)
 	fronts := [][]entry{{{}}}
 	for d := range m.days {
-		next := make([][]entry, len(fronts)+hi[d])
+		next := make([][]entry, min(len(fronts)+hi[d], bound+1))
 		for S, es := range fronts {
 			for _, e := range es {
 				// Fewer hours never help (monotonicity), so stop at the
 				// first that fails.
 				for x := hi[d]; x >= lo[d]; x-- {
+					if S+x > bound {
+						continue
+					}
 					st := e.st
 					if !m.runDay(&st, d, x, r, nil) {
 						break
@@ -195,6 +202,47 @@ func (m *Model) search(lo, hi []int, r *rules) []int {
 	}
 	// Unreachable: hi itself meets every deadline the rules keep.
 	return slices.Clone(hi)
+}
+
+// upperBound finds a schedule meeting r quickly, to bound the search: from
+// lo, while some day fails, add an hour on the latest day not after it that
+// has room (the latest hour that can still help the late file). It returns
+// lo and false when lo already meets r. hi always meets r, so it ends.
+func (m *Model) upperBound(lo, hi []int, r *rules) ([]int, bool) {
+	x := slices.Clone(lo)
+	starts := make([]state, len(m.days)+1)
+	from, grew := 0, false
+	for {
+		failed := -1
+		for d := from; d < len(m.days); d++ {
+			st := starts[d]
+			if !m.runDay(&st, d, x[d], r, nil) {
+				failed = d
+				break
+			}
+			starts[d+1] = st
+		}
+		if failed < 0 {
+			return x, grew
+		}
+		e := failed
+		for e >= 0 && x[e] >= hi[e] {
+			e--
+		}
+		if e < 0 {
+			return slices.Clone(hi), true
+		}
+		x[e]++
+		from, grew = e, true
+	}
+}
+
+func sum(h []int) int {
+	t := 0
+	for _, v := range h {
+		t += v
+	}
+	return t
 }
 
 // add puts e into a same-total front, dropping whichever of two entries is

@@ -134,14 +134,6 @@ func countLeast(m *Model, lo, hi []int, r *rules) int {
 	}
 }
 
-func sum(h []int) int {
-	t := 0
-	for _, v := range h {
-		t += v
-	}
-	return t
-}
-
 func earlierInts(a, b []int) bool {
 	for i := range a {
 		if a[i] != b[i] {

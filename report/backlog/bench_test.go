@@ -1,0 +1,65 @@
+package backlog
+
+import (
+	"testing"
+	"time"
+
+	"github.com/pantau-id/pantau/report/calendar"
+	"github.com/pantau-id/pantau/report/doctype"
+)
+
+// monthConfig is one office for January 2020: 80 files a working day of
+// three types, a one-week SLA, cap 4, and the given cut.
+func monthConfig(tb testing.TB, staff int, down []Interval) Config {
+	tb.Helper()
+	week := &doctype.SLA{Kind: doctype.CalendarDays, N: 7}
+	types, err := doctype.Defaults().With(
+		doctype.Override{Code: doctype.KK, SLA: week},
+		doctype.Override{Code: doctype.AktaLahir, SLA: week},
+		doctype.Override{Code: doctype.Suket, SLA: week},
+		doctype.Override{Code: doctype.Legalisir, SLA: &doctype.SLA{Kind: doctype.Hours, N: 2}},
+	)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cal := calendar.Default(wita)
+	cfg := Config{
+		Office: Office{Calendar: cal, Types: types, Staff: staff, OvertimeCap: 4},
+		From:   calendar.D(2020, 1, 1), To: calendar.D(2020, 1, 31), Down: down,
+	}
+	for d := cfg.From; !d.After(cfg.To); d = d.AddDays(1) {
+		if cal.IsWorkingDay(d) {
+			cfg.Intake = append(cfg.Intake, Intake{d, doctype.KK, 35}, Intake{d, doctype.AktaLahir, 30},
+				Intake{d, doctype.Suket, 12}, Intake{d, doctype.Legalisir, 3})
+		}
+	}
+	return cfg
+}
+
+func cut(from, to time.Time) []Interval { return []Interval{{from, to}} }
+
+// BenchmarkPlanMonth plans one office's month (New + Plan + Run).
+func BenchmarkPlanMonth(b *testing.B) {
+	w := func(d, h, m int) time.Time { return time.Date(2020, 1, d, h, m, 0, 0, wita) }
+	cases := []struct {
+		name  string
+		staff int
+		down  []Interval
+	}{
+		{"no outage", 4, nil},
+		{"Makassar cut 8-16 Jan", 4, cut(w(8, 7, 30), w(16, 9, 0))},
+		{"3 staff, back 14 Jan", 3, cut(w(8, 7, 30), w(14, 7, 30))},
+	}
+	for _, tc := range cases {
+		cfg := monthConfig(b, tc.staff, tc.down)
+		b.Run(tc.name, func(b *testing.B) {
+			for b.Loop() {
+				m, err := New(cfg)
+				if err != nil {
+					b.Fatal(err)
+				}
+				m.Run(m.Plan().Hours)
+			}
+		})
+	}
+}
