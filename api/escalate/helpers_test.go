@@ -72,8 +72,21 @@ func testPolicy() Policy {
 // offices and the test policy.
 func mustDB(t testing.TB) *pgxpool.Pool {
 	t.Helper()
-	pool := pgtest.Pool(t)
+	pool, _ := mustDBURL(t)
+	return pool
+}
+
+// mustDBURL is mustDB that also returns the database's URL, for a child
+// process to connect to.
+func mustDBURL(t testing.TB) (*pgxpool.Pool, string) {
+	t.Helper()
+	url := pgtest.URL(t)
 	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, url)
+	if err != nil {
+		t.Fatalf("open pool: %v", err)
+	}
+	t.Cleanup(pool.Close)
 	if _, err := pool.Exec(ctx, `
 		INSERT INTO provinces (code, name, tz) VALUES
 			('73', 'Sulawesi Selatan', 'Asia/Makassar'), ('31', 'DKI Jakarta', 'Asia/Jakarta');
@@ -86,7 +99,7 @@ func mustDB(t testing.TB) *pgxpool.Pool {
 	if err := SavePolicy(ctx, pool, testPolicy()); err != nil {
 		t.Fatalf("save policy: %v", err)
 	}
-	return pool
+	return pool, url
 }
 
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
