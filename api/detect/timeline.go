@@ -90,3 +90,25 @@ func Current(central []Series, windows []Window, now time.Time, lookback time.Du
 	}
 	return cur, nil
 }
+
+// Totals sums a timeline by state. SLA availability is up / (up + down):
+// maintenance and unknown time are reported beside it, never counted as
+// either (DESIGN.md).
+func Totals(tl []api.StateInterval) map[api.State]time.Duration {
+	out := map[api.State]time.Duration{}
+	for _, iv := range tl {
+		out[iv.State] += iv.To.Sub(iv.From)
+	}
+	return out
+}
+
+// Availability is the share of measured, non-maintenance time that was up;
+// ok is false when there was none.
+func Availability(tl []api.StateInterval) (share float64, ok bool) {
+	t := Totals(tl)
+	measured := t[api.StateUp] + t[api.StateDown]
+	if measured == 0 {
+		return 0, false
+	}
+	return float64(t[api.StateUp]) / float64(measured), true
+}
