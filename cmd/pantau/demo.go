@@ -2,10 +2,172 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/pantau-id/pantau/api/demo"
+	"github.com/pantau-id/pantau/api/regions"
 )
 
+const demoUsage = `Usage:
+  pantau demo [flags]                     start Pantau with live simulated offices
+  pantau demo cut [-link L] SCOPE         cut the simulated link
+  pantau demo restore [-link L] SCOPE     restore it
+  pantau demo cuts                        list active cuts
+
+SCOPE is -national, -province 73 or -office 73.71. -link is central (the
+national registry, default) or internet (the office goes offline entirely).
+`
+
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return fmt.Errorf("demo: not wired yet")
+	if len(args) > 0 {
+		switch args[0] {
+		case "cut", "restore", "cuts":
+			return runDemoControl(ctx, args[0], args[1:], stdout, stderr)
+		case "help":
+			fmt.Fprint(stdout, demoUsage)
+			return nil
+		}
+	}
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var cfg serveConfig
+	cfg.register(fs)
+	province := fs.String("province", "73", "province whose offices get simulated probes (73: Sulawesi Selatan)")
+	interval := fs.Duration("interval", 5*time.Second, "check interval of the simulated probes")
+	fs.Usage = func() { fmt.Fprint(stderr, demoUsage, "\nFlags:\n"); fs.PrintDefaults() }
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	log, err := newLogger(stderr, cfg.logFormat, cfg.logLevel)
+	if err != nil {
+		return err
+	}
+	app, err := newApp(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	provinces, offices, err := regions.Load(regions.Embedded())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "Loading Indonesia's regions:")
+	if err := importRegions(ctx, app.store, provinces, offices, stdout); err != nil {
+		return err
+	}
+	reg, err := demo.StartRegistry("127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	defer reg.Close(context.Background())
+	stateDir := filepath.Join(cfg.db.dataDir, "demo")
+	if err := os.MkdirAll(stateDir, 0o755); err != nil {
+		return fmt.Errorf("demo state folder: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(stateDir, "registry-url"), []byte(reg.URL()), 0o644); err != nil {
+		return fmt.Errorf("demo state: %w", err)
+	}
+	dcfg := demo.Config{Province: *province, Interval: *interval, SpoolDir: filepath.Join(stateDir, "spool"), Logger: log.With("component", "demo-agent")}
+	demoOffices, err := demo.Setup(ctx, app.store, reg, dcfg)
+	if err != nil {
+		return err
+	}
+	ln, err := listenOrFree(cfg.addr)
+	if err != nil {
+		return err
+	}
+	url := "http://" + ln.Addr().String()
+	fmt.Fprintf(stdout, "\nSimulated central registry on %s; %d offices of province %s probe it every %s.\n", reg.URL(), len(demoOffices), *province, *interval)
+	fmt.Fprintf(stdout, "Cut it:      pantau demo cut -office 73.71   (or -province 73, -national; -link internet for an office offline)\n")
+	fmt.Fprintf(stdout, "Restore it:  pantau demo restore -office 73.71\n")
+	fmt.Fprintf(stdout, "\nPantau is running: %s\n", url)
+	go func() {
+		if err := demo.RunAgents(ctx, url, demoOffices, dcfg); err != nil {
+			log.Error("demo agents stopped", "err", err)
+		}
+	}()
+	return app.Run(ctx, ln)
+}
+
+// listenOrFree listens on addr, or on a free loopback port if addr is taken:
+// the demo must start even where 8080 is in use.
+func listenOrFree(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err == nil {
+		return ln, nil
+	}
+	ln, err2 := net.Listen("tcp", "127.0.0.1:0")
+	if err2 != nil {
+		return nil, fmt.Errorf("listen on %s: %w", addr, errors.Join(err, err2))
+	}
+	return ln, nil
+}
+
+func runDemoControl(ctx context.Context, action string, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("demo "+action, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var db dbFlags
+	db.register(fs)
+	link := fs.String("link", "central", "central or internet")
+	national := fs.Bool("national", false, "every office")
+	province := fs.String("province", "", "one province, e.g. 73")
+	office := fs.String("office", "", "one office, e.g. 73.71")
+	fs.Usage = func() { fmt.Fprint(stderr, demoUsage, "\nFlags:\n"); fs.PrintDefaults() }
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	raw, err := os.ReadFile(filepath.Join(db.dataDir, "demo", "registry-url"))
+	if err != nil {
+		return fmt.Errorf("no running demo found in %s (start `pantau demo` first): %w", db.dataDir, err)
+	}
+	base := strings.TrimSpace(string(raw))
+	if action == "cuts" {
+		cuts, err := demo.ListCuts(ctx, base)
+		if err != nil {
+			return err
+		}
+		printCuts(stdout, cuts)
+		return nil
+	}
+	c := demo.Cut{Link: *link}
+	switch {
+	case *national:
+		c.Scope = "national"
+	case *province != "":
+		c.Scope, c.Code = "province", *province
+	case *office != "":
+		c.Scope, c.Code = "office", *office
+	default:
+		fs.Usage()
+		return fmt.Errorf("demo %s: name a scope: -national, -province or -office", action)
+	}
+	cuts, err := demo.Control(ctx, base, c, action == "cut")
+	if err != nil {
+		return err
+	}
+	verb := "restored"
+	if action == "cut" {
+		verb = "cut"
+	}
+	fmt.Fprintf(stdout, "%s %s link for %s %s\n", verb, c.Link, c.Scope, c.Code)
+	printCuts(stdout, cuts)
+	return nil
+}
+
+func printCuts(w io.Writer, cuts []demo.Cut) {
+	fmt.Fprintf(w, "active cuts: %d\n", len(cuts))
+	for _, k := range cuts {
+		fmt.Fprintf(w, "  %s %s %s\n", k.Link, k.Scope, k.Code)
+	}
 }
