@@ -35,5 +35,17 @@ cross:
 	GOOS=linux GOARCH=arm64 $(GO) build -o bin/linux-arm64/ ./cmd/pantau-probe
 	GOOS=windows GOARCH=amd64 $(GO) build -o bin/windows-amd64/ ./cmd/pantau-probe
 
-demo: deps
+demo:
+	@bash .ci/deps postgres
 	$(GO) run ./cmd/pantau demo
+
+# The office agent's footprint (not in CI; Linux, reads /proc): 20 targets
+# (tcp, http, https, tls on local servers) at 1 s for 60 s against a local
+# ingest sink. The last line is `probe: rss_mb=<peak RSS> cpu_pct=<% of one core>`.
+BENCH_PROBE_DIR ?= $(or $(TMPDIR),/tmp)/pantau-bench-probe
+.PHONY: bench-probe
+bench-probe:
+	@mkdir -p $(BENCH_PROBE_DIR)
+	@$(GO) build -o $(BENCH_PROBE_DIR)/pantau-probe ./cmd/pantau-probe
+	@$(GO) build -o $(BENCH_PROBE_DIR)/benchprobe ./probe/agent/benchprobe
+	@$(BENCH_PROBE_DIR)/benchprobe -bin $(BENCH_PROBE_DIR)/pantau-probe -targets 20 -interval 1s -duration 60s
