@@ -66,26 +66,23 @@ func Build(in Input) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg.Down = nil
-	normal, err := backlog.New(cfg)
-	if err != nil {
-		return nil, err
-	}
 	plan := m.Plan()
 	docs := m.Run(plan.Hours)
-	base := normal.Run(nil)
+	base := m.Baseline()
 	r := &Report{
 		Office: o.Code, Name: o.Name, Offices: 1, Zone: o.Calendar.Zone.String(), ZoneLabel: o.Calendar.ZoneLabel(),
 		From: in.From, To: in.To, GeneratedAt: in.Now.UTC(), Outages: outs,
 		Feasible: plan.Feasible, CapFrom: plan.CapFrom, CapTo: plan.CapTo,
 	}
 	days := m.Days()
-	all := dailyFigures(days, docs, base, plan.Hours, &o)
+	all := dailyFigures(m, docs, base, plan.Hours, &o)
 	r.Clearance = clearance(days, all, down)
 	n := in.From.DaysUntil(in.To) + 1
 	r.Days = all[:n]
-	r.Breaches = breaches(docs, &o, in.To, days[len(days)-1].End)
-	r.Totals = totals(r.Days, docs, o.Calendar, in.To, days[len(days)-1].End)
+	// Files received after To (a projection) are simulated but not judged.
+	cutoff, horizon := days[n-1].End, days[len(days)-1].End
+	r.Breaches = breaches(docs, &o, cutoff, horizon)
+	r.Totals = totals(r.Days, docs, cutoff, horizon)
 	return r, nil
 }
 

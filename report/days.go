@@ -2,7 +2,6 @@ package report
 
 import (
 	"slices"
-	"sort"
 	"time"
 
 	"github.com/pantau-id/pantau/report/backlog"
@@ -56,21 +55,10 @@ type Breach struct {
 	MaxLateness Duration `json:"max_lateness"`
 }
 
-// dayIndex finds the day holding instant t: Start < t <= End for
-// completions (a slot ending at midnight belongs to the day it ends), and
-// Start <= t < End for arrivals (at = true).
-func dayIndex(days []backlog.Day, t time.Time, at bool) int {
-	return sort.Search(len(days), func(i int) bool {
-		if at {
-			return days[i].End.After(t)
-		}
-		return !days[i].End.Before(t)
-	})
-}
-
 // dailyFigures computes Day for every simulated day. Counts use difference
 // arrays; only late files walk their days, so a year costs little.
-func dailyFigures(days []backlog.Day, docs, base []backlog.Doc, hours []int, o *Office) []Day {
+func dailyFigures(m *backlog.Model, docs, base []backlog.Doc, hours []int, o *Office) []Day {
+	days := m.Days()
 	n := len(days)
 	out := make([]Day, n)
 	pend := make([]int, n+1)
@@ -88,11 +76,11 @@ func dailyFigures(days []backlog.Day, docs, base []backlog.Doc, hours []int, o *
 	}
 	span := func(arr []int, a, c int) { arr[a]++; arr[c]-- }
 	for k, d := range docs {
-		a := dayIndex(days, d.Arrived, true)
+		a := m.DayIndex(d.Arrived, false)
 		out[a].Received++
 		c := n
 		if !d.Completed.IsZero() {
-			c = dayIndex(days, d.Completed, false)
+			c = m.DayIndex(d.Completed, true)
 			out[c].Completed++
 			if d.Completed.After(d.Deadline) {
 				out[c].LateCompleted++
@@ -104,11 +92,11 @@ func dailyFigures(days []backlog.Day, docs, base []backlog.Doc, hours []int, o *
 		span(pend, a, c)
 		cb := n
 		if !base[k].Completed.IsZero() {
-			cb = dayIndex(days, base[k].Completed, false)
+			cb = m.DayIndex(base[k].Completed, true)
 		}
 		span(norm, a, cb)
 		// Overdue from the day of the deadline while still pending.
-		for i := dayIndex(days, d.Deadline, false); i < c; i++ {
+		for i := m.DayIndex(d.Deadline, true); i < c; i++ {
 			out[i].Overdue++
 			out[i].MaxLateness = max(out[i].MaxLateness, Duration(days[i].End.Sub(d.Deadline)))
 		}
@@ -142,7 +130,7 @@ func cost(d calendar.Date, hours int, o *Office) int64 {
 }
 
 // breaches groups late files received up to the last report day.
-func breaches(docs []backlog.Doc, o *Office, to calendar.Date, horizon time.Time) []Breach {
+func breaches(docs []backlog.Doc, o *Office, cutoff, horizon time.Time) []Breach {
 	type key struct {
 		typ      int
 		deadline int64
@@ -151,7 +139,7 @@ func breaches(docs []backlog.Doc, o *Office, to calendar.Date, horizon time.Time
 	var out []Breach
 	idx := map[key]int{}
 	for _, d := range docs {
-		if o.Calendar.Date(d.Arrived).After(to) {
+		if !d.Arrived.Before(cutoff) {
 			continue
 		}
 		var done calendar.Date
@@ -185,7 +173,7 @@ func breaches(docs []backlog.Doc, o *Office, to calendar.Date, horizon time.Time
 }
 
 // totals sums the report days and the files received in the period.
-func totals(days []Day, docs []backlog.Doc, cal *calendar.Calendar, to calendar.Date, horizon time.Time) Totals {
+func totals(days []Day, docs []backlog.Doc, cutoff, horizon time.Time) Totals {
 	var t Totals
 	for _, d := range days {
 		t.OvertimeHours += d.OvertimeHours
@@ -193,7 +181,7 @@ func totals(days []Day, docs []backlog.Doc, cal *calendar.Calendar, to calendar.
 		t.Cost += d.Cost
 	}
 	for _, d := range docs {
-		if cal.Date(d.Arrived).After(to) {
+		if !d.Arrived.Before(cutoff) {
 			continue
 		}
 		t.Received++

@@ -224,9 +224,10 @@ func (m *Model) buildDocs() error {
 			continue
 		}
 		t := o.Types[ti]
+		open := in.Date.In(o.Calendar.Zone, span.Start)
 		for j := range in.Count {
 			// Whole minutes keep reports readable; the slot is unchanged.
-			at := in.Date.In(o.Calendar.Zone, span.Start+span.Minutes()*j/in.Count)
+			at := open.Add(time.Duration(span.Minutes()*j/in.Count) * time.Minute)
 			m.docs = append(m.docs, Doc{Type: ti, Arrived: at, Deadline: m.deadline(t, ti, in.Date, at)})
 		}
 	}

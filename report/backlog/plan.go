@@ -122,6 +122,7 @@ func (m *Model) unavoidable(hi []int) (exempt []bool, from, to int) {
 	return exempt, from, to
 }
 
+// dayOfSlot is the day holding slot s, clamped to the horizon.
 func (m *Model) dayOfSlot(s int) int {
 	i, _ := slices.BinarySearchFunc(m.days, s, func(d day, s int) int {
 		if d.end <= s {

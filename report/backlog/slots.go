@@ -85,6 +85,29 @@ func (m *Model) buildClasses() {
 // Days describes the simulated days, From through the end of the horizon.
 func (m *Model) Days() []Day { return m.info }
 
+// DayIndex is the index in Days of the day holding instant t, clamped to
+// the horizon. With end true, t is the end of something (a completion at
+// the end of a slot): an instant on midnight then belongs to the day before.
+func (m *Model) DayIndex(t time.Time, end bool) int {
+	d := t.Sub(m.start)
+	if end {
+		d--
+	}
+	s := int(d / Slot)
+	if d < 0 {
+		s = -1
+	}
+	return m.dayOfSlot(s)
+}
+
+// Baseline replays the files with the central system always up and no
+// overtime: what the office would have done on a normal month.
+func (m *Model) Baseline() []Doc {
+	normal := *m
+	normal.down = make([]bool, len(m.down))
+	return normal.Run(nil)
+}
+
 // Docs lists the documents in arrival order, without completions.
 func (m *Model) Docs() []Doc { return m.docs }
 
