@@ -16,6 +16,7 @@ const (
 	EUnauthorized = "unauthorized" // no or bad credentials (401)
 	EForbidden    = "forbidden"    // known caller, not allowed (403)
 	ETooLarge     = "too_large"    // body over the limit (413)
+	ERateLimited  = "rate_limited" // too many attempts; Retry-After says when (429)
 	EInternal     = "internal"     // our fault; logged, shown plainly (500)
 )
 

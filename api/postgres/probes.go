@@ -22,38 +22,37 @@ const tokenPrefix = "pt_"
 // CreateProbe registers a probe for an office and returns it with its token.
 // The token is shown once: only its hash is stored.
 func (s *Store) CreateProbe(ctx context.Context, officeCode, name string) (api.Probe, string, error) {
+	var (
+		p     api.Probe
+		token string
+	)
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		p, token, err = createProbe(ctx, tx, officeCode, name)
+		return err
+	})
+	return p, token, err
+}
+
+// createProbe inserts a probe inside tx. The token embeds the probe's id,
+// so the row is inserted first and its hash set in the same transaction.
+func createProbe(ctx context.Context, tx pgx.Tx, officeCode, name string) (api.Probe, string, error) {
 	secret := make([]byte, 32)
 	if _, err := rand.Read(secret); err != nil {
 		return api.Probe{}, "", fmt.Errorf("probe secret: %w", err)
 	}
-	return pgxBeginReturn(ctx, s, func(tx pgx.Tx) (api.Probe, string, error) {
-		p := api.Probe{OfficeCode: officeCode, Name: name}
-		// The hash needs the id, so insert a placeholder and set it in the same transaction.
-		err := tx.QueryRow(ctx, `INSERT INTO probes (office_code, name, token_hash) VALUES ($1, $2, '\x00')
-			RETURNING id, created_at`, officeCode, name).Scan(&p.ID, &p.CreatedAt)
-		if err != nil {
-			return p, "", mapError(err, "probe "+name)
-		}
-		token := fmt.Sprintf("%s%s_%d_%s", tokenPrefix, officeCode, p.ID, hex.EncodeToString(secret))
-		sum := sha256.Sum256([]byte(token))
-		if _, err := tx.Exec(ctx, `UPDATE probes SET token_hash = $3 WHERE office_code = $1 AND id = $2`, officeCode, p.ID, sum[:]); err != nil {
-			return p, "", fmt.Errorf("store probe token: %w", err)
-		}
-		return p, token, nil
-	})
-}
-
-func pgxBeginReturn(ctx context.Context, s *Store, fn func(pgx.Tx) (api.Probe, string, error)) (api.Probe, string, error) {
-	var (
-		p   api.Probe
-		tok string
-	)
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		var err error
-		p, tok, err = fn(tx)
-		return err
-	})
-	return p, tok, err
+	p := api.Probe{OfficeCode: officeCode, Name: name}
+	err := tx.QueryRow(ctx, `INSERT INTO probes (office_code, name, token_hash) VALUES ($1, $2, '\x00')
+		RETURNING id, created_at`, officeCode, name).Scan(&p.ID, &p.CreatedAt)
+	if err != nil {
+		return p, "", mapError(err, "probe "+name)
+	}
+	token := fmt.Sprintf("%s%s_%d_%s", tokenPrefix, officeCode, p.ID, hex.EncodeToString(secret))
+	sum := sha256.Sum256([]byte(token))
+	if _, err := tx.Exec(ctx, `UPDATE probes SET token_hash = $3 WHERE office_code = $1 AND id = $2`, officeCode, p.ID, sum[:]); err != nil {
+		return p, "", fmt.Errorf("store probe token: %w", err)
+	}
+	return p, token, nil
 }
 
 // parseToken splits pt_<office>_<id>_<secret> into office and id.

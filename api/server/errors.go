@@ -18,6 +18,7 @@ var statusOf = map[string]int{
 	api.EUnauthorized: http.StatusUnauthorized,
 	api.EForbidden:    http.StatusForbidden,
 	api.ETooLarge:     http.StatusRequestEntityTooLarge,
+	api.ERateLimited:  http.StatusTooManyRequests,
 	api.EInternal:     http.StatusInternalServerError,
 }
 

@@ -21,6 +21,7 @@ func (s *Server) routes() *gin.Engine {
 	v1 := r.Group("/api/v1")
 	v1.POST("/results", s.probeAuth(), s.handle(s.postResults))
 	v1.GET("/probe/config", s.probeAuth(), s.handle(s.getProbeConfig))
+	v1.POST("/enrol", s.handle(s.postEnrol))
 	v1.GET("/offices", s.handle(s.listOffices))
 	v1.GET("/offices/:code", s.handle(s.getOffice))
 

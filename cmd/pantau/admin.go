@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"log/slog"
 	"strconv"
 	"text/tabwriter"
@@ -23,6 +24,7 @@ Actions:
   add-probe       register a probe for an office and print its token (shown once)
   list-probes     list probes with their agents' last report
   revoke-probe    stop a probe's writes at once
+  enrol-code      make a one-time code an office's agent enrols with (pantau-probe enrol)
 
 Run 'pantau admin <action> -h' for its flags.
 `
@@ -38,6 +40,7 @@ func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		"add-probe":    adminAddProbe,
 		"list-probes":  adminListProbes,
 		"revoke-probe": adminRevokeProbe,
+		"enrol-code":   adminEnrolCode,
 	}
 	action, ok := actions[args[0]]
 	if !ok {
@@ -183,5 +186,26 @@ func adminRevokeProbe(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args [
 		return err
 	}
 	fmt.Fprintf(out, "probe %d of office %s revoked\n", n, *office)
+	return nil
+}
+
+func adminEnrolCode(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args []string, out io.Writer) error {
+	office := fs.String("office", "", "office code, e.g. 73.71 (required)")
+	ttl := fs.Duration("ttl", postgres.DefaultEnrolmentTTL, "how long the code stays valid")
+	by := fs.String("by", os.Getenv("USER"), "who made the code, for the record")
+	store, err := openFor(ctx, fs, db, args)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if *office == "" {
+		return fmt.Errorf("-office: required")
+	}
+	code, expires, err := store.CreateEnrolmentCode(ctx, *office, *ttl, *by)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "enrolment code for office %s (single use, valid until %s):\n%s\n", *office, expires.UTC().Format(time.RFC3339), code)
+	fmt.Fprintf(out, "on the office PC: pantau-probe enrol --server URL --code %s\n", code)
 	return nil
 }
