@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"os"
 	"time"
 )
 
@@ -33,6 +32,7 @@ type Checker struct {
 	checks  map[CheckType]CheckFunc
 	now     func() time.Time
 	timeout time.Duration
+	cas     caCache
 }
 
 // NewChecker returns a Checker with every check type registered.
@@ -141,27 +141,6 @@ func isTLSError(err error) bool {
 // fail builds a failed Outcome from err, classified.
 func fail(ctx context.Context, err error) Outcome {
 	return Outcome{Failure: classify(ctx, err), Detail: err.Error()}
-}
-
-// tlsConfig builds the client TLS config for t: system roots, or the CA file
-// t names, or no verification when t asks for it explicitly.
-func tlsConfig(t Target, serverName string) (*tls.Config, error) {
-	cfg := &tls.Config{ServerName: serverName, MinVersion: tls.VersionTLS12}
-	switch {
-	case t.TLSInsecureSkipVerify:
-		cfg.InsecureSkipVerify = true // #nosec G402 -- opted in per target for test set-ups
-	case t.TLSCAFile != "":
-		pem, err := os.ReadFile(t.TLSCAFile)
-		if err != nil {
-			return nil, fmt.Errorf("read tls_ca_file: %w", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("tls_ca_file %s: no PEM certificates found", t.TLSCAFile)
-		}
-		cfg.RootCAs = pool
-	}
-	return cfg, nil
 }
 
 // certDays returns whole days from now until the leaf certificate in cs

@@ -22,7 +22,7 @@ func (c *Checker) checkHTTP(ctx context.Context, t Target) Outcome {
 	if err != nil {
 		return Outcome{Failure: FailHTTP, Detail: fmt.Sprintf("address %q: %v", t.Address, err)}
 	}
-	tlsCfg, err := tlsConfig(t, u.Hostname())
+	tlsCfg, err := c.tlsConfig(t, u.Hostname())
 	if err != nil {
 		return Outcome{Failure: FailTLS, Detail: err.Error()}
 	}

@@ -15,7 +15,7 @@ func (c *Checker) checkTLS(ctx context.Context, t Target) Outcome {
 	if err != nil {
 		return Outcome{Failure: FailConnect, Detail: fmt.Sprintf("address %q: %v", t.Address, err)}
 	}
-	cfg, err := tlsConfig(t, host)
+	cfg, err := c.tlsConfig(t, host)
 	if err != nil {
 		return Outcome{Failure: FailTLS, Detail: err.Error()}
 	}

@@ -32,6 +32,7 @@ type Config struct {
 	SpoolDir      string         `yaml:"spool_dir"`
 	SpoolMaxBytes int64          `yaml:"spool_max_bytes"`
 	BatchSize     int            `yaml:"batch_size"`
+	UploadDelay   probe.Duration `yaml:"upload_delay"`
 	LogLevel      string         `yaml:"log_level"`
 	Targets       []probe.Target `yaml:"targets"`
 }
@@ -41,7 +42,11 @@ const (
 	minInterval      = 10 * time.Millisecond
 	minSpoolMaxBytes = 1 << 20
 	maxBatchSize     = 5000 // the server's limit per batch
+	maxUploadDelay   = time.Minute
 )
+
+// defaultUploadDelay lets the results of about a second travel together.
+const defaultUploadDelay = time.Second
 
 // defaultConfig is the configuration before the file and environment.
 func defaultConfig(getenv func(string) string) Config {
@@ -51,6 +56,7 @@ func defaultConfig(getenv func(string) string) Config {
 		SpoolDir:      defaultSpoolDir(runtime.GOOS, getenv),
 		SpoolMaxBytes: spool.DefaultMaxBytes,
 		BatchSize:     agent.DefaultBatchSize,
+		UploadDelay:   probe.Duration(defaultUploadDelay),
 		LogLevel:      "info",
 	}
 }
@@ -116,7 +122,8 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 			*p = v
 		}
 	}
-	durs := map[string]*probe.Duration{"PANTAU_PROBE_INTERVAL": &c.Interval, "PANTAU_PROBE_TIMEOUT": &c.Timeout}
+	durs := map[string]*probe.Duration{"PANTAU_PROBE_INTERVAL": &c.Interval, "PANTAU_PROBE_TIMEOUT": &c.Timeout,
+		"PANTAU_PROBE_UPLOAD_DELAY": &c.UploadDelay}
 	for k, p := range durs {
 		if v := getenv(k); v != "" {
 			if err := p.UnmarshalText([]byte(v)); err != nil {
@@ -165,6 +172,8 @@ func (c Config) Validate(forRun bool) error {
 		return fmt.Errorf("spool_max_bytes: %d is below the minimum %d (1 MiB)", c.SpoolMaxBytes, minSpoolMaxBytes)
 	case c.BatchSize < 1 || c.BatchSize > maxBatchSize:
 		return fmt.Errorf("batch_size: %d is not between 1 and %d", c.BatchSize, maxBatchSize)
+	case c.UploadDelay < 0 || c.UploadDelay.D() > maxUploadDelay:
+		return fmt.Errorf("upload_delay: %s is not between 0s and %s", c.UploadDelay.D(), maxUploadDelay)
 	case len(c.Targets) == 0:
 		return errors.New("targets: at least one target is required")
 	}

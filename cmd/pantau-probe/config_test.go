@@ -83,6 +83,7 @@ func TestValidateNamesTheField(t *testing.T) {
 		{"batch too large", validConfig + "batch_size: 9000\n", "batch_size: 9000 is not between 1 and 5000"},
 		{"missing ca file", strings.Replace(validConfig, "timeout: 3s", "tls_ca_file: /nonexistent/ca.pem", 1), "targets[1].tls_ca_file:"},
 		{"no targets", "server: https://x.example\ntoken: t\n", "targets: at least one"},
+		{"negative upload delay", validConfig + "upload_delay: -1s\n", "upload_delay: -1s is not between"},
 		{"bad log level", validConfig + "log_level: loud\n", `log_level: "loud"`},
 	}
 	for _, tc := range tests {

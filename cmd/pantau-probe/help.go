@@ -29,6 +29,7 @@ const configHelp = `Config file (YAML; default /etc/pantau-probe/config.yaml, on
                                          #   macOS /Library/Application Support/pantau-probe/spool)
   spool_max_bytes: 67108864              # spool bound; oldest results are dropped past it (default 64 MiB, min 1 MiB)
   batch_size: 500                        # most results per upload (default 500, max 5000)
+  upload_delay: 1s                       # how long new results gather before an upload (default 1s, 0s-1m)
   log_level: info                        # debug, info, warn or error (default info)
   targets:                               # at least one; names unique
     - name: siak-central                 # how results name the target
@@ -45,6 +46,7 @@ const configHelp = `Config file (YAML; default /etc/pantau-probe/config.yaml, on
 Environment (overrides the file): PANTAU_PROBE_SERVER, PANTAU_PROBE_TOKEN,
 PANTAU_PROBE_TOKEN_FILE, PANTAU_PROBE_INTERVAL, PANTAU_PROBE_TIMEOUT,
 PANTAU_PROBE_SPOOL_DIR, PANTAU_PROBE_SPOOL_MAX_BYTES, PANTAU_PROBE_BATCH_SIZE,
+PANTAU_PROBE_UPLOAD_DELAY,
 PANTAU_PROBE_LOG_LEVEL, PANTAU_PROBE_CONFIG (the config file path).
 
 ICMP needs root/CAP_NET_RAW (Administrator on Windows) or, on Linux,

@@ -103,6 +103,7 @@ token: kill-test
 interval: 15ms
 timeout: 1s
 batch_size: 7
+upload_delay: 5ms
 spool_dir: %s
 log_level: warn
 targets:

@@ -53,7 +53,7 @@ func Open(cfg Config, log *slog.Logger) (*Probe, error) {
 	}
 	a, err := agent.New(agent.Config{
 		Server: cfg.Server, Token: token, Interval: cfg.Interval.D(), Timeout: cfg.Timeout.D(),
-		BatchSize: cfg.BatchSize, Targets: cfg.Targets, Version: version, Logger: log,
+		BatchSize: cfg.BatchSize, UploadDelay: cfg.UploadDelay.D(), Targets: cfg.Targets, Version: version, Logger: log,
 	}, sp)
 	if err != nil {
 		_ = sp.Close()

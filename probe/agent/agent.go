@@ -5,6 +5,8 @@
 package agent
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"log/slog"
@@ -29,7 +31,8 @@ const (
 	DefaultRequestTime   = 30 * time.Second
 )
 
-// Config is what the agent needs; zero values take the defaults above.
+// Config is what the agent needs; zero values take the defaults above
+// (UploadDelay excepted: zero means no delay).
 type Config struct {
 	// Server is the base URL of the Pantau server, e.g. https://pantau.example.go.id.
 	Server string
@@ -51,6 +54,10 @@ type Config struct {
 	// AuthRetry is the slow retry interval after the server refused the
 	// token (401/403); results keep spooling meanwhile.
 	AuthRetry time.Duration
+	// UploadDelay is how long the uploader lets new results gather before
+	// it sends them, so one request carries many (zero: send at once).
+	// Backlogs are sent back to back regardless.
+	UploadDelay time.Duration
 	// ShutdownGrace is how long Run keeps delivering after ctx is done.
 	ShutdownGrace time.Duration
 	// Logger receives the agent's logs (default: discarded).
@@ -103,6 +110,9 @@ type Agent struct {
 	// offsetMS is the last clock offset measured against the server.
 	offsetMS atomic.Int64
 	up       uploadState
+	// zw and buf compress batches; only the uploader uses them.
+	zw  *gzip.Writer
+	buf bytes.Buffer
 }
 
 // New returns an agent over sp, which the caller opens and closes.

@@ -51,6 +51,7 @@ func (a *Agent) uploadLoop(ctx context.Context, stopping <-chan struct{}) {
 		default: // spool empty
 			select {
 			case <-a.wake:
+				a.gather(ctx, stopping)
 			case <-stopping:
 				select {
 				case <-a.wake: // one last append may have just landed
@@ -61,6 +62,19 @@ func (a *Agent) uploadLoop(ctx context.Context, stopping <-chan struct{}) {
 				return
 			}
 		}
+	}
+}
+
+// gather waits UploadDelay after new results arrived so that those of the
+// next moments travel in the same request; shutdown cuts it short.
+func (a *Agent) gather(ctx context.Context, stopping <-chan struct{}) {
+	if a.cfg.UploadDelay <= 0 {
+		return
+	}
+	select {
+	case <-a.cfg.Clock.After(a.cfg.UploadDelay):
+	case <-stopping:
+	case <-ctx.Done():
 	}
 }
 
