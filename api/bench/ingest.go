@@ -1,0 +1,191 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/pantau-id/pantau/api/postgres"
+	"github.com/pantau-id/pantau/api/sim"
+	"github.com/pantau-id/pantau/probe"
+)
+
+// IngestConfig sets up the ingest benchmark; zero values take the defaults.
+type IngestConfig struct {
+	// Results is how many results go through each path (default 1,000,000).
+	Results int
+	// Batch is the number of results in one HTTP batch (default 1,000).
+	Batch int
+	// Senders is the number of concurrent HTTP senders (default 4).
+	Senders int
+	// Probes is how many probes (offices) the results come from (default 200).
+	Probes int
+	// Breakdown also stores the batches straight through the store, without
+	// HTTP, once as ingest does and once CopyFrom-first (see breakdown.go).
+	Breakdown bool
+	// Progress receives a line every ProgressEvery (nil: silent).
+	Progress      io.Writer
+	ProgressEvery time.Duration
+}
+
+func (c IngestConfig) withDefaults() IngestConfig {
+	if c.Results <= 0 {
+		c.Results = 1_000_000
+	}
+	if c.Batch <= 0 {
+		c.Batch = 1000
+	}
+	if c.Senders <= 0 {
+		c.Senders = 4
+	}
+	if c.Probes <= 0 {
+		c.Probes = 200
+	}
+	if c.Progress == nil {
+		c.Progress = io.Discard
+	}
+	if c.ProgressEvery <= 0 {
+		c.ProgressEvery = 2 * time.Second
+	}
+	return c
+}
+
+// IngestFigures is what one benchmark run measured.
+type IngestFigures struct {
+	Rows            int
+	API, Copy       time.Duration
+	APIRate, CopyRt float64
+}
+
+// Ratio is API throughput over CopyFrom throughput.
+func (f IngestFigures) Ratio() float64 {
+	if f.CopyRt == 0 {
+		return 0
+	}
+	return f.APIRate / f.CopyRt
+}
+
+// Line is the benchmark's last line, in the exact form issue 2 asks for.
+func (f IngestFigures) Line() string {
+	return fmt.Sprintf("ingest: api=%.0f copy=%.0f ratio=%.2f", f.APIRate, f.CopyRt, f.Ratio())
+}
+
+// batchOf is one probe's run of results, as it goes on the wire.
+type batchOf struct {
+	member  sim.Member
+	results []probe.Result
+}
+
+// generate makes n results spread over the members, each member's results
+// consecutive in seq and 15 s apart in time (two targets at 30 s), ending
+// an hour before now so none is in the future. About 5 % fail.
+func generate(members []sim.Member, n, batch int, now time.Time) []batchOf {
+	per := (n + len(members) - 1) / len(members)
+	rng := rand.New(rand.NewPCG(1, 2))
+	end := now.Add(-time.Hour).Truncate(time.Second)
+	var out []batchOf
+	left := n
+	for _, m := range members {
+		k := min(per, left)
+		left -= k
+		start := end.Add(-time.Duration(k) * 15 * time.Second)
+		for lo := 0; lo < k; lo += batch {
+			hi := min(lo+batch, k)
+			b := batchOf{member: m, results: make([]probe.Result, 0, hi-lo)}
+			for i := lo; i < hi; i++ {
+				r := probe.Result{Seq: uint64(i + 1), ObservedAt: start.Add(time.Duration(i) * 15 * time.Second),
+					Target: sim.CentralTarget, OK: true, LatencyMS: 5 + rng.Float64()*150}
+				if i%2 == 1 {
+					r.Target = sim.InternetTarget
+				}
+				if rng.IntN(20) == 0 {
+					r.OK, r.Failure, r.Detail = false, probe.FailConnect, "connect: connection refused"
+				}
+				b.results = append(b.results, r)
+			}
+			out = append(out, b)
+		}
+		if left == 0 {
+			break
+		}
+	}
+	return out
+}
+
+// dropResults removes every results partition and the detection queue, so
+// each path writes into fresh partitions of the same table.
+func dropResults(ctx context.Context, pool *pgxpool.Pool) error {
+	rows, err := pool.Query(ctx, `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+		WHERE i.inhparent = 'results'::regclass`)
+	if err != nil {
+		return fmt.Errorf("list partitions: %w", err)
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return fmt.Errorf("list partitions: %w", err)
+	}
+	for _, n := range names {
+		if _, err := pool.Exec(ctx, "DROP TABLE "+pgx.Identifier{n}.Sanitize()); err != nil {
+			return fmt.Errorf("drop %s: %w", n, err)
+		}
+	}
+	if _, err := pool.Exec(ctx, `TRUNCATE detection_queue`); err != nil {
+		return fmt.Errorf("truncate detection_queue: %w", err)
+	}
+	// Start each path from the same state: nothing dirty to flush.
+	if _, err := pool.Exec(ctx, `CHECKPOINT`); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	return nil
+}
+
+// countResults returns the rows in results.
+func countResults(ctx context.Context, pool *pgxpool.Pool) (int, error) {
+	var n int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM results`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count results: %w", err)
+	}
+	return n, nil
+}
+
+// copyAll writes every result with one CopyFrom into the parent table
+// (PostgreSQL routes rows to partitions), creating the partitions first.
+func copyAll(ctx context.Context, pool *pgxpool.Pool, batches []batchOf, progress io.Writer) (time.Duration, error) {
+	store := postgres.New(pool)
+	var rows [][]any
+	days := map[time.Time]bool{}
+	for _, b := range batches {
+		for _, r := range b.results {
+			var failure any
+			if !r.OK {
+				failure = string(r.Failure)
+			}
+			rows = append(rows, []any{b.member.Office.Code, b.member.ProbeID, int64(r.Seq), r.ObservedAt,
+				b.member.TargetIDs[r.Target], r.OK, failure, float32(r.LatencyMS), r.Detail, nil})
+			days[r.ObservedAt.UTC().Truncate(24*time.Hour)] = true
+		}
+	}
+	for d := range days {
+		if err := store.EnsurePartition(ctx, d); err != nil {
+			return 0, err
+		}
+	}
+	fmt.Fprintf(progress, "copy: %d rows in one CopyFrom…\n", len(rows))
+	start := time.Now()
+	n, err := pool.CopyFrom(ctx, pgx.Identifier{"results"},
+		[]string{"office_code", "probe_id", "seq", "observed_at", "target_id", "ok", "failure", "latency_ms", "detail", "cert_days_left"},
+		pgx.CopyFromRows(rows))
+	took := time.Since(start)
+	if err != nil {
+		return 0, fmt.Errorf("copy results: %w", err)
+	}
+	if int(n) != len(rows) {
+		return 0, fmt.Errorf("copy wrote %d rows, want %d", n, len(rows))
+	}
+	return took, nil
+}

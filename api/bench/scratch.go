@@ -1,0 +1,120 @@
+// Package bench holds Pantau's load measurements: the ingest benchmark
+// (HTTP API against a raw CopyFrom of the same rows) and the soak driver. They
+// run on a throw-away database and talk only to loopback.
+package bench
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/pantau-id/pantau/api/pgrun"
+	"github.com/pantau-id/pantau/api/postgres"
+)
+
+// LocalAdminURL is the server tried first when no admin URL is given: the
+// machine's own PostgreSQL, as the tests use it.
+const LocalAdminURL = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+
+// Scratch is a fresh, migrated database dropped by Close.
+type Scratch struct {
+	// URL connects to the scratch database.
+	URL   string
+	admin string
+	name  string
+}
+
+// FindAdmin returns an admin URL: adminURL when set, else LocalAdminURL if it
+// answers, else a private cluster started with pgrun in dataDir.
+func FindAdmin(ctx context.Context, adminURL, dataDir string) (string, error) {
+	if adminURL != "" {
+		return adminURL, ping(ctx, adminURL)
+	}
+	if ping(ctx, LocalAdminURL) == nil {
+		return LocalAdminURL, nil
+	}
+	if dataDir == "" {
+		dataDir = filepath.Join(os.TempDir(), "pantau-bench-pg")
+	}
+	c, err := pgrun.Start(ctx, pgrun.Config{Dir: dataDir})
+	if err != nil {
+		return "", fmt.Errorf("no PostgreSQL for the benchmark: %w", err)
+	}
+	return c.URL("postgres"), nil
+}
+
+func ping(ctx context.Context, url string) error {
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return fmt.Errorf("connect %s: %w", redact(url), err)
+	}
+	defer func() { _ = conn.Close(ctx) }()
+	return conn.Ping(ctx)
+}
+
+// redact hides a password in a URL for messages.
+func redact(url string) string {
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		return "(unparsable url)"
+	}
+	return fmt.Sprintf("%s@%s:%d/%s", cfg.User, cfg.Host, cfg.Port, cfg.Database)
+}
+
+// NewScratch creates database prefix_<random> on the admin server and applies
+// every migration.
+func NewScratch(ctx context.Context, admin, prefix string) (*Scratch, error) {
+	b := make([]byte, 5)
+	_, _ = rand.Read(b)
+	name := prefix + "_" + hex.EncodeToString(b)
+	conn, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		return nil, fmt.Errorf("connect admin: %w", err)
+	}
+	defer func() { _ = conn.Close(ctx) }()
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+		return nil, fmt.Errorf("create database %s: %w", name, err)
+	}
+	cfg, err := pgx.ParseConfig(admin)
+	if err != nil {
+		return nil, fmt.Errorf("parse admin url: %w", err)
+	}
+	s := &Scratch{admin: admin, name: name,
+		URL: fmt.Sprintf("postgres://%s@%s:%d/%s?sslmode=disable", cfg.User, cfg.Host, cfg.Port, name)}
+	if cfg.Password != "" {
+		s.URL = fmt.Sprintf("postgres://%s:%s@%s:%d/%s?sslmode=disable", cfg.User, cfg.Password, cfg.Host, cfg.Port, name)
+	}
+	pool, err := pgxpool.New(ctx, s.URL)
+	if err != nil {
+		_ = s.Close(ctx)
+		return nil, fmt.Errorf("open scratch database: %w", err)
+	}
+	defer pool.Close()
+	if err := postgres.Migrate(ctx, pool); err != nil {
+		_ = s.Close(ctx)
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close drops the scratch database.
+func (s *Scratch) Close(ctx context.Context) error {
+	conn, err := pgx.Connect(ctx, s.admin)
+	if err != nil {
+		return fmt.Errorf("connect admin: %w", err)
+	}
+	defer func() { _ = conn.Close(ctx) }()
+	if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{s.name}.Sanitize()+" WITH (FORCE)"); err != nil {
+		return fmt.Errorf("drop database %s: %w", s.name, err)
+	}
+	return nil
+}

@@ -1,0 +1,185 @@
+// Package retention is the maintenance job of the raw results: it creates
+// the daily partitions ahead of time, refreshes the hourly rollups of every
+// hour that received results (late spooled ones included), and drops raw
+// partitions past the retention policy one at a time, after their rows are
+// rolled up.
+//
+// Late data: ingest stamps every row with received_at (the database clock,
+// the ingest transaction's start). Each refresh recomputes, from the raw
+// rows, every (office, probe, target, hour) that got a row since the last
+// refresh, less Margin for ingest transactions that were still open then;
+// a result spooled for a week lands in its own, old hour and that hour is
+// recomputed. No ingest change is needed, and a BRIN index on received_at
+// (migrations/00006) keeps finding those rows cheap.
+package retention
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/pantau-id/pantau/api/postgres"
+)
+
+// Defaults for Config.
+const (
+	DefaultInterval    = time.Minute
+	DefaultAhead       = 3
+	DefaultMargin      = 5 * time.Minute
+	DefaultLockTimeout = 5 * time.Second
+)
+
+// Config tunes the job; zero values take the defaults.
+type Config struct {
+	// Interval is the time between two runs (default 1 minute: rollups
+	// trail ingest by about that much).
+	Interval time.Duration
+	// Ahead is how many UTC days after today get their partition made in
+	// advance, so midnight never waits on DDL (default 3).
+	Ahead int
+	// Margin is how far before the last refresh each refresh reads again; it
+	// must exceed the longest ingest transaction (default 5 minutes).
+	Margin time.Duration
+	// LockTimeout bounds how long a partition drop waits for readers of the
+	// old partition before it gives up until the next run (default 5 s).
+	LockTimeout time.Duration
+	// Logger receives one line per run that did something (default: discard).
+	Logger *slog.Logger
+	// Now is the clock deciding which days are ahead and which expired
+	// (default time.Now). Rollups follow the database's clock, as received_at.
+	Now func() time.Time
+}
+
+func (c Config) withDefaults() Config {
+	if c.Interval <= 0 {
+		c.Interval = DefaultInterval
+	}
+	if c.Ahead <= 0 {
+		c.Ahead = DefaultAhead
+	}
+	if c.Margin <= 0 {
+		c.Margin = DefaultMargin
+	}
+	if c.LockTimeout <= 0 {
+		c.LockTimeout = DefaultLockTimeout
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return c
+}
+
+// Job is the maintenance job.
+type Job struct {
+	cfg   Config
+	store *postgres.Store
+	log   *slog.Logger
+	done  chan struct{}
+}
+
+// New returns a job over store.
+func New(store *postgres.Store, cfg Config) *Job {
+	cfg = cfg.withDefaults()
+	return &Job{cfg: cfg, store: store, log: cfg.Logger, done: make(chan struct{})}
+}
+
+// Report is what one run did.
+type Report struct {
+	Created        int                    // partitions made ahead (or found)
+	Dropped        []time.Time            // UTC days whose raw partition was dropped
+	Rollups        postgres.RollupRefresh // the refresh
+	RollupsDeleted int64                  // rollup rows past rollup_days
+}
+
+// Start runs the job now and then every Interval until ctx ends, in its own
+// goroutine; Done is closed when it has stopped. A failed run is logged and
+// retried at the next tick: maintenance must never stop the server.
+func (j *Job) Start(ctx context.Context) {
+	go func() {
+		defer close(j.done)
+		t := time.NewTicker(j.cfg.Interval)
+		defer t.Stop()
+		for {
+			if _, err := j.RunOnce(ctx); err != nil && ctx.Err() == nil {
+				j.log.Error("retention run failed", "error", err.Error())
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+}
+
+// Done is closed once the loop begun by Start has returned.
+func (j *Job) Done() <-chan struct{} { return j.done }
+
+// RunOnce makes the partitions ahead, refreshes the rollups, then drops
+// expired partitions oldest first (each after the refresh that read its
+// last rows) and deletes expired rollups. It stops at the first error, so a
+// partition is never dropped whose rows a failed refresh did not read.
+func (j *Job) RunOnce(ctx context.Context) (Report, error) {
+	var rep Report
+	today := j.cfg.Now().UTC().Truncate(24 * time.Hour)
+	for d := range j.cfg.Ahead + 1 {
+		if err := j.store.EnsurePartition(ctx, today.AddDate(0, 0, d)); err != nil {
+			return rep, fmt.Errorf("retention: %w", err)
+		}
+		rep.Created++
+	}
+	pol, err := j.store.RetentionPolicy(ctx)
+	if err != nil {
+		return rep, fmt.Errorf("retention: %w", err)
+	}
+	rep.Rollups, err = j.store.RefreshRollups(ctx, j.cfg.Margin)
+	if err != nil {
+		return rep, fmt.Errorf("retention: %w", err)
+	}
+	// Keep raw_days days: today and the raw_days-1 before it.
+	keepFrom := today.AddDate(0, 0, -(pol.RawDays - 1))
+	days, err := j.store.ResultPartitions(ctx)
+	if err != nil {
+		return rep, fmt.Errorf("retention: %w", err)
+	}
+	for _, d := range days {
+		if !d.Before(keepFrom) {
+			break
+		}
+		if err := j.store.DropResultPartition(ctx, d, j.cfg.LockTimeout); err != nil {
+			return rep, fmt.Errorf("retention: %w", err)
+		}
+		rep.Dropped = append(rep.Dropped, d)
+		j.log.Info("dropped raw results partition", "day", d.Format(time.DateOnly), "raw_days", pol.RawDays)
+	}
+	if pol.RollupDays > 0 {
+		n, err := j.store.DeleteRollupsBefore(ctx, today.AddDate(0, 0, -(pol.RollupDays-1)))
+		if err != nil {
+			return rep, fmt.Errorf("retention: %w", err)
+		}
+		rep.RollupsDeleted = n
+	}
+	if rep.Rollups.Hours > 0 || len(rep.Dropped) > 0 || rep.RollupsDeleted > 0 {
+		j.log.Info("retention run", "rollup_hours", rep.Rollups.Hours, "partitions_dropped", len(rep.Dropped),
+			"rollups_deleted", rep.RollupsDeleted)
+	}
+	return rep, nil
+}
+
+// ErrStopped is returned by Wait when ctx ends before the job stopped.
+var ErrStopped = errors.New("retention: job did not stop in time")
+
+// Wait waits until the loop begun by Start returns or ctx ends.
+func (j *Job) Wait(ctx context.Context) error {
+	select {
+	case <-j.done:
+		return nil
+	case <-ctx.Done():
+		return ErrStopped
+	}
+}
