@@ -118,6 +118,7 @@ type Model struct {
 	days     []day
 	info     []Day
 	down     []bool
+	slotDay  []int32 // day index of every slot
 	capWork  int32
 	classes  [2]class
 	docs     []Doc

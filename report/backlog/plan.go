@@ -124,16 +124,7 @@ func (m *Model) unavoidable(hi []int) (exempt []bool, from, to int) {
 
 // dayOfSlot is the day holding slot s, clamped to the horizon.
 func (m *Model) dayOfSlot(s int) int {
-	i, _ := slices.BinarySearchFunc(m.days, s, func(d day, s int) int {
-		if d.end <= s {
-			return -1
-		}
-		if d.first > s {
-			return 1
-		}
-		return 0
-	})
-	return min(i, len(m.days)-1)
+	return int(m.slotDay[min(max(s, 0), len(m.slotDay)-1)])
 }
 
 type entry struct {

@@ -52,6 +52,12 @@ func (m *Model) buildDays(last calendar.Date) {
 		m.info = append(m.info, Day{Date: d, Start: start, End: stop, Working: w.Open(),
 			OvertimeStart: otAt, MaxOvertime: dy.maxOT})
 	}
+	m.slotDay = make([]int32, len(m.down))
+	for i, dy := range m.days {
+		for s := dy.first; s < dy.end; s++ {
+			m.slotDay[s] = int32(i)
+		}
+	}
 	if planFrom.After(last) {
 		m.planFrom = len(m.days)
 	}
