@@ -79,8 +79,21 @@ func ReferenceState(ref []Series, t time.Time) api.State {
 //   - unknown when the reference was never measured over the span (no
 //     internet target, or its probe silent).
 //
-// Time the reference was unknown counts for neither side.
+// Time the reference was unknown counts for neither side. An open outage is
+// judged up to its series' last result, not up to now, so that its cause
+// depends on the results alone (and a re-evaluation at a later time, or by
+// another detector, gives the same answer). A span of no length (an outage
+// opened by its last result) is judged by the reference at its start.
 func Cause(ref []Series, start, end time.Time) api.Cause {
+	if !end.After(start) {
+		switch ReferenceState(ref, start) {
+		case api.StateUp:
+			return api.CauseCentral
+		case api.StateDown:
+			return api.CauseLocal
+		}
+		return api.CauseUnknown
+	}
 	up, down := ReferenceTime(ref, start, end)
 	switch {
 	case down > 0 && down >= up:
@@ -117,15 +130,16 @@ func ReferenceTime(ref []Series, start, end time.Time) (up, down time.Duration) 
 
 // OutageCause is the cause stored with a span: unknown spans are unknown,
 // outages of an internet target are local (the office's own link), and a
-// central target's outage is judged by Cause up to its end, or now.
-func OutageCause(targetKind string, sp Span, ref []Series, now time.Time) api.Cause {
+// central target's outage is judged by Cause up to its end, or while open up
+// to lastAt, the series' last result.
+func OutageCause(targetKind string, sp Span, ref []Series, lastAt time.Time) api.Cause {
 	if sp.Kind == api.KindUnknown {
 		return api.CauseUnknown
 	}
 	if targetKind != "central" {
 		return api.CauseLocal
 	}
-	end := now
+	end := lastAt
 	if sp.End != nil {
 		end = *sp.End
 	}

@@ -30,7 +30,7 @@ type fixedClock struct {
 	t  time.Time
 }
 
-func (c *fixedClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *fixedClock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *fixedClock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 
 // world is a fresh database with offices, each with one probe and the
@@ -49,6 +49,13 @@ type world struct {
 // newWorld creates offices given as code → province code, every province
 // named after its code.
 func newWorld(t testing.TB, offices map[string]string, extraCentral ...string) *world {
+	t.Helper()
+	return newWorldWith(t, offices, api.Thresholds{}, extraCentral...)
+}
+
+// newWorldWith is newWorld with every target on thresholds th (zero fields
+// take the defaults).
+func newWorldWith(t testing.TB, offices map[string]string, th api.Thresholds, extraCentral ...string) *world {
 	t.Helper()
 	ctx := context.Background()
 	s := pgtest.Store(t)
@@ -76,7 +83,7 @@ func newWorld(t testing.TB, offices map[string]string, extraCentral ...string) *
 			specs = append(specs, probe.Target{Name: n, Kind: probe.KindCentral, Check: probe.CheckTCP, Address: "127.0.0.1:3"})
 		}
 		for _, spec := range specs {
-			if _, err := s.CreateTarget(ctx, api.Target{OfficeCode: code, Spec: spec, Interval: interval}); err != nil {
+			if _, err := s.CreateTarget(ctx, api.Target{OfficeCode: code, Spec: spec, Interval: interval, Thresholds: th}); err != nil {
 				t.Fatalf("target: %v", err)
 			}
 		}

@@ -160,17 +160,19 @@ func insertSpans(ctx context.Context, tx pgx.Tx, p detect.ProbeRef, t seriesTarg
 // that are open or end after lo, from the internet reference of the same
 // probe (detect.Cause). It returns the earliest instant incident grouping
 // must revisit: lo, or the start of an outage considered, if earlier.
-func recomputeCauses(ctx context.Context, tx pgx.Tx, p detect.ProbeRef, lo, now time.Time) (time.Time, error) {
-	rows, err := tx.Query(ctx, `SELECT target_id, started_at, ended_at, cause FROM outages
-		WHERE office_code = $1 AND probe_id = $2 AND target_kind = 'central' AND kind = 'down'
-		  AND (ended_at IS NULL OR ended_at > $3)`, p.OfficeCode, p.ProbeID, lo)
+func recomputeCauses(ctx context.Context, tx pgx.Tx, p detect.ProbeRef, lo time.Time) (time.Time, error) {
+	rows, err := tx.Query(ctx, `SELECT o.target_id, o.started_at, coalesce(o.ended_at, s.last_at), o.cause
+		FROM outages o JOIN series_state s
+			ON s.office_code = o.office_code AND s.probe_id = o.probe_id AND s.target_id = o.target_id
+		WHERE o.office_code = $1 AND o.probe_id = $2 AND o.target_kind = 'central' AND o.kind = 'down'
+		  AND (o.ended_at IS NULL OR o.ended_at > $3)`, p.OfficeCode, p.ProbeID, lo)
 	if err != nil {
 		return lo, fmt.Errorf("central outages: %w", err)
 	}
 	type outage struct {
 		target int64
 		start  time.Time
-		end    *time.Time
+		end    time.Time // ended_at, or the series' last result while open
 		cause  string
 	}
 	os, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (outage, error) {
@@ -197,11 +199,7 @@ func recomputeCauses(ctx context.Context, tx pgx.Tx, p detect.ProbeRef, lo, now 
 		causes  []string
 	)
 	for _, o := range os {
-		end := now
-		if o.end != nil {
-			end = *o.end
-		}
-		if c := string(detect.Cause(ref, o.start, end)); c != o.cause {
+		if c := string(detect.Cause(ref, o.start, o.end)); c != o.cause {
 			targets, starts, causes = append(targets, o.target), append(starts, o.start), append(causes, c)
 		}
 	}

@@ -93,7 +93,7 @@ func (d *Detection) EvaluateProbe(ctx context.Context, p detect.ProbeRef, now ti
 		if out.Series == 0 {
 			return nil
 		}
-		dirty, err := recomputeCauses(ctx, tx, p, lo, now)
+		dirty, err := recomputeCauses(ctx, tx, p, lo)
 		if err != nil {
 			return err
 		}
