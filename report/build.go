@@ -9,44 +9,45 @@ import (
 
 // Report is one office's (or, from Aggregate, several offices') period.
 type Report struct {
-	Office      string        `json:"office"`
-	Name        string        `json:"name"`
-	Offices     int           `json:"offices"`
-	Zone        string        `json:"zone,omitempty"`       // IANA name
-	ZoneLabel   string        `json:"zone_label,omitempty"` // WIB, WITA or WIT
-	From        calendar.Date `json:"from"`
-	To          calendar.Date `json:"to"`
-	GeneratedAt time.Time     `json:"generated_at"`
-	Outages     []Outage      `json:"outages,omitempty"`
+	Office      string             `json:"office"`                // office code (or province/country code)
+	Name        string             `json:"name"`                  // office name, in Bahasa Indonesia
+	Offices     int                `json:"offices"`               // 1, or how many Aggregate summed
+	Zone        string             `json:"zone,omitempty"`        // IANA name
+	ZoneLabel   string             `json:"zone_label,omitempty"`  // WIB, WITA or WIT
+	From        calendar.Date      `json:"from"`                  // first report day, included
+	To          calendar.Date      `json:"to"`                    // last report day, included
+	GeneratedAt time.Time          `json:"generated_at"`          // Input.Now
+	Outages     []Outage           `json:"outages,omitempty"`     // as simulated, open ones closed and Assumed
+	Maintenance []backlog.Interval `json:"maintenance,omitempty"` // planned windows, shown but not outages
 	// Feasible is whether the plan meets every file's SLA; when it is
 	// false the plan works the maximum from CapFrom to CapTo.
 	Feasible bool          `json:"feasible"`
-	CapFrom  calendar.Date `json:"cap_from,omitzero"`
-	CapTo    calendar.Date `json:"cap_to,omitzero"`
+	CapFrom  calendar.Date `json:"cap_from,omitzero"` // first day at the maximum
+	CapTo    calendar.Date `json:"cap_to,omitzero"`   // last day at the maximum
 	// Clearance is the first day, on or after the end of the last outage,
 	// whose backlog is back to its normal level (Day.Normal); nil when the
 	// period has no outage or the backlog does not clear within the
 	// simulated horizon.
 	Clearance *calendar.Date `json:"clearance"`
-	Days      []Day          `json:"days"`
-	Breaches  []Breach       `json:"breaches"`
-	Totals    Totals         `json:"totals"`
+	Days      []Day          `json:"days"`     // From..To, one per office date
+	Breaches  []Breach       `json:"breaches"` // late files received From..To, by deadline
+	Totals    Totals         `json:"totals"`   // the period summed
 }
 
 // Totals sum a report's period. Files are those received From..To; hours
 // and cost those planned From..To.
 type Totals struct {
-	Received int `json:"received"`
+	Received int `json:"received"` // files received From..To
 	// OnTime files met their SLA; Late did not (done late, or still
 	// pending at the end of the horizon, counted in Pending too).
 	OnTime        int      `json:"on_time"`
-	Late          int      `json:"late"`
-	Pending       int      `json:"pending"`
-	MaxLateness   Duration `json:"max_lateness"`
-	Compliance    float64  `json:"compliance"` // OnTime / Received; 1 when none received
-	OvertimeHours int      `json:"overtime_hours"`
-	StaffHours    int      `json:"staff_hours"` // overtime hours × staff
-	Cost          int64    `json:"cost"`
+	Late          int      `json:"late"`           // missed their SLA
+	Pending       int      `json:"pending"`        // not done by the end of the horizon
+	MaxLateness   Duration `json:"max_lateness"`   // the worst lateness of any file
+	Compliance    float64  `json:"compliance"`     // OnTime / Received; 1 when none received
+	OvertimeHours int      `json:"overtime_hours"` // planned office hours
+	StaffHours    int      `json:"staff_hours"`    // overtime hours × staff
+	Cost          int64    `json:"cost"`           // rupiah
 }
 
 // Build runs one office's period: it plans the overtime, replays the plan
@@ -72,7 +73,7 @@ func Build(in Input) (*Report, error) {
 	r := &Report{
 		Office: o.Code, Name: o.Name, Offices: 1, Zone: o.Calendar.Zone.String(), ZoneLabel: o.Calendar.ZoneLabel(),
 		From: in.From, To: in.To, GeneratedAt: in.Now.UTC(), Outages: outs,
-		Feasible: plan.Feasible, CapFrom: plan.CapFrom, CapTo: plan.CapTo,
+		Maintenance: in.Maintenance, Feasible: plan.Feasible, CapFrom: plan.CapFrom, CapTo: plan.CapTo,
 	}
 	days := m.Days()
 	all := dailyFigures(m, docs, base, plan.Hours, &o)

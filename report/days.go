@@ -43,8 +43,8 @@ type Day struct {
 // completed late on the same day (or are still pending at the end of the
 // simulated horizon). Per-file completions come from backlog.Model.Run.
 type Breach struct {
-	Type         string        `json:"type"`
-	Count        int           `json:"count"`
+	Type         string        `json:"type"`  // document type code
+	Count        int           `json:"count"` // files in the group
 	FirstArrived time.Time     `json:"first_arrived"`
 	LastArrived  time.Time     `json:"last_arrived"`
 	Deadline     time.Time     `json:"deadline"`

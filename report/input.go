@@ -22,9 +22,9 @@ type Rates struct {
 
 // Office is one civil-registry office as the model sees it.
 type Office struct {
-	Code     string             `json:"code"`
+	Code     string             `json:"code"` // region code, e.g. 73.71 for Kota Makassar
 	Name     string             `json:"name"`
-	Calendar *calendar.Calendar `json:"-"`
+	Calendar *calendar.Calendar `json:"-"` // zone, hours and holidays
 	// Types is the catalogue after the office's overrides
 	// (doctype.Defaults().With(...)).
 	Types doctype.Catalogue `json:"-"`
@@ -32,21 +32,21 @@ type Office struct {
 	Staff int `json:"staff"`
 	// OvertimeCap is the most overtime hours on one day.
 	OvertimeCap int   `json:"overtime_cap"`
-	Rates       Rates `json:"rates"`
+	Rates       Rates `json:"rates"` // overtime pay
 }
 
 // Outage is a time the central system was unreachable from the office.
 type Outage struct {
-	Start time.Time `json:"start"`
+	Start time.Time `json:"start"` // first failure, UTC
 	// End is zero while the outage is still open; Build then closes it at
 	// Input.AssumeEnd and marks it Assumed.
 	End     time.Time `json:"end"`
-	Assumed bool      `json:"assumed,omitempty"`
+	Assumed bool      `json:"assumed,omitempty"` // End is an assumption, not seen
 }
 
 // Input is one report's data.
 type Input struct {
-	Office Office
+	Office Office // the office and its rates
 	// From and To are the report's office dates, both included. The model
 	// starts From with nothing pending: begin a few days before an outage.
 	From, To calendar.Date

@@ -56,7 +56,7 @@ func Defaults() Catalogue {
 // the default. A code not in the catalogue adds a new type, which then needs
 // every field.
 type Override struct {
-	Code         string  `json:"code"`
+	Code         string  `json:"code"` // the type to change or add
 	Name         *string `json:"name,omitempty"`
 	NeedsCentral *bool   `json:"needs_central,omitempty"`
 	SLA          *SLA    `json:"sla,omitempty"`

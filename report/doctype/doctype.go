@@ -40,8 +40,8 @@ const (
 // Overtime worked after the end of the working day on the deadline day is
 // therefore too late for documents due that day.
 type SLA struct {
-	Kind SLAKind `json:"kind"`
-	N    int     `json:"n"`
+	Kind SLAKind `json:"kind"` // how N is counted
+	N    int     `json:"n"`    // hours or days
 }
 
 // Validate checks the kind and that N is usable (at least 1 hour).
@@ -88,11 +88,11 @@ func (s SLA) String() string {
 
 // Type is one document type as an office handles it.
 type Type struct {
-	Code         string `json:"code"`
-	Name         string `json:"name"`
-	NeedsCentral bool   `json:"needs_central"`
-	SLA          SLA    `json:"sla"`
-	StaffMinutes int    `json:"staff_minutes"`
+	Code         string `json:"code"`          // stable key, e.g. KK
+	Name         string `json:"name"`          // in Bahasa Indonesia
+	NeedsCentral bool   `json:"needs_central"` // cannot be finished while the central system is down
+	SLA          SLA    `json:"sla"`           // promised completion
+	StaffMinutes int    `json:"staff_minutes"` // work per file, for one person
 }
 
 // Validate checks a type's fields, naming the first bad one.
