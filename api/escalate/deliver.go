@@ -36,6 +36,16 @@ func (s *Sender) deliver(ctx context.Context, it outboxItem) error {
 		s.cfg.Metrics.sent.WithLabelValues(it.kind).Inc()
 		return s.markSent(recCtx, it, ts)
 	}
+	if ctx.Err() != nil {
+		// Shutting down is no failure of Slack's: back in line, attempts
+		// unspent, and looked for first in case the post got through.
+		if _, err := s.pool.Exec(recCtx, `UPDATE escalation_outbox SET status = 'pending', lease_until = NULL,
+			maybe_posted = maybe_posted OR kind <> 'update', next_attempt_at = $3
+			WHERE office_code = $1 AND id = $2`, it.office, it.id, s.cfg.Clock.Now()); err != nil {
+			return fmt.Errorf("release %s: %w", it.key, err)
+		}
+		return ctx.Err()
+	}
 	return s.markFailed(recCtx, it, err)
 }
 

@@ -78,6 +78,10 @@ func (e *Escalator) Observe(ctx context.Context, tx pgx.Tx, ev IncidentEvent) er
 	} else if inc.EndedAt != nil {
 		return nil // recovered already: a late or replayed event changes nothing
 	}
+	if found && ev.Kind != Recovered && sameState(inc, ev, offices) {
+		// A replayed event: only what time alone may have brought.
+		return e.evaluate(ctx, tx, pol, inc, now)
+	}
 	before, err := loadThreads(ctx, tx, inc)
 	if err != nil {
 		return err
@@ -152,4 +156,18 @@ func withTx(ctx context.Context, pool *pgxpool.Pool, f func(pgx.Tx) error) error
 		return fmt.Errorf("escalation transaction: %w", err)
 	}
 	return nil
+}
+
+// sameState reports whether ev says nothing new about inc.
+func sameState(inc incident, ev IncidentEvent, offices []OfficeRef) bool {
+	if inc.Scope != ev.Scope || inc.Cause != ev.Cause || !inc.StartedAt.Equal(ev.StartedAt) ||
+		len(inc.Offices) != len(offices) {
+		return false
+	}
+	for i := range offices {
+		if inc.Offices[i] != offices[i] {
+			return false
+		}
+	}
+	return true
 }

@@ -1,8 +1,3 @@
-// Package escalate tells Slack about incidents: one top-level message per
-// incident and channel (office, province, national), replies in its thread,
-// reminders until someone presses "Tandai ditangani", and a recovery notice
-// with the backlog estimate. Every message goes through a PostgreSQL outbox
-// written in the caller's transaction and is posted exactly once by Sender.
 package escalate
 
 import (

@@ -33,7 +33,9 @@ func TestSenderChildProcess(t *testing.T) {
 	}
 	defer pool.Close()
 	s := NewSender(pool, Config{Token: "xoxb-child", APIURL: os.Getenv(childSlackEnv),
-		PollInterval: 20 * time.Millisecond, Lease: time.Second, RequestTimeout: time.Minute,
+		// The parent kills the first process well inside RequestTimeout;
+		// the lease is then the least allowed, RequestTimeout+1s.
+		PollInterval: 20 * time.Millisecond, Lease: time.Second, RequestTimeout: 2 * time.Second,
 		Logger: slog.New(slog.NewTextHandler(os.Stderr, nil))})
 	if mode == "run" {
 		s.Start(ctx) // until SIGKILL

@@ -20,7 +20,7 @@ type Config struct {
 	PollInterval    time.Duration // how often Start looks at the outbox; 500ms
 	ChannelInterval time.Duration // least gap between two messages to one channel; 1s
 	RequestTimeout  time.Duration // bound of one Slack call, so a hung Slack is a failure; 15s
-	Lease           time.Duration // how long a claimed row is ours before another sender may take it; 2m
+	Lease           time.Duration // how long a claimed row is ours before another sender may take it; 2m, at least RequestTimeout+1s
 	MaxAttempts     int           // failures (not 429s) before a message gives up; 10
 	BackoffBase     time.Duration // first retry delay, doubled each failure, with jitter; 2s
 	BackoffMax      time.Duration // longest retry delay; 10m
@@ -45,6 +45,9 @@ func (c *Config) setDefaults() {
 	def(&c.BackoffBase, 2*time.Second)
 	def(&c.BackoffMax, 10*time.Minute)
 	def(&c.GaugeInterval, 15*time.Second)
+	// A lease that ran out while our call could still be in flight would let
+	// a second sender look in Slack too early and post again.
+	c.Lease = max(c.Lease, c.RequestTimeout+time.Second)
 	if c.MaxAttempts <= 0 {
 		c.MaxAttempts = 10
 	}

@@ -1,0 +1,56 @@
+// Package escalate tells Slack about incidents: one top-level message per
+// incident and channel (office, province, national), replies in its thread,
+// reminders until someone presses "Tandai ditangani", a recovery notice with
+// the backlog estimate, and a daily digest per province. Every message goes
+// through a PostgreSQL outbox written in the caller's transaction and is
+// posted exactly once by Sender.
+//
+// # Wiring
+//
+// The detector calls, in the transaction that changes the incident:
+//
+//	esc.Observe(ctx, tx, escalate.IncidentEvent{...})
+//
+// The server, after goose has migrated (the outbox is a plain table of
+// migrations/00004_escalation.sql; there is no second migrator), loads the
+// policy file into Postgres and runs two loops and one handler:
+//
+//	pol, err := escalate.LoadPolicyFile(path)      // validation errors name the field
+//	err = escalate.SavePolicy(ctx, pool, pol)
+//	m := escalate.NewMetrics(registry)
+//	esc := escalate.New(pool, escalate.Options{Logger: logger})
+//	go esc.Start(ctx)                               // time-based levels, reminders, digests
+//	go escalate.NewSender(pool, escalate.Config{Token: token, Logger: logger, Metrics: m}).Start(ctx)
+//	mux.Handle("POST /slack/interactivity", escalate.InteractivityHandler(escalate.InteractivityConfig{
+//		SigningSecret: secret, Escalator: esc, Metrics: m, Logger: logger}))
+//
+// The admin page reads GivenUp and calls Requeue; the incident page reads
+// AcknowledgementOf.
+//
+// # Policy file
+//
+//	language: id                 # id (Bahasa Indonesia, default) or en
+//	policy:
+//	  province_after_working_hours: 2h   # working hours, office calendar (Mon–Fri 07:30–15:00)
+//	  national_after: 24h                # wall clock
+//	  reminder_every: 4h
+//	  digest_at: "08:00"                 # province's local time
+//	channels:
+//	  national: C0NATIONAL
+//	  provinces:
+//	    "73": C0SULSEL
+//	  offices:
+//	    "73.71": C0MAKASSAR
+//
+// # Exactly once
+//
+// Each outbox row has an idempotency key (incident:<id>:<channel>:<kind>…)
+// that is unique, so events and ticks can repeat freely. The sender claims a
+// row with a lease and sets maybe_posted before calling Slack; every post
+// carries its key in Slack message metadata. A retry of a row that may have
+// reached Slack (transport error, 5xx, timeout, a process killed mid-call)
+// first reads conversations.history (or conversations.replies for a thread
+// reply) with include_all_metadata and, when it finds the key, records that
+// message's ts instead of posting again. chat.update is idempotent and is
+// simply repeated.
+package escalate
