@@ -49,3 +49,12 @@ bench-probe:
 	@$(GO) build -o $(BENCH_PROBE_DIR)/pantau-probe ./cmd/pantau-probe
 	@$(GO) build -o $(BENCH_PROBE_DIR)/benchprobe ./probe/agent/benchprobe
 	@$(BENCH_PROBE_DIR)/benchprobe -bin $(BENCH_PROBE_DIR)/pantau-probe -targets 20 -interval 1s -duration 60s
+
+# Ingest throughput (not in CI): the same N results through the HTTP API
+# (gzip batches of 1,000, concurrent senders) and through a raw CopyFrom, on a
+# scratch database. The last line is `ingest: api=<rows/s> copy=<rows/s> ratio=<api/copy>`.
+# BENCH_FLAGS=-breakdown adds the store path without HTTP; -cpuprofile F profiles the API phase.
+BENCH_N ?= 1000000
+BENCH_FLAGS ?=
+bench-ingest:
+	@$(GO) run ./api/bench/cmd/bench-ingest -n $(BENCH_N) $(BENCH_FLAGS)

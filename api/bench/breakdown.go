@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -110,7 +111,14 @@ func copyIngest(pool *pgxpool.Pool, store *postgres.Store) func(context.Context,
 			if err != nil {
 				return fmt.Errorf("copy batch: %w", err)
 			}
-			for tid, at := range from {
+			// In target order, so two batches of one probe cannot deadlock.
+			tids := make([]int64, 0, len(from))
+			for tid := range from {
+				tids = append(tids, tid)
+			}
+			slices.Sort(tids)
+			for _, tid := range tids {
+				at := from[tid]
 				if _, err := tx.Exec(ctx, `INSERT INTO detection_queue (office_code, probe_id, target_id, from_at) VALUES ($1, $2, $3, $4)
 					ON CONFLICT (office_code, probe_id, target_id)
 					DO UPDATE SET from_at = LEAST(detection_queue.from_at, EXCLUDED.from_at), queued_at = now()`,

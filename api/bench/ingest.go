@@ -83,14 +83,16 @@ type batchOf struct {
 
 // generate makes n results spread over the members, each member's results
 // consecutive in seq and 15 s apart in time (two targets at 30 s), ending
-// an hour before now so none is in the future. About 5 % fail.
+// an hour before now so none is in the future. About 5 % fail. Batches are
+// interleaved across members, as agents send one batch at a time each.
 func generate(members []sim.Member, n, batch int, now time.Time) []batchOf {
 	per := (n + len(members) - 1) / len(members)
 	rng := rand.New(rand.NewPCG(1, 2))
 	end := now.Add(-time.Hour).Truncate(time.Second)
-	var out []batchOf
+	var perMember [][]batchOf
 	left := n
 	for _, m := range members {
+		var out []batchOf
 		k := min(per, left)
 		left -= k
 		start := end.Add(-time.Duration(k) * 15 * time.Second)
@@ -110,11 +112,24 @@ func generate(members []sim.Member, n, batch int, now time.Time) []batchOf {
 			}
 			out = append(out, b)
 		}
+		perMember = append(perMember, out)
 		if left == 0 {
 			break
 		}
 	}
-	return out
+	var out []batchOf
+	for i := 0; ; i++ {
+		added := false
+		for _, bs := range perMember {
+			if i < len(bs) {
+				out = append(out, bs[i])
+				added = true
+			}
+		}
+		if !added {
+			return out
+		}
+	}
 }
 
 // dropResults removes every results partition and the detection queue, so

@@ -33,7 +33,7 @@ type RollupRefresh struct {
 }
 
 // rollupHours recomputes, from the raw rows, every hour that received a row
-// in [$1, $2). Each touched key is one range scan of the series index in the
+// in [$1, $2); a rollup of an hour before $3 is frozen (see RefreshRollups). Each touched key is one range scan of the series index in the
 // partition of its day (runtime partition pruning on observed_at).
 const rollupHours = `
 WITH touched AS (
@@ -58,14 +58,21 @@ ON CONFLICT (office_code, probe_id, target_id, hour) DO UPDATE SET
 	checks = EXCLUDED.checks, failures = EXCLUDED.failures,
 	latency_p50 = EXCLUDED.latency_p50, latency_p95 = EXCLUDED.latency_p95,
 	latency_p99 = EXCLUDED.latency_p99, latency_max = EXCLUDED.latency_max,
-	refreshed_at = EXCLUDED.refreshed_at`
+	refreshed_at = EXCLUDED.refreshed_at
+WHERE ru.hour >= $3`
 
 // RefreshRollups recomputes every hour that received results since the last
 // refresh (less margin, for ingest transactions still open then) and moves
 // the mark, in one transaction: a crash redoes the window, and recomputing
 // an hour from its raw rows is idempotent. Concurrent refreshes (two
 // servers) take turns on an advisory lock.
-func (s *Store) RefreshRollups(ctx context.Context, margin time.Duration) (RollupRefresh, error) {
+//
+// Rollups of hours before frozenBefore (the raw retention's cutoff) are not
+// recomputed: their raw rows are gone, so a recomputation from a late
+// straggler alone would replace a full hour by one row. Such stragglers only
+// fill hours that had no rollup yet; the job then drops them with their
+// partition. Zero freezes nothing.
+func (s *Store) RefreshRollups(ctx context.Context, margin time.Duration, frozenBefore time.Time) (RollupRefresh, error) {
 	var out RollupRefresh
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('pantau.rollups'))`); err != nil {
@@ -85,7 +92,11 @@ func (s *Store) RefreshRollups(ctx context.Context, margin time.Duration) (Rollu
 			out.From = mark.Time.Add(-margin)
 			lo = out.From
 		}
-		tag, err := tx.Exec(ctx, rollupHours, lo, to)
+		var frozen any = "-infinity"
+		if !frozenBefore.IsZero() {
+			frozen = frozenBefore
+		}
+		tag, err := tx.Exec(ctx, rollupHours, lo, to, frozen)
 		if err != nil {
 			return err
 		}

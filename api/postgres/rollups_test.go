@@ -65,7 +65,7 @@ func TestRollupsMatchRecomputationFromRawRows(t *testing.T) {
 				t.Fatalf("round %d: ingest: %v", round, err)
 			}
 		}
-		if _, err := s.RefreshRollups(ctx, time.Minute); err != nil {
+		if _, err := s.RefreshRollups(ctx, time.Minute, time.Time{}); err != nil {
 			t.Fatalf("round %d: refresh: %v", round, err)
 		}
 		checkRollups(t, s, round)

@@ -137,12 +137,12 @@ func (j *Job) RunOnce(ctx context.Context) (Report, error) {
 	if err != nil {
 		return rep, fmt.Errorf("retention: %w", err)
 	}
-	rep.Rollups, err = j.store.RefreshRollups(ctx, j.cfg.Margin)
+	// Keep raw_days days: today and the raw_days-1 before it.
+	keepFrom := today.AddDate(0, 0, -(pol.RawDays - 1))
+	rep.Rollups, err = j.store.RefreshRollups(ctx, j.cfg.Margin, keepFrom)
 	if err != nil {
 		return rep, fmt.Errorf("retention: %w", err)
 	}
-	// Keep raw_days days: today and the raw_days-1 before it.
-	keepFrom := today.AddDate(0, 0, -(pol.RawDays - 1))
 	days, err := j.store.ResultPartitions(ctx)
 	if err != nil {
 		return rep, fmt.Errorf("retention: %w", err)

@@ -1,0 +1,168 @@
+package retention_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/pgtest"
+	"github.com/pantau-id/pantau/api/postgres"
+	"github.com/pantau-id/pantau/api/retention"
+	"github.com/pantau-id/pantau/api/sim"
+	"github.com/pantau-id/pantau/probe"
+)
+
+func mustIngest(t *testing.T, s *postgres.Store, m sim.Member, seq uint64, at time.Time) {
+	t.Helper()
+	items := []api.IngestItem{{TargetID: m.TargetIDs[sim.CentralTarget], Result: probe.Result{
+		Seq: seq, Target: sim.CentralTarget, ObservedAt: at, OK: true, LatencyMS: 20}}}
+	out, err := s.IngestResults(context.Background(), api.Probe{OfficeCode: m.Office.Code, ID: m.ProbeID}, probe.AgentInfo{}, items)
+	if err != nil || out.Accepted != 1 {
+		t.Fatalf("ingest %v: %+v %v", at, out, err)
+	}
+}
+
+func mustRun(t *testing.T, j *retention.Job) retention.Report {
+	t.Helper()
+	rep, err := j.RunOnce(context.Background())
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	return rep
+}
+
+func days(t *testing.T, s *postgres.Store) []string {
+	t.Helper()
+	ds, err := s.ResultPartitions(context.Background())
+	if err != nil {
+		t.Fatalf("partitions: %v", err)
+	}
+	var out []string
+	for _, d := range ds {
+		out = append(out, d.Format("01-02"))
+	}
+	return out
+}
+
+func TestRunOnceKeepsRawDaysRollsUpThenDrops(t *testing.T) {
+	t.Parallel()
+	s := pgtest.Store(t)
+	ctx := context.Background()
+	ms, err := sim.Register(ctx, s, []api.Province{{Code: "73", Name: "Sulawesi Selatan", TZ: "Asia/Makassar"}},
+		[]api.Office{{Code: "73.71", Name: "Kota Makassar", ProvinceCode: "73", Kind: "kota", TZ: "Asia/Makassar"}},
+		sim.RegisterConfig{Probes: 1, RunID: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := ms[0]
+	today := time.Date(2020, 1, 16, 0, 0, 0, 0, time.UTC)
+	// One result at noon on each of the ten days up to today.
+	for i := range 10 {
+		mustIngest(t, s, m, uint64(i+1), today.AddDate(0, 0, i-9).Add(12*time.Hour))
+	}
+	if err := s.SetRetentionPolicy(ctx, postgres.RetentionPolicy{RawDays: 4}); err != nil {
+		t.Fatal(err)
+	}
+	j := retention.New(s, retention.Config{Ahead: 2, Now: func() time.Time { return today.Add(10 * time.Hour) }})
+	rep := mustRun(t, j)
+	if got, want := days(t, s), []string{"01-13", "01-14", "01-15", "01-16", "01-17", "01-18"}; !equal(got, want) {
+		t.Fatalf("partitions %v, want %v (4 raw days and 2 ahead)", got, want)
+	}
+	if len(rep.Dropped) != 6 || rep.Rollups.Hours != 10 {
+		t.Fatalf("report %+v: want 6 dropped, 10 hours rolled up", rep)
+	}
+	// Rollups outlive the raw rows they came from.
+	all, err := s.Rollups(ctx, postgres.RollupFilter{})
+	if err != nil || len(all) != 10 {
+		t.Fatalf("rollups: %d, %v; want 10", len(all), err)
+	}
+
+	// A straggler for a day already dropped: the hour's rollup, made from
+	// the full hour while its raw rows existed, is kept as it was (not
+	// replaced by a recomputation from the straggler alone), and the
+	// recreated partition goes again.
+	late := today.AddDate(0, 0, -8).Add(12*time.Hour + time.Minute)
+	mustIngest(t, s, m, 11, late)
+	rep = mustRun(t, j)
+	if len(rep.Dropped) != 1 || !rep.Dropped[0].Equal(today.AddDate(0, 0, -8)) {
+		t.Fatalf("dropped %v, want the late day only", rep.Dropped)
+	}
+	hour, err := s.Rollups(ctx, postgres.RollupFilter{From: late.Truncate(time.Hour), To: late.Truncate(time.Hour).Add(time.Hour)})
+	if err != nil || len(hour) != 1 || hour[0].Checks != 1 {
+		t.Fatalf("late hour rollup %+v, %v: want the 1 check it had", hour, err)
+	}
+	// Within retention, a late result updates its hour.
+	mustIngest(t, s, m, 12, today.AddDate(0, 0, -1).Add(12*time.Hour+time.Minute))
+	mustRun(t, j)
+	hour, err = s.Rollups(ctx, postgres.RollupFilter{From: today.AddDate(0, 0, -1).Add(12 * time.Hour), To: today.AddDate(0, 0, -1).Add(13 * time.Hour)})
+	if err != nil || len(hour) != 1 || hour[0].Checks != 2 {
+		t.Fatalf("yesterday's noon rollup %+v, %v: want 2 checks", hour, err)
+	}
+
+	// Nothing new: a run changes nothing.
+	rep = mustRun(t, j)
+	if len(rep.Dropped) != 0 {
+		t.Fatalf("idle run dropped %v", rep.Dropped)
+	}
+}
+
+func TestRollupRetentionDeletesOldHours(t *testing.T) {
+	t.Parallel()
+	s := pgtest.Store(t)
+	ctx := context.Background()
+	ms, err := sim.Register(ctx, s, []api.Province{{Code: "73", Name: "Sulawesi Selatan", TZ: "Asia/Makassar"}},
+		[]api.Office{{Code: "73.71", Name: "Kota Makassar", ProvinceCode: "73", Kind: "kota", TZ: "Asia/Makassar"}},
+		sim.RegisterConfig{Probes: 1, RunID: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	today := time.Date(2020, 3, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 40 {
+		mustIngest(t, s, ms[0], uint64(i+1), today.AddDate(0, 0, -i))
+	}
+	if err := s.SetRetentionPolicy(ctx, postgres.RetentionPolicy{RawDays: 10, RollupDays: 30}); err != nil {
+		t.Fatal(err)
+	}
+	j := retention.New(s, retention.Config{Now: func() time.Time { return today }})
+	rep := mustRun(t, j)
+	left, err := s.Rollups(ctx, postgres.RollupFilter{})
+	if err != nil || len(left) != 30 || rep.RollupsDeleted != 10 {
+		t.Fatalf("rollups left %d (deleted %d), %v; want 30 left", len(left), rep.RollupsDeleted, err)
+	}
+}
+
+func TestSetRetentionPolicyNamesTheBadField(t *testing.T) {
+	t.Parallel()
+	s := pgtest.Store(t)
+	tests := []struct {
+		name  string
+		p     postgres.RetentionPolicy
+		field string
+	}{
+		{"raw days below two", postgres.RetentionPolicy{RawDays: 1}, "raw_days"},
+		{"rollups shorter than raw", postgres.RetentionPolicy{RawDays: 30, RollupDays: 7}, "rollup_days"},
+		{"negative rollup days", postgres.RetentionPolicy{RawDays: 30, RollupDays: -1}, "rollup_days"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := s.SetRetentionPolicy(context.Background(), tc.p)
+			e, ok := err.(*api.Error)
+			if !ok || e.Field != tc.field {
+				t.Fatalf("error %v, want a field error on %s", err, tc.field)
+			}
+		})
+	}
+}
+
+func equal(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
