@@ -1,0 +1,135 @@
+package escalate
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// TestStartStopsMidFlightAndReleasesTheRow cancels a running sender while
+// Slack hangs on its post: Start returns, the row is back in line with no
+// attempt spent, and the next sender looks before posting once.
+func TestStartStopsMidFlightAndReleasesTheRow(t *testing.T) {
+	t.Parallel()
+	f, clock, esc, _ := senderFixture(t)
+	f.fail("chat.postMessage", fault{hang: true})
+	s := testSender(esc.pool, f, clock, func(c *Config) { c.PollInterval = 10 * time.Millisecond })
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.Start(ctx); close(done) }()
+	f.waitFor(t, "the post", func(f *fakeSlack) bool { return len(f.calls) > 0 })
+	cancel()
+	<-done
+	if st, attempts := outboxStatus(t, esc.pool, openKeyMKS); st != "pending" || attempts != 0 {
+		t.Fatalf("after shutdown: %s/%d, want pending/0", st, attempts)
+	}
+	mustDrain(t, testSender(esc.pool, f, clock, nil), clock)
+	if len(f.Posts()) != 1 || f.count("conversations.history") != 1 {
+		t.Fatalf("posts %d, calls %v; want one post after one lookup", len(f.Posts()), f.Calls())
+	}
+}
+
+// TestThreadReplyRetryLooksInTheThread: a reply whose post may have gone
+// through is looked for with conversations.replies, not posted twice.
+func TestThreadReplyRetryLooksInTheThread(t *testing.T) {
+	t.Parallel()
+	f, clock, esc, _ := senderFixture(t)
+	s := testSender(esc.pool, f, clock, func(c *Config) { c.RequestTimeout = 300 * time.Millisecond })
+	mustDrain(t, s, clock)
+	if err := esc.Acknowledge(context.Background(), 1, "CMKS", "U9"); err != nil {
+		t.Fatal(err)
+	}
+	f.fail("chat.postMessage", fault{hang: true, accept: true})
+	mustDrain(t, s, clock)
+	var acks []fakeMsg
+	for _, p := range f.Posts() {
+		if strings.HasSuffix(p.Key, ":ack") {
+			acks = append(acks, p)
+		}
+	}
+	if len(acks) != 1 || acks[0].ThreadTS != f.Posts()[0].TS {
+		t.Fatalf("ack replies %+v, want one in the thread", acks)
+	}
+	if f.count("conversations.replies") != 1 || f.count("conversations.history") != 0 {
+		t.Fatalf("calls %v", f.Calls())
+	}
+	if err := esc.Acknowledge(context.Background(), 1, "CMKS", "U10"); err != nil {
+		t.Fatal(err)
+	}
+	if ack, _ := AcknowledgementOf(context.Background(), esc.pool, 1); ack.By != "U9" {
+		t.Fatalf("a second press changed the acknowledgement to %q", ack.By)
+	}
+}
+
+// TestRepliesWaitForTheirTopMessage: nothing is threaded under a message
+// that is not out yet, and when it gives up its replies give up with it.
+func TestRepliesWaitForTheirTopMessage(t *testing.T) {
+	t.Parallel()
+	f, clock, esc, m := senderFixture(t)
+	f.fail("chat.postMessage", fault{status: 500}, fault{status: 500})
+	s := testSender(esc.pool, f, clock, func(c *Config) { c.Metrics = m; c.MaxAttempts = 2 })
+	runOnce(t, s) // the top message fails once
+	if err := esc.Acknowledge(context.Background(), 1, "CMKS", "U9"); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(time.Hour)
+	runOnce(t, s) // fails again: gives up
+	mustDrain(t, s, clock)
+	if len(f.Posts()) != 0 || f.count("chat.update") != 0 {
+		t.Fatalf("posted or updated without a top message: %v", f.Calls())
+	}
+	list, err := GivenUp(context.Background(), esc.pool, 10)
+	if err != nil || len(list) != 3 { // the top, its ack reply, its update
+		t.Fatalf("given up %+v, %v", list, err)
+	}
+	if got := metricValue(m.givenUp); got != 3 {
+		t.Fatalf("given-up counter %v, want 3", got)
+	}
+}
+
+func TestMetricsRegisterUnderTheirNames(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m := NewMetrics(reg)
+	m.sent.WithLabelValues("open").Inc()
+	m.failures.WithLabelValues("rate_limited").Inc()
+	m.outbox.WithLabelValues("pending").Set(1)
+	m.interactions.WithLabelValues("acknowledged").Inc()
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, f := range families {
+		got[f.GetName()] = true
+	}
+	for _, name := range []string{"pantau_escalation_messages_sent_total", "pantau_escalation_send_failures_total",
+		"pantau_escalation_messages_given_up_total", "pantau_escalation_duplicates_avoided_total",
+		"pantau_escalation_outbox_messages", "pantau_slack_interactions_total"} {
+		if !got[name] {
+			t.Errorf("%s not registered", name)
+		}
+	}
+}
+
+func TestWords(t *testing.T) {
+	id, en := lex("id"), lex("en")
+	tests := []struct{ got, want string }{
+		{id.span(8*24*time.Hour + 30*time.Minute), "8 hari 0 jam 30 menit"},
+		{id.span(2*time.Hour + 5*time.Minute), "2 jam 5 menit"},
+		{id.span(59 * time.Second), "1 menit"},
+		{en.span(26 * time.Hour), "1 d 2 h 0 min"},
+		{rupiah(12345000), "Rp 12.345.000"},
+		{rupiah(999), "Rp 999"},
+		{rupiah(1000), "Rp 1.000"},
+		{id.when(time.Date(2020, 1, 16, 8, 5, 0, 0, time.UTC), mustZone("Asia/Jayapura")), "Kam 16 Jan 2020 17:05 WIT"},
+		{lex("xx").outage, "Gangguan"},
+	}
+	for _, tc := range tests {
+		if tc.got != tc.want {
+			t.Errorf("got %q, want %q", tc.got, tc.want)
+		}
+	}
+}
