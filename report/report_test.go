@@ -13,15 +13,20 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata")
 
-// golden compares v as indented JSON with testdata/name, or rewrites it
-// with -update.
+// golden compares v (a string as it is, anything else as indented JSON)
+// with testdata/name, or rewrites it with -update.
 func golden(t *testing.T, name string, v any) {
 	t.Helper()
-	got, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		t.Fatal(err)
+	var got []byte
+	if s, ok := v.(string); ok {
+		got = []byte(s) // text goldens (CSV) as they are
+	} else {
+		b, err := json.MarshalIndent(v, "", "  ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(b, '\n')
 	}
-	got = append(got, '\n')
 	path := filepath.Join("testdata", name)
 	if *update {
 		if err := os.WriteFile(path, got, 0o644); err != nil {
@@ -117,5 +122,28 @@ func TestMakassarWhatIfSaturday(t *testing.T) {
 	}
 	if r.Clearance == nil || *r.Clearance != calendar.D(2020, 1, 29) {
 		t.Errorf("clearance %v, want 2020-01-29", r.Clearance)
+	}
+}
+
+func TestCSV(t *testing.T) {
+	r := mustBuild(t, makassarInput(t))
+	var days, br bytes.Buffer
+	if err := r.WriteDaysCSV(&days); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.WriteBreachesCSV(&br); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "makassar-2020-01-days.csv", days.String())
+	lines := bytes.Split(bytes.TrimSpace(days.Bytes()), []byte("\n"))
+	if len(lines) != 1+31 {
+		t.Fatalf("%d lines, want a header and 31 days", len(lines))
+	}
+	want := "2020-01-16,true,,80,132,428,0,4,16,468000,28,132,1455,0,0.0000"
+	if got := string(lines[16]); got != want {
+		t.Errorf("16 January row\n got %s\nwant %s", got, want)
+	}
+	if n := bytes.Count(br.Bytes(), []byte("\n")); n != 1+len(r.Breaches) {
+		t.Errorf("%d breach lines, want %d", n, 1+len(r.Breaches))
 	}
 }
