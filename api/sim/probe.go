@@ -1,0 +1,174 @@
+package sim
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/pantau-id/pantau/probe"
+)
+
+// vprobe is one simulated office agent: it measures on its schedule, keeps
+// results in memory while the server is out of reach (bounded, the oldest
+// dropped and counted, as the real spool), and delivers them in order, in
+// gzip batches, re-sending a batch until the server answers 200.
+type vprobe struct {
+	m      Member
+	run    *runner
+	rng    *rand.Rand
+	seq    uint64
+	skew   time.Duration
+	queue  []probe.Result
+	drops  uint64
+	offset time.Duration // phase of the schedule
+}
+
+// tick measures both targets at now (the probe's clock is now+skew).
+func (p *vprobe) tick(now time.Time, link Link) {
+	at := now.Add(p.skew).UTC()
+	for _, t := range []struct {
+		name string
+		up   bool
+	}{{CentralTarget, link.Central}, {InternetTarget, link.Internet}} {
+		p.seq++
+		r := probe.Result{Seq: p.seq, Target: t.name, ObservedAt: at, OK: t.up, LatencyMS: 8 + p.rng.ExpFloat64()*30}
+		if !t.up {
+			r.Failure, r.LatencyMS, r.Detail = probe.FailTimeout, 5000, "simulated cut"
+		}
+		if len(p.queue) >= p.run.cfg.MaxQueue {
+			p.queue = p.queue[1:]
+			p.drops++
+			p.run.stats.dropped.Add(1)
+		}
+		p.queue = append(p.queue, r)
+		p.run.stats.generated.Add(1)
+	}
+}
+
+// flush delivers the queue in batches while the server answers; it stops at
+// the first failure and leaves the rest queued for the next try.
+func (p *vprobe) flush(ctx context.Context) error {
+	// A request under way finishes (within RequestTimeout) when the run
+	// ends, so the end of a run does not turn into lost answers and resends.
+	sendCtx := context.WithoutCancel(ctx)
+	for len(p.queue) > 0 {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		n := min(len(p.queue), p.run.cfg.Batch)
+		if err := p.send(sendCtx, p.queue[:n]); err != nil {
+			return err
+		}
+		p.queue = p.queue[n:]
+	}
+	return nil
+}
+
+// bufPool recycles gzip writers and buffers: thousands of probes send often.
+var bufPool = sync.Pool{New: func() any { return &encoder{zw: gzip.NewWriter(io.Discard)} }}
+
+type encoder struct {
+	buf bytes.Buffer
+	zw  *gzip.Writer
+}
+
+func (p *vprobe) send(ctx context.Context, rs []probe.Result) error {
+	enc := bufPool.Get().(*encoder)
+	defer bufPool.Put(enc)
+	enc.buf.Reset()
+	enc.zw.Reset(&enc.buf)
+	b := probe.Batch{Office: p.m.Office.Code, Results: rs, Agent: probe.AgentInfo{Version: "sim", OS: "linux", Arch: "amd64",
+		SpoolDepth: int64(len(p.queue)), Dropped: p.drops, ClockOffsetMS: -p.skew.Milliseconds()}}
+	if err := json.NewEncoder(enc.zw).Encode(b); err != nil {
+		return fmt.Errorf("encode batch: %w", err)
+	}
+	if err := enc.zw.Close(); err != nil {
+		return fmt.Errorf("compress batch: %w", err)
+	}
+	rctx, cancel := context.WithTimeout(ctx, p.run.cfg.RequestTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(rctx, http.MethodPost, p.run.cfg.Server+"/api/v1/results", bytes.NewReader(enc.buf.Bytes()))
+	if err != nil {
+		return fmt.Errorf("build request: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Content-Encoding", "gzip")
+	req.Header.Set("Authorization", "Bearer "+p.m.Token)
+	start := time.Now()
+	resp, err := p.run.client.Do(req)
+	if err != nil {
+		p.run.stats.failedRequests.Add(1)
+		return fmt.Errorf("post batch: %w", err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	p.run.latency.observe(time.Since(start))
+	if err != nil {
+		p.run.stats.failedRequests.Add(1)
+		return fmt.Errorf("read answer: %w", err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		p.run.stats.failedRequests.Add(1)
+		return fmt.Errorf("post batch: status %d: %s", resp.StatusCode, bytes.TrimSpace(raw))
+	}
+	var br probe.BatchResponse
+	if err := json.Unmarshal(raw, &br); err != nil {
+		return fmt.Errorf("decode answer: %w", err)
+	}
+	p.run.stats.requests.Add(1)
+	p.run.stats.accepted.Add(int64(br.Accepted))
+	p.run.stats.duplicates.Add(int64(br.Duplicates))
+	p.run.stats.rejected.Add(int64(len(br.Rejected)))
+	return nil
+}
+
+// loop runs the probe until ctx ends: a check every interval from its phase,
+// a delivery attempt after each when the server is reachable, with backoff
+// (doubling up to 8 intervals) after a failed one.
+func (p *vprobe) loop(ctx context.Context) {
+	iv := p.m.Interval
+	timer := time.NewTimer(p.offset)
+	defer timer.Stop()
+	var retryAt time.Time
+	backoff := iv
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-timer.C:
+		}
+		now := time.Now()
+		link := p.run.script.At(p.m.Office.Code, p.m.Office.ProvinceCode, now.Sub(p.run.start))
+		p.tick(now, link)
+		if link.Server && !now.Before(retryAt) {
+			if err := p.flush(ctx); err != nil {
+				retryAt = now.Add(backoff)
+				backoff = min(2*backoff, 8*iv)
+			} else {
+				backoff = iv
+			}
+		}
+		timer.Reset(iv)
+	}
+}
+
+// drain delivers what is left after the run, retrying until ctx ends.
+func (p *vprobe) drain(ctx context.Context) {
+	for len(p.queue) > 0 {
+		if err := p.flush(ctx); err == nil {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Second):
+		}
+	}
+}
