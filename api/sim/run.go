@@ -114,11 +114,11 @@ type runner struct {
 
 // Figures is what a run measured.
 type Figures struct {
-	Probes                                      int
-	Generated, Accepted, Duplicates, Rejected   int64
+	Probes                                         int
+	Generated, Accepted, Duplicates, Rejected      int64
 	Dropped, Requests, FailedRequests, Undelivered int64
-	P50, P99, Max                               time.Duration
-	Elapsed                                     time.Duration
+	P50, P99, Max                                  time.Duration
+	Elapsed                                        time.Duration
 }
 
 // Run drives members against cfg.Server for cfg.Duration, then drains

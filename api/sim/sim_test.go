@@ -45,8 +45,8 @@ func TestRunDeliversEveryResultThroughCutsAndSkew(t *testing.T) {
 	var progress bytes.Buffer
 	figs, err := sim.Run(ctx, members, sim.Config{
 		Server: startServer(t, s), Duration: 3 * time.Second, Drain: 10 * time.Second,
-		Cuts:     sim.DefaultScript(3*time.Second, 200*time.Millisecond),
-		Skew:     10 * time.Minute, SkewEvery: 7,
+		Cuts: sim.DefaultScript(3*time.Second, 200*time.Millisecond),
+		Skew: 10 * time.Minute, SkewEvery: 7,
 		Progress: &progress, ProgressEvery: time.Second, Seed: 1,
 	})
 	if err != nil {
