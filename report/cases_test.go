@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -85,5 +86,27 @@ func TestAggregate(t *testing.T) {
 	other.To = calendar.D(2020, 1, 30)
 	if _, err := Aggregate("73", "x", []*Report{cut, &other}); err == nil {
 		t.Error("aggregating different periods should fail")
+	}
+}
+
+// TestBuildConcurrent builds offices sharing one calendar and catalogue at
+// once, as the database layer may (run with -race).
+func TestBuildConcurrent(t *testing.T) {
+	in := makassarInput(t)
+	want := mustBuild(t, in)
+	errs := make(chan error, 8)
+	for range 8 {
+		go func() {
+			r, err := Build(in)
+			if err == nil && r.Totals != want.Totals {
+				err = fmt.Errorf("totals %+v, want %+v", r.Totals, want.Totals)
+			}
+			errs <- err
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
 	}
 }
