@@ -55,6 +55,10 @@ CREATE TABLE escalation_incidents (
     estimate    jsonb,
     acked_at    timestamptz,
     acked_by    text NOT NULL DEFAULT '',
+    -- Late data showed the incident never was (the detector deleted it);
+    -- its messages say so and nothing more is sent.
+    retracted   boolean NOT NULL DEFAULT false,
+    maintenance boolean NOT NULL DEFAULT false,
     version     integer NOT NULL DEFAULT 1,
     PRIMARY KEY (office_code, incident_id)
 );
@@ -90,7 +94,7 @@ CREATE TABLE escalation_outbox (
     idem_key        text NOT NULL,
     incident_id     bigint,
     channel_id      text NOT NULL,
-    kind            text NOT NULL CHECK (kind IN ('open', 'reminder', 'ack', 'recovered', 'update', 'digest')),
+    kind            text NOT NULL CHECK (kind IN ('open', 'reminder', 'ack', 'recovered', 'reopened', 'update', 'digest')),
     parent_key      text,
     message         jsonb NOT NULL,
     status          text NOT NULL DEFAULT 'pending'

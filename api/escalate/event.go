@@ -15,6 +15,8 @@ const (
 	Opened       Kind = "opened"
 	ScopeChanged Kind = "scope_changed"
 	Recovered    Kind = "recovered"
+	Reopened     Kind = "reopened"  // late data showed it was not over
+	Retracted    Kind = "retracted" // late data showed it never was
 )
 
 // Scope is how wide an incident reaches (DESIGN.md "scope").
@@ -48,8 +50,8 @@ const (
 	CauseUnknown Cause = "unknown"
 )
 
-// OfficeRef names one office an incident affects. TZ is the office's IANA
-// zone; when empty, Observe reads it from the offices table.
+// OfficeRef names one office an incident affects. Name and TZ (the IANA
+// zone) may be left empty: Observe reads them from the offices table.
 type OfficeRef struct {
 	Code         string `json:"code"`
 	Name         string `json:"name"`
@@ -75,7 +77,8 @@ type IncidentEvent struct {
 	Cause           Cause
 	StartedAt       time.Time
 	EndedAt         time.Time // set for Recovered
-	BacklogEstimate *Estimate // optional, for Recovered
+	BacklogEstimate *Estimate // optional, for Recovered (else Options.Estimator is asked)
+	Maintenance     bool      // a planned maintenance window overlaps it: said in the message
 }
 
 // Validate names the first field at fault.
@@ -84,9 +87,9 @@ func (ev IncidentEvent) Validate() error {
 		return api.FieldErrorf("incident_id", "must be positive")
 	}
 	switch ev.Kind {
-	case Opened, ScopeChanged, Recovered:
+	case Opened, ScopeChanged, Recovered, Reopened, Retracted:
 	default:
-		return api.FieldErrorf("kind", "must be opened, scope_changed or recovered, not %q", ev.Kind)
+		return api.FieldErrorf("kind", "must be opened, scope_changed, recovered, reopened or retracted, not %q", ev.Kind)
 	}
 	if len(ev.Offices) == 0 {
 		return api.FieldErrorf("offices", "must name at least one office")

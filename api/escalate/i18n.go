@@ -15,6 +15,8 @@ type lexicon struct {
 	backlog, documents, overtime, cost     string
 	clearance, ackButton, ackedBy, ackNote string
 	reminderText, recoveredText            string
+	retracted, retractedText, reopenedText string
+	maintenance                            string
 	noIncidents, openNow, recoveredToday   string
 	causes                                 map[Cause]string
 	scopes                                 map[Scope]string
@@ -31,6 +33,10 @@ var lexicons = map[string]lexicon{
 		ackNote:       "%s menandai gangguan ini sedang ditangani. Pengingat dihentikan.",
 		reminderText:  "Gangguan masih berlangsung (%s) dan belum ditangani.",
 		recoveredText: "Koneksi pulih setelah %s.",
+		retracted:     "Dibatalkan",
+		retractedText: "Data yang datang terlambat menunjukkan koneksi tidak terputus; abaikan peringatan ini.",
+		reopenedText:  "Gangguan berlanjut: data yang datang terlambat menunjukkan koneksi belum pulih.",
+		maintenance:   "Ada pemeliharaan terencana pada periode ini.",
 		noIncidents:   "Tidak ada gangguan dalam 24 jam terakhir.",
 		openNow:       "Masih terganggu", recoveredToday: "Pulih dalam 24 jam terakhir",
 		causes: map[Cause]string{CauseCentral: "akses ke database pusat terputus",
@@ -48,6 +54,10 @@ var lexicons = map[string]lexicon{
 		ackNote:       "%s acknowledged this outage. Reminders stopped.",
 		reminderText:  "The outage is still going on (%s) and nobody has acknowledged it.",
 		recoveredText: "The link is back after %s.",
+		retracted:     "Withdrawn",
+		retractedText: "Late data shows the link was never down; disregard this alert.",
+		reopenedText:  "The outage is not over: late data shows the link was still down.",
+		maintenance:   "A planned maintenance window overlaps this period.",
 		noIncidents:   "No outages in the last 24 hours.",
 		openNow:       "Still down", recoveredToday: "Recovered in the last 24 hours",
 		causes: map[Cause]string{CauseCentral: "central registry unreachable",

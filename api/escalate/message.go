@@ -22,17 +22,19 @@ type message struct {
 
 // incident is escalation's view of one incident.
 type incident struct {
-	Anchor    string
-	ID        int64
-	Scope     Scope
-	Cause     Cause
-	Offices   []OfficeRef
-	StartedAt time.Time
-	EndedAt   *time.Time
-	Estimate  *Estimate
-	AckedAt   *time.Time
-	AckedBy   string
-	Version   int
+	Anchor      string
+	ID          int64
+	Scope       Scope
+	Cause       Cause
+	Offices     []OfficeRef
+	StartedAt   time.Time
+	EndedAt     *time.Time
+	Estimate    *Estimate
+	AckedAt     *time.Time
+	AckedBy     string
+	Retracted   bool
+	Maintenance bool
+	Version     int
 }
 
 func section(text string) *slack.SectionBlock {
@@ -66,7 +68,10 @@ func topMessage(lang string, inc incident, offices []OfficeRef) message {
 	l := lex(lang)
 	loc := loadZone(offices[0].TZ)
 	head := "🔴 " + l.outage + ": " + title(offices, l)
-	if inc.EndedAt != nil {
+	switch {
+	case inc.Retracted:
+		head = "⚪ " + l.retracted + ": " + title(offices, l)
+	case inc.EndedAt != nil:
 		head = "✅ " + l.recovered + ": " + title(offices, l)
 	}
 	lines := []string{
@@ -75,7 +80,12 @@ func topMessage(lang string, inc incident, offices []OfficeRef) message {
 		fmt.Sprintf("*%s:* %s", l.since, l.when(inc.StartedAt, loc)),
 		fmt.Sprintf("*%s:* %s · *%s:* %s", l.cause, l.causes[inc.Cause], l.scope, l.scopes[inc.Scope]),
 	}
-	if inc.EndedAt != nil {
+	if inc.Maintenance {
+		lines = append(lines, "🛠 "+l.maintenance)
+	}
+	if inc.Retracted {
+		lines = append(lines, l.retractedText)
+	} else if inc.EndedAt != nil {
 		lines = append(lines, fmt.Sprintf("*%s:* %s (%s)", l.duration,
 			l.span(inc.EndedAt.Sub(inc.StartedAt)), l.when(*inc.EndedAt, loc)))
 		if e := inc.Estimate; e != nil {
@@ -115,6 +125,10 @@ func mention(user string) string {
 
 func textMessage(text string) message {
 	return message{Text: text, Blocks: slack.Blocks{BlockSet: []slack.Block{section(text)}}}
+}
+
+func reopenedMessage(lang string) message {
+	return textMessage("🔴 " + lex(lang).reopenedText)
 }
 
 func reminderMessage(lang string, inc incident, now time.Time) message {

@@ -114,6 +114,7 @@ type outboxItem struct {
 	createdAt                  time.Time
 	parentTS                   string
 	attempts                   int
+	orphanStatus               string // given_up or cancelled, for a reply whose top never went out
 }
 
 // RunOnce claims the rows due now (at most one per channel, none for a
@@ -175,6 +176,10 @@ func (s *Sender) claim(ctx context.Context, now time.Time) ([]outboxItem, error)
 			}
 			switch {
 			case hasParent && (parentStatus == "given_up" || parentStatus == "cancelled" || parentStatus == ""):
+				it.orphanStatus = "given_up"
+				if parentStatus == "cancelled" {
+					it.orphanStatus = "cancelled"
+				}
 				orphans = append(orphans, it)
 				continue
 			case hasParent && parentStatus != "sent":
@@ -198,12 +203,14 @@ func (s *Sender) claim(ctx context.Context, now time.Time) ([]outboxItem, error)
 			return fmt.Errorf("scan outbox: %w", err)
 		}
 		for _, it := range orphans {
-			if _, err := tx.Exec(ctx, `UPDATE escalation_outbox SET status = 'given_up', lease_until = NULL,
+			if _, err := tx.Exec(ctx, `UPDATE escalation_outbox SET status = $3, lease_until = NULL,
 				last_error = 'its thread''s top message was never posted' WHERE office_code = $1 AND id = $2`,
-				it.office, it.id); err != nil {
+				it.office, it.id, it.orphanStatus); err != nil {
 				return fmt.Errorf("give up orphan %s: %w", it.key, err)
 			}
-			s.cfg.Metrics.givenUp.Inc()
+			if it.orphanStatus == "given_up" {
+				s.cfg.Metrics.givenUp.Inc()
+			}
 		}
 		for _, it := range items {
 			// maybe_posted goes up before Slack is called: if we die during

@@ -19,13 +19,13 @@ type thread struct {
 }
 
 const incidentColumns = `office_code, incident_id, scope, cause, offices, started_at, ended_at,
-	estimate, acked_at, acked_by, version`
+	estimate, acked_at, acked_by, retracted, maintenance, version`
 
 func scanIncident(row pgx.Row) (incident, error) {
 	var inc incident
 	var offices, estimate []byte
 	if err := row.Scan(&inc.Anchor, &inc.ID, &inc.Scope, &inc.Cause, &offices, &inc.StartedAt,
-		&inc.EndedAt, &estimate, &inc.AckedAt, &inc.AckedBy, &inc.Version); err != nil {
+		&inc.EndedAt, &estimate, &inc.AckedAt, &inc.AckedBy, &inc.Retracted, &inc.Maintenance, &inc.Version); err != nil {
 		return incident{}, err
 	}
 	if err := json.Unmarshal(offices, &inc.Offices); err != nil {
@@ -69,14 +69,15 @@ func saveIncident(ctx context.Context, q querier, inc incident) error {
 	}
 	_, err = q.Exec(ctx, `
 		INSERT INTO escalation_incidents (`+incidentColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 		ON CONFLICT (office_code, incident_id) DO UPDATE SET
 			scope = excluded.scope, cause = excluded.cause, offices = excluded.offices,
 			started_at = excluded.started_at, ended_at = excluded.ended_at,
 			estimate = excluded.estimate, acked_at = excluded.acked_at,
-			acked_by = excluded.acked_by, version = excluded.version`,
+			acked_by = excluded.acked_by, retracted = excluded.retracted,
+			maintenance = excluded.maintenance, version = excluded.version`,
 		inc.Anchor, inc.ID, inc.Scope, inc.Cause, offices, inc.StartedAt, inc.EndedAt,
-		estimate, inc.AckedAt, inc.AckedBy, inc.Version)
+		estimate, inc.AckedAt, inc.AckedBy, inc.Retracted, inc.Maintenance, inc.Version)
 	if err != nil {
 		return fmt.Errorf("save incident %d: %w", inc.ID, err)
 	}
@@ -134,29 +135,40 @@ func coveredOffices(ctx context.Context, q querier, inc incident, codes []string
 	return m, nil
 }
 
-// fillZones sets TZ from the offices table where the event left it empty.
-func fillZones(ctx context.Context, q querier, offices []OfficeRef) error {
+// fillOffices sets Name and TZ from the offices table where the event left
+// them empty.
+func fillOffices(ctx context.Context, q querier, offices []OfficeRef) error {
 	var missing []string
 	for _, o := range offices {
-		if o.TZ == "" {
+		if o.TZ == "" || o.Name == "" {
 			missing = append(missing, o.Code)
 		}
 	}
 	if len(missing) == 0 {
 		return nil
 	}
-	rows, err := q.Query(ctx, `SELECT code, tz FROM offices WHERE code = ANY($1)`, missing)
+	rows, err := q.Query(ctx, `SELECT code, name, tz FROM offices WHERE code = ANY($1)`, missing)
 	if err != nil {
-		return fmt.Errorf("read office zones: %w", err)
+		return fmt.Errorf("read offices: %w", err)
 	}
-	zones := map[string]string{}
-	var code, tz string
-	if _, err := pgx.ForEachRow(rows, []any{&code, &tz}, func() error { zones[code] = tz; return nil }); err != nil {
-		return fmt.Errorf("read office zones: %w", err)
+	known := map[string][2]string{}
+	var code, name, tz string
+	if _, err := pgx.ForEachRow(rows, []any{&code, &name, &tz}, func() error {
+		known[code] = [2]string{name, tz}
+		return nil
+	}); err != nil {
+		return fmt.Errorf("read offices: %w", err)
 	}
 	for i := range offices {
-		if offices[i].TZ == "" {
-			offices[i].TZ = zones[offices[i].Code]
+		k, ok := known[offices[i].Code]
+		if offices[i].Name == "" {
+			offices[i].Name = offices[i].Code
+			if ok {
+				offices[i].Name = k[0]
+			}
+		}
+		if offices[i].TZ == "" && ok {
+			offices[i].TZ = k[1]
 		}
 	}
 	return nil

@@ -74,7 +74,7 @@ func (e *Escalator) digests(ctx context.Context, pol Policy, now time.Time) erro
 func (e *Escalator) digestMessage(ctx context.Context, lang, province, name string, loc *time.Location, now time.Time) (message, error) {
 	l := lex(lang)
 	rows, err := e.pool.Query(ctx, `SELECT `+incidentColumns+` FROM escalation_incidents
-		WHERE (ended_at IS NULL OR ended_at > $1) AND started_at <= $2
+		WHERE (ended_at IS NULL OR ended_at > $1) AND started_at <= $2 AND NOT retracted
 		  AND offices @> jsonb_build_array(jsonb_build_object('province_code', $3::text))
 		ORDER BY started_at`, now.Add(-24*time.Hour), now, province)
 	if err != nil {
