@@ -25,6 +25,31 @@ func (s *Server) routes() *gin.Engine {
 	v1.GET("/offices", s.handle(s.listOffices))
 	v1.GET("/offices/:code", s.handle(s.getOffice))
 
+	// Web pages (auth*.go, pages*.go, report*.go): sessions, CSRF on every POST, scope on every read.
+	w := s.newPages(WebConfig{})
+	r.GET("/static/*filepath", w.serveStatic)
+	r.GET("/status/:office", w.load(), w.page(w.publicStatusPage))
+	r.GET("/login", w.load(), w.page(w.loginForm))
+	r.POST("/login", w.load(), w.csrf(), w.page(w.login))
+	r.POST("/logout", w.load(), w.csrf(), w.page(w.logout))
+	r.GET("/", w.load(), w.auth(rolesRead...), w.page(w.boardPage))
+	v1.GET("/board", w.load(), w.auth(rolesRead...), s.handle(w.boardJSON))
+	r.GET("/offices/:code", w.load(), w.auth(rolesRead...), w.page(w.officePage))
+	r.POST("/offices/:code/intake", w.load(), w.auth(rolesIntake...), w.csrf(), w.page(w.postIntake))
+	r.GET("/provinces/:code", w.load(), w.auth(rolesProvince...), w.page(w.provincePage))
+	r.GET("/national", w.load(), w.auth(rolesNational...), w.page(w.nationalPage))
+	r.GET("/reports/offices/:code", w.load(), w.auth(rolesRead...), w.page(w.officeReport))
+	r.GET("/reports/offices/:code/csv", w.load(), w.auth(rolesRead...), w.page(w.officeReportFile(formatCSV)))
+	r.GET("/reports/offices/:code/xlsx", w.load(), w.auth(rolesRead...), w.page(w.officeReportFile(formatXLSX)))
+	r.GET("/reports/provinces/:code", w.load(), w.auth(rolesProvince...), w.page(w.provinceReport))
+	r.GET("/reports/provinces/:code/csv", w.load(), w.auth(rolesProvince...), w.page(w.provinceReportFile(formatCSV)))
+	r.GET("/reports/provinces/:code/xlsx", w.load(), w.auth(rolesProvince...), w.page(w.provinceReportFile(formatXLSX)))
+	r.GET("/reports/monthly", w.load(), w.auth(rolesRead...), w.page(w.monthlyList))
+	r.GET("/reports/monthly/:kind/:ref/:month/:format", w.load(), w.auth(rolesRead...), w.page(w.monthlyFile))
+	r.GET("/admin", w.load(), w.auth(rolesAdmin...), w.page(w.adminPage))
+	r.POST("/admin/users", w.load(), w.auth(rolesAdmin...), w.csrf(), w.page(w.adminAddUser))
+	r.POST("/admin/probes", w.load(), w.auth(rolesAdmin...), w.csrf(), w.page(w.adminAddProbe))
+
 	for _, m := range s.mounts {
 		r.Handle(m.Method, m.Path, gin.WrapH(m.Handler))
 	}

@@ -1,0 +1,102 @@
+package server
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/web"
+)
+
+// boardRefreshSeconds is how often the status board fetches itself again.
+const boardRefreshSeconds = 15
+
+// boardRow is one office on the status board, already in words.
+type boardRow struct {
+	Code       string     `json:"code"`
+	Name       string     `json:"name"`
+	State      api.State  `json:"state"`
+	StateLabel string     `json:"state_label"`
+	Since      string     `json:"since"`
+	SinceAt    *time.Time `json:"since_at"`
+	Age        string     `json:"age"`
+	AgeSeconds *float64   `json:"age_seconds"`
+	Cause      api.Cause  `json:"cause,omitempty"`
+}
+
+// boardCount is how many offices are in one state.
+type boardCount struct {
+	State api.State `json:"state"`
+	N     int       `json:"n"`
+}
+
+// board is the status board's data, for the page and its JSON refresh.
+type board struct {
+	Updated        string       `json:"updated"`
+	RefreshSeconds int          `json:"refresh_seconds"`
+	Rows           []boardRow   `json:"offices"`
+	Counts         []boardCount `json:"counts"`
+}
+
+// buildBoard reads the state of every office in the caller's scope.
+func (p *pages) buildBoard(c *gin.Context) (board, error) {
+	offices, err := p.officesInScope(c)
+	if err != nil {
+		return board{}, err
+	}
+	now := p.s.now()
+	states, err := p.officeStates(c.Request.Context(), offices, now)
+	if err != nil {
+		return board{}, err
+	}
+	lang := langOf(c)
+	tz := map[string]string{}
+	for _, o := range offices {
+		tz[o.Code] = o.TZ
+	}
+	b := board{Updated: web.FormatTime(lang, "Asia/Jakarta", now), RefreshSeconds: boardRefreshSeconds, Rows: make([]boardRow, 0, len(states))}
+	n := map[api.State]int{}
+	for _, st := range states {
+		row := boardRow{Code: st.OfficeCode, Name: st.OfficeName, State: st.State, SinceAt: st.Since,
+			AgeSeconds: st.LastResultAgeSeconds, Cause: st.Cause}
+		row.StateLabel = web.T(lang, "state."+string(st.State))
+		if st.Cause != "" && st.State == api.StateDown {
+			row.StateLabel += " (" + web.T(lang, "cause."+string(st.Cause)) + ")"
+		}
+		row.Since, row.Age = "—", web.T(lang, "board.never")
+		if st.Since != nil {
+			row.Since = web.FormatTime(lang, tz[st.OfficeCode], *st.Since)
+		}
+		if st.LastResultAgeSeconds != nil {
+			row.Age = web.FormatDuration(lang, time.Duration(*st.LastResultAgeSeconds*float64(time.Second))) + " " + web.T(lang, "board.ago")
+		}
+		n[st.State]++
+		b.Rows = append(b.Rows, row)
+	}
+	for _, s := range []api.State{api.StateDown, api.StateUnknown, api.StateMaintenance, api.StateUp} {
+		b.Counts = append(b.Counts, boardCount{State: s, N: n[s]})
+	}
+	return b, nil
+}
+
+// boardPage is the status board: every office in scope.
+func (p *pages) boardPage(c *gin.Context) error {
+	b, err := p.buildBoard(c)
+	if err != nil {
+		return err
+	}
+	return p.render(c, http.StatusOK, "board", "board.title", b)
+}
+
+// boardJSON is the board's data for its own refresh (GET /api/v1/board).
+func (p *pages) boardJSON(c *gin.Context) error {
+	b, err := p.buildBoard(c)
+	if err != nil {
+		return err
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, b)
+	return nil
+}

@@ -1,0 +1,105 @@
+package server
+
+import (
+	"html/template"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/report"
+	"github.com/pantau-id/pantau/report/calendar"
+	"github.com/pantau-id/pantau/report/sla"
+	"github.com/pantau-id/pantau/web"
+)
+
+// templateFuncs are the helpers every page template may call.
+func templateFuncs() template.FuncMap {
+	return template.FuncMap{
+		"t":    web.T,
+		"zone": web.ZoneLabel,
+		"time": func(lang, tz string, t any) string {
+			if v, ok := asTime(t); ok {
+				return web.FormatTime(lang, tz, v)
+			}
+			return "—"
+		},
+		"date": func(lang, tz string, t any) string {
+			if v, ok := asTime(t); ok {
+				return web.FormatDate(lang, tz, v)
+			}
+			return "—"
+		},
+		"dur": func(lang string, d any) string { return web.FormatDuration(lang, asDuration(d)) },
+		"secs": func(lang string, s float64) string {
+			return web.FormatDuration(lang, time.Duration(s*float64(time.Second)))
+		},
+		"pct":   func(f float64) string { return strconv.FormatFloat(f*100, 'f', 2, 64) + " %" },
+		"rp":    formatRupiah,
+		"deref": deref,
+		"dict":  dict,
+		"upper": strings.ToUpper,
+		"slaview": func(lang string, r sla.Report) map[string]any {
+			return map[string]any{"Lang": lang, "Report": r}
+		},
+		"outview": func(lang, tz string, outs []api.Outage) map[string]any {
+			return map[string]any{"Lang": lang, "TZ": tz, "Outages": outs}
+		},
+		"backview": func(lang string, r *report.Report) map[string]any {
+			return map[string]any{"Lang": lang, "Report": r}
+		},
+	}
+}
+
+func asTime(t any) (time.Time, bool) {
+	switch v := t.(type) {
+	case time.Time:
+		return v, !v.IsZero()
+	case *time.Time:
+		if v != nil {
+			return *v, true
+		}
+	}
+	return time.Time{}, false
+}
+
+func asDuration(d any) time.Duration {
+	switch v := d.(type) {
+	case time.Duration:
+		return v
+	case calendar.Duration:
+		return time.Duration(v)
+	case float64:
+		return time.Duration(v * float64(time.Second))
+	}
+	return 0
+}
+
+// deref follows a pointer for a template; nil gives the zero value.
+func deref(v any) any {
+	switch p := v.(type) {
+	case *float64:
+		if p != nil {
+			return *p
+		}
+		return 0.0
+	case *time.Time:
+		if p != nil {
+			return *p
+		}
+		return time.Time{}
+	}
+	return v
+}
+
+// dict builds a map from key, value pairs, to pass several values to a
+// partial template.
+func dict(kv ...any) map[string]any {
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		if k, ok := kv[i].(string); ok {
+			m[k] = kv[i+1]
+		}
+	}
+	return m
+}

@@ -1,0 +1,177 @@
+package server
+
+import (
+	"context"
+	"html/template"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/detect"
+	"github.com/pantau-id/pantau/report"
+	"github.com/pantau-id/pantau/report/calendar"
+	"github.com/pantau-id/pantau/report/doctype"
+	"github.com/pantau-id/pantau/report/sla"
+	"github.com/pantau-id/pantau/web"
+)
+
+// officeDetail is everything the office page and its printed report show.
+type officeDetail struct {
+	Office    api.Office
+	Zone      string
+	Period    period
+	State     boardRow
+	Timeline  []api.StateInterval
+	Outages   []api.Outage
+	SLA       sla.Report
+	Backlog   *report.Report
+	AssumeEnd *time.Time // the "what if" end of an open outage
+	OpenSince *time.Time // start of the open central outage, if any
+	Settings  report.Office
+	Charts    struct{ Timeline, Backlog template.HTML }
+	CanIntake bool
+	HasIntake bool
+	DocTypes  doctype.Catalogue
+}
+
+// defaultOffice is the model's office when the office has recorded no
+// settings of its own: the civil-service calendar in its zone, the national
+// document catalogue, and modest staff and rates.
+func defaultOffice(o api.Office) report.Office {
+	return report.Office{
+		Code: o.Code, Name: o.Name, Calendar: calendar.Default(officeLocation(o.TZ)), Types: doctype.Defaults(),
+		Staff: 4, OvertimeCap: 4, Rates: report.Rates{Hourly: 20000, Meal: 37000},
+	}
+}
+
+// buildOfficeDetail reads and computes an office's figures over per.
+// assumeEnd, when non-zero, closes an open outage for the backlog model
+// (the "what if"); otherwise an open outage is assumed to end now.
+func (p *pages) buildOfficeDetail(ctx context.Context, lang string, o api.Office, per period, assumeEnd time.Time) (*officeDetail, error) {
+	now := p.s.now()
+	d := &officeDetail{Office: o, Zone: web.ZoneLabel(o.TZ), Period: per, Settings: defaultOffice(o), DocTypes: doctype.Defaults()}
+	end := per.capped(now)
+	if !end.After(per.Start) {
+		end = per.Start.Add(time.Second)
+	}
+	series, err := p.loadSeries(ctx, []api.Office{o}, per.Start, end)
+	if err != nil {
+		return nil, err
+	}
+	os := series[o.Code]
+	d.Timeline = detect.Timeline(os.central, os.windows, per.Start, end)
+	if d.SLA, err = sla.Compute(slaSpans(d.Timeline), per.Start, end, d.Settings.Calendar); err != nil {
+		return nil, err
+	}
+	if d.Outages, err = p.centralOutages(ctx, []string{o.Code}, per.Start, end, now); err != nil {
+		return nil, err
+	}
+	states, err := p.officeStates(ctx, []api.Office{o}, now)
+	if err != nil {
+		return nil, err
+	}
+	d.State = boardRowOf(lang, o, states[0])
+	in := report.Input{Office: d.Settings, From: per.From, To: per.To, Now: now}
+	for _, out := range d.Outages {
+		in.Outages = append(in.Outages, report.Outage{Start: out.StartedAt, End: timeOr(out.EndedAt)})
+		if out.EndedAt == nil && (d.OpenSince == nil || out.StartedAt.Before(*d.OpenSince)) {
+			s := out.StartedAt
+			d.OpenSince = &s
+		}
+	}
+	in.Outages = mergeOutages(in.Outages)
+	if d.OpenSince != nil {
+		if assumeEnd.IsZero() || !assumeEnd.After(*d.OpenSince) {
+			assumeEnd = now
+		}
+		in.AssumeEnd = assumeEnd
+		d.AssumeEnd = &assumeEnd
+	}
+	if in.Intake, d.HasIntake, err = p.intakeOf(ctx, o, per.From, per.To); err != nil {
+		return nil, err
+	}
+	if d.Backlog, err = report.Build(in); err != nil {
+		return nil, api.Errorf(api.EInvalid, "backlog model: %v", err)
+	}
+	d.Charts.Timeline = timelineChart(lang, o.TZ, per, d.Timeline)
+	d.Charts.Backlog = backlogChart(lang, d.Backlog, in.Outages, per.Loc)
+	return d, nil
+}
+
+// officePage is an office's page: link state, outages, intake, backlog and
+// overtime, SLA, and the "what if" for an open outage (?back=YYYY-MM-DD).
+func (p *pages) officePage(c *gin.Context) error {
+	o, err := p.officeInScope(c, c.Param("code"))
+	if err != nil {
+		return err
+	}
+	loc := officeLocation(o.TZ)
+	per, err := parsePeriod(c, loc, p.s.now(), 14)
+	if err != nil {
+		return err
+	}
+	assume, err := parseAssume(c, loc)
+	if err != nil {
+		return err
+	}
+	d, err := p.buildOfficeDetail(c.Request.Context(), langOf(c), o, per, assume)
+	if err != nil {
+		return err
+	}
+	sc := scopeOfRequest(c)
+	d.CanIntake = sc.role == "office_staff" && sc.office == o.Code
+	return p.render(c, http.StatusOK, "office", "office.timeline", d)
+}
+
+// parseAssume reads ?back=YYYY-MM-DD[THH:MM] as the office-local instant an
+// open outage is assumed to end; a bare date means the start of its working
+// day.
+func parseAssume(c *gin.Context, loc *time.Location) (time.Time, error) {
+	s := c.Query("back")
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.ParseInLocation("2006-01-02T15:04", s, loc); err == nil {
+		return t, nil
+	}
+	d, err := calendar.ParseDate(s)
+	if err != nil {
+		return time.Time{}, api.FieldErrorf("back", "want a date as 2020-01-11 or 2020-01-11T09:00")
+	}
+	return calendar.Default(loc).WorkStart(calendar.Default(loc).WorkingDayOnOrAfter(d)), nil
+}
+
+func timeOr(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return *t
+}
+
+// slaSpans turns a timeline into the SLA package's spans.
+func slaSpans(tl []api.StateInterval) []sla.Span {
+	out := make([]sla.Span, 0, len(tl))
+	for _, iv := range tl {
+		out = append(out, sla.Span{Start: iv.From, End: iv.To, State: sla.State(iv.State)})
+	}
+	return out
+}
+
+// boardRowOf writes one office's state in words.
+func boardRowOf(lang string, o api.Office, st api.OfficeState) boardRow {
+	row := boardRow{Code: o.Code, Name: o.Name, State: st.State, SinceAt: st.Since, AgeSeconds: st.LastResultAgeSeconds, Cause: st.Cause}
+	row.StateLabel = web.T(lang, "state."+string(st.State))
+	if st.Cause != "" && st.State == api.StateDown {
+		row.StateLabel += " (" + web.T(lang, "cause."+string(st.Cause)) + ")"
+	}
+	row.Since, row.Age = "—", web.T(lang, "board.never")
+	if st.Since != nil {
+		row.Since = web.FormatTime(lang, o.TZ, *st.Since)
+	}
+	if st.LastResultAgeSeconds != nil {
+		row.Age = web.FormatDuration(lang, time.Duration(*st.LastResultAgeSeconds*float64(time.Second))) + " " + web.T(lang, "board.ago")
+	}
+	return row
+}

@@ -1,0 +1,204 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"html/template"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/detect"
+	"github.com/pantau-id/pantau/api/postgres"
+	"github.com/pantau-id/pantau/report"
+	"github.com/pantau-id/pantau/web"
+	"github.com/pantau-id/pantau/web/chart"
+)
+
+// officeTotal is one office's line in a province's totals.
+type officeTotal struct {
+	Office        api.Office
+	State         boardRow
+	Availability  *float64
+	Outages       int
+	Backlog       int // at the end of the period
+	OvertimeHours int
+	Cost          int64
+	Report        *report.Report
+}
+
+// provinceDetail is what the province page and its report show.
+type provinceDetail struct {
+	Province  api.Province
+	Period    period
+	Offices   []officeTotal
+	Incidents []api.Incident
+	Totals    officeTotal
+	Heatmap   template.HTML
+}
+
+// buildProvinceDetail computes every office of a province over per.
+func (p *pages) buildProvinceDetail(ctx context.Context, lang string, pr api.Province, per period) (*provinceDetail, error) {
+	offices, err := p.s.store.Offices(ctx, postgres.OfficeFilter{ProvinceCode: pr.Code})
+	if err != nil {
+		return nil, err
+	}
+	d := &provinceDetail{Province: pr, Period: per}
+	now := p.s.now()
+	end := per.capped(now)
+	if !end.After(per.Start) {
+		end = per.Start.Add(time.Second)
+	}
+	series, err := p.loadSeries(ctx, offices, per.Start, end)
+	if err != nil {
+		return nil, err
+	}
+	days := per.days()
+	hm := chart.Heatmap{ID: chartHeatmap, Title: web.T(lang, "province.heatmap"), Min: 0, Max: 100}
+	for _, day := range days {
+		hm.XLabels = append(hm.XLabels, fmt.Sprintf("%02d/%02d", day.Day, day.Month))
+	}
+	for y, o := range offices {
+		hm.YLabels = append(hm.YLabels, o.Name)
+		loc := officeLocation(o.TZ)
+		os := series[o.Code]
+		for x, day := range days {
+			a, b := day.In(loc, 0), earlier(day.AddDays(1).In(loc, 0), end)
+			if !b.After(a) {
+				continue
+			}
+			if share, ok := detect.Availability(detect.Timeline(os.central, os.windows, a, b)); ok {
+				hm.Cells = append(hm.Cells, chart.Cell{X: x, Y: y, Value: float64(int(share*1000)) / 10})
+			}
+		}
+		od, err := p.buildOfficeDetail(ctx, lang, o, periodIn(per, loc), time.Time{})
+		if err != nil {
+			return nil, err
+		}
+		t := officeTotal{Office: o, State: od.State, Availability: od.SLA.All.Availability, Outages: od.SLA.Outages, Report: od.Backlog,
+			OvertimeHours: od.Backlog.Totals.OvertimeHours, Cost: od.Backlog.Totals.Cost}
+		if n := len(od.Backlog.Days); n > 0 {
+			t.Backlog = od.Backlog.Days[n-1].Backlog
+		}
+		d.Totals.Outages += t.Outages
+		d.Totals.Backlog += t.Backlog
+		d.Totals.OvertimeHours += t.OvertimeHours
+		d.Totals.Cost += t.Cost
+		d.Offices = append(d.Offices, t)
+	}
+	hm.Height = fmt.Sprintf("%dpx", 140+26*len(offices))
+	d.Heatmap = hm.HTML()
+	if d.Incidents, err = p.incidents(ctx, pr.Code, per.Start, end); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// periodIn is per's dates in another office's zone (provinces may straddle
+// zones only in theory, but each office's figures use its own).
+func periodIn(per period, loc *time.Location) period {
+	q := per
+	q.Loc, q.Start, q.End = loc, per.From.In(loc, 0), per.To.AddDays(1).In(loc, 0)
+	return q
+}
+
+// provincePage is GET /provinces/:code.
+func (p *pages) provincePage(c *gin.Context) error {
+	pr, err := p.provinceInScope(c, c.Param("code"))
+	if err != nil {
+		return err
+	}
+	per, err := parsePeriod(c, officeLocation(pr.TZ), p.s.now(), 14)
+	if err != nil {
+		return err
+	}
+	d, err := p.buildProvinceDetail(c.Request.Context(), langOf(c), pr, per)
+	if err != nil {
+		return err
+	}
+	return p.render(c, http.StatusOK, "province", "province.title", d)
+}
+
+// provinceRank is one province on the national page.
+type provinceRank struct {
+	Province        api.Province
+	Offices, Down   int
+	Unknown         int
+	OpenIncidents   int
+	AffectedOffices []string
+}
+
+// nationalPage is GET /national: provinces ranked by offices down now,
+// and the incidents still open.
+func (p *pages) nationalPage(c *gin.Context) error {
+	ctx, lang, now := c.Request.Context(), langOf(c), p.s.now()
+	provinces, err := p.s.store.Provinces(ctx)
+	if err != nil {
+		return err
+	}
+	offices, err := p.s.store.Offices(ctx, postgres.OfficeFilter{})
+	if err != nil {
+		return err
+	}
+	states, err := p.officeStates(ctx, offices, now)
+	if err != nil {
+		return err
+	}
+	byCode := map[string]*provinceRank{}
+	ranks := make([]*provinceRank, 0, len(provinces))
+	for _, pr := range provinces {
+		r := &provinceRank{Province: pr}
+		byCode[pr.Code] = r
+		ranks = append(ranks, r)
+	}
+	for _, st := range states {
+		r := byCode[st.ProvinceCode]
+		if r == nil {
+			continue
+		}
+		r.Offices++
+		switch st.State {
+		case api.StateDown:
+			r.Down++
+			r.AffectedOffices = append(r.AffectedOffices, st.OfficeName)
+		case api.StateUnknown:
+			r.Unknown++
+		}
+	}
+	slices.SortStableFunc(ranks, func(a, b *provinceRank) int { return b.Down - a.Down })
+	incs, err := p.incidents(ctx, "", now.Add(-time.Nanosecond), now)
+	if err != nil {
+		return err
+	}
+	open := incs[:0]
+	for _, i := range incs {
+		if i.EndedAt == nil {
+			open = append(open, i)
+		}
+	}
+	top := ranks[:min(len(ranks), 15)]
+	c1 := chart.Category{ID: chartNational, Title: web.T(lang, "national.ranked"), AxisNames: [2]string{web.T(lang, "national.offices"), ""}}
+	down, unknown := make([]float64, len(top)), make([]float64, len(top))
+	for i, r := range top {
+		c1.Labels = append(c1.Labels, r.Province.Name)
+		down[i], unknown[i] = float64(r.Down), float64(r.Unknown)
+	}
+	c1.Series = []chart.Series{
+		{Name: web.T(lang, "state.down"), Kind: chart.Bar, Values: down, Stack: "s", Color: stateColors[api.StateDown]},
+		{Name: web.T(lang, "state.unknown"), Kind: chart.Bar, Values: unknown, Stack: "s", Color: stateColors[api.StateUnknown]},
+	}
+	return p.render(c, http.StatusOK, "national", "national.title", map[string]any{
+		"Ranks": ranks, "Incidents": open, "Chart": c1.HTML(), "Names": officeNames(offices),
+	})
+}
+
+func officeNames(offices []api.Office) map[string]string {
+	m := make(map[string]string, len(offices))
+	for _, o := range offices {
+		m[o.Code] = o.Name
+	}
+	return m
+}

@@ -1,0 +1,243 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/postgres"
+	"github.com/pantau-id/pantau/report/calendar"
+	"github.com/pantau-id/pantau/web"
+)
+
+// MonthlyConfig configures the monthly report job.
+type MonthlyConfig struct {
+	// Every is how often the job looks for a month without its reports
+	// (default one hour; it makes them once, on the first of the month).
+	Every time.Duration
+	// Logger receives one line per run that made reports, and failures.
+	Logger *slog.Logger
+}
+
+// MonthlyReports makes, on the first of each month, the report of every
+// office and province for the month before, and keeps it (HTML, CSV, XLSX)
+// in monthly_reports, so what was sent upward stays downloadable as it was.
+type MonthlyReports struct {
+	cfg   MonthlyConfig
+	pages *pages
+}
+
+// MonthlyReports returns the server's monthly report job; call Start.
+func (s *Server) MonthlyReports(cfg MonthlyConfig) *MonthlyReports {
+	if cfg.Every <= 0 {
+		cfg.Every = time.Hour
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = s.log
+	}
+	return &MonthlyReports{cfg: cfg, pages: s.newPages(WebConfig{})}
+}
+
+// Start runs the job until ctx ends: once at once, then every cfg.Every.
+func (m *MonthlyReports) Start(ctx context.Context) {
+	go func() {
+		t := time.NewTicker(m.cfg.Every)
+		defer t.Stop()
+		for {
+			if n, err := m.RunOnce(ctx); err != nil {
+				m.cfg.Logger.ErrorContext(ctx, "monthly reports failed", "err", err)
+			} else if n > 0 {
+				m.cfg.Logger.InfoContext(ctx, "monthly reports made", "reports", n)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+}
+
+// RunOnce makes the reports of the previous month that do not exist yet and
+// returns how many it made. Months are office months: the previous month in
+// Jakarta time (WIB), the earliest zone, so a month is over everywhere once
+// it is over in WIB.
+func (m *MonthlyReports) RunOnce(ctx context.Context) (int, error) {
+	now := m.pages.s.now()
+	today := calendar.DateOf(now, officeLocation("Asia/Jakarta"))
+	first := calendar.D(today.Year, today.Month, 1).AddDays(-1)
+	from := calendar.D(first.Year, first.Month, 1)
+	to := calendar.D(today.Year, today.Month, 1).AddDays(-1)
+	store := m.pages.s.store
+	offices, err := store.Offices(ctx, postgres.OfficeFilter{})
+	if err != nil {
+		return 0, err
+	}
+	provinces, err := store.Provinces(ctx)
+	if err != nil {
+		return 0, err
+	}
+	made := 0
+	for _, o := range offices {
+		ok, err := m.exists(ctx, o.Code, "office", from)
+		if err != nil || ok {
+			if err != nil {
+				return made, err
+			}
+			continue
+		}
+		loc := officeLocation(o.TZ)
+		per := period{From: from, To: to, Loc: loc, Start: from.In(loc, 0), End: to.AddDays(1).In(loc, 0)}
+		d, err := m.pages.buildOfficeDetail(ctx, web.LangID, o, per, time.Time{})
+		if err != nil {
+			return made, fmt.Errorf("monthly report of %s: %w", o.Code, err)
+		}
+		html, err := m.pages.execute("report", "report.title", view{Lang: web.LangID, Now: now, Data: printView{Kind: "office", Office: d}})
+		if err != nil {
+			return made, err
+		}
+		if err := m.save(ctx, o.Code, "office", from, html, officeTables(d)); err != nil {
+			return made, err
+		}
+		made++
+	}
+	for _, pr := range provinces {
+		ok, err := m.exists(ctx, pr.Code, "province", from)
+		if err != nil || ok {
+			if err != nil {
+				return made, err
+			}
+			continue
+		}
+		loc := officeLocation(pr.TZ)
+		per := period{From: from, To: to, Loc: loc, Start: from.In(loc, 0), End: to.AddDays(1).In(loc, 0)}
+		d, err := m.pages.buildProvinceDetail(ctx, web.LangID, pr, per)
+		if err != nil {
+			return made, fmt.Errorf("monthly report of province %s: %w", pr.Code, err)
+		}
+		if len(d.Offices) == 0 {
+			continue
+		}
+		html, err := m.pages.execute("report", "report.title", view{Lang: web.LangID, Now: now, Data: printView{Kind: "province", Province: d}})
+		if err != nil {
+			return made, err
+		}
+		if err := m.save(ctx, pr.Code, "province", from, html, provinceTables(d)); err != nil {
+			return made, err
+		}
+		made++
+	}
+	return made, nil
+}
+
+func (m *MonthlyReports) exists(ctx context.Context, ref, kind string, month calendar.Date) (bool, error) {
+	var ok bool
+	err := m.pages.s.store.Pool().QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM monthly_reports WHERE ref = $1 AND kind = $2 AND month = $3)`,
+		ref, kind, month.String()).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("monthly report exists: %w", err)
+	}
+	return ok, nil
+}
+
+func (m *MonthlyReports) save(ctx context.Context, ref, kind string, month calendar.Date, html []byte, ts []table) error {
+	csvBody, err := writeCSV(ts[0])
+	if err != nil {
+		return err
+	}
+	xlsx, err := writeXLSX(ts)
+	if err != nil {
+		return err
+	}
+	_, err = m.pages.s.store.Pool().Exec(ctx, `INSERT INTO monthly_reports (ref, kind, month, html, csv, xlsx)
+		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`, ref, kind, month.String(), string(html), csvBody, xlsx)
+	if err != nil {
+		return fmt.Errorf("save monthly report %s %s: %w", kind, ref, err)
+	}
+	return nil
+}
+
+// monthlyEntry is one kept report in the list.
+type monthlyEntry struct {
+	Ref, Kind, Name string
+	Month           string // YYYY-MM
+	CreatedAt       time.Time
+}
+
+// monthlyList is GET /reports/monthly: the kept reports in the caller's scope.
+func (p *pages) monthlyList(c *gin.Context) error {
+	offices, err := p.officesInScope(c)
+	if err != nil {
+		return err
+	}
+	names := officeNames(offices)
+	sc := scopeOfRequest(c)
+	rows, err := p.s.store.Pool().Query(c.Request.Context(), `SELECT ref, kind, to_char(month, 'YYYY-MM'), created_at
+		FROM monthly_reports ORDER BY month DESC, kind, ref LIMIT 2000`)
+	if err != nil {
+		return fmt.Errorf("list monthly reports: %w", err)
+	}
+	var list []monthlyEntry
+	var e monthlyEntry
+	_, err = pgx.ForEachRow(rows, []any{&e.Ref, &e.Kind, &e.Month, &e.CreatedAt}, func() error {
+		if name, ok := names[e.Ref]; ok && e.Kind == "office" {
+			e.Name = name
+			list = append(list, e)
+		} else if e.Kind == "province" && sc.allowsProvince(e.Ref) {
+			e.Name = e.Ref
+			list = append(list, e)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("list monthly reports: %w", err)
+	}
+	return p.render(c, http.StatusOK, "monthly", "report.monthly", list)
+}
+
+// monthlyFile is GET /reports/monthly/:kind/:ref/:month/:format.
+func (p *pages) monthlyFile(c *gin.Context) error {
+	kind, ref, format := c.Param("kind"), c.Param("ref"), c.Param("format")
+	switch kind {
+	case "office":
+		if _, err := p.officeInScope(c, ref); err != nil {
+			return err
+		}
+	case "province":
+		if _, err := p.provinceInScope(c, ref); err != nil {
+			return err
+		}
+	default:
+		return api.Errorf(api.ENotFound, "no report kind %q", kind)
+	}
+	col, ct := map[string][2]string{
+		"html": {"html", "text/html; charset=utf-8"}, formatCSV: {"csv", "text/csv; charset=utf-8"},
+		formatXLSX: {"xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+	}[format], ""
+	if col[0] == "" {
+		return api.Errorf(api.ENotFound, "no format %q", format)
+	}
+	ct = col[1]
+	var body []byte
+	err := p.s.store.Pool().QueryRow(c.Request.Context(), `SELECT convert_to_bytes FROM (SELECT CASE $4
+			WHEN 'html' THEN convert_to(html, 'UTF8') WHEN 'csv' THEN csv ELSE xlsx END AS convert_to_bytes
+		FROM monthly_reports WHERE ref = $1 AND kind = $2 AND to_char(month, 'YYYY-MM') = $3) r`,
+		ref, kind, c.Param("month"), col[0]).Scan(&body)
+	if err == pgx.ErrNoRows {
+		return api.Errorf(api.ENotFound, "no monthly report %s %s %s", kind, ref, c.Param("month"))
+	}
+	if err != nil {
+		return fmt.Errorf("read monthly report: %w", err)
+	}
+	if format != "html" {
+		c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="pantau-%s-%s.%s"`, ref, c.Param("month"), format))
+	}
+	c.Data(http.StatusOK, ct, body)
+	return nil
+}

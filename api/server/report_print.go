@@ -1,0 +1,141 @@
+package server
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/pantau-id/pantau/api"
+)
+
+// printView is the printable report: the letter an office (or a province)
+// sends upward, with its charts, figures and downloads.
+type printView struct {
+	Kind     string // office or province
+	Office   *officeDetail
+	Province *provinceDetail
+	Query    string // from=…&to=… for the download links
+	Base     string // URL of this report without the query
+}
+
+// officeReportData resolves the office and period of a report request.
+func (p *pages) officeReportData(c *gin.Context) (*officeDetail, error) {
+	o, err := p.officeInScope(c, c.Param("code"))
+	if err != nil {
+		return nil, err
+	}
+	per, err := parsePeriod(c, officeLocation(o.TZ), p.s.now(), 31)
+	if err != nil {
+		return nil, err
+	}
+	assume, err := parseAssume(c, officeLocation(o.TZ))
+	if err != nil {
+		return nil, err
+	}
+	return p.buildOfficeDetail(c.Request.Context(), langOf(c), o, per, assume)
+}
+
+// provinceReportData resolves the province and period of a report request.
+func (p *pages) provinceReportData(c *gin.Context) (*provinceDetail, error) {
+	pr, err := p.provinceInScope(c, c.Param("code"))
+	if err != nil {
+		return nil, err
+	}
+	per, err := parsePeriod(c, officeLocation(pr.TZ), p.s.now(), 31)
+	if err != nil {
+		return nil, err
+	}
+	return p.buildProvinceDetail(c.Request.Context(), langOf(c), pr, per)
+}
+
+// officeReport is GET /reports/offices/:code, the printable letter.
+func (p *pages) officeReport(c *gin.Context) error {
+	d, err := p.officeReportData(c)
+	if err != nil {
+		return err
+	}
+	q := fmt.Sprintf("from=%s&to=%s", d.Period.From, d.Period.To)
+	return p.render(c, http.StatusOK, "report", "report.title", printView{Kind: "office", Office: d, Query: q, Base: c.Request.URL.Path})
+}
+
+// provinceReport is GET /reports/provinces/:code.
+func (p *pages) provinceReport(c *gin.Context) error {
+	d, err := p.provinceReportData(c)
+	if err != nil {
+		return err
+	}
+	q := fmt.Sprintf("from=%s&to=%s", d.Period.From, d.Period.To)
+	return p.render(c, http.StatusOK, "report", "report.title", printView{Kind: "province", Province: d, Query: q, Base: c.Request.URL.Path})
+}
+
+// officeReportFile serves the office report as CSV or XLSX (format is the
+// last path segment).
+func (p *pages) officeReportFile(format string) handlerFunc {
+	return func(c *gin.Context) error {
+		d, err := p.officeReportData(c)
+		if err != nil {
+			return err
+		}
+		name := fmt.Sprintf("pantau-%s-%s-%s", d.Office.Code, d.Period.From, d.Period.To)
+		return sendTables(c, format, name, officeTables(d))
+	}
+}
+
+// provinceReportFile serves the province report as CSV or XLSX.
+func (p *pages) provinceReportFile(format string) handlerFunc {
+	return func(c *gin.Context) error {
+		d, err := p.provinceReportData(c)
+		if err != nil {
+			return err
+		}
+		name := fmt.Sprintf("pantau-%s-%s-%s", d.Province.Code, d.Period.From, d.Period.To)
+		return sendTables(c, format, name, provinceTables(d))
+	}
+}
+
+// Download formats.
+const (
+	formatCSV  = "csv"
+	formatXLSX = "xlsx"
+)
+
+// sendTables writes the first table as CSV, or every table as XLSX sheets.
+func sendTables(c *gin.Context, format, name string, ts []table) error {
+	var (
+		body []byte
+		err  error
+		ct   string
+	)
+	switch format {
+	case formatCSV:
+		ct = "text/csv; charset=utf-8"
+		body, err = writeCSV(ts[0])
+	case formatXLSX:
+		ct = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+		body, err = writeXLSX(ts)
+	default:
+		return api.Errorf(api.ENotFound, "no format %q", format)
+	}
+	if err != nil {
+		return err
+	}
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.%s"`, name, format))
+	c.Header("Cache-Control", "no-store")
+	c.Data(http.StatusOK, ct, body)
+	return nil
+}
+
+// clip cuts a timeline to [a, b).
+func clip(tl []api.StateInterval, a, b time.Time) []api.StateInterval {
+	var out []api.StateInterval
+	for _, iv := range tl {
+		lo, hi := later(iv.From, a), earlier(iv.To, b)
+		if lo.Before(hi) {
+			iv.From, iv.To = lo, hi
+			out = append(out, iv)
+		}
+	}
+	return out
+}

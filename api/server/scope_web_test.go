@@ -1,0 +1,143 @@
+package server_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/pantau-id/pantau/api/server"
+)
+
+// allUsers are the fixture's users; "" is anonymous.
+var allUsers = []string{"", "staff71", "staff72", "city71", "city72", "prov73", "prov76", "national", "admin"}
+
+// expect gives one status per user in allUsers order.
+type expect [9]int
+
+const (
+	ok   = http.StatusOK
+	see  = http.StatusSeeOther // anonymous page request: to the login form
+	no   = http.StatusForbidden
+	nf   = http.StatusNotFound
+	unau = http.StatusUnauthorized
+	crt  = http.StatusCreated
+	conf = http.StatusConflict
+)
+
+// TestScopeOfEveryRoute is the table of role × route × status: a user out
+// of scope gets 404 (it may not learn the office exists) or 403 (its role
+// may never open the page), never data.
+func TestScopeOfEveryRoute(t *testing.T) {
+	f := newWebFixture(t)
+	if _, err := f.server.MonthlyReports(server.MonthlyConfig{}).RunOnce(context.Background()); err != nil {
+		t.Fatalf("monthly reports: %v", err)
+	}
+	office71 := []string{"/offices/73.71", "/reports/offices/73.71", "/reports/offices/73.71/csv", "/reports/offices/73.71/xlsx"}
+	province73 := []string{"/provinces/73", "/reports/provinces/73", "/reports/provinces/73/csv", "/reports/provinces/73/xlsx"}
+	tests := []struct {
+		method, path string
+		want         expect
+	}{
+		//                                 anon  st71  st72  ci71  ci72  pr73  pr76  nat   admin
+		{"GET", "/", expect{see, ok, ok, ok, ok, ok, ok, ok, ok}},
+		{"GET", "/api/v1/board", expect{unau, ok, ok, ok, ok, ok, ok, ok, ok}},
+		{"GET", "/offices/76.01", expect{see, nf, nf, nf, nf, nf, ok, ok, ok}},
+		{"GET", "/offices/99.99", expect{see, nf, nf, nf, nf, nf, nf, nf, nf}},
+		{"GET", "/provinces/76", expect{see, no, no, no, no, nf, ok, ok, ok}},
+		{"GET", "/national", expect{see, no, no, no, no, no, no, ok, ok}},
+		{"GET", "/reports/monthly", expect{see, ok, ok, ok, ok, ok, ok, ok, ok}},
+		{"GET", "/reports/monthly/office/73.72/2026-11/csv", expect{see, nf, ok, nf, ok, ok, nf, ok, ok}},
+		{"GET", "/reports/monthly/province/73/2026-11/xlsx", expect{see, nf, nf, nf, nf, ok, nf, ok, ok}},
+		{"GET", "/admin", expect{see, no, no, no, no, no, no, no, ok}},
+		{"GET", "/status/73.71", expect{ok, ok, ok, ok, ok, ok, ok, ok, ok}},
+		{"GET", "/status/99.99", expect{nf, nf, nf, nf, nf, nf, nf, nf, nf}},
+		{"GET", "/login", expect{ok, see, see, see, see, see, see, see, see}},
+		{"GET", "/static/echarts/5.6.0/echarts.min.js", expect{ok, ok, ok, ok, ok, ok, ok, ok, ok}},
+		{"GET", "/static/nope.js", expect{nf, nf, nf, nf, nf, nf, nf, nf, nf}},
+		{"POST", "/offices/73.71/intake", expect{see, conf, nf, no, no, no, no, no, no}},
+		{"POST", "/admin/probes", expect{see, no, no, no, no, no, no, no, crt}},
+	}
+	for _, p := range office71 {
+		tests = append(tests, struct {
+			method, path string
+			want         expect
+		}{"GET", p, expect{see, ok, nf, ok, nf, ok, nf, ok, ok}})
+	}
+	for _, p := range province73 {
+		tests = append(tests, struct {
+			method, path string
+			want         expect
+		}{"GET", p, expect{see, no, no, no, no, ok, nf, ok, ok}})
+	}
+	for _, tc := range tests {
+		for i, user := range allUsers {
+			name := user
+			if name == "" {
+				name = "anonymous"
+			}
+			t.Run(fmt.Sprintf("%s %s as %s", tc.method, tc.path, name), func(t *testing.T) {
+				var form url.Values
+				if tc.method == "POST" {
+					form = url.Values{"date": {"2026-12-01"}, "n_KK": {"5"}, "office": {"73.71"}, "name": {"p-" + name}}
+				}
+				resp, body := f.do(t, user, tc.method, tc.path, form, false)
+				if resp.StatusCode != tc.want[i] {
+					t.Fatalf("status %d, want %d; body: %.300s", resp.StatusCode, tc.want[i], body)
+				}
+				if resp.StatusCode == see && !strings.HasPrefix(resp.Header.Get("Location"), "/") {
+					t.Fatalf("redirect to %q", resp.Header.Get("Location"))
+				}
+				if resp.StatusCode == nf || resp.StatusCode == no {
+					for _, secret := range []string{"Kabupaten Majene", "Kota Parepare"} {
+						if strings.Contains(tc.path, "76") && strings.Contains(body, secret) {
+							t.Fatalf("refusal leaks %q", secret)
+						}
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestBoardListsOnlyOfficesInScope checks the board's data, not just its
+// status: each user sees exactly the offices of their scope.
+func TestBoardListsOnlyOfficesInScope(t *testing.T) {
+	f := newWebFixture(t)
+	want := map[string]string{
+		"staff71": "73.71", "city71": "73.71", "city72": "73.72", "prov73": "73.71 73.72", "prov76": "76.01",
+		"national": "73.71 73.72 76.01", "admin": "73.71 73.72 76.01",
+	}
+	for user, codes := range want {
+		resp, body := f.do(t, user, "GET", "/api/v1/board", nil, false)
+		if resp.StatusCode != ok {
+			t.Fatalf("%s: %d", user, resp.StatusCode)
+		}
+		var b struct {
+			Offices []struct{ Code, State string }
+		}
+		if err := json.Unmarshal([]byte(body), &b); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, o := range b.Offices {
+			got = append(got, o.Code)
+			if o.State != "unknown" {
+				t.Errorf("%s: office %s state %q without any result, want unknown", user, o.Code, o.State)
+			}
+		}
+		sort.Strings(got)
+		if strings.Join(got, " ") != codes {
+			t.Errorf("%s sees %v, want %s", user, got, codes)
+		}
+		// The page itself names no office outside the scope either.
+		_, page := f.do(t, user, "GET", "/", nil, false)
+		if user == "city71" && (strings.Contains(page, "Parepare") || strings.Contains(page, "Majene")) {
+			t.Errorf("city71's board names another office")
+		}
+	}
+}

@@ -1,0 +1,145 @@
+// Package chart turns figures into go-echarts charts for Pantau's pages. It
+// knows nothing of offices or reports: callers pass labels and numbers. Every
+// chart loads ECharts from Pantau's own static path (web.EChartsHost), never
+// from a CDN, and is rendered as a snippet (a div and its script) that a
+// page template places where it wants; the page loads echarts.min.js once.
+package chart
+
+import (
+	"html/template"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+	"github.com/go-echarts/go-echarts/v2/render"
+
+	"github.com/pantau-id/pantau/web"
+)
+
+// Kinds of Series.
+const (
+	Bar  = "bar"
+	Line = "line"
+)
+
+// Series is one named row of values, one per category label.
+type Series struct {
+	Name   string
+	Kind   string // Bar or Line
+	Values []float64
+	Stack  string // bars with the same Stack pile up
+	Axis   int    // 0: left value axis, 1: right
+	Color  string
+}
+
+// Band shades the categories From..To (labels, inclusive), as outages are
+// shaded on the backlog chart.
+type Band struct {
+	Name     string
+	From, To string
+}
+
+// Category is a chart over category labels (days, hours, provinces).
+type Category struct {
+	ID     string // element id: stable, so tests and scripts can find it
+	Title  string
+	Labels []string
+	Series []Series
+	Bands  []Band
+	// AxisNames label the left and, when a series uses it, right axis.
+	AxisNames [2]string
+	Height    string // CSS height; default 320px
+}
+
+func initOpts(id, height string) charts.GlobalOpts {
+	if height == "" {
+		height = "320px"
+	}
+	return charts.WithInitializationOpts(opts.Initialization{
+		ChartID: id, Width: "100%", Height: height, AssetsHost: web.EChartsHost,
+	})
+}
+
+// HTML renders the chart as a snippet.
+func (c Category) HTML() template.HTML {
+	bar := charts.NewBar()
+	global := []charts.GlobalOpts{
+		initOpts(c.ID, c.Height),
+		charts.WithTitleOpts(opts.Title{Title: c.Title, Left: "center", TitleStyle: &opts.TextStyle{FontSize: 14}}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0"}),
+		charts.WithGridOpts(opts.Grid{Left: "48", Right: "48", Top: "40", Bottom: "64"}),
+		charts.WithYAxisOpts(opts.YAxis{Name: c.AxisNames[0], Type: "value"}),
+		charts.WithAnimation(false),
+	}
+	bar.SetGlobalOptions(global...)
+	if c.AxisNames[1] != "" {
+		bar.ExtendYAxis(opts.YAxis{Name: c.AxisNames[1], Type: "value", Position: "right", SplitLine: &opts.SplitLine{Show: opts.Bool(false)}})
+	}
+	bar.SetXAxis(c.Labels)
+	var lines *charts.Line
+	for i, s := range c.Series {
+		so := []charts.SeriesOpts{}
+		if s.Color != "" {
+			so = append(so, charts.WithItemStyleOpts(opts.ItemStyle{Color: s.Color}))
+		}
+		if i == 0 && len(c.Bands) > 0 {
+			so = append(so, bands(c.Bands)...)
+		}
+		if s.Kind == Line {
+			if lines == nil {
+				lines = charts.NewLine()
+				lines.SetXAxis(c.Labels)
+			}
+			so = append(so, charts.WithLineChartOpts(opts.LineChart{YAxisIndex: s.Axis, Smooth: opts.Bool(false)}))
+			lines.AddSeries(s.Name, lineData(s.Values), so...)
+			continue
+		}
+		so = append(so, charts.WithBarChartOpts(opts.BarChart{Stack: s.Stack, YAxisIndex: s.Axis}))
+		bar.AddSeries(s.Name, barData(s.Values), so...)
+	}
+	if lines != nil {
+		bar.Overlap(lines)
+	}
+	return snippet(bar.Renderer)
+}
+
+// bands shades each band on the series it is attached to.
+func bands(bs []Band) []charts.SeriesOpts {
+	items := make([]opts.MarkAreaNameCoordItem, len(bs))
+	for i, b := range bs {
+		items[i] = opts.MarkAreaNameCoordItem{
+			Name:        b.Name,
+			Coordinate0: []interface{}{b.From, "min"},
+			Coordinate1: []interface{}{b.To, "max"},
+			ItemStyle:   &opts.ItemStyle{Color: "rgba(220, 53, 69, 0.15)"},
+		}
+	}
+	return []charts.SeriesOpts{
+		charts.WithMarkAreaNameCoordItemOpts(items...),
+		charts.WithMarkAreaStyleOpts(opts.MarkAreaStyle{Label: &opts.Label{Show: opts.Bool(true), Position: "insideTop", Color: "#a71d2a"}}),
+	}
+}
+
+func barData(vs []float64) []opts.BarData {
+	out := make([]opts.BarData, len(vs))
+	for i, v := range vs {
+		out[i] = opts.BarData{Value: v}
+	}
+	return out
+}
+
+func lineData(vs []float64) []opts.LineData {
+	out := make([]opts.LineData, len(vs))
+	for i, v := range vs {
+		out[i] = opts.LineData{Value: v}
+	}
+	return out
+}
+
+// snippet renders a chart's element and script for a page template.
+func snippet(r render.Renderer) template.HTML {
+	s := r.RenderSnippet()
+	// The snippet is go-echarts' own output over our numbers and labels,
+	// which it escapes as JSON.
+	return template.HTML(`<div class="chart">` + s.Element + s.Script + `</div>`) //nolint:gosec
+}
