@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 )
@@ -27,7 +26,7 @@ func (c *Checker) checkHTTP(ctx context.Context, t Target) Outcome {
 		return Outcome{Failure: FailTLS, Detail: err.Error()}
 	}
 	tr := &http.Transport{
-		DialContext:         (&net.Dialer{}).DialContext,
+		DialContext:         checkDialer().DialContext,
 		TLSClientConfig:     tlsCfg,
 		DisableKeepAlives:   true, // each check measures a fresh connection
 		TLSHandshakeTimeout: 0,    // ctx bounds the whole check

@@ -19,8 +19,7 @@ func (c *Checker) checkTLS(ctx context.Context, t Target) Outcome {
 	if err != nil {
 		return Outcome{Failure: FailTLS, Detail: err.Error()}
 	}
-	var d net.Dialer
-	raw, err := d.DialContext(ctx, "tcp", t.Address)
+	raw, err := checkDialer().DialContext(ctx, "tcp", t.Address)
 	if err != nil {
 		return fail(ctx, fmt.Errorf("tcp connect %s: %w", t.Address, err))
 	}

@@ -45,8 +45,10 @@ const (
 	maxUploadDelay   = time.Minute
 )
 
-// defaultUploadDelay lets the results of about a second travel together.
-const defaultUploadDelay = time.Second
+// defaultUploadDelay lets the results of a few seconds travel together:
+// negligible next to 30 s checks and 3-failure detection, and one request
+// (and one acknowledgement fsync) instead of many.
+const defaultUploadDelay = 5 * time.Second
 
 // defaultConfig is the configuration before the file and environment.
 func defaultConfig(getenv func(string) string) Config {

@@ -12,6 +12,11 @@ import (
 // writeBatch is the most results appended to the spool with one fsync.
 const writeBatch = 64
 
+// writeWindow is how long the writer waits after a result for others to
+// share its fsync. Results are not spooled, and so not safe from a crash,
+// until the window ends; it is short next to any check interval.
+const writeWindow = 250 * time.Millisecond
+
 // schedule checks t every interval until ctx is done. The first check comes
 // after a random phase within one interval, and each later one is jittered
 // by up to ±5 %, so targets and offices do not fire in lockstep.
@@ -53,17 +58,20 @@ func (a *Agent) schedule(ctx context.Context, t probe.Target, out chan<- probe.R
 // closed and drained.
 func (a *Agent) writeLoop(ctx context.Context, in <-chan probe.Result) {
 	batch := make([]probe.Result, 0, writeBatch)
+	window := time.NewTimer(0)
+	defer window.Stop()
 	for r := range in {
 		batch = append(batch[:0], r)
+		window.Reset(writeWindow)
 	collect:
 		for len(batch) < writeBatch {
 			select {
 			case r, ok := <-in:
 				if !ok {
-					break collect
+					break collect // shutting down: spool what we have now
 				}
 				batch = append(batch, r)
-			default:
+			case <-window.C:
 				break collect
 			}
 		}
