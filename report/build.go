@@ -68,7 +68,7 @@ func Build(in Input) (*Report, error) {
 		return nil, err
 	}
 	plan := m.Plan()
-	docs := m.Run(plan.Hours)
+	rep := m.Replay(plan.Hours)
 	base := m.Baseline()
 	r := &Report{
 		Office: o.Code, Name: o.Name, Offices: 1, Zone: o.Calendar.Zone.String(), ZoneLabel: o.Calendar.ZoneLabel(),
@@ -76,14 +76,14 @@ func Build(in Input) (*Report, error) {
 		Maintenance: in.Maintenance, Feasible: plan.Feasible, CapFrom: plan.CapFrom, CapTo: plan.CapTo,
 	}
 	days := m.Days()
-	all := dailyFigures(m, docs, base, plan.Hours, &o)
+	all := dailyFigures(m, rep, base, plan.Hours, &o)
 	r.Clearance = clearance(days, all, down)
 	n := in.From.DaysUntil(in.To) + 1
 	r.Days = all[:n]
 	// Files received after To (a projection) are simulated but not judged.
 	cutoff, horizon := days[n-1].End, days[len(days)-1].End
-	r.Breaches = breaches(docs, &o, cutoff, horizon)
-	r.Totals = totals(r.Days, docs, cutoff, horizon)
+	r.Breaches = breaches(m.Docs(), rep, &o, cutoff, horizon)
+	r.Totals = totals(r.Days, m.Docs(), rep, cutoff, horizon)
 	return r, nil
 }
 

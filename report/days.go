@@ -56,8 +56,9 @@ type Breach struct {
 }
 
 // dailyFigures computes Day for every simulated day. Counts use difference
-// arrays; only late files walk their days, so a year costs little.
-func dailyFigures(m *backlog.Model, docs, base []backlog.Doc, hours []int, o *Office) []Day {
+// arrays over slot-indexed replays; only late files walk their days, so a
+// year costs little.
+func dailyFigures(m *backlog.Model, rep, base *backlog.Replay, hours []int, o *Office) []Day {
 	days := m.Days()
 	n := len(days)
 	out := make([]Day, n)
@@ -74,31 +75,28 @@ func dailyFigures(m *backlog.Model, docs, base []backlog.Doc, hours []int, o *Of
 			out[i].Cost = cost(d.Date, h, o)
 		}
 	}
-	span := func(arr []int, a, c int) { arr[a]++; arr[c]-- }
-	for k, d := range docs {
-		a := m.DayIndex(d.Arrived, false)
+	docs := m.Docs()
+	for k := range docs {
+		a, c := m.ArrivedDay(k), rep.CompletedDay(k)
 		out[a].Received++
-		c := n
-		if !d.Completed.IsZero() {
-			c = m.DayIndex(d.Completed, true)
+		pend[a]++
+		pend[c]--
+		norm[a]++
+		norm[base.CompletedDay(k)]--
+		late := rep.Late(k)
+		if rep.Done(k) {
 			out[c].Completed++
-			if d.Completed.After(d.Deadline) {
-				out[c].LateCompleted++
-				out[c].MaxLateness = max(out[c].MaxLateness, Duration(d.Completed.Sub(d.Deadline)))
-			} else {
+			if !late {
 				out[c].OnTime++
+				continue
 			}
+			out[c].LateCompleted++
+			out[c].MaxLateness = max(out[c].MaxLateness, Duration(rep.Completed(k).Sub(docs[k].Deadline)))
 		}
-		span(pend, a, c)
-		cb := n
-		if !base[k].Completed.IsZero() {
-			cb = m.DayIndex(base[k].Completed, true)
-		}
-		span(norm, a, cb)
 		// Overdue from the day of the deadline while still pending.
-		for i := m.DayIndex(d.Deadline, true); i < c; i++ {
+		for i := m.DayIndex(docs[k].Deadline, true); i < c; i++ {
 			out[i].Overdue++
-			out[i].MaxLateness = max(out[i].MaxLateness, Duration(days[i].End.Sub(d.Deadline)))
+			out[i].MaxLateness = max(out[i].MaxLateness, Duration(days[i].End.Sub(docs[k].Deadline)))
 		}
 	}
 	run, runNorm := 0, 0
@@ -130,7 +128,7 @@ func cost(d calendar.Date, hours int, o *Office) int64 {
 }
 
 // breaches groups late files received up to the last report day.
-func breaches(docs []backlog.Doc, o *Office, cutoff, horizon time.Time) []Breach {
+func breaches(docs []backlog.Doc, rep *backlog.Replay, o *Office, cutoff, horizon time.Time) []Breach {
 	type key struct {
 		typ      int
 		deadline int64
@@ -138,18 +136,16 @@ func breaches(docs []backlog.Doc, o *Office, cutoff, horizon time.Time) []Breach
 	}
 	var out []Breach
 	idx := map[key]int{}
-	for _, d := range docs {
-		if !d.Arrived.Before(cutoff) {
+	for i, d := range docs {
+		if !rep.Late(i) || !d.Arrived.Before(cutoff) {
 			continue
 		}
 		var done calendar.Date
 		late := Duration(horizon.Sub(d.Deadline))
-		if !d.Completed.IsZero() {
-			late = Duration(d.Completed.Sub(d.Deadline))
-			done = o.Calendar.Date(d.Completed.Add(-time.Nanosecond))
-		}
-		if late <= 0 {
-			continue
+		if rep.Done(i) {
+			at := rep.Completed(i)
+			late = Duration(at.Sub(d.Deadline))
+			done = o.Calendar.Date(at.Add(-time.Nanosecond))
 		}
 		k := key{d.Type, d.Deadline.Unix(), done}
 		if i, ok := idx[k]; ok {
@@ -173,26 +169,26 @@ func breaches(docs []backlog.Doc, o *Office, cutoff, horizon time.Time) []Breach
 }
 
 // totals sums the report days and the files received in the period.
-func totals(days []Day, docs []backlog.Doc, cutoff, horizon time.Time) Totals {
+func totals(days []Day, docs []backlog.Doc, rep *backlog.Replay, cutoff, horizon time.Time) Totals {
 	var t Totals
 	for _, d := range days {
 		t.OvertimeHours += d.OvertimeHours
 		t.StaffHours += d.StaffHours
 		t.Cost += d.Cost
 	}
-	for _, d := range docs {
+	for i, d := range docs {
 		if !d.Arrived.Before(cutoff) {
 			continue
 		}
 		t.Received++
 		switch {
-		case d.Completed.IsZero():
+		case !rep.Done(i):
 			t.Pending++
 			t.Late++
 			t.MaxLateness = max(t.MaxLateness, Duration(horizon.Sub(d.Deadline)))
-		case d.Completed.After(d.Deadline):
+		case rep.Late(i):
 			t.Late++
-			t.MaxLateness = max(t.MaxLateness, Duration(d.Completed.Sub(d.Deadline)))
+			t.MaxLateness = max(t.MaxLateness, Duration(rep.Completed(i).Sub(d.Deadline)))
 		default:
 			t.OnTime++
 		}

@@ -119,30 +119,12 @@ type Model struct {
 	info     []Day
 	down     []bool
 	slotDay  []int32 // day index of every slot
+	arrDay   []int32 // day index of each file's arrival
+	dueSlot  []int32 // each file's class.due
 	capWork  int32
 	classes  [2]class
 	docs     []Doc
 	planFrom int
-	due      map[dueKey]time.Time
-}
-
-// dueKey memoises day-counted deadlines, which depend only on the date.
-type dueKey struct {
-	typ  int
-	date calendar.Date
-}
-
-func (m *Model) deadline(t doctype.Type, ti int, d calendar.Date, at time.Time) time.Time {
-	if t.SLA.Kind == doctype.Hours {
-		return t.SLA.Deadline(m.cfg.Office.Calendar, at)
-	}
-	k := dueKey{ti, d}
-	v, ok := m.due[k]
-	if !ok {
-		v = t.SLA.Deadline(m.cfg.Office.Calendar, at)
-		m.due[k] = v
-	}
-	return v
 }
 
 // New validates cfg and prepares the slots, days and documents.
@@ -174,14 +156,20 @@ func New(cfg Config) (*Model, error) {
 	case cfg.TailDays < 0:
 		cfg.TailDays = 0
 	}
-	m := &Model{cfg: cfg, capWork: int32(o.Staff * 15), due: map[dueKey]time.Time{}}
+	m := &Model{cfg: cfg, capWork: int32(o.Staff * 15)}
 	m.start = cfg.From.In(o.Calendar.Zone, 0)
 	if err := m.buildDocs(); err != nil {
 		return nil, err
 	}
-	last := cfg.To
+	var due time.Time
 	for _, d := range m.docs {
-		last = maxDate(last, o.Calendar.Date(d.Deadline))
+		if d.Deadline.After(due) {
+			due = d.Deadline
+		}
+	}
+	last := cfg.To
+	if len(m.docs) > 0 {
+		last = maxDate(last, o.Calendar.Date(due))
 	}
 	m.buildDays(last.AddDays(cfg.TailDays))
 	m.buildClasses()
@@ -226,10 +214,15 @@ func (m *Model) buildDocs() error {
 		}
 		t := o.Types[ti]
 		open := in.Date.In(o.Calendar.Zone, span.Start)
+		// A day-counted deadline depends only on the date: work it out once.
+		due := t.SLA.Deadline(o.Calendar, open)
 		for j := range in.Count {
 			// Whole minutes keep reports readable; the slot is unchanged.
 			at := open.Add(time.Duration(span.Minutes()*j/in.Count) * time.Minute)
-			m.docs = append(m.docs, Doc{Type: ti, Arrived: at, Deadline: m.deadline(t, ti, in.Date, at)})
+			if t.SLA.Kind == doctype.Hours {
+				due = t.SLA.Deadline(o.Calendar, at)
+			}
+			m.docs = append(m.docs, Doc{Type: ti, Arrived: at, Deadline: due})
 		}
 	}
 	if len(errs) > 0 {

@@ -2,7 +2,6 @@ package backlog
 
 import (
 	"slices"
-	"time"
 
 	"github.com/pantau-id/pantau/report/calendar"
 )
@@ -274,24 +273,4 @@ func prune(fronts [][]entry) [][]entry {
 		fronts = fronts[:len(fronts)-1]
 	}
 	return fronts
-}
-
-// Run replays hours (indexed like Days; missing days get none) and returns
-// the documents with their completions.
-func (m *Model) Run(hours []int) []Doc {
-	h := make([]int, len(m.days))
-	for d := range h {
-		if d < len(hours) {
-			h[d] = min(max(0, hours[d]), m.days[d].maxOT)
-		}
-	}
-	done := make([]int32, len(m.docs))
-	m.simulate(h, nil, done)
-	out := slices.Clone(m.docs)
-	for i, s := range done {
-		if s >= 0 {
-			out[i].Completed = m.start.Add(Slot * time.Duration(s+1))
-		}
-	}
-	return out
 }

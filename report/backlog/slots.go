@@ -75,16 +75,21 @@ func anyTrue(b []bool) bool {
 // buildClasses splits the documents into the two queues.
 func (m *Model) buildClasses() {
 	types := m.cfg.Office.Types
+	m.arrDay = make([]int32, 0, len(m.docs))
+	m.dueSlot = make([]int32, 0, len(m.docs))
 	for i, d := range m.docs {
 		c := &m.classes[0]
 		if types[d.Type].NeedsCentral {
 			c = &m.classes[1]
 		}
+		arr, due := int32(m.slotOf(d.Arrived)), int32(m.slotOf(d.Deadline))
 		c.doc = append(c.doc, int32(i))
 		c.seq = append(c.seq, int32(i))
-		c.arr = append(c.arr, int32(m.slotOf(d.Arrived)))
+		c.arr = append(c.arr, arr)
 		c.work = append(c.work, int32(types[d.Type].StaffMinutes))
-		c.due = append(c.due, int32(m.slotOf(d.Deadline)))
+		c.due = append(c.due, due)
+		m.arrDay = append(m.arrDay, int32(m.dayOfSlot(int(arr))))
+		m.dueSlot = append(m.dueSlot, due)
 	}
 }
 
@@ -105,17 +110,6 @@ func (m *Model) DayIndex(t time.Time, end bool) int {
 	}
 	return m.dayOfSlot(s)
 }
-
-// Baseline replays the files with the central system always up and no
-// overtime: what the office would have done on a normal month.
-func (m *Model) Baseline() []Doc {
-	normal := *m
-	normal.down = make([]bool, len(m.down))
-	return normal.Run(nil)
-}
-
-// Docs lists the documents in arrival order, without completions.
-func (m *Model) Docs() []Doc { return m.docs }
 
 // Down reports whether the central system is down at any point of the slot
 // holding instant t.
