@@ -38,27 +38,46 @@ func monthConfig(tb testing.TB, staff int, down []Interval) Config {
 
 func cut(from, to time.Time) []Interval { return []Interval{{from, to}} }
 
-// BenchmarkPlanMonth plans one office's month (New + Plan + Run).
-func BenchmarkPlanMonth(b *testing.B) {
+func monthCases(b *testing.B) []struct {
+	name string
+	cfg  Config
+} {
 	w := func(d, h, m int) time.Time { return time.Date(2020, 1, d, h, m, 0, 0, wita) }
-	cases := []struct {
-		name  string
-		staff int
-		down  []Interval
+	return []struct {
+		name string
+		cfg  Config
 	}{
-		{"no outage", 4, nil},
-		{"Makassar cut 8-16 Jan", 4, cut(w(8, 7, 30), w(16, 9, 0))},
-		{"3 staff, back 14 Jan", 3, cut(w(8, 7, 30), w(14, 7, 30))},
+		{"no outage", monthConfig(b, 4, nil)},
+		{"Makassar cut 8-16 Jan", monthConfig(b, 4, cut(w(8, 7, 30), w(16, 9, 0)))},
+		{"3 staff, back 14 Jan", monthConfig(b, 3, cut(w(8, 7, 30), w(14, 7, 30)))},
 	}
-	for _, tc := range cases {
-		cfg := monthConfig(b, tc.staff, tc.down)
+}
+
+// BenchmarkPlanMonth times the planner alone on one office's month.
+func BenchmarkPlanMonth(b *testing.B) {
+	for _, tc := range monthCases(b) {
+		m, err := New(tc.cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
 		b.Run(tc.name, func(b *testing.B) {
 			for b.Loop() {
-				m, err := New(cfg)
+				m.Plan()
+			}
+		})
+	}
+}
+
+// BenchmarkModelMonth times a whole month: New, Plan and Replay.
+func BenchmarkModelMonth(b *testing.B) {
+	for _, tc := range monthCases(b) {
+		b.Run(tc.name, func(b *testing.B) {
+			for b.Loop() {
+				m, err := New(tc.cfg)
 				if err != nil {
 					b.Fatal(err)
 				}
-				m.Run(m.Plan().Hours)
+				m.Replay(m.Plan().Hours)
 			}
 		})
 	}
