@@ -146,19 +146,36 @@ func (s *Sender) RunOnce(ctx context.Context) (int, error) {
 	return len(items), nil
 }
 
+// claimSQL picks, for each channel, its oldest row that is due and not
+// waiting for its thread's top message, and locks it. One per channel, so a
+// channel with a long queue never keeps another's first message out of the
+// batch. The due condition is repeated on the locked rows so that a row
+// another sender claimed meanwhile is passed over.
+const claimSQL = `
+	WITH due AS (
+		SELECT DISTINCT ON (o.channel_id) o.office_code, o.id
+		FROM escalation_outbox o
+		LEFT JOIN escalation_outbox p ON p.office_code = o.office_code AND p.idem_key = o.parent_key
+		WHERE o.status IN ('pending', 'sending')
+		  AND ((o.status = 'pending' AND o.next_attempt_at <= $1) OR (o.status = 'sending' AND o.lease_until <= $1))
+		  AND (o.parent_key IS NULL OR p.status IS DISTINCT FROM 'pending' AND p.status IS DISTINCT FROM 'sending')
+		ORDER BY o.channel_id, o.id
+	)
+	SELECT o.office_code, o.id, o.idem_key, o.channel_id, o.kind, o.message, o.maybe_posted,
+	       o.created_at, o.attempts, o.parent_key IS NOT NULL, coalesce(p.status, ''), coalesce(p.ts, '')
+	FROM due
+	JOIN escalation_outbox o ON o.office_code = due.office_code AND o.id = due.id
+	LEFT JOIN escalation_outbox p ON p.office_code = o.office_code AND p.idem_key = o.parent_key
+	WHERE o.status IN ('pending', 'sending')
+	  AND ((o.status = 'pending' AND o.next_attempt_at <= $1) OR (o.status = 'sending' AND o.lease_until <= $1))
+	ORDER BY o.id LIMIT $2
+	FOR UPDATE OF o SKIP LOCKED`
+
 func (s *Sender) claim(ctx context.Context, now time.Time) ([]outboxItem, error) {
 	var items []outboxItem
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		items = nil
-		rows, err := tx.Query(ctx, `
-			SELECT o.office_code, o.id, o.idem_key, o.channel_id, o.kind, o.message, o.maybe_posted,
-			       o.created_at, o.attempts, o.parent_key IS NOT NULL, coalesce(p.status, ''), coalesce(p.ts, '')
-			FROM escalation_outbox o
-			LEFT JOIN escalation_outbox p ON p.office_code = o.office_code AND p.idem_key = o.parent_key
-			WHERE o.status IN ('pending', 'sending')
-			  AND ((o.status = 'pending' AND o.next_attempt_at <= $1) OR (o.status = 'sending' AND o.lease_until <= $1))
-			ORDER BY o.id LIMIT $2
-			FOR UPDATE OF o SKIP LOCKED`, now, s.cfg.BatchSize)
+		rows, err := tx.Query(ctx, claimSQL, now, s.cfg.BatchSize)
 		if err != nil {
 			return fmt.Errorf("scan outbox: %w", err)
 		}
@@ -183,7 +200,7 @@ func (s *Sender) claim(ctx context.Context, now time.Time) ([]outboxItem, error)
 				orphans = append(orphans, it)
 				continue
 			case hasParent && parentStatus != "sent":
-				continue // its top message goes first; others in the channel need not wait
+				continue // its top message is being sent right now
 			case taken[it.channel],
 				!s.lastSent[it.channel].IsZero() && now.Sub(s.lastSent[it.channel]) < s.cfg.ChannelInterval:
 				// A channel gets one message per pass, in id order: a later

@@ -222,3 +222,23 @@ func TestSenderKeepsOneMessagePerSecondPerChannel(t *testing.T) {
 		t.Fatalf("CMKS got %v, want in order %v", mks, want)
 	}
 }
+
+func TestSenderIsFairAcrossChannels(t *testing.T) {
+	t.Parallel()
+	f, clock, esc, _ := senderFixture(t)
+	for id := int64(2); id <= 5; id++ {
+		mustObserve(t, esc.pool, esc, openEvent(id, wed0900, officeMakassar))
+	}
+	mustObserve(t, esc.pool, esc, openEvent(6, wed0900, officeParepare))
+	s := testSender(esc.pool, f, clock, func(c *Config) { c.BatchSize = 2 })
+	if n := runOnce(t, s); n != 2 {
+		t.Fatalf("first pass sent %d, want 2", n)
+	}
+	var channels []string
+	for _, p := range f.Posts() {
+		channels = append(channels, p.Channel)
+	}
+	if strings.Join(channels, ",") != "CMKS,CPARE" {
+		t.Fatalf("first pass went to %v: Parepare waited behind Makassar's queue", channels)
+	}
+}
