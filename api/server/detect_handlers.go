@@ -1,0 +1,256 @@
+package server
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/detect"
+	"github.com/pantau-id/pantau/api/postgres"
+)
+
+// Detection's JSON API (docs/openapi-detect.yaml): office states, outages,
+// incidents, timelines and maintenance windows. Every read is narrowed to
+// the caller's scope (auth ran before); what is outside it is not found.
+
+// detectScope narrows the office and province query parameters to the
+// caller's scope. Asking for another office or province is not-found, like
+// one that does not exist.
+func detectScope(c *gin.Context) (office, province string, err error) {
+	sc := scopeOfRequest(c)
+	office, province = c.Query("office"), c.Query("province")
+	switch {
+	case sc.Everything():
+	case sc.role == postgres.RoleProvincialOfficial:
+		if province != "" && province != sc.province {
+			return "", "", api.Errorf(api.ENotFound, "province %s not found", province)
+		}
+		province = sc.province
+	case sc.role == postgres.RoleOfficeStaff || sc.role == postgres.RoleCityOfficial:
+		if office != "" && office != sc.office {
+			return "", "", api.Errorf(api.ENotFound, "office %s not found", office)
+		}
+		office = sc.office
+	default:
+		return "", "", api.Errorf(api.EForbidden, "no access to detection data")
+	}
+	return office, province, nil
+}
+
+// detectTime reads an optional RFC 3339 query parameter.
+func detectTime(c *gin.Context, name string) (time.Time, error) {
+	v := c.Query(name)
+	if v == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return time.Time{}, api.FieldErrorf(name, "must be an RFC 3339 time such as 2020-01-08T00:00:00+08:00")
+	}
+	return t, nil
+}
+
+// detectPeriod reads from, to, open and limit.
+func detectPeriod(c *gin.Context) (from, to time.Time, open bool, limit int, err error) {
+	if from, err = detectTime(c, "from"); err != nil {
+		return
+	}
+	if to, err = detectTime(c, "to"); err != nil {
+		return
+	}
+	if v := c.Query("open"); v != "" {
+		if open, err = strconv.ParseBool(v); err != nil {
+			err = api.FieldErrorf("open", "must be true or false")
+			return
+		}
+	}
+	if v := c.Query("limit"); v != "" {
+		if limit, err = strconv.Atoi(v); err != nil || limit < 1 {
+			err = api.FieldErrorf("limit", "must be a positive integer")
+			return
+		}
+	}
+	return from, to, open, limit, nil
+}
+
+// getStates serves GET /api/v1/states: the current state of every office
+// in scope.
+func (s *Server) getStates(c *gin.Context) error {
+	office, province, err := detectScope(c)
+	if err != nil {
+		return err
+	}
+	states, err := s.store.OfficeStates(c.Request.Context(), postgres.OfficeFilter{Code: office, ProvinceCode: province}, s.now())
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"states": states})
+	return nil
+}
+
+// getOutages serves GET /api/v1/outages.
+func (s *Server) getOutages(c *gin.Context) error {
+	office, province, err := detectScope(c)
+	if err != nil {
+		return err
+	}
+	from, to, open, limit, err := detectPeriod(c)
+	if err != nil {
+		return err
+	}
+	outs, err := s.store.Outages(c.Request.Context(), postgres.OutageFilter{OfficeCode: office, ProvinceCode: province,
+		From: from, To: to, OpenOnly: open, Kind: c.Query("kind"), TargetKind: c.Query("target_kind"),
+		Cause: api.Cause(c.Query("cause")), Limit: limit}, s.now())
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"outages": outs})
+	return nil
+}
+
+// inScope keeps the offices of an incident the caller may see; counts stay.
+func inScope(c *gin.Context, in api.Incident) (api.Incident, bool) {
+	sc := scopeOfRequest(c)
+	var keep []api.IncidentOffice
+	for _, o := range in.Offices {
+		if sc.allowsOffice(api.Office{Code: o.OfficeCode, ProvinceCode: o.ProvinceCode}) {
+			keep = append(keep, o)
+		}
+	}
+	in.Offices = keep
+	return in, len(keep) > 0
+}
+
+// getIncidents serves GET /api/v1/incidents.
+func (s *Server) getIncidents(c *gin.Context) error {
+	office, province, err := detectScope(c)
+	if err != nil {
+		return err
+	}
+	from, to, open, limit, err := detectPeriod(c)
+	if err != nil {
+		return err
+	}
+	is, err := s.store.Incidents(c.Request.Context(), postgres.IncidentFilter{OfficeCode: office, ProvinceCode: province,
+		From: from, To: to, OpenOnly: open, Scope: c.Query("scope"), Limit: limit})
+	if err != nil {
+		return err
+	}
+	out := make([]api.Incident, 0, len(is))
+	for _, in := range is {
+		if in, ok := inScope(c, in); ok {
+			out = append(out, in)
+		}
+	}
+	c.JSON(http.StatusOK, gin.H{"incidents": out})
+	return nil
+}
+
+// getIncident serves GET /api/v1/incidents/:id.
+func (s *Server) getIncident(c *gin.Context) error {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		return api.FieldErrorf("id", "must be an integer")
+	}
+	in, err := s.store.Incident(c.Request.Context(), id)
+	if err != nil {
+		return err
+	}
+	in, ok := inScope(c, in)
+	if !ok {
+		return api.Errorf(api.ENotFound, "incident %d not found", id)
+	}
+	c.JSON(http.StatusOK, in)
+	return nil
+}
+
+// getTimeline serves GET /api/v1/offices/:code/timeline?from=&to=: the
+// office's intervals of up, down, unknown and maintenance, their totals and
+// the availability that excludes maintenance and unknown time.
+func (s *Server) getTimeline(c *gin.Context) error {
+	ctx := c.Request.Context()
+	o, err := s.store.Office(ctx, c.Param("code"))
+	if err != nil {
+		return err
+	}
+	if !scopeOfRequest(c).allowsOffice(o) {
+		return api.Errorf(api.ENotFound, "office %s not found", o.Code)
+	}
+	now := s.now()
+	from, err := detectTime(c, "from")
+	if err != nil {
+		return err
+	}
+	if from.IsZero() {
+		from = now.Add(-7 * 24 * time.Hour)
+	}
+	to, err := detectTime(c, "to")
+	if err != nil {
+		return err
+	}
+	tl, err := s.store.OfficeTimeline(ctx, o.Code, from, to, now)
+	if err != nil {
+		return err
+	}
+	totals := map[api.State]float64{}
+	for st, d := range detect.Totals(tl) {
+		totals[st] = d.Seconds()
+	}
+	var avail *float64
+	if a, ok := detect.Availability(tl); ok {
+		avail = &a
+	}
+	c.JSON(http.StatusOK, gin.H{"office_code": o.Code, "intervals": tl, "totals_seconds": totals, "availability": avail})
+	return nil
+}
+
+// getMaintenance serves GET /api/v1/maintenance.
+func (s *Server) getMaintenance(c *gin.Context) error {
+	office, province, err := detectScope(c)
+	if err != nil {
+		return err
+	}
+	from, to, _, _, err := detectPeriod(c)
+	if err != nil {
+		return err
+	}
+	ms, err := s.store.MaintenanceWindows(c.Request.Context(), postgres.MaintenanceFilter{OfficeCode: office, ProvinceCode: province, From: from, To: to})
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"maintenance": ms})
+	return nil
+}
+
+// postMaintenance serves POST /api/v1/maintenance (admins).
+func (s *Server) postMaintenance(c *gin.Context) error {
+	var m api.MaintenanceWindow
+	dec := json.NewDecoder(http.MaxBytesReader(c.Writer, c.Request.Body, 64<<10))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&m); err != nil {
+		return api.FieldErrorf("body", "must be a maintenance window as JSON: %v", err)
+	}
+	m, err := s.store.CreateMaintenance(c.Request.Context(), m)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusCreated, m)
+	return nil
+}
+
+// deleteMaintenance serves DELETE /api/v1/maintenance/:id (admins).
+func (s *Server) deleteMaintenance(c *gin.Context) error {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		return api.FieldErrorf("id", "must be an integer")
+	}
+	if err := s.store.DeleteMaintenance(c.Request.Context(), id); err != nil {
+		return err
+	}
+	c.Status(http.StatusNoContent)
+	return nil
+}
