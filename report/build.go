@@ -88,16 +88,18 @@ func Build(in Input) (*Report, error) {
 }
 
 // clearance is the first day on or after the last down interval ends whose
-// backlog is at its normal level.
+// backlog is at its normal level; nil without a down interval in the
+// horizon or if the backlog never gets back to normal in it.
 func clearance(days []backlog.Day, all []Day, down []backlog.Interval) *calendar.Date {
-	if len(down) == 0 {
-		return nil
-	}
 	var end time.Time
 	for _, iv := range down {
-		if iv.End.After(end) {
+		// Outages over before the period began left nothing to clear.
+		if iv.End.After(days[0].Start) && iv.End.After(end) {
 			end = iv.End
 		}
+	}
+	if end.IsZero() {
+		return nil
 	}
 	for i, d := range days {
 		if d.End.After(end) && all[i].Backlog <= all[i].Normal {

@@ -190,3 +190,34 @@ func TestMonotone(t *testing.T) {
 		}
 	}
 }
+
+func TestCounterHours(t *testing.T) {
+	sla := doctype.SLA{Kind: doctype.WorkingDays, N: 1}
+	tests := []struct {
+		name   string
+		setup  func(*calendar.Calendar)
+		wantAt []time.Time
+	}{
+		{"same as working hours by default", func(*calendar.Calendar) {}, []time.Time{w(6, 7, 30), w(6, 11, 15)}},
+		{"own counter hours", func(c *calendar.Calendar) {
+			wk := calendar.Week{}
+			wk[time.Monday] = calendar.HM(8, 0, 12, 0)
+			c.Counter = &wk
+		}, []time.Time{w(6, 8, 0), w(6, 10, 0)}},
+		{"ramadan schedule", func(c *calendar.Calendar) {
+			c.Ramadan = []calendar.Ramadan{{From: monday, To: monday, Work: calendar.RamadanWeek()}}
+		}, []time.Time{w(6, 8, 0), w(6, 11, 15)}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := tiny(sla, Intake{monday, "C", 2})
+			tc.setup(cfg.Office.Calendar)
+			docs := mustNew(t, cfg).Docs()
+			for i, d := range docs {
+				if !d.Arrived.Equal(tc.wantAt[i]) {
+					t.Errorf("file %d arrives %s, want %s", i, d.Arrived.In(wita), tc.wantAt[i].In(wita))
+				}
+			}
+		})
+	}
+}

@@ -7,6 +7,7 @@
 package backlog
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -111,7 +112,8 @@ type class struct {
 	due  []int32 // first slot boundary past the deadline budget: done in slot s is on time iff s+1 <= due
 }
 
-// Model is a prepared simulation; Plan and Run may be called many times.
+// Model is a prepared simulation. Plan, Replay, Run and Baseline do not
+// change it, so they may be called many times and from several goroutines.
 type Model struct {
 	cfg      Config
 	start    time.Time
@@ -228,16 +230,29 @@ func (m *Model) buildDocs() error {
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}
-	// Files received at the same instant queue in catalogue order. Sorting
-	// small keys, not the documents, keeps New cheap for a year of files.
-	keys := make([]int64, len(m.docs))
-	for i, d := range m.docs {
-		keys[i] = (d.Arrived.Unix()/60*64+int64(d.Type))<<24 | int64(i)
+	// Files received at the same instant queue in catalogue order, then in
+	// intake order. Sorting small keys, not the documents, keeps New cheap
+	// for a year of files.
+	type key struct {
+		minute int64
+		typ, i int32
 	}
-	slices.Sort(keys)
+	keys := make([]key, len(m.docs))
+	for i, d := range m.docs {
+		keys[i] = key{d.Arrived.Unix() / 60, int32(d.Type), int32(i)}
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		if a.minute != b.minute {
+			return cmp.Compare(a.minute, b.minute)
+		}
+		if a.typ != b.typ {
+			return cmp.Compare(a.typ, b.typ)
+		}
+		return cmp.Compare(a.i, b.i)
+	})
 	sorted := make([]Doc, len(m.docs))
 	for i, k := range keys {
-		sorted[i] = m.docs[k&(1<<24-1)]
+		sorted[i] = m.docs[k.i]
 	}
 	m.docs = sorted
 	return nil
