@@ -29,6 +29,15 @@
 //     rename it over the old one, fsync the directory. Segment files are
 //     deleted only after the state that makes them unnecessary is durable, so
 //     a crash in between at worst leaves a file that the next Open deletes.
+//     Ack is therefore durable when it returns.
+//   - The newest segment is kept even when fully acknowledged, so the highest
+//     sequence number survives the loss of state.json. An unreadable state
+//     file is set aside (state.json.corrupt) and the spool starts from its
+//     segments: records are offered again (the server is idempotent on
+//     probe and seq) rather than the agent refusing to start.
+//   - A damaged record in the middle of a segment (bit rot; a torn tail is
+//     repaired on open) ends that segment for Read: the records after it in
+//     that segment are counted as dropped, so it never blocks delivery.
 //
 // # Bounds
 //

@@ -3,6 +3,7 @@ package spool
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -40,12 +41,40 @@ func (s *Spool) Read(ctx context.Context, max int) ([]Record, error) {
 			off = cur.off
 		}
 		recs, err := s.readSegment(g, off, floor, max-len(out))
-		if err != nil {
+		out = append(out, recs...)
+		switch {
+		case errors.Is(err, errTorn) && len(out) > 0:
+			// Deliver the good records first; the next Read, starting at
+			// the damage, skips it.
+			return out, nil
+		case errors.Is(err, errTorn):
+			if err := s.skipDamaged(g, floor, err); err != nil {
+				return nil, err
+			}
+			floor = s.st.floor()
+		case err != nil:
 			return nil, err
 		}
-		out = append(out, recs...)
 	}
 	return out, nil
+}
+
+// skipDamaged drops the rest of a segment whose next record is damaged (bit
+// rot, a bad sector: not a torn tail, which Open repairs), so one bad spot
+// can never block delivery. The segment takes no more appends.
+func (s *Spool) skipDamaged(g segment, floor uint64, cause error) error {
+	lost := g.last - floor
+	s.st.Dropped += lost
+	s.st.DroppedThrough = max(s.st.DroppedThrough, g.last)
+	s.log.Error("spool: damaged segment, skipping the rest of it", "segment", segName(g.first),
+		"dropped", lost, "first_seq", floor+1, "last_seq", g.last, "error", cause.Error())
+	if err := saveState(s.dir, s.st); err != nil {
+		return err
+	}
+	if g.first == s.segs[len(s.segs)-1].first {
+		return s.closeActive() // new records go to a fresh segment
+	}
+	return nil
 }
 
 // readSegment reads up to max records past floor from seg starting at off,
@@ -65,7 +94,7 @@ func (s *Spool) readSegment(seg segment, off int64, floor uint64, max int) ([]Re
 	for off < seg.size && len(out) < max {
 		rec, n, err := readRecord(r)
 		if err != nil {
-			return nil, fmt.Errorf("read %s at %d: %w", path, off, err)
+			return out, fmt.Errorf("read %s at %d: %w", path, off, err)
 		}
 		off += n
 		if rec.Seq <= floor {

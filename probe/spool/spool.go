@@ -85,6 +85,17 @@ func Open(dir string, opt Options) (*Spool, error) {
 	}
 	s := &Spool{dir: dir, opt: opt, log: opt.Logger, write: (*os.File).Write}
 	st, err := loadState(dir)
+	if errors.Is(err, errBadState) {
+		// Refusing to start would be a crash loop that loses every result
+		// from now on. Start from the segments instead: the newest one is
+		// always kept, so seqs go on past it, and resending the older ones
+		// is safe because the server is idempotent on (probe, seq).
+		aside := filepath.Join(dir, stateFile+".corrupt")
+		_ = os.Rename(filepath.Join(dir, stateFile), aside)
+		opt.Logger.Error("spool: state file unreadable, set aside; undelivered-position and drop count reset",
+			"moved_to", aside, "error", err.Error())
+		st, err = state{}, nil
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -172,15 +183,12 @@ func (s *Spool) repairTail(seg *segment) error {
 }
 
 // removeDone deletes segments that hold nothing left to deliver, except the
-// one receiving appends. The state that makes them unnecessary is already
-// durable when this runs.
+// newest: its name and records carry the highest seq even if state.json is
+// lost. The state that makes them unnecessary is durable when this runs.
 func (s *Spool) removeDone() error {
 	floor := s.st.floor()
 	removed := false
-	for len(s.segs) > 0 && s.segs[0].last <= floor {
-		if len(s.segs) == 1 && s.active != nil {
-			break
-		}
+	for len(s.segs) > 1 && s.segs[0].last <= floor {
 		if err := os.Remove(filepath.Join(s.dir, segName(s.segs[0].first))); err != nil {
 			return fmt.Errorf("remove delivered segment: %w", err)
 		}

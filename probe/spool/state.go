@@ -12,6 +12,9 @@ import (
 // stateFile is the name of the persisted position file.
 const stateFile = "state.json"
 
+// errBadState marks a state file that exists but cannot be parsed.
+var errBadState = errors.New("spool state file is corrupt")
+
 // state is what survives restarts beside the segments.
 type state struct {
 	// Acked is the highest sequence number the server has taken.
@@ -37,7 +40,7 @@ func loadState(dir string) (state, error) {
 		return st, fmt.Errorf("read spool state: %w", err)
 	}
 	if err := json.Unmarshal(b, &st); err != nil {
-		return st, fmt.Errorf("parse spool state %s: %w", filepath.Join(dir, stateFile), err)
+		return st, fmt.Errorf("%w: %s: %v", errBadState, filepath.Join(dir, stateFile), err)
 	}
 	return st, nil
 }
