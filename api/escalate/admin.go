@@ -75,3 +75,20 @@ func OutboxCounts(ctx context.Context, db querier) (map[string]int, error) {
 	}
 	return counts, nil
 }
+
+// PruneOutbox deletes rows that are done (sent or cancelled) and older than
+// before, keeping every row of an incident still open or ended after before:
+// its replies still need the top message's ts, and its keys must stay
+// unique. It returns how many rows went.
+func PruneOutbox(ctx context.Context, db querier, before time.Time) (int64, error) {
+	tag, err := db.Exec(ctx, `
+		DELETE FROM escalation_outbox o
+		WHERE o.status IN ('sent', 'cancelled') AND o.created_at < $1
+		  AND (o.incident_id IS NULL OR EXISTS (
+		        SELECT 1 FROM escalation_incidents i
+		        WHERE i.office_code = o.office_code AND i.incident_id = o.incident_id AND i.ended_at < $1))`, before)
+	if err != nil {
+		return 0, fmt.Errorf("prune outbox: %w", err)
+	}
+	return tag.RowsAffected(), nil
+}

@@ -193,7 +193,7 @@ func (e *Escalator) recover(ctx context.Context, tx pgx.Tx, pol Policy, inc inci
 		if _, err := enqueue(ctx, tx, outboxRow{Office: inc.Anchor,
 			Key:        fmt.Sprintf("%s:v%d", incidentKey(inc.ID, th.Channel, "recovered"), inc.Version),
 			IncidentID: &id, Channel: th.Channel, Kind: "recovered", Parent: incidentKey(inc.ID, th.Channel, "open"),
-			Msg: recoveredMessage(pol.Language, inc, offices), At: now}); err != nil {
+			Msg: recoveredMessage(pol.Language, inc), At: now}); err != nil {
 			return err
 		}
 		if err := enqueueUpdate(ctx, tx, inc, th, topMessage(pol.Language, inc, offices), now); err != nil {

@@ -133,3 +133,61 @@ func TestWords(t *testing.T) {
 		}
 	}
 }
+
+// TestTwoSendersPostEachMessageOnce runs two senders (two server
+// instances) over one outbox at once.
+func TestTwoSendersPostEachMessageOnce(t *testing.T) {
+	t.Parallel()
+	f, clock, esc, _ := senderFixture(t)
+	for id := int64(2); id <= 12; id++ {
+		office := []OfficeRef{officeMakassar, officeParepare, officeJakpus}[id%3]
+		mustObserve(t, esc.pool, esc, openEvent(id, wed0900, office))
+	}
+	a, b := testSender(esc.pool, f, clock, nil), testSender(esc.pool, f, clock, nil)
+	for range 10 {
+		errs := make(chan error, 2)
+		for _, s := range []*Sender{a, b} {
+			go func() { _, err := s.RunOnce(context.Background()); errs <- err }()
+		}
+		for range 2 {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		clock.Advance(time.Second)
+	}
+	seen := map[string]int{}
+	for _, p := range f.Posts() {
+		seen[p.Key]++
+	}
+	if len(seen) != 12 {
+		t.Fatalf("%d distinct messages posted, want 12", len(seen))
+	}
+	for k, n := range seen {
+		if n != 1 {
+			t.Errorf("%s posted %d times", k, n)
+		}
+	}
+}
+
+func TestPruneKeepsOpenIncidentsRows(t *testing.T) {
+	t.Parallel()
+	f, clock, esc, _ := senderFixture(t)
+	mustObserve(t, esc.pool, esc, openEvent(2, wed0900, officeParepare))
+	s := testSender(esc.pool, f, clock, nil)
+	mustDrain(t, s, clock)
+	clock.Advance(time.Hour)
+	mustObserve(t, esc.pool, esc, IncidentEvent{IncidentID: 2, Kind: Recovered, Scope: ScopeOffice, Cause: CauseCentral,
+		StartedAt: wed0900, EndedAt: clock.Now(), Offices: []OfficeRef{officeParepare}})
+	mustDrain(t, s, clock)
+	n, err := PruneOutbox(context.Background(), esc.pool, clock.Now().Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 3 { // incident 2: open, recovered reply, update
+		t.Fatalf("pruned %d rows, want 3", n)
+	}
+	if st, _ := outboxStatus(t, esc.pool, openKeyMKS); st != "sent" {
+		t.Fatalf("open incident 1 lost its top message row: %s", st)
+	}
+}

@@ -89,7 +89,7 @@ func topMessage(lang string, inc incident, offices []OfficeRef) message {
 		lines = append(lines, fmt.Sprintf("*%s:* %s (%s)", l.duration,
 			l.span(inc.EndedAt.Sub(inc.StartedAt)), l.when(*inc.EndedAt, loc)))
 		if e := inc.Estimate; e != nil {
-			lines = append(lines, estimateLine(l, *e, loc))
+			lines = append(lines, estimateLine(l, *e))
 		}
 	}
 	if inc.AckedAt != nil {
@@ -105,7 +105,7 @@ func topMessage(lang string, inc incident, offices []OfficeRef) message {
 	return message{Text: head, Blocks: slack.Blocks{BlockSet: blocks}}
 }
 
-func estimateLine(l lexicon, e Estimate, loc *time.Location) string {
+func estimateLine(l lexicon, e Estimate) string {
 	s := fmt.Sprintf("*%s:* %d %s · %s %s %s · %s %s", l.backlog, e.Documents, l.documents,
 		l.overtime, strconv.FormatFloat(e.OvertimeHours, 'f', -1, 64), l.hour, l.cost, rupiah(e.Cost))
 	if !e.ClearanceDate.IsZero() {
@@ -140,12 +140,11 @@ func ackMessage(lang, user string) message {
 	return textMessage("✅ " + fmt.Sprintf(lex(lang).ackNote, mention(user)))
 }
 
-func recoveredMessage(lang string, inc incident, offices []OfficeRef) message {
+func recoveredMessage(lang string, inc incident) message {
 	l := lex(lang)
-	loc := loadZone(offices[0].TZ)
 	text := "✅ " + fmt.Sprintf(l.recoveredText, l.span(inc.EndedAt.Sub(inc.StartedAt)))
 	if e := inc.Estimate; e != nil {
-		text += "\n" + estimateLine(l, *e, loc)
+		text += "\n" + estimateLine(l, *e)
 	}
 	return textMessage(text)
 }

@@ -26,6 +26,7 @@ type Config struct {
 	BackoffMax      time.Duration // longest retry delay; 10m
 	BatchSize       int           // rows looked at per RunOnce; 100
 	GaugeInterval   time.Duration // how often the outbox gauges are recounted; 15s
+	Retention       time.Duration // done rows of incidents ended longer ago are pruned hourly; 30 days
 	HTTPClient      *http.Client  // default a client without its own timeout
 	Clock           Clock         // default SystemClock
 	Logger          *slog.Logger  // default slog.Default()
@@ -45,6 +46,7 @@ func (c *Config) setDefaults() {
 	def(&c.BackoffBase, 2*time.Second)
 	def(&c.BackoffMax, 10*time.Minute)
 	def(&c.GaugeInterval, 15*time.Second)
+	def(&c.Retention, 30*24*time.Hour)
 	// A lease that ran out while our call could still be in flight would let
 	// a second sender look in Slack too early and post again.
 	c.Lease = max(c.Lease, c.RequestTimeout+time.Second)
@@ -75,6 +77,7 @@ type Sender struct {
 	client    *slack.Client
 	lastSent  map[string]time.Time // channel → last call, for ChannelInterval
 	lastGauge time.Time
+	lastPrune time.Time
 }
 
 // NewSender returns a Sender over pool using the real slack-go client.
@@ -132,6 +135,12 @@ func (s *Sender) RunOnce(ctx context.Context) (int, error) {
 			return 0, err
 		}
 		s.lastSent[it.channel] = s.cfg.Clock.Now()
+	}
+	if now.Sub(s.lastPrune) >= time.Hour || now.Before(s.lastPrune) {
+		s.lastPrune = now
+		if _, err := PruneOutbox(ctx, s.pool, now.Add(-s.cfg.Retention)); err != nil {
+			return len(items), err
+		}
 	}
 	if now.Sub(s.lastGauge) >= s.cfg.GaugeInterval || now.Before(s.lastGauge) {
 		s.lastGauge = now
