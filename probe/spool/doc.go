@@ -49,5 +49,6 @@
 // retries once and otherwise returns an error wrapping ErrDiskFull; the
 // records it was given count as dropped and the spool stays usable.
 //
-// One process at a time may use a spool directory.
+// One process at a time may use a spool directory; on Unix, Open takes an
+// flock on dir/lock and refuses a directory another process holds.
 package spool

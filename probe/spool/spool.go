@@ -60,6 +60,7 @@ type Spool struct {
 	log     *slog.Logger
 	segs    []segment // oldest first; the last one receives appends
 	active  *os.File  // open for append on segs[len-1], or nil
+	lock    *os.File  // held for the life of the Spool, or nil
 	nextSeq uint64
 	st      state
 	cur     cursor
@@ -83,7 +84,17 @@ func Open(dir string, opt Options) (*Spool, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create spool dir: %w", err)
 	}
-	s := &Spool{dir: dir, opt: opt, log: opt.Logger, write: (*os.File).Write}
+	lock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	s := &Spool{dir: dir, opt: opt, log: opt.Logger, write: (*os.File).Write, lock: lock}
+	ok := false
+	defer func() {
+		if !ok && lock != nil {
+			_ = lock.Close()
+		}
+	}()
 	st, err := loadState(dir)
 	if errors.Is(err, errBadState) {
 		// Refusing to start would be a crash loop that loses every result
@@ -111,6 +122,7 @@ func Open(dir string, opt Options) (*Spool, error) {
 	if err := s.removeDone(); err != nil {
 		return nil, err
 	}
+	ok = true
 	return s, nil
 }
 
@@ -213,19 +225,16 @@ func (s *Spool) Stats() Stats {
 	return Stats{Depth: int64(last - min(s.st.floor(), last)), Dropped: s.st.Dropped, Bytes: bytes, LastSeq: last}
 }
 
-// Close closes the segment open for appends.
+// Close closes the segment open for appends and releases the directory.
 func (s *Spool) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.active == nil {
-		return nil
+	err := s.closeActive()
+	if s.lock != nil {
+		_ = s.lock.Close()
+		s.lock = nil
 	}
-	err := s.active.Close()
-	s.active = nil
-	if err != nil {
-		return fmt.Errorf("close segment: %w", err)
-	}
-	return nil
+	return err
 }
 
 // checkCtx returns ctx's error wrapped for the spool.

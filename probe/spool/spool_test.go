@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strings"
 	"syscall"
 	"testing"
 )
@@ -315,4 +317,19 @@ func TestDamagedRecordIsSkippedNotBlocking(t *testing.T) {
 	if got := s.Stats().Dropped; got != first-3 || first <= 3 {
 		t.Fatalf("dropped %d, next delivered %d: want the damaged segment's rest (3..%d) counted", got, first, first-1)
 	}
+}
+
+func TestSecondOpenOfSameDirRefused(t *testing.T) {
+	t.Parallel()
+	if runtime.GOOS == "windows" {
+		t.Skip("no directory lock on Windows")
+	}
+	dir := t.TempDir()
+	s := mustOpen(t, dir, Options{})
+	if _, err := Open(dir, Options{}); err == nil || !strings.Contains(err.Error(), "in use by another") {
+		t.Fatalf("second open = %v, want in-use error", err)
+	}
+	_ = s.Close()
+	s2 := mustOpen(t, dir, Options{}) // released on Close
+	_ = s2.Close()
 }
