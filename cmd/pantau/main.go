@@ -26,6 +26,8 @@ Commands:
   migrate   apply or inspect database migrations: migrate up|down|status
   import    load data: import regions
   admin     manage offices' targets and probes: admin -h lists the actions
+  users     manage web users: users add|list
+  sim       simulate many offices against a running server (load, soak, demos at scale)
 
 Database: DATABASE_URL (or -database) names the PostgreSQL to use. Without it,
 pantau starts a private PostgreSQL from the machine's binaries in its data
@@ -60,6 +62,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		"migrate": runMigrate,
 		"import":  runImport,
 		"admin":   runAdmin,
+		"users":   runUsers,
+		"sim":     runSim,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {
