@@ -27,8 +27,8 @@ type verdictKind int
 const (
 	verdictRetry      verdictKind = iota // network error, 5xx: back off and resend
 	verdictDelivered                     // 200: acknowledge the batch
-	verdictDiscard                       // a single result the server refuses whole: acknowledge and log
-	verdictSplit                         // 413 or 400 on several results: resend in smaller batches
+	verdictDiscard                       // 413 on a single result: acknowledge and log
+	verdictSplit                         // 413, or 400 on several results: resend in smaller batches
 	verdictAuth                          // 401/403: retry slowly
 	verdictRetryAfter                    // 429/503 with Retry-After: wait as told
 )
@@ -78,15 +78,20 @@ func (a *Agent) send(ctx context.Context, results []probe.Result) verdict {
 		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), a.cfg.Clock.Now()); ok {
 			v.kind, v.retryAfter = verdictRetryAfter, d
 		}
-	case code == http.StatusRequestEntityTooLarge || code == http.StatusBadRequest:
+	case code == http.StatusRequestEntityTooLarge && len(results) == 1:
+		// One result too large for the server: resending cannot help.
+		v.kind = verdictDiscard
+	case code == http.StatusRequestEntityTooLarge || code == http.StatusBadRequest && len(results) > 1:
+		// Too large, or too many results for the server's batch limit.
 		v.kind = verdictSplit
-		if len(results) == 1 {
-			v.kind = verdictDiscard
-		}
 	}
+	// A 400 on a single result stays verdictRetry: the server rejects bad
+	// items one by one inside a 200, so a whole-batch 400 means the two
+	// disagree on the envelope, and dropping would lose good results. The
+	// uploader backs off and keeps them.
 	v.message = errorMessage(raw)
 	if v.kind == verdictDiscard {
-		a.log.Error("server refuses a result whole; dropping it so the spool moves on",
+		a.log.Error("server refuses a result as too large; dropping it so the spool moves on",
 			"seq", results[0].Seq, "target", results[0].Target, "status", v.status, "error", v.message)
 	}
 	return v

@@ -208,8 +208,12 @@ func TestUploadTooLargeSplitsAndRejectionsDoNotBlock(t *testing.T) {
 			writeError(w, http.StatusRequestEntityTooLarge, "too_large", "body too large")
 			return true
 		}
+		if b.Results[0].Seq == 9 && len(b.Results) == 1 {
+			writeError(w, http.StatusRequestEntityTooLarge, "too_large", "result too large")
+			return true
+		}
 		if b.Results[0].Seq == 9 {
-			writeError(w, http.StatusBadRequest, "invalid", "cannot decode")
+			writeError(w, http.StatusBadRequest, "invalid", "too many results in one batch")
 			return true
 		}
 		return false
@@ -219,10 +223,28 @@ func TestUploadTooLargeSplitsAndRejectionsDoNotBlock(t *testing.T) {
 	got := f.storedSeqs()
 	want := []uint64{1, 2, 3, 5, 6, 7, 8, 10, 11, 12}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Fatalf("stored %v, want %v (4 rejected, 9 refused whole)", got, want)
+		t.Fatalf("stored %v, want %v (4 rejected, 9 too large alone)", got, want)
 	}
 	if st := a.spool.Stats(); st.Depth != 0 {
 		t.Fatalf("spool depth %d after rejections, want 0", st.Depth)
+	}
+}
+
+func TestUploadBadRequestOnOneResultKeepsIt(t *testing.T) {
+	t.Parallel()
+	f := newFakeIngest(t)
+	f.script = func(w http.ResponseWriter, n int, _ probe.Batch) bool {
+		if n <= 2 {
+			writeError(w, http.StatusBadRequest, "invalid", "body: not a JSON batch")
+			return true
+		}
+		return false
+	}
+	a := newTestAgent(t, f, 1, nil)
+	waits := drain(t, a)
+	assertContiguous(t, f.storedSeqs(), 1)
+	if len(waits) != 3 || waits[0] == 0 || waits[1] == 0 {
+		t.Fatalf("waits %v: want a backoff after each 400, then delivery", waits)
 	}
 }
 
