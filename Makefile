@@ -58,3 +58,10 @@ BENCH_N ?= 1000000
 BENCH_FLAGS ?=
 bench-ingest:
 	@$(GO) run ./api/bench/cmd/bench-ingest -n $(BENCH_N) $(BENCH_FLAGS)
+
+# Fault tests (issue 7). The quick ones also run in `make test`; this adds,
+# under the build tag `faults`, 50 agents through a 10-minute server outage
+# (PANTAU_FAULTS_DOWN=1m shortens it), PostgreSQL restarted five times under
+# 200 probes, and the agent binary killed with SIGKILL repeatedly.
+test-faults: deps
+	$(GO) test -tags faults -count=1 -timeout 40m -v ./api/faults/

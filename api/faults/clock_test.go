@@ -18,7 +18,7 @@ func TestProbeClockTenMinutesOffEitherWay(t *testing.T) {
 	store := pgtest.Store(t)
 	srv := newSwitchable(t, store)
 	targets := localTargets(t)
-	members := register(t, store, 2)
+	members := register(t, store, 2, 100*time.Millisecond)
 	skews := []time.Duration{10 * time.Minute, -10 * time.Minute}
 	agents := make([]*runningAgent, 2)
 	started := time.Now()

@@ -187,7 +187,7 @@ func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 }
 
 // register makes n simulated probes on store.
-func register(t *testing.T, store *postgres.Store, n int) []sim.Member {
+func register(t *testing.T, store *postgres.Store, n int, interval time.Duration) []sim.Member {
 	t.Helper()
 	provinces := []api.Province{{Code: "73", Name: "Sulawesi Selatan", TZ: "Asia/Makassar"}}
 	offices := []api.Office{
@@ -195,7 +195,7 @@ func register(t *testing.T, store *postgres.Store, n int) []sim.Member {
 		{Code: "73.72", Name: "Kota Parepare", ProvinceCode: "73", Kind: "kota", TZ: "Asia/Makassar"},
 		{Code: "73.73", Name: "Kota Palopo", ProvinceCode: "73", Kind: "kota", TZ: "Asia/Makassar"},
 	}
-	ms, err := sim.Register(context.Background(), store, provinces, offices, sim.RegisterConfig{Probes: n, RunID: "faults"})
+	ms, err := sim.Register(context.Background(), store, provinces, offices, sim.RegisterConfig{Probes: n, Interval: interval, RunID: "faults"})
 	if err != nil {
 		t.Fatalf("register: %v", err)
 	}

@@ -15,7 +15,7 @@ func serverDown(t *testing.T, n int, interval, outage time.Duration) {
 	store := pgtest.Store(t)
 	srv := newSwitchable(t, store)
 	targets := localTargets(t)
-	members := register(t, store, n)
+	members := register(t, store, n, interval)
 	agents := make([]*runningAgent, len(members))
 	for i, m := range members {
 		agents[i] = startAgent(t, m, srv.URL(), targets, interval, 0)
