@@ -76,11 +76,25 @@ func newWebFixture(t *testing.T) *webFixture {
 		"national": {Role: postgres.RoleNationalOperator},
 		"admin":    {Role: postgres.RoleAdmin},
 	}
-	for key, nu := range users {
+	// One argon2id hash for every user: hashing is deliberately slow, and
+	// the tests are about sessions and scope, not the hash.
+	var hash string
+	for _, key := range []string{"staff71", "staff72", "city71", "city72", "prov73", "prov76", "national", "admin"} {
+		nu := users[key]
 		nu.Email, nu.Password = key+"@pantau.test", testPassword
-		u, err := store.CreateUser(ctx, nu)
-		if err != nil {
-			t.Fatalf("create %s: %v", key, err)
+		var u postgres.User
+		if hash == "" {
+			if u, err = store.CreateUser(ctx, nu); err != nil {
+				t.Fatalf("create %s: %v", key, err)
+			}
+			store.Pool().QueryRow(ctx, `SELECT password_hash FROM users WHERE id = $1`, u.ID).Scan(&hash)
+		} else {
+			u = postgres.User{Email: nu.Email, Role: nu.Role, OfficeCode: nu.OfficeCode, ProvinceCode: nu.ProvinceCode}
+			err := store.Pool().QueryRow(ctx, `INSERT INTO users (email, role, office_code, province_code, password_hash)
+				VALUES ($1, $2, nullif($3, ''), nullif($4, ''), $5) RETURNING id`, u.Email, u.Role, u.OfficeCode, u.ProvinceCode, hash).Scan(&u.ID)
+			if err != nil {
+				t.Fatalf("create %s: %v", key, err)
+			}
 		}
 		token, sess, err := store.CreateSession(ctx, u, now, time.Hour)
 		if err != nil {

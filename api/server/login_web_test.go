@@ -44,6 +44,7 @@ func jarClient(t *testing.T, f *webFixture) *http.Client {
 }
 
 func TestLoginSessionAndLogout(t *testing.T) {
+	t.Parallel()
 	f := newWebFixture(t)
 	c := jarClient(t, f)
 	token := loginForm(t, f, c)
@@ -86,6 +87,7 @@ func TestLoginSessionAndLogout(t *testing.T) {
 }
 
 func TestLoginRefusals(t *testing.T) {
+	t.Parallel()
 	f := newWebFixture(t)
 	c := jarClient(t, f)
 	// No CSRF token at all.
@@ -121,6 +123,7 @@ func TestLoginRefusals(t *testing.T) {
 }
 
 func TestSecureCookieBehindTLSProxy(t *testing.T) {
+	t.Parallel()
 	f := newWebFixture(t)
 	req, _ := http.NewRequest(http.MethodGet, f.srv.URL+"/login", nil)
 	req.Header.Set("X-Forwarded-Proto", "https")
@@ -137,6 +140,7 @@ func TestSecureCookieBehindTLSProxy(t *testing.T) {
 }
 
 func TestFormWithoutCSRFIsRefused(t *testing.T) {
+	t.Parallel()
 	f := newWebFixture(t)
 	for _, path := range []string{"/admin/users", "/admin/probes", "/logout"} {
 		resp, _ := f.do(t, "admin", "POST", path, url.Values{"email": {"x@pantau.test"}, "role": {"admin"}, "password": {"0123456789ab"}}, true)

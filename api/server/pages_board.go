@@ -47,33 +47,16 @@ func (p *pages) buildBoard(c *gin.Context) (board, error) {
 		return board{}, err
 	}
 	now := p.s.now()
-	states, err := p.officeStates(c.Request.Context(), offices, now)
+	states, err := p.officeStates(c.Request.Context(), offices, scopeOfRequest(c).filter(), now)
 	if err != nil {
 		return board{}, err
 	}
 	lang := langOf(c)
-	tz := map[string]string{}
-	for _, o := range offices {
-		tz[o.Code] = o.TZ
-	}
 	b := board{Updated: web.FormatTime(lang, "Asia/Jakarta", now), RefreshSeconds: boardRefreshSeconds, Rows: make([]boardRow, 0, len(states))}
 	n := map[api.State]int{}
-	for _, st := range states {
-		row := boardRow{Code: st.OfficeCode, Name: st.OfficeName, State: st.State, SinceAt: st.Since,
-			AgeSeconds: st.LastResultAgeSeconds, Cause: st.Cause}
-		row.StateLabel = web.T(lang, "state."+string(st.State))
-		if st.Cause != "" && st.State == api.StateDown {
-			row.StateLabel += " (" + web.T(lang, "cause."+string(st.Cause)) + ")"
-		}
-		row.Since, row.Age = "—", web.T(lang, "board.never")
-		if st.Since != nil {
-			row.Since = web.FormatTime(lang, tz[st.OfficeCode], *st.Since)
-		}
-		if st.LastResultAgeSeconds != nil {
-			row.Age = web.FormatDuration(lang, time.Duration(*st.LastResultAgeSeconds*float64(time.Second))) + " " + web.T(lang, "board.ago")
-		}
+	for i, st := range states {
 		n[st.State]++
-		b.Rows = append(b.Rows, row)
+		b.Rows = append(b.Rows, boardRowOf(lang, offices[i], st))
 	}
 	for _, s := range []api.State{api.StateDown, api.StateUnknown, api.StateMaintenance, api.StateUp} {
 		b.Counts = append(b.Counts, boardCount{State: s, N: n[s]})

@@ -9,7 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/pantau-id/pantau/api"
-	"github.com/pantau-id/pantau/api/detect"
+	"github.com/pantau-id/pantau/api/postgres"
 	"github.com/pantau-id/pantau/report"
 	"github.com/pantau-id/pantau/report/calendar"
 	"github.com/pantau-id/pantau/report/doctype"
@@ -56,19 +56,17 @@ func (p *pages) buildOfficeDetail(ctx context.Context, lang string, o api.Office
 	if !end.After(per.Start) {
 		end = per.Start.Add(time.Second)
 	}
-	series, err := p.loadSeries(ctx, []api.Office{o}, per.Start, end)
-	if err != nil {
+	var err error
+	if d.Timeline, err = p.s.store.OfficeTimeline(ctx, o.Code, per.Start, end, now); err != nil {
 		return nil, err
 	}
-	os := series[o.Code]
-	d.Timeline = detect.Timeline(os.central, os.windows, per.Start, end)
 	if d.SLA, err = sla.Compute(slaSpans(d.Timeline), per.Start, end, d.Settings.Calendar); err != nil {
 		return nil, err
 	}
-	if d.Outages, err = p.centralOutages(ctx, []string{o.Code}, per.Start, end, now); err != nil {
+	if d.Outages, err = p.centralOutages(ctx, o.Code, per.Start, end, now); err != nil {
 		return nil, err
 	}
-	states, err := p.officeStates(ctx, []api.Office{o}, now)
+	states, err := p.officeStates(ctx, []api.Office{o}, postgres.OfficeFilter{Code: o.Code}, now)
 	if err != nil {
 		return nil, err
 	}

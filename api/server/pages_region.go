@@ -52,10 +52,6 @@ func (p *pages) buildProvinceDetail(ctx context.Context, lang string, pr api.Pro
 	if !end.After(per.Start) {
 		end = per.Start.Add(time.Second)
 	}
-	series, err := p.loadSeries(ctx, offices, per.Start, end)
-	if err != nil {
-		return nil, err
-	}
 	days := per.days()
 	hm := chart.Heatmap{ID: chartHeatmap, Title: web.T(lang, "province.heatmap"), Min: 0, Max: 100}
 	for _, day := range days {
@@ -64,19 +60,18 @@ func (p *pages) buildProvinceDetail(ctx context.Context, lang string, pr api.Pro
 	for y, o := range offices {
 		hm.YLabels = append(hm.YLabels, o.Name)
 		loc := officeLocation(o.TZ)
-		os := series[o.Code]
+		od, err := p.buildOfficeDetail(ctx, lang, o, periodIn(per, loc), time.Time{})
+		if err != nil {
+			return nil, err
+		}
 		for x, day := range days {
 			a, b := day.In(loc, 0), earlier(day.AddDays(1).In(loc, 0), end)
 			if !b.After(a) {
 				continue
 			}
-			if share, ok := detect.Availability(detect.Timeline(os.central, os.windows, a, b)); ok {
+			if share, ok := detect.Availability(clip(od.Timeline, a, b)); ok {
 				hm.Cells = append(hm.Cells, chart.Cell{X: x, Y: y, Value: float64(int(share*1000)) / 10})
 			}
-		}
-		od, err := p.buildOfficeDetail(ctx, lang, o, periodIn(per, loc), time.Time{})
-		if err != nil {
-			return nil, err
 		}
 		t := officeTotal{Office: o, State: od.State, Availability: od.SLA.All.Availability, Outages: od.SLA.Outages, Report: od.Backlog,
 			OvertimeHours: od.Backlog.Totals.OvertimeHours, Cost: od.Backlog.Totals.Cost}
@@ -91,7 +86,7 @@ func (p *pages) buildProvinceDetail(ctx context.Context, lang string, pr api.Pro
 	}
 	hm.Height = fmt.Sprintf("%dpx", 140+26*len(offices))
 	d.Heatmap = hm.HTML()
-	if d.Incidents, err = p.incidents(ctx, pr.Code, per.Start, end); err != nil {
+	if d.Incidents, err = p.incidents(ctx, pr.Code, per.Start, end, false); err != nil {
 		return nil, err
 	}
 	return d, nil
@@ -143,7 +138,7 @@ func (p *pages) nationalPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	states, err := p.officeStates(ctx, offices, now)
+	states, err := p.officeStates(ctx, offices, postgres.OfficeFilter{}, now)
 	if err != nil {
 		return err
 	}
@@ -169,15 +164,9 @@ func (p *pages) nationalPage(c *gin.Context) error {
 		}
 	}
 	slices.SortStableFunc(ranks, func(a, b *provinceRank) int { return b.Down - a.Down })
-	incs, err := p.incidents(ctx, "", now.Add(-time.Nanosecond), now)
+	open, err := p.incidents(ctx, "", time.Time{}, time.Time{}, true)
 	if err != nil {
 		return err
-	}
-	open := incs[:0]
-	for _, i := range incs {
-		if i.EndedAt == nil {
-			open = append(open, i)
-		}
 	}
 	top := ranks[:min(len(ranks), 15)]
 	c1 := chart.Category{ID: chartNational, Title: web.T(lang, "national.ranked"), AxisNames: [2]string{web.T(lang, "national.offices"), ""}}

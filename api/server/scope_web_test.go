@@ -33,6 +33,7 @@ const (
 // of scope gets 404 (it may not learn the office exists) or 403 (its role
 // may never open the page), never data.
 func TestScopeOfEveryRoute(t *testing.T) {
+	t.Parallel()
 	f := newWebFixture(t)
 	if _, err := f.server.MonthlyReports(server.MonthlyConfig{}).RunOnce(context.Background()); err != nil {
 		t.Fatalf("monthly reports: %v", err)
@@ -107,6 +108,7 @@ func TestScopeOfEveryRoute(t *testing.T) {
 // TestBoardListsOnlyOfficesInScope checks the board's data, not just its
 // status: each user sees exactly the offices of their scope.
 func TestBoardListsOnlyOfficesInScope(t *testing.T) {
+	t.Parallel()
 	f := newWebFixture(t)
 	want := map[string]string{
 		"staff71": "73.71", "city71": "73.71", "city72": "73.72", "prov73": "73.71 73.72", "prov76": "76.01",
