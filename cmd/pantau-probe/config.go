@@ -124,6 +124,13 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 			*p = v
 		}
 	}
+	// A secret from the environment replaces the file's, whichever form.
+	if getenv("PANTAU_PROBE_TOKEN") != "" && getenv("PANTAU_PROBE_TOKEN_FILE") == "" {
+		c.TokenFile = ""
+	}
+	if getenv("PANTAU_PROBE_TOKEN_FILE") != "" && getenv("PANTAU_PROBE_TOKEN") == "" {
+		c.Token = ""
+	}
 	durs := map[string]*probe.Duration{"PANTAU_PROBE_INTERVAL": &c.Interval, "PANTAU_PROBE_TIMEOUT": &c.Timeout,
 		"PANTAU_PROBE_UPLOAD_DELAY": &c.UploadDelay}
 	for k, p := range durs {

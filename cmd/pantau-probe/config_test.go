@@ -62,6 +62,10 @@ func TestLoadConfigDefaultsAndEnv(t *testing.T) {
 	if cfg.Interval.D() != time.Minute || cfg.Token != "from-env" || cfg.SpoolDir != "/tmp/s" || cfg.BatchSize != 50 {
 		t.Fatalf("env not applied: %+v", cfg)
 	}
+	cfg, err = LoadConfig(path, env{"PANTAU_PROBE_TOKEN_FILE": "/run/secrets/probe"}.get)
+	if err != nil || cfg.Token != "" || cfg.TokenFile != "/run/secrets/probe" || cfg.Validate(true) != nil {
+		t.Fatalf("token_file from env should replace the file's token: %+v, %v", cfg, err)
+	}
 	if _, err := LoadConfig(path, env{"PANTAU_PROBE_TIMEOUT": "soon"}.get); err == nil || !strings.Contains(err.Error(), "PANTAU_PROBE_TIMEOUT") {
 		t.Fatalf("bad env duration: %v", err)
 	}

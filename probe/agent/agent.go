@@ -1,7 +1,3 @@
-// Package agent is the office probe agent: a scheduler that checks every
-// target on its own jittered schedule and spools each result, and an
-// uploader that delivers the spool to the server in order, in gzip batches,
-// acknowledging only what the server has durably taken.
 package agent
 
 import (

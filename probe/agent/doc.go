@@ -1,0 +1,39 @@
+// Package agent is the office probe agent: a scheduler that checks every
+// target on its own jittered schedule and spools each result, and an
+// uploader that delivers the spool to the server in order, in gzip batches,
+// acknowledging only what the server has durably taken.
+//
+// # What the uploader expects of the server
+//
+// Request: POST {Server}/api/v1/results with headers
+// Content-Type: application/json, Content-Encoding: gzip,
+// Authorization: Bearer <token>, User-Agent: pantau-probe/<version>, and a
+// gzip-compressed probe.Batch: agent info (version, os, arch, spool_depth,
+// dropped, clock_offset_ms) and at most BatchSize results in ascending seq
+// order. Seqs are contiguous within the agent's life except where the spool
+// dropped records; a batch may repeat seqs already delivered (after a lost
+// response or a kill), so the server must be idempotent on (probe, seq).
+//
+// Answers, by status:
+//
+//   - 200 with a probe.BatchResponse: every result in the batch is
+//     acknowledged, the rejected ones too (each is logged with its seq,
+//     field and reason); the server must answer only after its commit.
+//   - 400: with several results the batch is split in half and resent; with
+//     one result the uploader backs off and keeps it (bad items belong in
+//     the 200's rejected list, so a whole-batch 400 is a disagreement on the
+//     envelope, and dropping would lose good results).
+//   - 413: split in half and resent; a single result refused as too large
+//     is dropped (acknowledged) and logged.
+//   - 401, 403: logged once as a token problem; results keep spooling and
+//     the batch is retried every AuthRetry (default 5 min).
+//   - 429, 503 with Retry-After (seconds or an HTTP date, capped at 1 h):
+//     wait exactly that long; without Retry-After, like 5xx.
+//   - other statuses, 5xx and network errors: exponential backoff from
+//     BackoffMin to BackoffMax with equal jitter, then resend.
+//
+// Error bodies are read as probe.ErrorBody for the logs. The Date header of
+// any answer sets clock_offset_ms = server time − agent time (Date + 0.5 s
+// against the middle of the round trip), sent with the next batch.
+// Batches grow back (doubling) to BatchSize after each success.
+package agent
