@@ -29,7 +29,7 @@ const configHelp = `Config file (YAML; default /etc/pantau-probe/config.yaml, on
                                          #   macOS /Library/Application Support/pantau-probe/spool)
   spool_max_bytes: 67108864              # spool bound; oldest results are dropped past it (default 64 MiB, min 1 MiB)
   batch_size: 500                        # most results per upload (default 500, max 5000)
-  upload_delay: 5s                       # how long new results gather before an upload (default 5s, 0s-1m)
+  upload_delay: 1s                       # how long new results gather before an upload (default 1s, 0s-1m)
   log_level: info                        # debug, info, warn or error (default info)
   targets:                               # at least one; names unique
     - name: siak-central                 # how results name the target
