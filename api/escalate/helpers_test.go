@@ -2,6 +2,7 @@ package escalate
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"sync"
@@ -10,8 +11,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-
-	"github.com/pantau-id/pantau/api/pgtest"
 )
 
 // fakeClock is a simulated clock that moves only when told.
@@ -80,13 +79,17 @@ func mustDB(t testing.TB) *pgxpool.Pool {
 // process to connect to.
 func mustDBURL(t testing.TB) (*pgxpool.Pool, string) {
 	t.Helper()
-	url := pgtest.URL(t)
-	ctx := context.Background()
-	pool, err := pgxpool.New(ctx, url)
+	url := cloneTemplate(t)
+	pool, err := pgxpool.New(context.Background(), url)
 	if err != nil {
 		t.Fatalf("open pool: %v", err)
 	}
 	t.Cleanup(pool.Close)
+	return pool, url
+}
+
+// seed writes what every escalation test starts from.
+func seed(ctx context.Context, pool *pgxpool.Pool) error {
 	if _, err := pool.Exec(ctx, `
 		INSERT INTO provinces (code, name, tz) VALUES
 			('73', 'Sulawesi Selatan', 'Asia/Makassar'), ('31', 'DKI Jakarta', 'Asia/Jakarta');
@@ -94,12 +97,9 @@ func mustDBURL(t testing.TB) (*pgxpool.Pool, string) {
 			('73.71', 'Kota Makassar', '73', 'kota', 'Asia/Makassar'),
 			('73.72', 'Kota Parepare', '73', 'kota', 'Asia/Makassar'),
 			('31.71', 'Kota Jakarta Pusat', '31', 'kota', 'Asia/Jakarta')`); err != nil {
-		t.Fatalf("seed offices: %v", err)
+		return fmt.Errorf("seed offices: %w", err)
 	}
-	if err := SavePolicy(ctx, pool, testPolicy()); err != nil {
-		t.Fatalf("save policy: %v", err)
-	}
-	return pool, url
+	return SavePolicy(ctx, pool, testPolicy())
 }
 
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
