@@ -31,6 +31,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return runCommand(ctx, args, stdout, stderr, getenv)
 	case "check":
 		return checkCommand(ctx, args, stdout, stderr, getenv)
+	case "enrol", "enroll":
+		return enrolCommand(ctx, args, stdout, stderr, getenv)
 	case "version":
 		_, _ = fmt.Fprintf(stdout, "pantau-probe %s %s/%s %s\n", version, runtime.GOOS, runtime.GOARCH, runtime.Version())
 		return exitOK

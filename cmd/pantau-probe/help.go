@@ -8,6 +8,8 @@ disk through any outage.
 Usage:
   pantau-probe [run] [--config FILE]   run the agent (the default command)
   pantau-probe check [--config FILE]   check every target once and print a table
+  pantau-probe enrol --server URL --code CODE
+                                       trade a one-time code for this probe's token
   pantau-probe version                 print the version
   pantau-probe COMMAND -h              help for one command
 

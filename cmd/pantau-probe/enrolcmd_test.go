@@ -1,0 +1,70 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+func TestEnrolWritesToken(t *testing.T) {
+	t.Parallel()
+	var got enrolRequest
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/api/v1/enrol" || r.Method != http.MethodPost {
+			http.NotFound(w, r)
+			return
+		}
+		_ = json.NewDecoder(r.Body).Decode(&got)
+		if got.Code != "K7Q-29X" {
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = w.Write([]byte(`{"error":{"code":"not_found","message":"unknown or expired enrolment code"}}`))
+			return
+		}
+		_ = json.NewEncoder(w).Encode(enrolResponse{Office: "73.71", ProbeID: 42, Token: "tok-secret"})
+	}))
+	t.Cleanup(srv.Close)
+	tokenFile := filepath.Join(t.TempDir(), "etc", "token")
+	args := []string{"enrol", "--server", srv.URL, "--code", "K7Q-29X", "--name", "pc-loket-1", "--token-file", tokenFile}
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), args, &out, &errOut, env{}.get); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	if got.Name != "pc-loket-1" {
+		t.Fatalf("server got name %q", got.Name)
+	}
+	b, err := os.ReadFile(tokenFile)
+	if err != nil || string(b) != "tok-secret\n" {
+		t.Fatalf("token file = %q, %v", b, err)
+	}
+	if fi, _ := os.Stat(tokenFile); runtime.GOOS != "windows" && fi.Mode().Perm() != 0o600 {
+		t.Fatalf("token file mode %v, want 0600", fi.Mode().Perm())
+	}
+	if !strings.Contains(out.String(), "probe 42 of office 73.71") || !strings.Contains(out.String(), "token_file: "+tokenFile) {
+		t.Fatalf("output: %s", out.String())
+	}
+
+	// Enrolled already: refuse to overwrite without --force.
+	out.Reset()
+	errOut.Reset()
+	if code := run(context.Background(), args, &out, &errOut, env{}.get); code != exitUsage || !strings.Contains(errOut.String(), "--force") {
+		t.Fatalf("second enrol: exit %d, %s", code, errOut.String())
+	}
+
+	// A bad code: the server's message, non-zero exit, token untouched.
+	args = []string{"enrol", "--server", srv.URL, "--code", "WRONG", "--token-file", tokenFile, "--force"}
+	errOut.Reset()
+	if code := run(context.Background(), args, &out, &errOut, env{}.get); code != exitFailed ||
+		!strings.Contains(errOut.String(), "unknown or expired enrolment code") {
+		t.Fatalf("bad code: exit %d, %s", code, errOut.String())
+	}
+	if b, _ := os.ReadFile(tokenFile); string(b) != "tok-secret\n" {
+		t.Fatalf("token file changed after a refused enrolment: %q", b)
+	}
+}
