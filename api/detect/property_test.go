@@ -119,7 +119,7 @@ func propCases() int {
 	if n, err := strconv.Atoi(os.Getenv("PANTAU_DETECT_CASES")); err == nil && n > 0 {
 		return n
 	}
-	return 16
+	return 12
 }
 
 func TestPropertyStoredMatchesSortedOracle(t *testing.T) {

@@ -209,3 +209,27 @@ func TestMaintenanceValidationNamesTheField(t *testing.T) {
 		t.Fatalf("list = %v, %v; want the one window", ms, err)
 	}
 }
+
+// A live probe re-emitting the same open outage changes nothing, so it
+// costs no incident regrouping (and tells escalation nothing).
+func TestUnchangedOutageMarksNothing(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, map[string]string{"73.71": "73"})
+	w.deliver("73.71", append(series("73.71", "central", 0, "++----"), series("73.71", "internet", 0, "++++++")...))
+	w.clock.Set(at(6))
+	w.drain()
+	w.deliver("73.71", append(series("73.71", "central", 6, "--"), series("73.71", "internet", 6, "++")...))
+	w.clock.Set(at(8))
+	ctx := context.Background()
+	out, err := w.s.Detection(nil).EvaluateProbe(ctx, detect.ProbeRef{OfficeCode: "73.71", ProbeID: w.probes["73.71"].ID}, w.clock.Now())
+	if err != nil || out.Series != 2 {
+		t.Fatalf("evaluate = %+v, %v; want 2 series", out, err)
+	}
+	var dirty int
+	if err := w.s.Pool().QueryRow(ctx, `SELECT count(*) FROM incident_dirty`).Scan(&dirty); err != nil || dirty != 0 {
+		t.Fatalf("incident_dirty rows = %d (%v), want 0", dirty, err)
+	}
+	if got := spans(w.outages(postgres.OutageFilter{})); !reflect.DeepEqual(got, []string{"73.71/central down 2..open central"}) {
+		t.Fatalf("outages %q", got)
+	}
+}

@@ -11,9 +11,19 @@ import (
 	"github.com/pantau-id/pantau/api/detect"
 )
 
+// seriesResult is what re-evaluating one series did.
+type seriesResult struct {
+	spans int
+	// from is where the replay replaced spans (zero when the series has no
+	// results); changed says whether what it wrote differs from what was
+	// there, so a live series re-emitting the same open outage costs no
+	// incident regrouping.
+	from    time.Time
+	changed bool
+}
+
 // evaluateSeries replays one series and replaces its stored spans from the
-// replay's start. It returns the spans written and the earliest instant
-// whose spans may have changed (zero when the series has no results).
+// replay's start.
 //
 // Where the replay starts:
 //   - new results only after the checkpoint (live data, or just a due
@@ -23,11 +33,11 @@ import (
 //     successes, after which the engine is up with no run, whatever came
 //     before; spans starting there or later are replaced;
 //   - no such result, or no checkpoint: from the series' first result.
-func evaluateSeries(ctx context.Context, tx pgx.Tx, p detect.ProbeRef, w seriesWork, now time.Time) (int, time.Time, error) {
+func evaluateSeries(ctx context.Context, tx pgx.Tx, p detect.ProbeRef, w seriesWork, now time.Time) (seriesResult, error) {
 	id := w.target.id
 	cp, first, found, err := loadCheckpoint(ctx, tx, p, id)
 	if err != nil {
-		return 0, time.Time{}, err
+		return seriesResult{}, err
 	}
 	var (
 		start       detect.Checkpoint
@@ -42,7 +52,7 @@ func evaluateSeries(ctx context.Context, tx pgx.Tx, p detect.ProbeRef, w seriesW
 	case found:
 		at, seq, ok, err := resetPoint(ctx, tx, p, id, *w.from, w.target.rules.Thresholds.Recover)
 		if err != nil {
-			return 0, time.Time{}, err
+			return seriesResult{}, err
 		}
 		if ok {
 			// Re-read the reset result itself so the engine starts on it.
@@ -55,29 +65,80 @@ func evaluateSeries(ctx context.Context, tx pgx.Tx, p detect.ProbeRef, w seriesW
 	}
 	obs, err := readSeries(ctx, tx, p, id, afterAt, afterSeq)
 	if err != nil {
-		return 0, time.Time{}, err
+		return seriesResult{}, err
 	}
 	if scratch {
 		if len(obs) == 0 {
-			return 0, time.Time{}, nil
+			return seriesResult{}, nil
 		}
 		first, replaceFrom = obs[0].At, obs[0].At
 	}
 	spans, end := detect.Evaluate(start, obs, w.target.rules, now)
 	// From scratch, also remove spans that straddle the first result: only
 	// possible when retention dropped the results under an old span.
-	if _, err := tx.Exec(ctx, `DELETE FROM outages WHERE office_code = $1 AND probe_id = $2 AND target_id = $3
-		AND (started_at >= $4 OR ($5 AND (ended_at IS NULL OR ended_at > $4)))`,
-		p.OfficeCode, p.ProbeID, id, replaceFrom, scratch); err != nil {
-		return 0, time.Time{}, fmt.Errorf("replace spans: %w", err)
+	rows, err := tx.Query(ctx, `DELETE FROM outages WHERE office_code = $1 AND probe_id = $2 AND target_id = $3
+		AND (started_at >= $4 OR ($5 AND (ended_at IS NULL OR ended_at > $4)))
+		RETURNING kind, started_at, ended_at, coalesce(ended_by, ''), cause`,
+		p.OfficeCode, p.ProbeID, id, replaceFrom, scratch)
+	if err != nil {
+		return seriesResult{}, fmt.Errorf("replace spans: %w", err)
 	}
-	if err := insertSpans(ctx, tx, p, w.target, spans); err != nil {
-		return 0, time.Time{}, err
+	// What was there: a span written again keeps its cause until
+	// recomputeCauses says otherwise, so an unchanged outage is no change.
+	var old []detect.Span
+	oldCause := map[string]api.Cause{}
+	var (
+		sp    detect.Span
+		cause string
+	)
+	_, err = pgx.ForEachRow(rows, []any{&sp.Kind, &sp.Start, &sp.End, &sp.EndedBy, &cause}, func() error {
+		c := sp
+		if sp.End != nil {
+			e := *sp.End
+			c.End = &e
+		}
+		old = append(old, c)
+		oldCause[spanKey(c)] = api.Cause(cause)
+		return nil
+	})
+	if err != nil {
+		return seriesResult{}, fmt.Errorf("replace spans: %w", err)
+	}
+	if err := insertSpans(ctx, tx, p, w.target, spans, oldCause); err != nil {
+		return seriesResult{}, err
 	}
 	if err := saveCheckpoint(ctx, tx, p, w.target, first, end, now); err != nil {
-		return 0, time.Time{}, err
+		return seriesResult{}, err
 	}
-	return len(spans), replaceFrom, nil
+	return seriesResult{spans: len(spans), from: replaceFrom, changed: !sameSpans(old, spans)}, nil
+}
+
+// spanKey identifies a span of one series by everything stored about it
+// but its cause.
+func spanKey(sp detect.Span) string {
+	end := "open"
+	if sp.End != nil {
+		end = sp.End.UTC().Format(time.RFC3339Nano)
+	}
+	return sp.Kind + " " + sp.Start.UTC().Format(time.RFC3339Nano) + " " + end + " " + sp.EndedBy
+}
+
+// sameSpans compares two sets of spans of one series, whatever their order
+// (a series' spans never overlap, so keys are unique).
+func sameSpans(a, b []detect.Span) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	seen := map[string]bool{}
+	for _, sp := range a {
+		seen[spanKey(sp)] = true
+	}
+	for _, sp := range b {
+		if !seen[spanKey(sp)] {
+			return false
+		}
+	}
+	return true
 }
 
 // resetPoint finds the latest result before `before` that ends a run of
@@ -125,9 +186,10 @@ func readSeries(ctx context.Context, tx pgx.Tx, p detect.ProbeRef, target int64,
 	return out, nil
 }
 
-// insertSpans writes spans in one statement. Causes of central outages are
-// set by recomputeCauses once every series of the probe is written.
-func insertSpans(ctx context.Context, tx pgx.Tx, p detect.ProbeRef, t seriesTarget, spans []detect.Span) error {
+// insertSpans writes spans in one statement. A central outage written
+// again keeps its old cause (from prev); new ones start unknown. Either way
+// recomputeCauses decides once every series of the probe is written.
+func insertSpans(ctx context.Context, tx pgx.Tx, p detect.ProbeRef, t seriesTarget, spans []detect.Span, prev map[string]api.Cause) error {
 	if len(spans) == 0 {
 		return nil
 	}
@@ -144,7 +206,11 @@ func insertSpans(ctx context.Context, tx pgx.Tx, p detect.ProbeRef, t seriesTarg
 			by := sp.EndedBy
 			bys[i] = &by
 		}
-		causes[i] = string(detect.OutageCause(t.kind, sp, nil, time.Time{}))
+		c := detect.OutageCause(t.kind, sp, nil, time.Time{})
+		if was, ok := prev[spanKey(sp)]; ok && sp.Kind == api.KindDown {
+			c = was
+		}
+		causes[i] = string(c)
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO outages (office_code, probe_id, target_id, started_at, ended_at, kind, ended_by, cause, target_kind)
 		SELECT $1, $2, $3, s, e, k, b, c, $9
@@ -158,8 +224,8 @@ func insertSpans(ctx context.Context, tx pgx.Tx, p detect.ProbeRef, t seriesTarg
 
 // recomputeCauses re-decides the cause of the probe's central down outages
 // that are open or end after lo, from the internet reference of the same
-// probe (detect.Cause). It returns the earliest instant incident grouping
-// must revisit: lo, or the start of an outage considered, if earlier.
+// probe (detect.Cause). It returns the earliest start of an outage whose
+// cause changed (zero when none did): incident grouping revisits from there.
 func recomputeCauses(ctx context.Context, tx pgx.Tx, p detect.ProbeRef, lo time.Time) (time.Time, error) {
 	rows, err := tx.Query(ctx, `SELECT o.target_id, o.started_at, coalesce(o.ended_at, s.last_at), o.cause
 		FROM outages o JOIN series_state s
@@ -167,7 +233,7 @@ func recomputeCauses(ctx context.Context, tx pgx.Tx, p detect.ProbeRef, lo time.
 		WHERE o.office_code = $1 AND o.probe_id = $2 AND o.target_kind = 'central' AND o.kind = 'down'
 		  AND (o.ended_at IS NULL OR o.ended_at > $3)`, p.OfficeCode, p.ProbeID, lo)
 	if err != nil {
-		return lo, fmt.Errorf("central outages: %w", err)
+		return time.Time{}, fmt.Errorf("central outages: %w", err)
 	}
 	type outage struct {
 		target int64
@@ -181,7 +247,7 @@ func recomputeCauses(ctx context.Context, tx pgx.Tx, p detect.ProbeRef, lo time.
 		return o, err
 	})
 	if err != nil || len(os) == 0 {
-		return lo, err
+		return time.Time{}, err
 	}
 	from := lo
 	for _, o := range os {
@@ -191,16 +257,20 @@ func recomputeCauses(ctx context.Context, tx pgx.Tx, p detect.ProbeRef, lo time.
 	}
 	ref, err := loadReference(ctx, tx, p, from)
 	if err != nil {
-		return lo, err
+		return time.Time{}, err
 	}
 	var (
 		targets []int64
 		starts  []time.Time
 		causes  []string
+		changed time.Time
 	)
 	for _, o := range os {
 		if c := string(detect.Cause(ref, o.start, o.end)); c != o.cause {
 			targets, starts, causes = append(targets, o.target), append(starts, o.start), append(causes, c)
+			if changed.IsZero() || o.start.Before(changed) {
+				changed = o.start
+			}
 		}
 	}
 	if len(targets) > 0 {
@@ -209,10 +279,10 @@ func recomputeCauses(ctx context.Context, tx pgx.Tx, p detect.ProbeRef, lo time.
 			WHERE o.office_code = $1 AND o.probe_id = $2 AND o.target_id = u.t AND o.started_at = u.s`,
 			p.OfficeCode, p.ProbeID, targets, starts, causes)
 		if err != nil {
-			return lo, fmt.Errorf("update causes: %w", err)
+			return time.Time{}, fmt.Errorf("update causes: %w", err)
 		}
 	}
-	return from, nil
+	return changed, nil
 }
 
 // loadReference loads the probe's internet series: first results and the

@@ -78,24 +78,36 @@ func (d *Detection) EvaluateProbe(ctx context.Context, p detect.ProbeRef, now ti
 		if err != nil {
 			return err
 		}
-		lo := time.Time{}
+		// lo is where any span of the probe was replaced (causes are
+		// re-decided from there); dirty where a central outage changed.
+		var lo, dirty time.Time
+		earliest := func(cur *time.Time, t time.Time) {
+			if !t.IsZero() && (cur.IsZero() || t.Before(*cur)) {
+				*cur = t
+			}
+		}
 		for _, w := range work {
-			n, from, err := evaluateSeries(ctx, tx, p, w, now)
+			r, err := evaluateSeries(ctx, tx, p, w, now)
 			if err != nil {
 				return fmt.Errorf("series target %d: %w", w.target.id, err)
 			}
 			out.Series++
-			out.Spans += n
-			if lo.IsZero() || from.Before(lo) {
-				lo = from
+			out.Spans += r.spans
+			earliest(&lo, r.from)
+			if r.changed && w.target.kind == "central" {
+				earliest(&dirty, r.from)
 			}
 		}
-		if out.Series == 0 {
+		if lo.IsZero() {
 			return nil
 		}
-		dirty, err := recomputeCauses(ctx, tx, p, lo)
+		causes, err := recomputeCauses(ctx, tx, p, lo)
 		if err != nil {
 			return err
+		}
+		earliest(&dirty, causes)
+		if dirty.IsZero() {
+			return nil
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO incident_dirty (office_code, from_at) VALUES ($1, $2)
 			ON CONFLICT (office_code) DO UPDATE SET from_at = LEAST(incident_dirty.from_at, EXCLUDED.from_at)`,
