@@ -175,5 +175,17 @@ func (a *Agent) noteClock(date string, sent, received time.Time) {
 		return
 	}
 	mid := sent.Add(received.Sub(sent) / 2)
-	a.offsetMS.Store(t.Add(500 * time.Millisecond).Sub(mid).Milliseconds())
+	off := t.Add(500 * time.Millisecond).Sub(mid)
+	prev := time.Duration(a.offsetMS.Swap(off.Milliseconds())) * time.Millisecond
+	// Results carry this machine's clock; a badly set clock misplaces
+	// outages, so say so once when it goes wrong (and once when fixed).
+	if skewed, was := off.Abs() > maxClockSkew, prev.Abs() > maxClockSkew; skewed && !was {
+		a.log.Warn("this computer's clock differs from the server's; results carry the local time, set the clock (NTP)",
+			"offset", off.Round(time.Second).String())
+	} else if !skewed && was {
+		a.log.Info("clock agrees with the server again", "offset", off.Round(time.Millisecond).String())
+	}
 }
+
+// maxClockSkew is the clock offset from the server past which the agent warns.
+const maxClockSkew = time.Minute
