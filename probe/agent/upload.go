@@ -45,6 +45,8 @@ func (a *Agent) uploadLoop(ctx context.Context, stopping <-chan struct{}) {
 			}
 			select {
 			case <-a.cfg.Clock.After(wait):
+			case <-stopping:
+				return
 			case <-ctx.Done():
 				return
 			}
