@@ -17,7 +17,7 @@ func Aggregate(code, name string, reports []*Report) (*Report, error) {
 	}
 	first := reports[0]
 	out := &Report{Office: code, Name: name, From: first.From, To: first.To, GeneratedAt: first.GeneratedAt,
-		Feasible: true, Days: make([]Day, len(first.Days))}
+		Feasible: true, Earliest: true, Days: make([]Day, len(first.Days))}
 	for i := range out.Days {
 		out.Days[i].Date = first.Days[i].Date
 	}
@@ -27,6 +27,7 @@ func Aggregate(code, name string, reports []*Report) (*Report, error) {
 		}
 		out.Offices += r.Offices
 		out.Feasible = out.Feasible && r.Feasible
+		out.Earliest = out.Earliest && r.Earliest
 		if r.Clearance != nil && (out.Clearance == nil || r.Clearance.After(*out.Clearance)) {
 			c := *r.Clearance
 			out.Clearance = &c

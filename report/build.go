@@ -21,7 +21,11 @@ type Report struct {
 	Maintenance []backlog.Interval `json:"maintenance,omitempty"` // planned windows, shown but not outages
 	// Feasible is whether the plan meets every file's SLA; when it is
 	// false the plan works the maximum from CapFrom to CapTo.
-	Feasible bool          `json:"feasible"`
+	Feasible bool `json:"feasible"`
+	// Earliest is whether the plan is proven the earliest of the least
+	// (false only for long horizons overloaded every day; see
+	// backlog.Plan).
+	Earliest bool          `json:"earliest"`
 	CapFrom  calendar.Date `json:"cap_from,omitzero"` // first day at the maximum
 	CapTo    calendar.Date `json:"cap_to,omitzero"`   // last day at the maximum
 	// Clearance is the first day, on or after the end of the last outage,
@@ -73,7 +77,7 @@ func Build(in Input) (*Report, error) {
 	r := &Report{
 		Office: o.Code, Name: o.Name, Offices: 1, Zone: o.Calendar.Zone.String(), ZoneLabel: o.Calendar.ZoneLabel(),
 		From: in.From, To: in.To, GeneratedAt: in.Now.UTC(), Outages: outs,
-		Maintenance: in.Maintenance, Feasible: plan.Feasible, CapFrom: plan.CapFrom, CapTo: plan.CapTo,
+		Maintenance: in.Maintenance, Feasible: plan.Feasible, Earliest: plan.Earliest, CapFrom: plan.CapFrom, CapTo: plan.CapTo,
 	}
 	days := m.Days()
 	all := dailyFigures(m, rep, base, plan.Hours, &o)

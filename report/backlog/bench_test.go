@@ -82,3 +82,36 @@ func BenchmarkModelMonth(b *testing.B) {
 		})
 	}
 }
+
+// TestPlanOverloadedYear guards the search budget: an office short of staff
+// every day of a year, with an outage each month, needs overtime all year
+// and has many plans of the least total. The plan must still come back
+// quickly, meet every deadline, and say that its tie-break is unproven.
+func TestPlanOverloadedYear(t *testing.T) {
+	cfg := monthConfig(t, 3, nil)
+	cfg.To = calendar.D(2020, 12, 31)
+	cfg.Intake = nil
+	for i := range cfg.Office.Types {
+		cfg.Office.Types[i].SLA = doctype.SLA{Kind: doctype.CalendarDays, N: 7}
+	}
+	for d := cfg.From; !d.After(cfg.To); d = d.AddDays(1) {
+		if cfg.Office.Calendar.IsWorkingDay(d) {
+			cfg.Intake = append(cfg.Intake, Intake{d, doctype.KK, 35}, Intake{d, doctype.AktaLahir, 30}, Intake{d, doctype.Suket, 12})
+		}
+	}
+	for m := 1; m <= 12; m++ {
+		s := time.Date(2020, time.Month(m), 8, 7, 30, 0, 0, wita)
+		cfg.Down = append(cfg.Down, Interval{s, s.Add(time.Duration(3*m) * time.Hour)})
+	}
+	m, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := m.Plan()
+	if !p.Feasible || p.Earliest || p.Total == 0 {
+		t.Errorf("feasible %v earliest %v total %d; want true, false (budget spent), some hours", p.Feasible, p.Earliest, p.Total)
+	}
+	if !m.simulate(p.Hours, m.rules(nil), nil) {
+		t.Error("the plan misses a deadline")
+	}
+}

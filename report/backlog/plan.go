@@ -18,6 +18,9 @@ type Plan struct {
 	// because no schedule meets every deadline; zero when Feasible.
 	CapFrom calendar.Date `json:"cap_from,omitzero"`
 	CapTo   calendar.Date `json:"cap_to,omitzero"`
+	// Earliest is whether the plan is proven the earliest of the least
+	// (always so for a month); Total is always the least.
+	Earliest bool `json:"earliest"`
 }
 
 // Plan finds the overtime DESIGN.md asks for:
@@ -54,6 +57,10 @@ type Plan struct {
 // few: one office's month plans in 0.1-0.3 ms, or about 2.5 ms when two
 // weeks of overtime must be placed (BenchmarkPlanMonth). The brute-force
 // property test in plan_prop_test.go checks all of this on small cases.
+// Only on long horizons where the office is short of staff every day do
+// the entries multiply; past searchBudget the tie-break is settled among
+// the entries a plain least-total programme keeps, and Plan.Earliest says
+// so (TestPlanOverloadedYear).
 func (m *Model) Plan() Plan {
 	n := len(m.days)
 	lo, hi := make([]int, n), make([]int, n)
@@ -76,7 +83,7 @@ func (m *Model) Plan() Plan {
 		}
 		r = m.rules(exempt)
 	}
-	p.Hours = m.search(lo, hi, r)
+	p.Hours, p.Earliest = m.search(lo, hi, r)
 	p.Total = sum(p.Hours)
 	return p
 }
@@ -144,16 +151,36 @@ func earlier(a, b []uint8) bool {
 	return false
 }
 
+// searchBudget bounds the day simulations of the search for the earliest
+// plan. It is far above what a month needs (a few thousand) and is only
+// reached by long horizons on which the office is overloaded every day, so
+// that many plans of the same total lead to different queues.
+const searchBudget = 100_000
+
 // search is the dynamic programme described at Plan. fronts[S] holds the
-// surviving entries whose hours so far sum to S.
-func (m *Model) search(lo, hi []int, r *rules) []int {
+// surviving entries whose hours so far sum to S. It reports false if it had
+// to settle the tie-break without proof (see searchBudget): the total is
+// then still the least, and the plan the earliest of those kept.
+func (m *Model) search(lo, hi []int, r *rules) ([]int, bool) {
 	ub, ok := m.upperBound(lo, hi, r)
 	if !ok {
 		// lo itself meets every deadline: nothing has a smaller total.
-		return ub
+		return ub, true
 	}
-	bound := sum(ub)
+	if out, ok := m.dp(lo, hi, r, sum(ub), true); ok {
+		return out, true
+	}
+	out, _ := m.dp(lo, hi, r, sum(ub), false)
+	return out, false
+}
+
+// dp runs the programme with totals up to bound. With earliest false an
+// entry is dropped whenever another covers its state with no larger total,
+// which keeps the least total exact but not the tie-break; with earliest
+// true it gives up (false) past searchBudget.
+func (m *Model) dp(lo, hi []int, r *rules, bound int, earliest bool) ([]int, bool) {
 	fronts := [][]entry{{{}}}
+	runs := 0
 	for d := range m.days {
 		next := make([][]entry, min(len(fronts)+hi[d], bound+1))
 		for S, es := range fronts {
@@ -165,15 +192,19 @@ func (m *Model) search(lo, hi []int, r *rules) []int {
 						continue
 					}
 					st := e.st
+					runs++
 					if !m.runDay(&st, d, x, r, nil) {
 						break
 					}
 					h := make([]uint8, d+1)
 					copy(h, e.hours)
 					h[d] = uint8(x)
-					next[S+x] = add(next[S+x], entry{st, h})
+					next[S+x] = add(next[S+x], entry{st, h}, earliest)
 				}
 			}
+		}
+		if earliest && runs > searchBudget {
+			return nil, false
 		}
 		fronts = prune(next)
 	}
@@ -191,10 +222,10 @@ func (m *Model) search(lo, hi []int, r *rules) []int {
 		for i, h := range best.hours {
 			out[i] = int(h)
 		}
-		return out
+		return out, true
 	}
 	// Unreachable: hi itself meets every deadline the rules keep.
-	return slices.Clone(hi)
+	return slices.Clone(hi), true
 }
 
 // upperBound finds a schedule meeting r quickly, to bound the search: from
@@ -239,16 +270,27 @@ func sum(h []int) int {
 }
 
 // add puts e into a same-total front, dropping whichever of two entries is
-// covered in state and no earlier in hours.
-func add(es []entry, e entry) []entry {
+// covered in state and (when earliest) no earlier in hours.
+func add(es []entry, e entry, earliest bool) []entry {
+	drops := func(a, b entry) bool { // a makes b unnecessary
+		if !a.st.covers(b.st) {
+			return false
+		}
+		if earlier(b.hours, a.hours) {
+			// b works earlier: only a strictly better state, and only
+			// when the tie-break is not being proven, outweighs that.
+			return !earliest && a.st != b.st
+		}
+		return true
+	}
 	for _, o := range es {
-		if o.st.covers(e.st) && !earlier(e.hours, o.hours) {
+		if drops(o, e) {
 			return es
 		}
 	}
 	out := es[:0]
 	for _, o := range es {
-		if !(e.st.covers(o.st) && !earlier(o.hours, e.hours)) {
+		if !drops(e, o) {
 			out = append(out, o)
 		}
 	}

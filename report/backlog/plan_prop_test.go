@@ -164,6 +164,9 @@ func TestPlanMatchesBruteForce(t *testing.T) {
 		checked++
 		p := m.Plan()
 		checkPlanShape(t, n, m, cfg, p)
+		if !p.Earliest {
+			t.Fatalf("case %d: small case ran out of search budget", n)
+		}
 		lo := make([]int, len(hi))
 		r := m.rules(nil)
 		want, ok := brute(m, lo, hi, r)
