@@ -65,3 +65,15 @@ bench-ingest:
 # 200 probes, and the agent binary killed with SIGKILL repeatedly.
 test-faults: deps
 	$(GO) test -tags faults -count=1 -timeout 40m -v ./api/faults/
+
+# Soak (not in CI): pantau serve on a scratch database, then 514 simulated
+# offices at 30 s for 10 minutes and 5,000 at 10 s for 2 minutes. The last
+# lines, one per phase: `soak: offices= results= lost= p99_ms= rss_mb=`.
+# SOAK_PHASES=514:30s:1m,5000:10s:30s gives a short check.
+SOAK_DIR ?= $(or $(TMPDIR),/tmp)/pantau-soak
+SOAK_PHASES ?= 514:30s:10m,5000:10s:2m
+SOAK_FLAGS ?=
+soak:
+	@mkdir -p $(SOAK_DIR)
+	@$(GO) build -o $(SOAK_DIR)/pantau ./cmd/pantau
+	@$(GO) run ./api/bench/cmd/soak -bin $(SOAK_DIR)/pantau -log-dir $(SOAK_DIR) -phases $(SOAK_PHASES) $(SOAK_FLAGS)
