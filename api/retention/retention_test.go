@@ -166,3 +166,30 @@ func equal(a, b []string) bool {
 	}
 	return true
 }
+
+func TestStartRunsAtOnceAndStopsWithItsContext(t *testing.T) {
+	t.Parallel()
+	s := pgtest.Store(t)
+	today := time.Date(2020, 1, 16, 0, 0, 0, 0, time.UTC)
+	j := retention.New(s, retention.Config{Interval: time.Hour, Ahead: 1, Now: func() time.Time { return today }})
+	ctx, cancel := context.WithCancel(context.Background())
+	j.Start(ctx)
+	// The first run happens at start, not after an Interval: wait for its
+	// partitions (bounded), then stop.
+	deadline := time.Now().Add(30 * time.Second)
+	for len(days(t, s)) < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("no partitions made by the first run: %v", days(t, s))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	wctx, wcancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer wcancel()
+	if err := j.Wait(wctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := days(t, s), []string{"01-16", "01-17"}; !equal(got, want) {
+		t.Fatalf("partitions %v, want %v", got, want)
+	}
+}
