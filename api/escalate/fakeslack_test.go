@@ -25,6 +25,7 @@ type fakeSlack struct {
 	changed chan struct{}
 	release chan struct{}
 	seq     int
+	onCall  func(method string) // if set, run (outside the lock) before each answer
 }
 
 type fakeMsg struct {
@@ -111,6 +112,9 @@ func (f *fakeSlack) count(method string) int {
 
 func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 	method := strings.TrimPrefix(r.URL.Path, "/")
+	if f.onCall != nil {
+		f.onCall(method)
+	}
 	if err := r.ParseForm(); err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return

@@ -130,9 +130,22 @@ func (s *Sender) RunOnce(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	for _, it := range items {
+	leaseEnd := now.Add(s.cfg.Lease)
+	for i, it := range items {
+		// Calls are made one after another: a row whose lease could run out
+		// during its call goes back in line instead, so no other sender can
+		// take it while our call may still reach Slack.
+		if ctx.Err() != nil || s.cfg.Clock.Now().Add(s.cfg.RequestTimeout).After(leaseEnd) {
+			if err := s.release(ctx, items[i:]); err != nil {
+				return i, err
+			}
+			return i, ctx.Err()
+		}
 		if err := s.deliver(ctx, it); err != nil {
-			return 0, err
+			if rerr := s.release(ctx, items[i+1:]); rerr != nil {
+				return i, rerr
+			}
+			return i, err
 		}
 		s.lastSent[it.channel] = s.cfg.Clock.Now()
 	}
@@ -253,4 +266,18 @@ func (s *Sender) claim(ctx context.Context, now time.Time) ([]outboxItem, error)
 		return nil, err
 	}
 	return items, nil
+}
+
+// release puts claimed rows that were never handed to Slack back in line
+// as they were.
+func (s *Sender) release(ctx context.Context, items []outboxItem) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	for _, it := range items {
+		if _, err := s.pool.Exec(ctx, `UPDATE escalation_outbox SET status = 'pending', lease_until = NULL,
+			maybe_posted = $3 WHERE office_code = $1 AND id = $2`, it.office, it.id, it.maybePosted); err != nil {
+			return fmt.Errorf("release %s: %w", it.key, err)
+		}
+	}
+	return nil
 }

@@ -242,3 +242,24 @@ func TestSenderIsFairAcrossChannels(t *testing.T) {
 		t.Fatalf("first pass went to %v: Parepare waited behind Makassar's queue", channels)
 	}
 }
+
+// TestSenderNeverCallsOnARowWhoseLeaseMayRunOut: calls are one after
+// another, so after a slow call the rest of the batch goes back in line
+// rather than be called with too little lease left.
+func TestSenderNeverCallsOnARowWhoseLeaseMayRunOut(t *testing.T) {
+	t.Parallel()
+	f, clock, esc, _ := senderFixture(t)
+	mustObserve(t, esc.pool, esc, openEvent(2, wed0900, officeParepare))
+	f.onCall = func(string) { clock.Advance(2 * time.Second) } // every call takes 2 s
+	s := testSender(esc.pool, f, clock, func(c *Config) { c.RequestTimeout = 2 * time.Second; c.Lease = time.Second })
+	if n := runOnce(t, s); n != 1 {
+		t.Fatalf("delivered %d, want 1 (the lease is RequestTimeout+1s)", n)
+	}
+	if st, attempts := outboxStatus(t, esc.pool, "incident:2:CPARE:open"); st != "pending" || attempts != 0 {
+		t.Fatalf("second row %s/%d, want back in line untouched", st, attempts)
+	}
+	mustDrain(t, s, clock)
+	if len(f.Posts()) != 2 || f.count("conversations.history") != 0 {
+		t.Fatalf("posts %d, calls %v", len(f.Posts()), f.Calls())
+	}
+}
