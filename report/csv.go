@@ -4,7 +4,11 @@ import (
 	"encoding/csv"
 	"io"
 	"strconv"
+	"time"
 )
+
+// minutes writes d in whole minutes (rounded down).
+func minutes(d Duration) string { return strconv.FormatInt(int64(time.Duration(d)/time.Minute), 10) }
 
 // daysHeader names the CSV columns after the JSON fields, so the download
 // and the API read the same.
@@ -27,7 +31,7 @@ func (r *Report) WriteDaysCSV(w io.Writer) error {
 		row := []string{d.Date.String(), strconv.FormatBool(d.Working), d.Holiday,
 			strconv.Itoa(d.Received), strconv.Itoa(d.Completed), strconv.Itoa(d.Backlog), strconv.Itoa(d.Normal),
 			strconv.Itoa(d.OvertimeHours), strconv.Itoa(d.StaffHours), strconv.FormatInt(d.Cost, 10),
-			strconv.Itoa(d.Overdue), strconv.Itoa(d.LateCompleted), strconv.FormatInt(int64(d.MaxLateness.Hours()*60), 10),
+			strconv.Itoa(d.Overdue), strconv.Itoa(d.LateCompleted), minutes(d.MaxLateness),
 			strconv.Itoa(d.OnTime), compliance}
 		if err := cw.Write(row); err != nil {
 			return err
@@ -56,7 +60,7 @@ func (r *Report) WriteBreachesCSV(w io.Writer) error {
 		}
 		row := []string{b.Type, strconv.Itoa(b.Count), b.FirstArrived.UTC().Format(ts), b.LastArrived.UTC().Format(ts),
 			b.Deadline.UTC().Format(ts), done,
-			strconv.FormatInt(int64(b.MinLateness.Hours()*60), 10), strconv.FormatInt(int64(b.MaxLateness.Hours()*60), 10)}
+			minutes(b.MinLateness), minutes(b.MaxLateness)}
 		if err := cw.Write(row); err != nil {
 			return err
 		}
