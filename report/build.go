@@ -58,7 +58,7 @@ type Totals struct {
 // and a normal run (no outages, no overtime) for comparison, and fills the
 // Report.
 func Build(in Input) (*Report, error) {
-	outs, down, err := in.down()
+	outs, maint, down, err := in.down()
 	if err != nil {
 		return nil, err
 	}
@@ -77,7 +77,7 @@ func Build(in Input) (*Report, error) {
 	r := &Report{
 		Office: o.Code, Name: o.Name, Offices: 1, Zone: o.Calendar.Zone.String(), ZoneLabel: o.Calendar.ZoneLabel(),
 		From: in.From, To: in.To, GeneratedAt: in.Now.UTC(), Outages: outs,
-		Maintenance: in.Maintenance, Feasible: plan.Feasible, Earliest: plan.Earliest, CapFrom: plan.CapFrom, CapTo: plan.CapTo,
+		Maintenance: maint, Feasible: plan.Feasible, Earliest: plan.Earliest, CapFrom: plan.CapFrom, CapTo: plan.CapTo,
 	}
 	days := m.Days()
 	all := dailyFigures(m, rep, base, plan.Hours, &o)

@@ -66,11 +66,10 @@ type Input struct {
 }
 
 // down turns outages and maintenance into the intervals the simulation
-// stops central work in, closing open outages at AssumeEnd.
-func (in *Input) down() ([]Outage, []backlog.Interval, error) {
+// stops central work in, in UTC, closing open outages at AssumeEnd.
+func (in *Input) down() (outs []Outage, maint, down []backlog.Interval, err error) {
 	var errs []error
-	outs := make([]Outage, len(in.Outages))
-	var down []backlog.Interval
+	outs = make([]Outage, len(in.Outages))
 	for i, o := range in.Outages {
 		if o.End.IsZero() {
 			if in.AssumeEnd.IsZero() {
@@ -92,12 +91,13 @@ func (in *Input) down() ([]Outage, []backlog.Interval, error) {
 			errs = append(errs, fmt.Errorf("maintenance[%d]: end %s not after start %s", i, m.End, m.Start))
 			continue
 		}
-		down = append(down, m)
+		maint = append(maint, backlog.Interval{Start: m.Start.UTC(), End: m.End.UTC()})
 	}
+	down = append(down, maint...)
 	if in.Office.Rates.Hourly < 0 || in.Office.Rates.Meal < 0 {
 		errs = append(errs, errors.New("office: rates: negative"))
 	}
-	return outs, down, errors.Join(errs...)
+	return outs, maint, down, errors.Join(errs...)
 }
 
 // Duration shows as "24h15m0s" in JSON; see calendar.Duration.
