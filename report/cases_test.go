@@ -110,3 +110,21 @@ func TestBuildConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestMaintenance checks that a planned window stops central work like an
+// outage, is echoed as maintenance, and is not listed as an outage.
+func TestMaintenance(t *testing.T) {
+	in := makassarInput(t)
+	in.Outages = nil
+	in.Maintenance = []backlog.Interval{{Start: at(2020, 1, 22, 9, 0), End: at(2020, 1, 22, 13, 0)}}
+	r := mustBuild(t, in)
+	fault := makassarInput(t)
+	fault.Outages = []Outage{{Start: at(2020, 1, 22, 9, 0), End: at(2020, 1, 22, 13, 0)}}
+	want := mustBuild(t, fault)
+	if len(r.Outages) != 0 || len(r.Maintenance) != 1 || r.Maintenance[0].Start.Location() != time.UTC {
+		t.Errorf("outages %v maintenance %v, want none and one in UTC", r.Outages, r.Maintenance)
+	}
+	if d, w := dayOf(t, r, calendar.D(2020, 1, 22)), dayOf(t, want, calendar.D(2020, 1, 22)); d.Backlog != w.Backlog || d.Backlog == 0 {
+		t.Errorf("backlog on 22 January %d, want %d as for an outage", d.Backlog, w.Backlog)
+	}
+}
