@@ -36,6 +36,19 @@ type Report struct {
 	Days      []Day          `json:"days"`     // From..To, one per office date
 	Breaches  []Breach       `json:"breaches"` // late files received From..To, by deadline
 	Totals    Totals         `json:"totals"`   // the period summed
+	// ByType splits the period's files by document type, in catalogue
+	// order, for types with files (offices only).
+	ByType []TypeTotals `json:"by_type,omitempty"`
+}
+
+// TypeTotals are one document type's files received From..To.
+type TypeTotals struct {
+	Type        string   `json:"type"` // document type code
+	Name        string   `json:"name"` // in Bahasa Indonesia
+	Received    int      `json:"received"`
+	OnTime      int      `json:"on_time"`
+	Late        int      `json:"late"` // including those still pending
+	MaxLateness Duration `json:"max_lateness"`
 }
 
 // Totals sum a report's period. Files are those received From..To; hours
@@ -88,6 +101,7 @@ func Build(in Input) (*Report, error) {
 	cutoff, horizon := days[n-1].End, days[len(days)-1].End
 	r.Breaches = breaches(m.Docs(), rep, &o, cutoff, horizon)
 	r.Totals = totals(r.Days, m.Docs(), rep, cutoff, horizon)
+	r.ByType = byType(m.Docs(), rep, &o, cutoff, horizon)
 	return r, nil
 }
 

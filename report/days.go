@@ -199,3 +199,33 @@ func totals(days []Day, docs []backlog.Doc, rep *backlog.Replay, cutoff, horizon
 	}
 	return t
 }
+
+// byType counts the period's files per document type.
+func byType(docs []backlog.Doc, rep *backlog.Replay, o *Office, cutoff, horizon time.Time) []TypeTotals {
+	all := make([]TypeTotals, len(o.Types))
+	for i, d := range docs {
+		if !d.Arrived.Before(cutoff) {
+			continue
+		}
+		t := &all[d.Type]
+		t.Received++
+		if !rep.Late(i) {
+			t.OnTime++
+			continue
+		}
+		t.Late++
+		late := horizon.Sub(d.Deadline)
+		if rep.Done(i) {
+			late = rep.Completed(i).Sub(d.Deadline)
+		}
+		t.MaxLateness = max(t.MaxLateness, Duration(late))
+	}
+	var out []TypeTotals
+	for i, t := range all {
+		if t.Received > 0 {
+			t.Type, t.Name = o.Types[i].Code, o.Types[i].Name
+			out = append(out, t)
+		}
+	}
+	return out
+}

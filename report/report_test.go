@@ -147,3 +147,27 @@ func TestCSV(t *testing.T) {
 		t.Errorf("%d breach lines, want %d", n, 1+len(r.Breaches))
 	}
 }
+
+func TestByType(t *testing.T) {
+	r := mustBuild(t, makassarInput(t))
+	tests := []struct {
+		code     string
+		received int
+	}{{"KK", 22 * 35}, {"AKTA-LAHIR", 22 * 30}, {"SUKET", 22 * 15}}
+	if len(r.ByType) != len(tests) {
+		t.Fatalf("by type %+v, want the three types received", r.ByType)
+	}
+	late := 0
+	for i, tc := range tests {
+		t.Run(tc.code, func(t *testing.T) {
+			got := r.ByType[i]
+			if got.Type != tc.code || got.Received != tc.received || got.OnTime+got.Late != got.Received {
+				t.Errorf("%+v, want %s with %d received", got, tc.code, tc.received)
+			}
+		})
+		late += r.ByType[i].Late
+	}
+	if late != r.Totals.Late {
+		t.Errorf("late by type sum to %d, totals say %d", late, r.Totals.Late)
+	}
+}
