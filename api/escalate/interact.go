@@ -24,6 +24,18 @@ type InteractivityConfig struct {
 	Logger        *slog.Logger // default the Escalator's
 }
 
+// Validate reports a missing secret or escalator. With an empty secret
+// anyone could sign a request, so the handler refuses everything then.
+func (c InteractivityConfig) Validate() error {
+	if c.SigningSecret == "" {
+		return api.FieldErrorf("slack.signing_secret", "is required")
+	}
+	if c.Escalator == nil {
+		return api.FieldErrorf("escalator", "is required")
+	}
+	return nil
+}
+
 // InteractivityHandler returns the handler to mount at POST
 // /slack/interactivity. It verifies the signature, refuses replays, and acts
 // on the "Tandai ditangani" button; Slack gets 200 with an empty body.
@@ -32,7 +44,10 @@ func InteractivityHandler(cfg InteractivityConfig) http.Handler {
 		cfg.Metrics = NewMetrics(nil)
 	}
 	if cfg.Logger == nil {
-		cfg.Logger = cfg.Escalator.logger
+		cfg.Logger = slog.Default()
+		if cfg.Escalator != nil {
+			cfg.Logger = cfg.Escalator.logger
+		}
 	}
 	return &interactivity{cfg: cfg}
 }
@@ -70,6 +85,10 @@ func (h *interactivity) serve(r *http.Request) (result string, err error) {
 	}
 	if len(body) > 1<<20 {
 		return "invalid", api.Errorf(api.ETooLarge, "body over 1 MiB")
+	}
+	if err := h.cfg.Validate(); err != nil {
+		// %v, not %w: a server fault (500, logged), not the caller's.
+		return "error", fmt.Errorf("slack interactivity not configured: %v", err)
 	}
 	now := h.cfg.Escalator.clock.Now()
 	if err := VerifySignature(h.cfg.SigningSecret, r.Header, body, now); err != nil {

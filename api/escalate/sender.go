@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/slack-go/slack"
+
+	"github.com/pantau-id/pantau/api"
 )
 
 // Config configures a Sender. Zero values take the defaults shown.
@@ -31,6 +34,18 @@ type Config struct {
 	Clock           Clock         // default SystemClock
 	Logger          *slog.Logger  // default slog.Default()
 	Metrics         *Metrics      // default unregistered metrics
+}
+
+// Validate reports what the server must set: the token, and an APIURL
+// that ends in "/" (slack-go appends method names to it).
+func (c Config) Validate() error {
+	if c.Token == "" {
+		return api.FieldErrorf("slack.token", "is required (a bot token, xoxb-…)")
+	}
+	if c.APIURL != "" && !strings.HasSuffix(c.APIURL, "/") {
+		return api.FieldErrorf("slack.api_url", "must end in /, not %q", c.APIURL)
+	}
+	return nil
 }
 
 func (c *Config) setDefaults() {

@@ -136,3 +136,29 @@ func TestInteractivityHandlerAcknowledgesOnceAndRefusesReplays(t *testing.T) {
 		}
 	}
 }
+
+func TestInteractivityWithoutSecretRefusesEverything(t *testing.T) {
+	t.Parallel()
+	pool := mustDB(t)
+	clock := newFakeClock(wed0900)
+	esc := New(pool, Options{Clock: clock, Logger: quietLogger()})
+	mustObserve(t, pool, esc, openEvent(1, wed0900, officeMakassar))
+	h := InteractivityHandler(InteractivityConfig{Escalator: esc, Logger: quietLogger()})
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, signedRequest("", clock.Now(), ackBody(t, 1, "CMKS", "U1"))) // anyone can sign with ""
+	if w.Code != http.StatusInternalServerError {
+		t.Fatalf("status %d, want 500", w.Code)
+	}
+	if ack, _ := AcknowledgementOf(t.Context(), pool, 1); ack.At != nil {
+		t.Fatal("acknowledged through an unconfigured endpoint")
+	}
+	if err := (InteractivityConfig{}).Validate(); api.ErrorField(err) != "slack.signing_secret" {
+		t.Fatalf("Validate: %v", err)
+	}
+	if err := (Config{}).Validate(); api.ErrorField(err) != "slack.token" {
+		t.Fatalf("Config.Validate: %v", err)
+	}
+	if err := (Config{Token: "x", APIURL: "http://x"}).Validate(); api.ErrorField(err) != "slack.api_url" {
+		t.Fatalf("Config.Validate: %v", err)
+	}
+}
