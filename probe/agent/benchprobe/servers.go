@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -44,7 +46,18 @@ func startServers(dir string) (*servers, error) {
 		}
 	}()
 	page := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("SIAK OK")) })
-	s := &servers{tcp: ln, web: httptest.NewServer(page), tls: httptest.NewTLSServer(page), sink: &sink{seen: map[uint64]bool{}}}
+	quiet := func(tlsOn bool) *httptest.Server {
+		srv := httptest.NewUnstartedServer(page)
+		// A check cut off by the agent's stop is not news.
+		srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+		if tlsOn {
+			srv.StartTLS()
+		} else {
+			srv.Start()
+		}
+		return srv
+	}
+	s := &servers{tcp: ln, web: quiet(false), tls: quiet(true), sink: &sink{seen: map[uint64]bool{}}}
 	s.ingest = httptest.NewServer(s.sink)
 	s.caPEM = filepath.Join(dir, "ca.pem")
 	block := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.tls.Certificate().Raw})
