@@ -58,6 +58,9 @@ type Span struct {
 	Start   time.Time
 	End     *time.Time
 	EndedBy string
+	// Cause is the stored cause of a span read back from the store; the
+	// engine leaves it empty (causes are decided over several series).
+	Cause api.Cause
 }
 
 // Rules are one series' thresholds and interval.

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -20,6 +21,9 @@ type seriesResult struct {
 	// incident regrouping.
 	from    time.Time
 	changed bool
+	// down is the checkpoint's state: an outage open at the last result,
+	// whose cause moves with each new result.
+	down bool
 }
 
 // evaluateSeries replays one series and replaces its stored spans from the
@@ -35,11 +39,9 @@ type seriesResult struct {
 //   - no such result, or no checkpoint: from the series' first result.
 func evaluateSeries(ctx context.Context, tx pgx.Tx, p detect.ProbeRef, w seriesWork, now time.Time) (seriesResult, error) {
 	id := w.target.id
-	cp, first, found, err := loadCheckpoint(ctx, tx, p, id)
-	if err != nil {
-		return seriesResult{}, err
-	}
 	var (
+		cp          = w.cp
+		first       = w.first
 		start       detect.Checkpoint
 		afterAt     = time.Time{}
 		afterSeq    = int64(-1)
@@ -47,9 +49,9 @@ func evaluateSeries(ctx context.Context, tx pgx.Tx, p detect.ProbeRef, w seriesW
 		scratch     bool
 	)
 	switch {
-	case found && (w.from == nil || w.from.After(cp.LastAt)):
+	case w.found && (w.from == nil || w.from.After(cp.LastAt)):
 		start, afterAt, afterSeq, replaceFrom = cp, cp.LastAt, cp.LastSeq, cp.ReplaceFrom()
-	case found:
+	case w.found:
 		at, seq, ok, err := resetPoint(ctx, tx, p, id, *w.from, w.target.rules.Thresholds.Recover)
 		if err != nil {
 			return seriesResult{}, err
@@ -63,7 +65,9 @@ func evaluateSeries(ctx context.Context, tx pgx.Tx, p detect.ProbeRef, w seriesW
 	default:
 		scratch = true
 	}
-	obs, err := readSeries(ctx, tx, p, id, afterAt, afterSeq)
+	// One round trip reads the new results and the spans they may replace
+	// (from scratch: every span, narrowed below once the first result is known).
+	obs, old, err := readSeries(ctx, tx, p, id, afterAt, afterSeq, replaceFrom, scratch)
 	if err != nil {
 		return seriesResult{}, err
 	}
@@ -72,45 +76,28 @@ func evaluateSeries(ctx context.Context, tx pgx.Tx, p detect.ProbeRef, w seriesW
 			return seriesResult{}, nil
 		}
 		first, replaceFrom = obs[0].At, obs[0].At
+		// Spans that end before the first remaining result stay: only
+		// possible when retention dropped the results under them.
+		old = slices.DeleteFunc(old, func(sp detect.Span) bool {
+			return sp.Start.Before(replaceFrom) && sp.End != nil && !sp.End.After(replaceFrom)
+		})
 	}
 	spans, end := detect.Evaluate(start, obs, w.target.rules, now)
-	// From scratch, also remove spans that straddle the first result: only
-	// possible when retention dropped the results under an old span.
-	rows, err := tx.Query(ctx, `DELETE FROM outages WHERE office_code = $1 AND probe_id = $2 AND target_id = $3
-		AND (started_at >= $4 OR ($5 AND (ended_at IS NULL OR ended_at > $4)))
-		RETURNING kind, started_at, ended_at, coalesce(ended_by, ''), cause`,
-		p.OfficeCode, p.ProbeID, id, replaceFrom, scratch)
-	if err != nil {
-		return seriesResult{}, fmt.Errorf("replace spans: %w", err)
+	changed := !sameSpans(old, spans)
+	// One round trip writes: the spans only when they differ (a live series
+	// re-emitting its open outage writes nothing but its checkpoint).
+	var b pgx.Batch
+	if changed {
+		b.Queue(`DELETE FROM outages WHERE office_code = $1 AND probe_id = $2 AND target_id = $3
+			AND (started_at >= $4 OR ($5 AND (ended_at IS NULL OR ended_at > $4)))`,
+			p.OfficeCode, p.ProbeID, id, replaceFrom, scratch)
+		queueSpans(&b, p, w.target, spans, old)
 	}
-	// What was there: a span written again keeps its cause until
-	// recomputeCauses says otherwise, so an unchanged outage is no change.
-	var old []detect.Span
-	oldCause := map[string]api.Cause{}
-	var (
-		sp    detect.Span
-		cause string
-	)
-	_, err = pgx.ForEachRow(rows, []any{&sp.Kind, &sp.Start, &sp.End, &sp.EndedBy, &cause}, func() error {
-		c := sp
-		if sp.End != nil {
-			e := *sp.End
-			c.End = &e
-		}
-		old = append(old, c)
-		oldCause[spanKey(c)] = api.Cause(cause)
-		return nil
-	})
-	if err != nil {
-		return seriesResult{}, fmt.Errorf("replace spans: %w", err)
+	queueCheckpoint(&b, p, w.target, first, end, now)
+	if err := tx.SendBatch(ctx, &b).Close(); err != nil {
+		return seriesResult{}, mapError(err, "outages")
 	}
-	if err := insertSpans(ctx, tx, p, w.target, spans, oldCause); err != nil {
-		return seriesResult{}, err
-	}
-	if err := saveCheckpoint(ctx, tx, p, w.target, first, end, now); err != nil {
-		return seriesResult{}, err
-	}
-	return seriesResult{spans: len(spans), from: replaceFrom, changed: !sameSpans(old, spans)}, nil
+	return seriesResult{spans: len(spans), from: replaceFrom, changed: changed, down: end.Down}, nil
 }
 
 // spanKey identifies a span of one series by everything stored about it
@@ -166,32 +153,50 @@ func resetPoint(ctx context.Context, tx pgx.Tx, p detect.ProbeRef, target int64,
 	return at, seq, true, nil
 }
 
-// readSeries reads the series' results after (at, seq) in event order.
-func readSeries(ctx context.Context, tx pgx.Tx, p detect.ProbeRef, target int64, at time.Time, seq int64) ([]detect.Obs, error) {
-	rows, err := tx.Query(ctx, `SELECT observed_at, seq, ok FROM results
+// readSeries reads, in one round trip, the series' results after (at, seq)
+// in event order and its stored spans that start at or after from (all of
+// them from scratch), each with its cause.
+func readSeries(ctx context.Context, tx pgx.Tx, p detect.ProbeRef, target int64, at time.Time, seq int64, from time.Time, scratch bool) ([]detect.Obs, []detect.Span, error) {
+	var b pgx.Batch
+	var (
+		obs []detect.Obs
+		old []detect.Span
+	)
+	b.Queue(`SELECT observed_at, seq, ok FROM results
 		WHERE office_code = $1 AND probe_id = $2 AND target_id = $3
 		  AND observed_at >= $4 AND (observed_at, seq) > ($4, $5)
-		ORDER BY observed_at, seq`, p.OfficeCode, p.ProbeID, target, at, seq)
-	if err != nil {
-		return nil, fmt.Errorf("read series: %w", err)
+		ORDER BY observed_at, seq`, p.OfficeCode, p.ProbeID, target, at, seq).Query(func(rows pgx.Rows) error {
+		var o detect.Obs
+		_, err := pgx.ForEachRow(rows, []any{&o.At, &o.Seq, &o.OK}, func() error { obs = append(obs, o); return nil })
+		return err
+	})
+	b.Queue(`SELECT kind, started_at, ended_at, coalesce(ended_by, ''), cause FROM outages
+		WHERE office_code = $1 AND probe_id = $2 AND target_id = $3 AND ($5 OR started_at >= $4)`,
+		p.OfficeCode, p.ProbeID, target, from, scratch).Query(func(rows pgx.Rows) error {
+		var err error
+		old, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (detect.Span, error) {
+			var sp detect.Span
+			err := r.Scan(&sp.Kind, &sp.Start, &sp.End, &sp.EndedBy, &sp.Cause)
+			return sp, err
+		})
+		return err
+	})
+	if err := tx.SendBatch(ctx, &b).Close(); err != nil {
+		return nil, nil, fmt.Errorf("read series: %w", err)
 	}
-	var (
-		out []detect.Obs
-		o   detect.Obs
-	)
-	_, err = pgx.ForEachRow(rows, []any{&o.At, &o.Seq, &o.OK}, func() error { out = append(out, o); return nil })
-	if err != nil {
-		return nil, fmt.Errorf("read series: %w", err)
-	}
-	return out, nil
+	return obs, old, nil
 }
 
-// insertSpans writes spans in one statement. A central outage written
-// again keeps its old cause (from prev); new ones start unknown. Either way
+// queueSpans queues the insert of spans. A central outage written again
+// keeps its old cause (from prev); new ones start unknown. Either way
 // recomputeCauses decides once every series of the probe is written.
-func insertSpans(ctx context.Context, tx pgx.Tx, p detect.ProbeRef, t seriesTarget, spans []detect.Span, prev map[string]api.Cause) error {
+func queueSpans(b *pgx.Batch, p detect.ProbeRef, t seriesTarget, spans []detect.Span, prev []detect.Span) {
 	if len(spans) == 0 {
-		return nil
+		return
+	}
+	was := map[string]api.Cause{}
+	for _, sp := range prev {
+		was[spanKey(sp)] = sp.Cause
 	}
 	var (
 		starts = make([]time.Time, len(spans))
@@ -207,19 +212,15 @@ func insertSpans(ctx context.Context, tx pgx.Tx, p detect.ProbeRef, t seriesTarg
 			bys[i] = &by
 		}
 		c := detect.OutageCause(t.kind, sp, nil, time.Time{})
-		if was, ok := prev[spanKey(sp)]; ok && sp.Kind == api.KindDown {
-			c = was
+		if old, ok := was[spanKey(sp)]; ok && sp.Kind == api.KindDown {
+			c = old
 		}
 		causes[i] = string(c)
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO outages (office_code, probe_id, target_id, started_at, ended_at, kind, ended_by, cause, target_kind)
+	b.Queue(`INSERT INTO outages (office_code, probe_id, target_id, started_at, ended_at, kind, ended_by, cause, target_kind)
 		SELECT $1, $2, $3, s, e, k, b, c, $9
 		FROM unnest($4::timestamptz[], $5::timestamptz[], $6::text[], $7::text[], $8::text[]) AS u(s, e, k, b, c)`,
 		p.OfficeCode, p.ProbeID, t.id, starts, ends, kinds, bys, causes, t.kind)
-	if err != nil {
-		return mapError(err, "outages")
-	}
-	return nil
 }
 
 // recomputeCauses re-decides the cause of the probe's central down outages

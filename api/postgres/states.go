@@ -54,10 +54,14 @@ type seriesTarget struct {
 }
 
 // seriesWork is one series to re-evaluate: from is the earliest new
-// observation (nil when only its silence is due).
+// observation (nil when only its silence is due); cp and first are its
+// stored checkpoint and first result, when found.
 type seriesWork struct {
 	target seriesTarget
 	from   *time.Time
+	found  bool
+	cp     detect.Checkpoint
+	first  time.Time
 }
 
 // EvaluateProbe re-evaluates the probe's queued and silent series in one
@@ -93,12 +97,20 @@ func (d *Detection) EvaluateProbe(ctx context.Context, p detect.ProbeRef, now ti
 			}
 			out.Series++
 			out.Spans += r.spans
-			earliest(&lo, r.from)
+			if r.changed {
+				earliest(&lo, r.from)
+			}
 			if r.changed && w.target.kind == "central" {
 				earliest(&dirty, r.from)
 			}
+			if r.down && w.target.kind == "central" {
+				// Its open outage is judged up to the newest result.
+				earliest(&lo, r.from)
+			}
 		}
 		if lo.IsZero() {
+			// Nothing changed and no central outage is open: causes and
+			// incidents stand.
 			return nil
 		}
 		causes, err := recomputeCauses(ctx, tx, p, lo)
@@ -140,54 +152,40 @@ func claimWork(ctx context.Context, tx pgx.Tx, p detect.ProbeRef, now time.Time)
 		), w AS (
 			SELECT target_id, min(from_at) AS from_at FROM (SELECT * FROM claimed UNION ALL SELECT * FROM due) u GROUP BY target_id
 		)
-		SELECT t.id, t.kind, t.interval_seconds, t.fail_threshold, t.recover_threshold, t.silence_after, w.from_at
+		SELECT t.id, t.kind, t.interval_seconds, t.fail_threshold, t.recover_threshold, t.silence_after, w.from_at,
+			s.target_id IS NOT NULL, coalesce(s.first_at, 'epoch'), coalesce(s.last_at, 'epoch'), coalesce(s.last_seq, 0),
+			coalesce(s.down, false), s.outage_start, coalesce(s.run, 0), s.run_start
 		FROM w JOIN targets t ON t.office_code = $1 AND t.id = w.target_id
+		LEFT JOIN series_state s ON s.office_code = $1 AND s.probe_id = $2 AND s.target_id = w.target_id
 		ORDER BY t.id`, p.OfficeCode, p.ProbeID, now)
 	if err != nil {
 		return nil, fmt.Errorf("claim detection queue: %w", err)
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (seriesWork, error) {
 		var (
-			w    seriesWork
-			secs int
+			w                     seriesWork
+			secs                  int
+			outageStart, runStart *time.Time
 		)
-		th := &w.target.rules.Thresholds
-		err := r.Scan(&w.target.id, &w.target.kind, &secs, &th.Fail, &th.Recover, &th.SilenceAfter, &w.from)
+		th, c := &w.target.rules.Thresholds, &w.cp
+		err := r.Scan(&w.target.id, &w.target.kind, &secs, &th.Fail, &th.Recover, &th.SilenceAfter, &w.from,
+			&w.found, &w.first, &c.LastAt, &c.LastSeq, &c.Down, &outageStart, &c.Run, &runStart)
 		w.target.rules.Interval = time.Duration(secs) * time.Second
+		if outageStart != nil {
+			c.OutageStart = *outageStart
+		}
+		if runStart != nil {
+			c.RunStart = *runStart
+		}
 		return w, err
 	})
 }
 
-// loadCheckpoint reads a series' engine state and first result time.
-func loadCheckpoint(ctx context.Context, tx pgx.Tx, p detect.ProbeRef, target int64) (detect.Checkpoint, time.Time, bool, error) {
-	var (
-		c                     detect.Checkpoint
-		first                 time.Time
-		outageStart, runStart *time.Time
-	)
-	err := tx.QueryRow(ctx, `SELECT first_at, last_at, last_seq, down, outage_start, run, run_start
-		FROM series_state WHERE office_code = $1 AND probe_id = $2 AND target_id = $3`, p.OfficeCode, p.ProbeID, target).
-		Scan(&first, &c.LastAt, &c.LastSeq, &c.Down, &outageStart, &c.Run, &runStart)
-	if err == pgx.ErrNoRows {
-		return detect.Checkpoint{}, time.Time{}, false, nil
-	}
-	if err != nil {
-		return c, first, false, fmt.Errorf("load series state: %w", err)
-	}
-	if outageStart != nil {
-		c.OutageStart = *outageStart
-	}
-	if runStart != nil {
-		c.RunStart = *runStart
-	}
-	return c, first, true, nil
-}
-
-// saveCheckpoint stores the engine state after the last result, with when
-// its silence falls due.
-func saveCheckpoint(ctx context.Context, tx pgx.Tx, p detect.ProbeRef, t seriesTarget, first time.Time, c detect.Checkpoint, now time.Time) error {
+// queueCheckpoint queues the store of the engine state after the last
+// result, with when its silence falls due.
+func queueCheckpoint(b *pgx.Batch, p detect.ProbeRef, t seriesTarget, first time.Time, c detect.Checkpoint, now time.Time) {
 	silentAt := c.LastAt.Add(time.Duration(t.rules.Thresholds.SilenceAfter) * t.rules.Interval)
-	_, err := tx.Exec(ctx, `INSERT INTO series_state (office_code, probe_id, target_id, first_at, last_at, last_seq,
+	b.Queue(`INSERT INTO series_state (office_code, probe_id, target_id, first_at, last_at, last_seq,
 			down, outage_start, run, run_start, silent_at, silent, evaluated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 		ON CONFLICT (office_code, probe_id, target_id) DO UPDATE SET first_at = EXCLUDED.first_at,
@@ -196,10 +194,6 @@ func saveCheckpoint(ctx context.Context, tx pgx.Tx, p detect.ProbeRef, t seriesT
 			silent_at = EXCLUDED.silent_at, silent = EXCLUDED.silent, evaluated_at = EXCLUDED.evaluated_at`,
 		p.OfficeCode, p.ProbeID, t.id, first, c.LastAt, c.LastSeq, c.Down, nullTime(c.OutageStart), c.Run,
 		nullTime(c.RunStart), silentAt, now.After(silentAt), now)
-	if err != nil {
-		return fmt.Errorf("save series state: %w", err)
-	}
-	return nil
 }
 
 // nullTime maps the zero time to NULL.

@@ -1,0 +1,228 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/postgres"
+	"github.com/pantau-id/pantau/probe"
+)
+
+// upload is one agent batch: a probe's results over batch-ticks checks.
+type upload struct {
+	probe   int
+	results []probe.Result
+	newest  time.Time
+	// opens is the start of the central outage whose third failure this
+	// upload carries (the one that opens it), if any.
+	opens *time.Time
+}
+
+// items resolves target names to ids.
+func (u upload) items(ids map[string]int64) []api.IngestItem {
+	out := make([]api.IngestItem, len(u.results))
+	for i, r := range u.results {
+		out[i] = api.IngestItem{TargetID: ids[r.Target], Result: r}
+	}
+	return out
+}
+
+// workload is the same results for both phases.
+type workload struct {
+	cfg     config
+	start   time.Time
+	batches []upload
+	rows    int
+}
+
+// newWorkload makes each probe's central target fail for one or two runs of
+// 4 to 20 checks (a third of the probes together, mid-way, as a national
+// cut), the internet reference answering throughout. Uploads interleave the
+// probes in time order, as live agents do.
+func newWorkload(cfg config, start time.Time) *workload {
+	r := rng()
+	w := &workload{cfg: cfg, start: start}
+	fails := make([][]bool, cfg.probes)
+	for p := range fails {
+		fails[p] = make([]bool, cfg.ticks)
+		runs := [][2]int{}
+		if p%3 == 0 {
+			runs = append(runs, [2]int{cfg.ticks / 2, 12})
+		}
+		for range 1 + r.IntN(2) {
+			runs = append(runs, [2]int{r.IntN(max(1, cfg.ticks-20)), 4 + r.IntN(17)})
+		}
+		for _, run := range runs {
+			for i := run[0]; i < min(cfg.ticks, run[0]+run[1]); i++ {
+				fails[p][i] = true
+			}
+		}
+	}
+	at := func(i int) time.Time { return start.Add(time.Duration(i) * 30 * time.Second) }
+	for k := 0; k < cfg.ticks; k += cfg.batchTicks {
+		for p := range cfg.probes {
+			u := upload{probe: p}
+			for i := k; i < min(cfg.ticks, k+cfg.batchTicks); i++ {
+				seq := uint64(2*i + 1)
+				u.results = append(u.results,
+					result(seq, "central", at(i), !fails[p][i]),
+					result(seq+1, "internet", at(i).Add(time.Second), true))
+				u.newest = at(i).Add(time.Second)
+				// The third failure of a run opens its outage (fail_threshold 3).
+				if i >= 2 && fails[p][i] && fails[p][i-1] && fails[p][i-2] && (i < 3 || !fails[p][i-3]) {
+					s := at(i - 2)
+					u.opens = &s
+				}
+			}
+			w.rows += len(u.results)
+			w.batches = append(w.batches, u)
+		}
+	}
+	return w
+}
+
+func result(seq uint64, target string, at time.Time, ok bool) probe.Result {
+	r := probe.Result{Seq: seq, Target: target, ObservedAt: at, OK: ok, LatencyMS: 12}
+	if !ok {
+		r.Failure = probe.FailTimeout
+	}
+	return r
+}
+
+// benchProbe is one probe and its target ids.
+type benchProbe struct {
+	probe api.Probe
+	ids   map[string]int64
+}
+
+// setup creates the offices (ten per province), targets and probes.
+func (w *workload) setup(ctx context.Context, store *postgres.Store) ([]benchProbe, error) {
+	var (
+		provs   []api.Province
+		offices []api.Office
+	)
+	for p := range w.cfg.probes {
+		prov := fmt.Sprintf("%02d", 11+p/10)
+		if p%10 == 0 {
+			provs = append(provs, api.Province{Code: prov, Name: "Provinsi " + prov, TZ: "Asia/Jakarta"})
+		}
+		offices = append(offices, api.Office{Code: fmt.Sprintf("%s.%02d", prov, p%10+1), Name: "Kab bench", ProvinceCode: prov, Kind: "kabupaten", TZ: "Asia/Jakarta"})
+	}
+	if err := store.UpsertRegions(ctx, provs, offices, nil); err != nil {
+		return nil, err
+	}
+	out := make([]benchProbe, len(offices))
+	for i, o := range offices {
+		for _, t := range []probe.Target{
+			{Name: "central", Kind: probe.KindCentral, Check: probe.CheckTCP, Address: "127.0.0.1:1"},
+			{Name: "internet", Kind: probe.KindInternet, Check: probe.CheckTCP, Address: "127.0.0.1:2"},
+		} {
+			if _, err := store.CreateTarget(ctx, api.Target{OfficeCode: o.Code, Spec: t}); err != nil {
+				return nil, err
+			}
+		}
+		p, _, err := store.CreateProbe(ctx, o.Code, "bench")
+		if err != nil {
+			return nil, err
+		}
+		ids, err := store.TargetIDs(ctx, o.Code)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = benchProbe{probe: p, ids: ids}
+	}
+	// Partitions for the whole run exist before timing starts.
+	for t := w.start; !t.After(w.start.Add(time.Duration(w.cfg.ticks) * 30 * time.Second)); t = t.Add(24 * time.Hour) {
+		if err := store.EnsurePartition(ctx, t); err != nil {
+			return nil, err
+		}
+	}
+	return out, store.EnsurePartition(ctx, w.start.Add(time.Duration(w.cfg.ticks)*30*time.Second))
+}
+
+// outageKey names one outage.
+type outageKey struct {
+	office        string
+	probe, target int64
+	start         int64 // unix ns
+}
+
+// latencies pairs the commit of each opening upload with the moment its
+// outage row is first seen.
+type latencies struct {
+	mu      sync.Mutex
+	pending map[outageKey]time.Time // committed, not yet seen
+	seen    map[outageKey]time.Time // seen before its commit was noted
+	done    []time.Duration
+}
+
+func (l *latencies) committed(k outageKey, at time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.pending == nil {
+		l.pending, l.seen = map[outageKey]time.Time{}, map[outageKey]time.Time{}
+	}
+	if s, ok := l.seen[k]; ok {
+		l.done = append(l.done, max(0, s.Sub(at)))
+		return
+	}
+	l.pending[k] = at
+}
+
+// watch polls the outages table every 10 ms.
+func (l *latencies) watch(ctx context.Context, pool *pgxpool.Pool) {
+	t := time.NewTicker(10 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		rows, err := pool.Query(ctx, `SELECT office_code, probe_id, target_id, started_at FROM outages
+			WHERE kind = 'down' AND target_kind = 'central'`)
+		if err != nil {
+			continue
+		}
+		now := time.Now()
+		var (
+			k     outageKey
+			start time.Time
+		)
+		_, _ = pgx.ForEachRow(rows, []any{&k.office, &k.probe, &k.target, &start}, func() error {
+			k.start = start.UnixNano()
+			l.mu.Lock()
+			defer l.mu.Unlock()
+			if l.pending == nil {
+				l.pending, l.seen = map[outageKey]time.Time{}, map[outageKey]time.Time{}
+			}
+			if c, ok := l.pending[k]; ok {
+				l.done = append(l.done, now.Sub(c))
+				delete(l.pending, k)
+			} else if _, ok := l.seen[k]; !ok {
+				l.seen[k] = now
+			}
+			return nil
+		})
+	}
+}
+
+// wait gives the detector up to d to open the outages still pending.
+func (l *latencies) wait(ctx context.Context, d time.Duration) {
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		l.mu.Lock()
+		n := len(l.pending)
+		l.mu.Unlock()
+		if n == 0 {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
