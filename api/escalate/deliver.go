@@ -93,7 +93,8 @@ func (s *Sender) findPosted(ctx context.Context, it outboxItem) (string, error) 
 		}
 		return ""
 	}
-	oldest := strconv.FormatInt(it.createdAt.Add(-time.Minute).Unix(), 10) + ".000000"
+	// An hour before the row was written: room for our clock and Slack's to differ.
+	oldest := strconv.FormatInt(it.createdAt.Add(-time.Hour).Unix(), 10) + ".000000"
 	cursor := ""
 	for page := 0; page < 20; page++ {
 		var msgs []slack.Message
