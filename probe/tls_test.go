@@ -139,6 +139,7 @@ func TestTargetValidateTLSAndDNSFields(t *testing.T) {
 		{"dns server on tcp check", func(t *Target) { t.Check, t.DNSServer = CheckTCP, "127.0.0.1:53" }, "dns_server: only applies to dns checks"},
 		{"ca file on tcp check", func(t *Target) { t.Check, t.TLSCAFile = CheckTCP, "ca.pem" }, "tls_ca_file: only applies"},
 		{"ca file and skip verify", func(t *Target) { t.Check, t.TLSCAFile, t.TLSInsecureSkipVerify = CheckTLS, "ca.pem", true }, "tls_insecure_skip_verify: cannot be combined"},
+		{"skip verify on dns check", func(t *Target) { t.Check, t.TLSInsecureSkipVerify = CheckDNS, true }, "tls_insecure_skip_verify: only applies"},
 		{"skip verify on http", func(t *Target) { t.Check, t.TLSInsecureSkipVerify = CheckHTTP, true }, ""},
 	}
 	for _, tc := range tests {

@@ -112,8 +112,10 @@ func (t Target) Validate() error {
 		return fmt.Errorf("dns_server: only applies to dns checks, not %s", t.Check)
 	case t.DNSServer != "" && !isHostPort(t.DNSServer):
 		return fmt.Errorf("dns_server: %q is not host:port", t.DNSServer)
-	case (t.TLSCAFile != "" || t.TLSInsecureSkipVerify) && t.Check != CheckTLS && t.Check != CheckHTTP:
+	case t.TLSCAFile != "" && t.Check != CheckTLS && t.Check != CheckHTTP:
 		return fmt.Errorf("tls_ca_file: only applies to tls and http checks, not %s", t.Check)
+	case t.TLSInsecureSkipVerify && t.Check != CheckTLS && t.Check != CheckHTTP:
+		return fmt.Errorf("tls_insecure_skip_verify: only applies to tls and http checks, not %s", t.Check)
 	case t.TLSCAFile != "" && t.TLSInsecureSkipVerify:
 		return fmt.Errorf("tls_insecure_skip_verify: cannot be combined with tls_ca_file")
 	}
