@@ -75,7 +75,7 @@ type Acknowledgement struct {
 
 // AcknowledgementOf returns who acknowledged incident id, for the incident
 // page; not-found when escalation has never seen it.
-func AcknowledgementOf(ctx context.Context, db querier, id int64) (Acknowledgement, error) {
+func AcknowledgementOf(ctx context.Context, db DB, id int64) (Acknowledgement, error) {
 	var a Acknowledgement
 	err := db.QueryRow(ctx, `SELECT acked_by, acked_at FROM escalation_incidents WHERE incident_id = $1`,
 		id).Scan(&a.By, &a.At)

@@ -26,7 +26,7 @@ type OutboxMessage struct {
 }
 
 // GivenUp lists the newest messages that gave up, at most limit.
-func GivenUp(ctx context.Context, db querier, limit int) ([]OutboxMessage, error) {
+func GivenUp(ctx context.Context, db DB, limit int) ([]OutboxMessage, error) {
 	rows, err := db.Query(ctx, `
 		SELECT office_code, id, idem_key, incident_id, channel_id, kind, status, attempts, last_error, ts, created_at
 		FROM escalation_outbox WHERE status = 'given_up' ORDER BY created_at DESC, id DESC LIMIT $1`, limit)
@@ -47,7 +47,7 @@ func GivenUp(ctx context.Context, db querier, limit int) ([]OutboxMessage, error
 // Requeue puts a given-up message back in line with fresh attempts (the
 // admin page's "retry" button). maybe_posted is kept: if an earlier try may
 // have reached Slack, the sender still looks before posting.
-func Requeue(ctx context.Context, db querier, officeCode string, id int64, now time.Time) error {
+func Requeue(ctx context.Context, db DB, officeCode string, id int64, now time.Time) error {
 	tag, err := db.Exec(ctx, `
 		UPDATE escalation_outbox SET status = 'pending', attempts = 0, next_attempt_at = $3
 		WHERE office_code = $1 AND id = $2 AND status = 'given_up'`, officeCode, id, now)
@@ -61,7 +61,7 @@ func Requeue(ctx context.Context, db querier, officeCode string, id int64, now t
 }
 
 // OutboxCounts returns the number of outbox rows per status.
-func OutboxCounts(ctx context.Context, db querier) (map[string]int, error) {
+func OutboxCounts(ctx context.Context, db DB) (map[string]int, error) {
 	rows, err := db.Query(ctx, `SELECT status, count(*) FROM escalation_outbox
 		WHERE status IN ('pending', 'sending', 'given_up') GROUP BY status`)
 	if err != nil {
@@ -80,7 +80,7 @@ func OutboxCounts(ctx context.Context, db querier) (map[string]int, error) {
 // before, keeping every row of an incident still open or ended after before:
 // its replies still need the top message's ts, and its keys must stay
 // unique. It returns how many rows went.
-func PruneOutbox(ctx context.Context, db querier, before time.Time) (int64, error) {
+func PruneOutbox(ctx context.Context, db DB, before time.Time) (int64, error) {
 	tag, err := db.Exec(ctx, `
 		DELETE FROM escalation_outbox o
 		WHERE o.status IN ('sent', 'cancelled') AND o.created_at < $1

@@ -38,7 +38,7 @@ func officesFor(inc incident, th thread) []OfficeRef {
 // offices' own channels (its one message at the wider level lists them), and
 // an office-scope incident leaves out the offices that such a wider open
 // incident already covers, as Alertmanager's inhibition does.
-func targets(ctx context.Context, q querier, pol Policy, inc incident, now time.Time) ([]target, error) {
+func targets(ctx context.Context, q DB, pol Policy, inc incident, now time.Time) ([]target, error) {
 	offices := inc.Offices
 	if inc.Scope == ScopeOffice {
 		codes := make([]string, len(offices))
@@ -91,7 +91,7 @@ func targets(ctx context.Context, q querier, pol Policy, inc incident, now time.
 
 // evaluate opens the threads inc needs now and queues the reminders due in
 // its threads. Every row it writes is keyed, so running it again is free.
-func (e *Escalator) evaluate(ctx context.Context, q querier, pol Policy, inc incident, now time.Time) error {
+func (e *Escalator) evaluate(ctx context.Context, q DB, pol Policy, inc incident, now time.Time) error {
 	if inc.EndedAt != nil {
 		return nil
 	}

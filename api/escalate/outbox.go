@@ -26,7 +26,7 @@ func incidentKey(id int64, channel, kind string) string {
 // enqueue writes row unless a row with its key exists; it reports whether
 // it wrote. Being idempotent by key is what lets Observe and Tick be
 // repeated freely.
-func enqueue(ctx context.Context, q querier, row outboxRow) (bool, error) {
+func enqueue(ctx context.Context, q DB, row outboxRow) (bool, error) {
 	msg, err := json.Marshal(row.Msg)
 	if err != nil {
 		return false, fmt.Errorf("encode message %s: %w", row.Key, err)
@@ -49,7 +49,7 @@ func enqueue(ctx context.Context, q querier, row outboxRow) (bool, error) {
 
 // enqueueUpdate queues a chat.update of a thread's top message and cancels
 // older updates of it not yet sent: only the newest content matters.
-func enqueueUpdate(ctx context.Context, q querier, inc incident, th thread, msg message, at time.Time) error {
+func enqueueUpdate(ctx context.Context, q DB, inc incident, th thread, msg message, at time.Time) error {
 	parent := incidentKey(inc.ID, th.Channel, "open")
 	key := fmt.Sprintf("%s:update:v%d", incidentKey(inc.ID, th.Channel, "top"), inc.Version)
 	if _, err := q.Exec(ctx, `
@@ -66,7 +66,7 @@ func enqueueUpdate(ctx context.Context, q querier, inc incident, th thread, msg 
 
 // cancelReminders drops the incident's reminders not yet sent (after an
 // acknowledgement or recovery they would only be noise).
-func cancelReminders(ctx context.Context, q querier, inc incident) error {
+func cancelReminders(ctx context.Context, q DB, inc incident) error {
 	if _, err := q.Exec(ctx, `
 		UPDATE escalation_outbox SET status = 'cancelled'
 		WHERE office_code = $1 AND incident_id = $2 AND kind = 'reminder' AND status = 'pending'`,

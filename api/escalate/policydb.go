@@ -9,21 +9,22 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
-// querier is what both a pool and a transaction offer.
-type querier interface {
+// DB is what a pool, a connection and a transaction all offer: the store
+// functions take any of them.
+type DB interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 }
 
-// beginner starts transactions (a pool or a connection).
-type beginner interface {
+// TxStarter starts transactions: a pool or a connection.
+type TxStarter interface {
 	Begin(ctx context.Context) (pgx.Tx, error)
 }
 
 // SavePolicy validates p and replaces the stored policy and channels with it
 // in one transaction (the file is the whole truth: channels it omits go).
-func SavePolicy(ctx context.Context, db beginner, p Policy) error {
+func SavePolicy(ctx context.Context, db TxStarter, p Policy) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
@@ -61,7 +62,7 @@ func SavePolicy(ctx context.Context, db beginner, p Policy) error {
 }
 
 // LoadPolicy reads the stored policy and channels.
-func LoadPolicy(ctx context.Context, q querier) (Policy, error) {
+func LoadPolicy(ctx context.Context, q DB) (Policy, error) {
 	var p Policy
 	var prov, nat, rem int
 	if err := q.QueryRow(ctx, `

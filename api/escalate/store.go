@@ -43,7 +43,7 @@ func scanIncident(row pgx.Row) (incident, error) {
 // lockIncident reads an incident by ID and locks its row for the rest of
 // the transaction, so concurrent events, ticks and acks apply one at a time.
 // found is false when escalation has never seen it.
-func lockIncident(ctx context.Context, q querier, id int64) (inc incident, found bool, err error) {
+func lockIncident(ctx context.Context, q DB, id int64) (inc incident, found bool, err error) {
 	inc, err = scanIncident(q.QueryRow(ctx, `SELECT `+incidentColumns+`
 		FROM escalation_incidents WHERE incident_id = $1 FOR UPDATE`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -56,7 +56,7 @@ func lockIncident(ctx context.Context, q querier, id int64) (inc incident, found
 }
 
 // saveIncident inserts or overwrites escalation's copy of inc.
-func saveIncident(ctx context.Context, q querier, inc incident) error {
+func saveIncident(ctx context.Context, q DB, inc incident) error {
 	offices, err := json.Marshal(inc.Offices)
 	if err != nil {
 		return fmt.Errorf("encode offices: %w", err)
@@ -84,7 +84,7 @@ func saveIncident(ctx context.Context, q querier, inc incident) error {
 	return nil
 }
 
-func loadThreads(ctx context.Context, q querier, inc incident) ([]thread, error) {
+func loadThreads(ctx context.Context, q DB, inc incident) ([]thread, error) {
 	rows, err := q.Query(ctx, `
 		SELECT channel_id, level, ref, opened_at FROM escalation_threads
 		WHERE office_code = $1 AND incident_id = $2 ORDER BY opened_at, channel_id`, inc.Anchor, inc.ID)
@@ -102,7 +102,7 @@ func loadThreads(ctx context.Context, q querier, inc incident) ([]thread, error)
 }
 
 // addThread records a channel's thread; false when it existed already.
-func addThread(ctx context.Context, q querier, inc incident, th thread) (bool, error) {
+func addThread(ctx context.Context, q DB, inc incident, th thread) (bool, error) {
 	tag, err := q.Exec(ctx, `
 		INSERT INTO escalation_threads (office_code, incident_id, channel_id, level, ref, opened_at)
 		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
@@ -115,7 +115,7 @@ func addThread(ctx context.Context, q querier, inc incident, th thread) (bool, e
 
 // coveredOffices returns which of codes are covered by another open
 // incident of province or national scope: their own alerts fold into it.
-func coveredOffices(ctx context.Context, q querier, inc incident, codes []string) (map[string]bool, error) {
+func coveredOffices(ctx context.Context, q DB, inc incident, codes []string) (map[string]bool, error) {
 	rows, err := q.Query(ctx, `
 		SELECT DISTINCT o->>'code'
 		FROM escalation_incidents i, jsonb_array_elements(i.offices) o
@@ -137,7 +137,7 @@ func coveredOffices(ctx context.Context, q querier, inc incident, codes []string
 
 // fillOffices sets Name and TZ from the offices table where the event left
 // them empty.
-func fillOffices(ctx context.Context, q querier, offices []OfficeRef) error {
+func fillOffices(ctx context.Context, q DB, offices []OfficeRef) error {
 	var missing []string
 	for _, o := range offices {
 		if o.TZ == "" || o.Name == "" {
