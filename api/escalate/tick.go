@@ -59,11 +59,20 @@ func (e *Escalator) digests(ctx context.Context, pol Policy, now time.Time) erro
 		if now.Before(due) {
 			continue
 		}
+		key := "digest:" + p + ":" + local.Format("2006-01-02")
+		var done bool
+		if err := e.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM escalation_outbox
+			WHERE office_code = $1 AND idem_key = $2)`, p, key).Scan(&done); err != nil {
+			return fmt.Errorf("digest of %s: %w", p, err)
+		}
+		if done {
+			continue // the common case: today's is queued already, no need to render it
+		}
 		msg, err := e.digestMessage(ctx, pol.Language, p, name, loc, now)
 		if err != nil {
 			return err
 		}
-		if _, err := enqueue(ctx, e.pool, outboxRow{Office: p, Key: "digest:" + p + ":" + local.Format("2006-01-02"),
+		if _, err := enqueue(ctx, e.pool, outboxRow{Office: p, Key: key,
 			Channel: pol.Channels.Provinces[p], Kind: "digest", Msg: msg, At: now}); err != nil {
 			return err
 		}
