@@ -74,7 +74,22 @@ CREATE TABLE monthly_reports (
 );
 CREATE INDEX monthly_reports_month_idx ON monthly_reports (month);
 
+-- Files received per office, office date and document type, as office staff
+-- enter them on the office page (the backlog model's intake). Named
+-- office_intake, not intake, because intake belongs to the report layer
+-- (issue 4): when its table lands, the pages read that one and this goes.
+CREATE TABLE office_intake (
+    office_code text NOT NULL REFERENCES offices (code),
+    day         date NOT NULL,          -- in the office's zone
+    doc_type    text NOT NULL,          -- doctype code, e.g. KK
+    received    integer NOT NULL CHECK (received >= 0),
+    recorded_by bigint REFERENCES users (id) ON DELETE SET NULL,
+    recorded_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (office_code, day, doc_type)
+);
+
 -- +goose Down
+DROP TABLE office_intake;
 DROP TABLE monthly_reports;
 DROP TABLE login_failures;
 DROP TABLE sessions;

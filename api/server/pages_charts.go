@@ -15,10 +15,10 @@ import (
 
 // Chart element ids: stable, so the browser tests and print styles find them.
 const (
-	chartTimeline = "chart-timeline"
-	chartBacklog  = "chart-backlog"
-	chartHeatmap  = "chart-heatmap"
-	chartNational = "chart-national"
+	chartTimeline = "chart_timeline"
+	chartBacklog  = "chart_backlog"
+	chartHeatmap  = "chart_heatmap"
+	chartNational = "chart_national"
 )
 
 // stateColors are the timeline's colours, shared with the CSS badges.

@@ -40,7 +40,7 @@ type Band struct {
 
 // Category is a chart over category labels (days, hours, provinces).
 type Category struct {
-	ID     string // element id: stable, so tests and scripts can find it
+	ID     string // element id: stable, so tests find it; a JS identifier (go-echarts names variables after it)
 	Title  string
 	Labels []string
 	Series []Series
