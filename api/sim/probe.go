@@ -80,6 +80,14 @@ type encoder struct {
 }
 
 func (p *vprobe) send(ctx context.Context, rs []probe.Result) error {
+	// The load generator must not be what limits a run: at most MaxInFlight
+	// requests (and as many gzip writers, ~1 MB each) at once.
+	select {
+	case p.run.inflight <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-p.run.inflight }()
 	enc := bufPool.Get().(*encoder)
 	defer bufPool.Put(enc)
 	enc.buf.Reset()

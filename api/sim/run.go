@@ -50,6 +50,9 @@ type Config struct {
 	ProgressEvery time.Duration
 	// Seed makes the schedule phases and latencies repeatable.
 	Seed uint64
+	// MaxInFlight bounds concurrent requests (default 256); the server
+	// still sees every probe's connection and schedule.
+	MaxInFlight int
 }
 
 func (c Config) withDefaults() Config {
@@ -70,6 +73,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Progress == nil {
 		c.Progress = io.Discard
+	}
+	if c.MaxInFlight <= 0 {
+		c.MaxInFlight = 256
 	}
 	if c.ProgressEvery <= 0 {
 		c.ProgressEvery = DefaultProgressEvery
@@ -104,12 +110,13 @@ type stats struct {
 
 // runner is the state shared by a run's probes.
 type runner struct {
-	cfg     Config
-	script  *Script
-	client  *http.Client
-	start   time.Time
-	stats   stats
-	latency *histogram
+	cfg      Config
+	script   *Script
+	client   *http.Client
+	start    time.Time
+	stats    stats
+	latency  *histogram
+	inflight chan struct{}
 }
 
 // Figures is what a run measured.
@@ -132,8 +139,8 @@ func Run(ctx context.Context, members []Member, cfg Config) (Figures, error) {
 	if len(members) == 0 {
 		return Figures{}, errors.New("sim: no probes")
 	}
-	r := &runner{cfg: cfg, script: NewScript(cfg.Cuts), latency: newHistogram(), start: time.Now(),
-		client: &http.Client{Transport: &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256, IdleConnTimeout: time.Minute, DisableCompression: true}}}
+	r := &runner{cfg: cfg, script: NewScript(cfg.Cuts), latency: newHistogram(), start: time.Now(), inflight: make(chan struct{}, cfg.MaxInFlight),
+		client: &http.Client{Transport: &http.Transport{MaxIdleConns: cfg.MaxInFlight, MaxIdleConnsPerHost: cfg.MaxInFlight, IdleConnTimeout: time.Minute, DisableCompression: true}}}
 	defer r.client.CloseIdleConnections()
 	rng := rand.New(rand.NewPCG(cfg.Seed, 1))
 	probes := make([]*vprobe, len(members))
