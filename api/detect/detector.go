@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -68,6 +70,9 @@ type Config struct {
 	// Batch is how many probes one pass evaluates at most (default 500);
 	// a pass that fills it runs again at once.
 	Batch int
+	// Workers is how many probes one pass evaluates at once (default 4):
+	// probes are independent, each under its own lock.
+	Workers int
 	// Scope holds the province and national shares (default 50 % each).
 	Scope ScopeRules
 	// Logger and Clock default to slog.Default() and SystemClock.
@@ -82,6 +87,8 @@ func (c Config) Validate() error {
 		return errors.New("tick: must not be negative")
 	case c.Batch < 0:
 		return errors.New("batch: must not be negative")
+	case c.Workers < 0:
+		return errors.New("workers: must not be negative")
 	case c.Scope.ProvinceShare < 0 || c.Scope.ProvinceShare > 1:
 		return errors.New("scope.province_share: must be within 0..1")
 	case c.Scope.NationalShare < 0 || c.Scope.NationalShare > 1:
@@ -96,6 +103,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Batch == 0 {
 		c.Batch = 500
+	}
+	if c.Workers == 0 {
+		c.Workers = 4
 	}
 	if c.Scope == (ScopeRules{}) {
 		c.Scope = DefaultScopeRules
@@ -129,12 +139,14 @@ func (d *Detector) Start(ctx context.Context) {
 	t := time.NewTicker(d.cfg.Tick)
 	defer t.Stop()
 	for {
+		// Passes follow each other while they find work, so a backlog
+		// never waits a tick per pass; an idle detector waits the tick.
 		for {
 			n, err := d.RunOnce(ctx)
 			if err != nil && ctx.Err() == nil {
 				d.cfg.Logger.Error("detection pass failed", slog.Any("error", err))
 			}
-			if err != nil || n < d.cfg.Batch {
+			if err != nil || n == 0 || ctx.Err() != nil {
 				break
 			}
 		}
@@ -155,20 +167,31 @@ func (d *Detector) RunOnce(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("list detection work: %w", err)
 	}
-	done := 0
-	var errs []error
-	for _, p := range work {
-		out, err := d.store.EvaluateProbe(ctx, p, now)
-		if err != nil {
-			// One probe's failure must not block the others; its queue rows
-			// were rolled back and wait for the next pass.
-			errs = append(errs, err)
-			continue
-		}
-		if !out.Skipped {
-			done++
-		}
+	var (
+		mu   sync.Mutex
+		done int
+		errs []error
+		next atomic.Int64
+		wg   sync.WaitGroup
+	)
+	for range min(d.cfg.Workers, len(work)) {
+		wg.Go(func() {
+			for i := next.Add(1) - 1; i < int64(len(work)); i = next.Add(1) - 1 {
+				out, err := d.store.EvaluateProbe(ctx, work[i], now)
+				mu.Lock()
+				switch {
+				case err != nil:
+					// One probe's failure must not block the others; its
+					// queue rows were rolled back and wait for the next pass.
+					errs = append(errs, err)
+				case !out.Skipped:
+					done++
+				}
+				mu.Unlock()
+			}
+		})
 	}
+	wg.Wait()
 	inc, err := d.store.RecomputeIncidents(ctx, now, d.cfg.Scope)
 	if err != nil {
 		errs = append(errs, fmt.Errorf("recompute incidents: %w", err))

@@ -72,7 +72,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	w := newWorkload(cfg, time.Now().Add(-time.Duration(cfg.ticks)*30*time.Second))
+	w := newWorkload(cfg, time.Now().Add(-time.Duration(cfg.ticks)*30*time.Second).Truncate(time.Second))
 	without, _, err := phase(ctx, adminURL, w, cfg, false, stderr)
 	if err != nil {
 		return fmt.Errorf("without detection: %w", err)
