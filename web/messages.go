@@ -83,6 +83,7 @@ var messages = map[string][2]string{
 	"public.affected":          {"Layanan yang terganggu", "Affected services"},
 	"public.since":             {"Terganggu sejak", "Affected since"},
 	"public.expected":          {"Perkiraan selesai untuk berkas yang diterima hari ini", "Expected completion for files received today"},
+	"public.assumed":           {"jika koneksi pulih", "if the link is back by"},
 	"public.unaffected":        {"Layanan yang tetap berjalan", "Services still running"},
 	"public.unknown":           {"Status koneksi saat ini belum dapat dipastikan.", "The current link state cannot be confirmed."},
 	"report.title":             {"Laporan gangguan koneksi dan layanan", "Report on link outages and services"},

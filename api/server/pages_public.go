@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/report/calendar"
 	"github.com/pantau-id/pantau/web"
 )
 
@@ -21,6 +22,7 @@ type publicStatus struct {
 	Affected   []string // services needing the central system
 	Unaffected []string
 	Expected   string
+	Assumed    string // when the link is assumed back for Expected
 }
 
 // publicStatusPage is GET /status/:office, without login.
@@ -31,7 +33,11 @@ func (p *pages) publicStatusPage(c *gin.Context) error {
 	}
 	lang, now := langOf(c), p.s.now()
 	per := defaultPeriod(officeLocation(o.TZ), now, 14)
-	d, err := p.buildOfficeDetail(c.Request.Context(), lang, o, per, time.Time{})
+	// Files received today can be promised only against an assumed return
+	// of the link: the start of the next working day, said on the page.
+	cal := defaultOffice(o).Calendar
+	back := cal.WorkStart(cal.WorkingDayOnOrAfter(calendar.DateOf(now, per.Loc).AddDays(1)))
+	d, err := p.buildOfficeDetail(c.Request.Context(), lang, o, per, back)
 	if err != nil {
 		return err
 	}
@@ -51,8 +57,9 @@ func (p *pages) publicStatusPage(c *gin.Context) error {
 				ps.Unaffected = append(ps.Unaffected, t.Name)
 			}
 		}
-		if cl := d.Backlog.Clearance; cl != nil {
+		if cl := d.Backlog.Clearance; cl != nil && d.AssumeEnd != nil {
 			ps.Expected = web.FormatDate(lang, o.TZ, cl.In(per.Loc, 12*60))
+			ps.Assumed = web.FormatTime(lang, o.TZ, *d.AssumeEnd)
 		}
 	}
 	c.Header("Cache-Control", "public, max-age=30")

@@ -36,7 +36,8 @@ func (h Heatmap) HTML() template.HTML {
 		charts.WithTitleOpts(opts.Title{Title: h.Title, Left: "center", TitleStyle: &opts.TextStyle{FontSize: 14}}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true)}),
 		charts.WithGridOpts(opts.Grid{Left: "150", Right: "24", Top: "40", Bottom: "80"}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "category", SplitArea: &opts.SplitArea{Show: opts.Bool(true)}}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category", Data: h.XLabels, SplitArea: &opts.SplitArea{Show: opts.Bool(true)}}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: h.YLabels, SplitArea: &opts.SplitArea{Show: opts.Bool(true)}}),
 		charts.WithVisualMapOpts(opts.VisualMap{
 			Calculable: opts.Bool(true), Min: float32(h.Min), Max: float32(h.Max), Orient: "horizontal", Left: "center", Bottom: "0",
