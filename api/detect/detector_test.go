@@ -1,9 +1,11 @@
 package detect_test
 
 import (
+	"context"
 	"reflect"
 	"testing"
 
+	"github.com/pantau-id/pantau/api"
 	"github.com/pantau-id/pantau/api/postgres"
 )
 
@@ -58,5 +60,45 @@ func TestSpoolAfterThreeDaysReplacesUnknown(t *testing.T) {
 	got = spans(w.outages(postgres.OutageFilter{Kind: "all", TargetKind: "central"}))
 	if want := []string{"73.71/central down 120..open central"}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("after the spool\n got  %q\n want %q", got, want)
+	}
+}
+
+func TestOfficeStates(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, map[string]string{"73.71": "73", "73.72": "73", "73.73": "73"})
+	// 73.71 is cut from check 4 on; 73.72 went silent after check 3; 73.73
+	// never delivered anything.
+	w.deliver("73.71", append(series("73.71", "central", 0, "++++------"), series("73.71", "internet", 0, "++++++++++")...))
+	w.deliver("73.72", append(series("73.72", "central", 0, "++++"), series("73.72", "internet", 0, "++++")...))
+	w.clock.Set(at(10))
+	w.drain()
+	states, err := w.s.OfficeStates(context.Background(), postgres.OfficeFilter{ProvinceCode: "73"}, w.clock.Now())
+	if err != nil {
+		t.Fatalf("states: %v", err)
+	}
+	type view struct {
+		State api.State
+		Since int
+		Cause api.Cause
+		Age   float64
+	}
+	got := map[string]view{}
+	for _, s := range states {
+		v := view{State: s.State, Since: -1, Cause: s.Cause, Age: -1}
+		if s.Since != nil {
+			v.Since = int(s.Since.Sub(base) / interval)
+		}
+		if s.LastResultAgeSeconds != nil {
+			v.Age = *s.LastResultAgeSeconds
+		}
+		got[s.OfficeCode] = v
+	}
+	want := map[string]view{
+		"73.71": {api.StateDown, 4, api.CauseCentral, 30},
+		"73.72": {api.StateUnknown, 3, "", 210},
+		"73.73": {api.StateUnknown, -1, "", -1},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("states\n got  %+v\n want %+v", got, want)
 	}
 }
