@@ -1,0 +1,68 @@
+package bench_test
+
+import (
+	"context"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/pantau-id/pantau/api/bench"
+	"github.com/pantau-id/pantau/api/pgtest"
+)
+
+// TestRunIngestSmall runs the whole benchmark on a few thousand rows, so
+// `make bench-ingest` cannot rot unseen: both paths must store every row
+// and the last line must have the exact form issue 2 asks for.
+func TestRunIngestSmall(t *testing.T) {
+	t.Parallel()
+	figs, err := bench.RunIngest(context.Background(), pgtest.URL(t),
+		bench.IngestConfig{Results: 3000, Batch: 250, Senders: 2, Probes: 5, Breakdown: true}, nil)
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if figs.Rows != 3000 || figs.APIRate <= 0 || figs.CopyRt <= 0 {
+		t.Fatalf("figures %+v", figs)
+	}
+	if !regexp.MustCompile(`^ingest: api=\d+ copy=\d+ ratio=\d+\.\d\d$`).MatchString(figs.Line()) {
+		t.Fatalf("last line %q is not in the agreed form", figs.Line())
+	}
+}
+
+func TestParsePhases(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in   string
+		want []bench.Phase
+		ok   bool
+	}{
+		{"514:30s:10m,5000:10s:2m", []bench.Phase{{514, 30 * time.Second, 10 * time.Minute}, {5000, 10 * time.Second, 2 * time.Minute}}, true},
+		{"10:1s:5s", []bench.Phase{{10, time.Second, 5 * time.Second}}, true},
+		{"514:30s", nil, false},
+		{"0:30s:1m", nil, false},
+		{"514:soon:1m", nil, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.in, func(t *testing.T) {
+			got, err := bench.ParsePhases(tc.in)
+			if (err == nil) != tc.ok {
+				t.Fatalf("ParsePhases(%q) error %v, want ok=%v", tc.in, err, tc.ok)
+			}
+			if len(got) != len(tc.want) {
+				t.Fatalf("ParsePhases(%q) = %v, want %v", tc.in, got, tc.want)
+			}
+			for i := range got {
+				if got[i] != tc.want[i] {
+					t.Fatalf("ParsePhases(%q) = %v, want %v", tc.in, got, tc.want)
+				}
+			}
+		})
+	}
+}
+
+func TestSoakLineForm(t *testing.T) {
+	t.Parallel()
+	r := bench.SoakResult{Phase: bench.Phase{Probes: 514}, Results: 20560, Lost: 0, P99: 42500 * time.Microsecond, RSSMB: 35.4}
+	if got, want := r.Line(), "soak: offices=514 results=20560 lost=0 p99_ms=42.5 rss_mb=35.4"; got != want {
+		t.Fatalf("line %q, want %q", got, want)
+	}
+}
