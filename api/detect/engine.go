@@ -1,26 +1,3 @@
-// Package detect turns raw results into outages, causes and incidents. The
-// engine, cause and grouping rules are pure functions (no database, no
-// clock); the Detector service runs them over the store's queue.
-//
-// Rules (DESIGN.md "Detection", and where it is silent, the choices below):
-//
-//   - A series is one (probe, target), ordered by (observed_at, seq).
-//   - An outage opens at the first failure of a run of Fail consecutive
-//     failures and closes at the first success of a run of Recover
-//     consecutive successes: the outage is [first failure, first success).
-//   - Silence: when two consecutive results are more than SilenceAfter ×
-//     interval apart, the time between them is unknown, from the earlier
-//     result to the later one. Results on either side of a silence are not
-//     consecutive: the run counters reset and the series starts again as up.
-//     An outage open at the silence ends at the last result before it
-//     (ended_by silence) and the unknown span follows it without a gap; if
-//     the probe comes back still failing, a new outage opens after Fail
-//     failures, at the first of them.
-//   - The same applies between the last result and now: a series whose last
-//     result is older than SilenceAfter × interval is unknown from that
-//     result on (open). Spooled results delivered later replace the span.
-//   - Spans of zero length (possible only with Fail = 1 and a silence right
-//     after) are dropped.
 package detect
 
 import (
