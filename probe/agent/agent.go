@@ -40,8 +40,20 @@ type Config struct {
 	Timeout time.Duration
 	// BatchSize is the most results sent in one request.
 	BatchSize int
-	// Targets are what this probe checks.
+	// Targets are what this probe checks; with ConfigPoll set, only until
+	// the cache or the server gives others.
 	Targets []probe.Target
+	// ConfigPoll, when positive, turns on central configuration: the agent
+	// fetches its targets and interval from GET {Server}/api/v1/probe/config
+	// at start and every ConfigPoll, and follows each change by restarting
+	// its schedulers only (the spool and the uploader run on). Zero: Targets
+	// and Interval are fixed.
+	ConfigPoll time.Duration
+	// ConfigCache is the file that keeps the last configuration the server
+	// gave (written atomically). It is read at start, so an agent restarted
+	// while the server is unreachable checks its targets all the same.
+	// Empty: no cache.
+	ConfigCache string
 	// Version is reported to the server in every batch.
 	Version string
 	// BackoffMin and BackoffMax bound the exponential backoff after network
@@ -131,15 +143,14 @@ func New(cfg Config, sp *spool.Spool) (*Agent, error) {
 // what was measured and keeps delivering for up to ShutdownGrace.
 func (a *Agent) Run(ctx context.Context) error {
 	st := a.spool.Stats()
-	a.log.Info("agent started", "targets", len(a.cfg.Targets), "interval", a.cfg.Interval.String(),
-		"server", a.cfg.Server, "spool_depth", st.Depth, "spool_dropped", st.Dropped, "last_seq", st.LastSeq)
-	results := make(chan probe.Result, 4*len(a.cfg.Targets)+1)
-	var checks sync.WaitGroup
-	for _, t := range a.cfg.Targets {
-		checks.Go(func() { a.schedule(ctx, t, results) })
-	}
+	settings, etag := a.startSettings()
+	a.log.Info("agent started", "targets", len(settings.Targets), "interval", settings.Interval.D().String(),
+		"server", a.cfg.Server, "central_config", a.cfg.ConfigPoll > 0,
+		"spool_depth", st.Depth, "spool_dropped", st.Dropped, "last_seq", st.LastSeq)
+	results := make(chan probe.Result, resultBuffer)
 	// The writer and uploader outlive ctx so a clean stop spools and
-	// delivers what was already measured.
+	// delivers what was already measured; they also outlive every change
+	// of settings, which restarts only the schedulers.
 	keep := context.WithoutCancel(ctx)
 	written := make(chan struct{})
 	go func() { a.writeLoop(keep, results); close(written) }()
@@ -148,9 +159,16 @@ func (a *Agent) Run(ctx context.Context) error {
 	stopping := make(chan struct{})
 	uploaded := make(chan struct{})
 	go func() { a.uploadLoop(upCtx, stopping); close(uploaded) }()
+	updates := make(chan Settings, 1)
+	polled := make(chan struct{})
+	if a.cfg.ConfigPoll > 0 {
+		go func() { a.configLoop(ctx, settings, etag, updates); close(polled) }()
+	} else {
+		close(polled)
+	}
 
-	<-ctx.Done()
-	checks.Wait()
+	a.superviseChecks(ctx, settings, updates, results)
+	<-polled
 	close(results)
 	<-written
 	close(stopping)
@@ -163,6 +181,34 @@ func (a *Agent) Run(ctx context.Context) error {
 	st = a.spool.Stats()
 	a.log.Info("agent stopped", "spool_depth", st.Depth, "last_seq", st.LastSeq)
 	return nil
+}
+
+// resultBuffer is how many measured results may wait for the spool writer.
+const resultBuffer = 256
+
+// superviseChecks runs one scheduler per target of s until ctx is done.
+// Each new settings from updates stops every scheduler (a check cut short
+// is not recorded) and starts those of the new settings; it returns once
+// the last schedulers have stopped.
+func (a *Agent) superviseChecks(ctx context.Context, s Settings, updates <-chan Settings, out chan<- probe.Result) {
+	for {
+		gen, stop := context.WithCancel(ctx)
+		var checks sync.WaitGroup
+		for _, t := range s.Targets {
+			checks.Go(func() { a.schedule(gen, t, s.Interval.D(), out) })
+		}
+		select {
+		case <-ctx.Done():
+			stop()
+			checks.Wait()
+			return
+		case s = <-updates:
+			stop()
+			checks.Wait()
+			a.log.Info("schedulers restarted on the new configuration", "targets", len(s.Targets),
+				"interval", s.Interval.D().String())
+		}
+	}
 }
 
 // Info is the health report sent with every batch.

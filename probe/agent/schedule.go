@@ -17,11 +17,10 @@ const writeBatch = 64
 // until the window ends; it is short next to any check interval.
 const writeWindow = 250 * time.Millisecond
 
-// schedule checks t every interval until ctx is done. The first check comes
+// schedule checks t every iv until ctx is done. The first check comes
 // after a random phase within one interval, and each later one is jittered
 // by up to ±5 %, so targets and offices do not fire in lockstep.
-func (a *Agent) schedule(ctx context.Context, t probe.Target, out chan<- probe.Result) {
-	iv := a.cfg.Interval
+func (a *Agent) schedule(ctx context.Context, t probe.Target, iv time.Duration, out chan<- probe.Result) {
 	next := time.Now().Add(rand.N(iv))
 	timer := time.NewTimer(time.Until(next))
 	defer timer.Stop()

@@ -1,0 +1,144 @@
+package agent
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/pantau-id/pantau/probe"
+)
+
+// ConfigPath is where the agent fetches its settings, below Config.Server.
+const ConfigPath = "/api/v1/probe/config"
+
+// errNotModified is fetchSettings' answer to a 304.
+var errNotModified = errors.New("configuration not modified")
+
+// fetchSettings asks the server for this probe's settings. With etag set it
+// sends If-None-Match and returns errNotModified on a 304.
+func (a *Agent) fetchSettings(ctx context.Context, etag string) (Settings, string, error) {
+	ctx, cancel := context.WithTimeout(ctx, DefaultRequestTime)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(a.cfg.Server, "/")+ConfigPath, nil)
+	if err != nil {
+		return Settings{}, "", fmt.Errorf("build configuration request: %w", err)
+	}
+	req.Header.Set("Authorization", "Bearer "+a.cfg.Token)
+	req.Header.Set("User-Agent", "pantau-probe/"+a.cfg.Version)
+	req.Header.Set("Accept", "application/json")
+	if etag != "" {
+		req.Header.Set("If-None-Match", etag)
+	}
+	sent := a.cfg.Clock.Now()
+	resp, err := a.cfg.HTTPClient.Do(req)
+	if err != nil {
+		return Settings{}, "", fmt.Errorf("fetch configuration: %w", err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	a.noteClock(resp.Header.Get("Date"), sent, a.cfg.Clock.Now())
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return Settings{}, "", fmt.Errorf("read configuration: %w", err)
+	}
+	switch resp.StatusCode {
+	case http.StatusOK:
+	case http.StatusNotModified:
+		return Settings{}, etag, errNotModified
+	default:
+		return Settings{}, "", fmt.Errorf("fetch configuration: server answered %s: %s", resp.Status, errorMessage(raw))
+	}
+	var s Settings
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return Settings{}, "", fmt.Errorf("decode configuration: %w", err)
+	}
+	if s.Interval <= 0 {
+		// An office without targets has no interval yet.
+		s.Interval = probe.Duration(DefaultInterval)
+	}
+	if err := s.Validate(); err != nil {
+		return Settings{}, "", fmt.Errorf("configuration from the server: %w", err)
+	}
+	return s, resp.Header.Get("ETag"), nil
+}
+
+// configLoop fetches the settings at once and then every ConfigPoll, and
+// hands each change to the schedulers through updates (a newer change
+// replaces one not yet taken). Each change is cached before it is used.
+// Failures keep the current settings and are logged once per streak.
+func (a *Agent) configLoop(ctx context.Context, cur Settings, etag string, updates chan Settings) {
+	failing := false
+	for {
+		s, tag, err := a.fetchSettings(ctx, etag)
+		switch {
+		case ctx.Err() != nil:
+			return
+		case errors.Is(err, errNotModified):
+		case err != nil:
+			if !failing {
+				a.log.Warn("cannot fetch the configuration; running on the last good one",
+					"error", err.Error(), "targets", len(cur.Targets), "retry_every", a.cfg.ConfigPoll.String())
+			}
+			failing = true
+		default:
+			if failing {
+				a.log.Info("configuration fetched again")
+			}
+			failing = false
+			etag = tag
+			if !s.equal(cur) {
+				a.saveSettings(s, tag)
+				a.log.Info("configuration changed", "targets", len(s.Targets), "interval", s.Interval.D().String())
+				cur = s
+				select {
+				case <-updates: // superseded before the schedulers took it
+				default:
+				}
+				updates <- s
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-a.cfg.Clock.After(a.cfg.ConfigPoll):
+		}
+	}
+}
+
+// saveSettings writes s to the configuration cache, when there is one. A
+// failed write is logged: the agent runs on s anyway.
+func (a *Agent) saveSettings(s Settings, etag string) {
+	if a.cfg.ConfigCache == "" {
+		return
+	}
+	c := cacheFile{Server: a.cfg.Server, ETag: etag, FetchedAt: time.Now().UTC(), Settings: s}
+	if err := saveCache(a.cfg.ConfigCache, c); err != nil {
+		a.log.Error("cannot keep the configuration on disk; a restart without the server would lose it",
+			"path", a.cfg.ConfigCache, "error", err.Error())
+	}
+}
+
+// startSettings are the settings the schedulers begin with: the cache when
+// central configuration is on and the cache is good, else Targets and
+// Interval of the Config. It also returns the cached ETag.
+func (a *Agent) startSettings() (Settings, string) {
+	s := Settings{Interval: probe.Duration(a.cfg.Interval), Targets: a.cfg.Targets}
+	if a.cfg.ConfigPoll <= 0 || a.cfg.ConfigCache == "" {
+		return s, ""
+	}
+	c, ok, err := loadCache(a.cfg.ConfigCache, a.cfg.Server)
+	switch {
+	case err != nil:
+		a.log.Warn("configuration cache unusable; waiting for the server", "error", err.Error())
+		return s, ""
+	case !ok:
+		return s, ""
+	}
+	a.log.Info("running on the cached configuration until the server answers",
+		"targets", len(c.Settings.Targets), "fetched_at", c.FetchedAt.Format(time.RFC3339))
+	return c.Settings, c.ETag
+}

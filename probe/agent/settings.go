@@ -1,0 +1,133 @@
+package agent
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/pantau-id/pantau/probe"
+)
+
+// minSettingsInterval is the shortest interval accepted from the server; a
+// smaller one is a mistake that would flood the office's link.
+const minSettingsInterval = 10 * time.Millisecond
+
+// Settings is what the schedulers run: the office's targets and the time
+// between two checks of one target. It is the body of
+// GET /api/v1/probe/config and the content of the configuration cache.
+type Settings struct {
+	Office   string         `json:"office,omitempty"`
+	Interval probe.Duration `json:"interval"`
+	Targets  []probe.Target `json:"targets"`
+}
+
+// Validate names the first wrong field. No targets is valid: an office the
+// operator has not set up yet, whose agent waits for its targets.
+func (s Settings) Validate() error {
+	if s.Interval.D() < minSettingsInterval {
+		return fmt.Errorf("interval: %s is below the minimum %s", s.Interval.D(), minSettingsInterval)
+	}
+	names := map[string]int{}
+	for i, t := range s.Targets {
+		err := t.Validate()
+		if err == nil {
+			err = probe.ValidateAddress(t)
+		}
+		if j, dup := names[t.Name]; dup && err == nil {
+			err = fmt.Errorf("name: %q is already used by targets[%d]", t.Name, j)
+		}
+		if err != nil {
+			return fmt.Errorf("targets[%d].%w", i, err)
+		}
+		names[t.Name] = i
+	}
+	return nil
+}
+
+// equal reports whether s and o would run the same schedulers.
+func (s Settings) equal(o Settings) bool {
+	a, errA := json.Marshal(s)
+	b, errB := json.Marshal(o)
+	return errA == nil && errB == nil && bytes.Equal(a, b)
+}
+
+// cacheFile is what the configuration cache holds: the last settings the
+// server gave, with the server they came from and their ETag.
+type cacheFile struct {
+	Server    string    `json:"server"`
+	ETag      string    `json:"etag,omitempty"`
+	FetchedAt time.Time `json:"fetched_at"`
+	Settings  Settings  `json:"settings"`
+}
+
+// loadCache reads the cache at path. A cache written for another server is
+// ignored (the probe was enrolled again elsewhere): it returns ok false.
+func loadCache(path, server string) (cacheFile, bool, error) {
+	b, err := os.ReadFile(filepath.Clean(path))
+	if errors.Is(err, os.ErrNotExist) {
+		return cacheFile{}, false, nil
+	}
+	if err != nil {
+		return cacheFile{}, false, fmt.Errorf("read configuration cache: %w", err)
+	}
+	var c cacheFile
+	if err := json.Unmarshal(b, &c); err != nil {
+		return cacheFile{}, false, fmt.Errorf("configuration cache %s: %w", path, err)
+	}
+	if c.Server != server {
+		return cacheFile{}, false, nil
+	}
+	if err := c.Settings.Validate(); err != nil {
+		return cacheFile{}, false, fmt.Errorf("configuration cache %s: %w", path, err)
+	}
+	return c, true, nil
+}
+
+// saveCache writes c to path atomically: a temporary file in the same
+// folder, synced, then renamed over the old one, so a crash leaves either
+// the old cache or the new one, never half of one.
+func saveCache(path string, c cacheFile) error {
+	b, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode configuration cache: %w", err)
+	}
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return fmt.Errorf("configuration cache folder: %w", err)
+	}
+	tmp, err := os.CreateTemp(dir, ".config-cache-*")
+	if err != nil {
+		return fmt.Errorf("configuration cache: %w", err)
+	}
+	_, werr := tmp.Write(append(b, '\n'))
+	if werr == nil {
+		werr = tmp.Sync()
+	}
+	if cerr := tmp.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr == nil {
+		werr = os.Rename(tmp.Name(), path)
+	}
+	if werr != nil {
+		_ = os.Remove(tmp.Name())
+		return fmt.Errorf("write configuration cache: %w", werr)
+	}
+	syncDir(dir)
+	return nil
+}
+
+// syncDir makes a rename in dir durable where the system allows it
+// (Windows cannot open a folder for sync; the rename is still atomic).
+func syncDir(dir string) {
+	d, err := os.Open(filepath.Clean(dir))
+	if err != nil {
+		return
+	}
+	_ = d.Sync()
+	_ = d.Close()
+}
