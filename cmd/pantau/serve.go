@@ -9,23 +9,39 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/pantau-id/pantau/api/detect"
+	"github.com/pantau-id/pantau/api/escalate"
 	"github.com/pantau-id/pantau/api/postgres"
+	"github.com/pantau-id/pantau/api/retention"
 	"github.com/pantau-id/pantau/api/server"
 )
 
 // serveConfig is everything `pantau serve` needs, from flags and environment.
 type serveConfig struct {
-	db        dbFlags
-	addr      string
-	noMigrate bool
-	logFormat string
-	logLevel  string
-	http      server.Config
+	db         dbFlags
+	addr       string
+	noMigrate  bool
+	logFormat  string
+	logLevel   string
+	http       server.Config
+	detectTick time.Duration
+	slack      slackFlags
+}
+
+// slackFlags configure escalation. Without a token, alerts are still
+// written to the outbox and go out once a token is set.
+type slackFlags struct {
+	token         string
+	signingSecret string
+	apiURL        string
+	policyFile    string
 }
 
 func (c *serveConfig) register(fs *flag.FlagSet) {
@@ -36,6 +52,11 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.logLevel, "log-level", envOr("PANTAU_LOG_LEVEL", "info"), "log level: debug, info, warn, error (env PANTAU_LOG_LEVEL)")
 	fs.Int64Var(&c.http.MaxBodyBytes, "max-body", server.DefaultMaxBodyBytes, "largest request body in bytes, compressed or not (413 past it)")
 	fs.DurationVar(&c.http.FutureTolerance, "future-tolerance", server.DefaultFutureTolerance, "how far ahead of the server's clock a result may be observed")
+	fs.DurationVar(&c.detectTick, "detect-tick", time.Second, "how often the detector evaluates new results (bounds the delay from result to outage)")
+	fs.StringVar(&c.slack.token, "slack-token", secretEnv("SLACK_BOT_TOKEN"), "Slack bot token xoxb-… (env SLACK_BOT_TOKEN or SLACK_BOT_TOKEN_FILE); empty keeps alerts in the outbox")
+	fs.StringVar(&c.slack.signingSecret, "slack-signing-secret", secretEnv("SLACK_SIGNING_SECRET"), "Slack signing secret for the Acknowledge button (env SLACK_SIGNING_SECRET or SLACK_SIGNING_SECRET_FILE)")
+	fs.StringVar(&c.slack.apiURL, "slack-api-url", os.Getenv("SLACK_API_URL"), "Slack Web API base URL ending in / (tests and proxies; default Slack's)")
+	fs.StringVar(&c.slack.policyFile, "escalation-policy", os.Getenv("PANTAU_ESCALATION_POLICY"), "YAML file of Slack channels and escalation policy, stored at start (default: the stored policy)")
 }
 
 // Validate names the first bad setting.
@@ -46,7 +67,26 @@ func (c *serveConfig) Validate() error {
 	if c.http.MaxBodyBytes < 1024 {
 		return fmt.Errorf("-max-body: %d is too small (at least 1024)", c.http.MaxBodyBytes)
 	}
+	if c.detectTick <= 0 {
+		return fmt.Errorf("-detect-tick: must be positive")
+	}
+	if c.slack.apiURL != "" && !strings.HasSuffix(c.slack.apiURL, "/") {
+		return fmt.Errorf("-slack-api-url: must end in /")
+	}
 	return nil
+}
+
+// secretEnv reads NAME, or the file named by NAME_FILE (for container secrets).
+func secretEnv(name string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	if f := os.Getenv(name + "_FILE"); f != "" {
+		if b, err := os.ReadFile(f); err == nil {
+			return strings.TrimSpace(string(b))
+		}
+	}
+	return ""
 }
 
 func envOr(key, def string) string {
@@ -90,9 +130,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 // app is the wired server: store, HTTP handler and background services.
 type app struct {
-	store   *postgres.Store
-	handler http.Handler
-	log     *slog.Logger
+	store    *postgres.Store
+	handler  http.Handler
+	log      *slog.Logger
+	services []func(context.Context)
 }
 
 func newApp(ctx context.Context, cfg serveConfig, log *slog.Logger) (*app, error) {
@@ -100,20 +141,80 @@ func newApp(ctx context.Context, cfg serveConfig, log *slog.Logger) (*app, error
 	if err != nil {
 		return nil, err
 	}
+	a, err := wire(ctx, cfg, store, log)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// wire builds the server and its background services over store.
+func wire(ctx context.Context, cfg serveConfig, store *postgres.Store, log *slog.Logger) (*app, error) {
 	if !cfg.noMigrate {
 		if err := postgres.Migrate(ctx, store.Pool()); err != nil {
-			store.Close()
 			return nil, err
 		}
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	srv := server.New(cfg.http, store, log, reg, reg)
-	return &app{store: store, handler: srv, log: log}, nil
+	a := &app{store: store, log: log}
+
+	// Escalation: the detector's incident changes write the Slack outbox in
+	// their own transaction; the sender delivers it when a token is set.
+	if cfg.slack.policyFile != "" {
+		pol, err := escalate.LoadPolicyFile(cfg.slack.policyFile)
+		if err != nil {
+			return nil, fmt.Errorf("-escalation-policy: %w", err)
+		}
+		if err := escalate.SavePolicy(ctx, store.Pool(), pol); err != nil {
+			return nil, err
+		}
+	}
+	escMetrics := escalate.NewMetrics(reg)
+	esc := escalate.New(store.Pool(), escalate.Options{Logger: log.With("component", "escalate")})
+	a.services = append(a.services, esc.Start)
+	var opts []server.Option
+	if cfg.slack.token != "" {
+		sender := escalate.NewSender(store.Pool(), escalate.Config{Token: cfg.slack.token, APIURL: cfg.slack.apiURL,
+			Logger: log.With("component", "slack"), Metrics: escMetrics})
+		a.services = append(a.services, sender.Start)
+	} else {
+		log.Warn("Slack is not configured (-slack-token): alerts wait in the outbox until it is")
+	}
+	if cfg.slack.signingSecret != "" {
+		opts = append(opts, server.WithMount(server.Mount{Method: http.MethodPost, Path: "/slack/interactivity",
+			Handler: escalate.InteractivityHandler(escalate.InteractivityConfig{SigningSecret: cfg.slack.signingSecret,
+				Escalator: esc, Metrics: escMetrics, Logger: log.With("component", "slack")})}))
+	}
+
+	det, err := detect.New(store.Detection(esc.Hook), detect.Config{Tick: cfg.detectTick, Logger: log.With("component", "detect")})
+	if err != nil {
+		return nil, err
+	}
+	a.services = append(a.services, det.Start)
+	ret := retention.New(store, retention.Config{Logger: log.With("component", "retention")})
+	a.services = append(a.services, ret.Start)
+
+	srv := server.New(cfg.http, store, log, reg, reg, opts...)
+	a.services = append(a.services, srv.MonthlyReports(server.MonthlyConfig{Logger: log.With("component", "monthly")}).Start)
+	a.handler = srv
+	return a, nil
 }
 
-// Run serves on ln until ctx ends.
+// Run starts the background services and serves on ln until ctx ends,
+// then waits for the services to stop.
 func (a *app) Run(ctx context.Context, ln net.Listener) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	// Some services' Start blocks until ctx ends, others start their own
+	// goroutine; running each in one covers both.
+	for _, start := range a.services {
+		wg.Add(1)
+		go func() { defer wg.Done(); start(ctx) }()
+	}
 	srv := &http.Server{Handler: a.handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: 2 * time.Minute}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
