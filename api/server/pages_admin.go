@@ -1,10 +1,13 @@
 package server
 
 import (
+	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/pantau-id/pantau/api"
 	"github.com/pantau-id/pantau/api/postgres"
 )
 
@@ -23,8 +26,12 @@ func (p *pages) renderAdmin(c *gin.Context, status int, message, token string) e
 	if err != nil {
 		return err
 	}
+	windows, err := p.s.store.MaintenanceWindows(ctx, postgres.MaintenanceFilter{From: p.s.now().Add(-31 * 24 * time.Hour)})
+	if err != nil {
+		return err
+	}
 	return p.render(c, status, "admin", "nav.admin", map[string]any{
-		"Users": users, "Probes": probes, "Roles": postgres.Roles, "Message": message, "Token": token,
+		"Users": users, "Probes": probes, "Roles": postgres.Roles, "Message": message, "Token": token, "Windows": windows,
 	})
 }
 
@@ -47,4 +54,42 @@ func (p *pages) adminAddProbe(c *gin.Context) error {
 		return err
 	}
 	return p.renderAdmin(c, http.StatusCreated, pr.OfficeCode+" / "+pr.Name+" ✓", token)
+}
+
+// adminAddMaintenance is POST /admin/maintenance: a planned cut-off for an
+// office, a province or everyone. The times are read in the zone of the
+// office or province (WIB for national windows), as the form says.
+func (p *pages) adminAddMaintenance(c *gin.Context) error {
+	ctx := c.Request.Context()
+	m := api.MaintenanceWindow{Scope: c.PostForm("scope"), Reason: c.PostForm("reason")}
+	tz := "Asia/Jakarta"
+	switch m.Scope {
+	case api.ScopeOffice:
+		m.OfficeCode = c.PostForm("ref")
+		o, err := p.s.store.Office(ctx, m.OfficeCode)
+		if err != nil {
+			return err
+		}
+		tz = o.TZ
+	case api.ScopeProvince:
+		m.ProvinceCode = c.PostForm("ref")
+		pr, err := p.provinceInScope(c, m.ProvinceCode)
+		if err != nil {
+			return err
+		}
+		tz = pr.TZ
+	}
+	loc := officeLocation(tz)
+	for field, dst := range map[string]*time.Time{"starts_at": &m.StartsAt, "ends_at": &m.EndsAt} {
+		t, err := time.ParseInLocation("2006-01-02T15:04", c.PostForm(field), loc)
+		if err != nil {
+			return api.FieldErrorf(field, "want a local time as 2020-01-08T07:30")
+		}
+		*dst = t
+	}
+	w, err := p.s.store.CreateMaintenance(ctx, m)
+	if err != nil {
+		return err
+	}
+	return p.renderAdmin(c, http.StatusCreated, fmt.Sprintf("maintenance #%d ✓", w.ID), "")
 }

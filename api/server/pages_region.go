@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
-	"slices"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -115,73 +114,6 @@ func (p *pages) provincePage(c *gin.Context) error {
 		return err
 	}
 	return p.render(c, http.StatusOK, "province", "province.title", d)
-}
-
-// provinceRank is one province on the national page.
-type provinceRank struct {
-	Province        api.Province
-	Offices, Down   int
-	Unknown         int
-	OpenIncidents   int
-	AffectedOffices []string
-}
-
-// nationalPage is GET /national: provinces ranked by offices down now,
-// and the incidents still open.
-func (p *pages) nationalPage(c *gin.Context) error {
-	ctx, lang, now := c.Request.Context(), langOf(c), p.s.now()
-	provinces, err := p.s.store.Provinces(ctx)
-	if err != nil {
-		return err
-	}
-	offices, err := p.s.store.Offices(ctx, postgres.OfficeFilter{})
-	if err != nil {
-		return err
-	}
-	states, err := p.officeStates(ctx, offices, postgres.OfficeFilter{}, now)
-	if err != nil {
-		return err
-	}
-	byCode := map[string]*provinceRank{}
-	ranks := make([]*provinceRank, 0, len(provinces))
-	for _, pr := range provinces {
-		r := &provinceRank{Province: pr}
-		byCode[pr.Code] = r
-		ranks = append(ranks, r)
-	}
-	for _, st := range states {
-		r := byCode[st.ProvinceCode]
-		if r == nil {
-			continue
-		}
-		r.Offices++
-		switch st.State {
-		case api.StateDown:
-			r.Down++
-			r.AffectedOffices = append(r.AffectedOffices, st.OfficeName)
-		case api.StateUnknown:
-			r.Unknown++
-		}
-	}
-	slices.SortStableFunc(ranks, func(a, b *provinceRank) int { return b.Down - a.Down })
-	open, err := p.incidents(ctx, "", time.Time{}, time.Time{}, true)
-	if err != nil {
-		return err
-	}
-	top := ranks[:min(len(ranks), 15)]
-	c1 := chart.Category{ID: chartNational, Title: web.T(lang, "national.ranked"), AxisNames: [2]string{web.T(lang, "national.offices"), ""}}
-	down, unknown := make([]float64, len(top)), make([]float64, len(top))
-	for i, r := range top {
-		c1.Labels = append(c1.Labels, r.Province.Name)
-		down[i], unknown[i] = float64(r.Down), float64(r.Unknown)
-	}
-	c1.Series = []chart.Series{
-		{Name: web.T(lang, "state.down"), Kind: chart.Bar, Values: down, Stack: "s", Color: stateColors[api.StateDown]},
-		{Name: web.T(lang, "state.unknown"), Kind: chart.Bar, Values: unknown, Stack: "s", Color: stateColors[api.StateUnknown]},
-	}
-	return p.render(c, http.StatusOK, "national", "national.title", map[string]any{
-		"Ranks": ranks, "Incidents": open, "Chart": c1.HTML(), "Names": officeNames(offices),
-	})
 }
 
 func officeNames(offices []api.Office) map[string]string {

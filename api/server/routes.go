@@ -49,6 +49,7 @@ func (s *Server) routes() *gin.Engine {
 	r.GET("/admin", w.load(), w.auth(rolesAdmin...), w.page(w.adminPage))
 	r.POST("/admin/users", w.load(), w.auth(rolesAdmin...), w.csrf(), w.page(w.adminAddUser))
 	r.POST("/admin/probes", w.load(), w.auth(rolesAdmin...), w.csrf(), w.page(w.adminAddProbe))
+	r.POST("/admin/maintenance", w.load(), w.auth(rolesAdmin...), w.csrf(), w.page(w.adminAddMaintenance))
 
 	for _, m := range s.mounts {
 		r.Handle(m.Method, m.Path, gin.WrapH(m.Handler))

@@ -61,6 +61,7 @@ func TestScopeOfEveryRoute(t *testing.T) {
 		{"GET", "/static/nope.js", expect{nf, nf, nf, nf, nf, nf, nf, nf, nf}},
 		{"POST", "/offices/73.71/intake", expect{see, see, nf, no, no, no, no, no, no}},
 		{"POST", "/admin/probes", expect{see, no, no, no, no, no, no, no, crt}},
+		{"POST", "/admin/maintenance", expect{see, no, no, no, no, no, no, no, crt}},
 	}
 	for _, p := range office71 {
 		tests = append(tests, struct {
@@ -83,7 +84,8 @@ func TestScopeOfEveryRoute(t *testing.T) {
 			t.Run(fmt.Sprintf("%s %s as %s", tc.method, tc.path, name), func(t *testing.T) {
 				var form url.Values
 				if tc.method == "POST" {
-					form = url.Values{"date": {"2026-12-01"}, "n_KK": {"5"}, "office": {"73.71"}, "name": {"p-" + name}}
+					form = url.Values{"date": {"2026-12-01"}, "n_KK": {"5"}, "office": {"73.71"}, "name": {"p-" + name},
+						"scope": {"office"}, "ref": {"73.71"}, "starts_at": {"2026-12-05T08:00"}, "ends_at": {"2026-12-05T12:00"}, "reason": {"migrasi"}}
 				}
 				resp, body := f.do(t, user, tc.method, tc.path, form, false)
 				if resp.StatusCode != tc.want[i] {

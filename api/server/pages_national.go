@@ -1,0 +1,130 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/postgres"
+	"github.com/pantau-id/pantau/web"
+	"github.com/pantau-id/pantau/web/chart"
+)
+
+// provinceRank is one province on the national page.
+type provinceRank struct {
+	Province        api.Province
+	Offices, Down   int
+	Unknown         int
+	OpenIncidents   int
+	AffectedOffices []string
+	Backlog         int // files pending tonight if open outages last the day (offices with recorded intake)
+	OvertimeHours   int
+}
+
+// nationalPage is GET /national: provinces ranked by offices down now,
+// and the incidents still open.
+func (p *pages) nationalPage(c *gin.Context) error {
+	ctx, lang, now := c.Request.Context(), langOf(c), p.s.now()
+	provinces, err := p.s.store.Provinces(ctx)
+	if err != nil {
+		return err
+	}
+	offices, err := p.s.store.Offices(ctx, postgres.OfficeFilter{})
+	if err != nil {
+		return err
+	}
+	states, err := p.officeStates(ctx, offices, postgres.OfficeFilter{}, now)
+	if err != nil {
+		return err
+	}
+	byCode := map[string]*provinceRank{}
+	ranks := make([]*provinceRank, 0, len(provinces))
+	for _, pr := range provinces {
+		r := &provinceRank{Province: pr}
+		byCode[pr.Code] = r
+		ranks = append(ranks, r)
+	}
+	for _, st := range states {
+		r := byCode[st.ProvinceCode]
+		if r == nil {
+			continue
+		}
+		r.Offices++
+		switch st.State {
+		case api.StateDown:
+			r.Down++
+			r.AffectedOffices = append(r.AffectedOffices, st.OfficeName)
+		case api.StateUnknown:
+			r.Unknown++
+		}
+	}
+	if err := p.addBacklogs(ctx, lang, offices, byCode); err != nil {
+		return err
+	}
+	slices.SortStableFunc(ranks, func(a, b *provinceRank) int {
+		if a.Down != b.Down {
+			return b.Down - a.Down
+		}
+		return b.Backlog - a.Backlog
+	})
+	open, err := p.incidents(ctx, "", time.Time{}, time.Time{}, true)
+	if err != nil {
+		return err
+	}
+	top := ranks[:min(len(ranks), 15)]
+	c1 := chart.Category{ID: chartNational, Title: web.T(lang, "national.ranked"), AxisNames: [2]string{web.T(lang, "national.offices"), ""}}
+	c1.AxisNames[1] = web.T(lang, "chart.backlog")
+	down, unknown, backlog := make([]float64, len(top)), make([]float64, len(top)), make([]float64, len(top))
+	for i, r := range top {
+		c1.Labels = append(c1.Labels, r.Province.Name)
+		down[i], unknown[i], backlog[i] = float64(r.Down), float64(r.Unknown), float64(r.Backlog)
+	}
+	c1.Series = []chart.Series{
+		{Name: web.T(lang, "state.down"), Kind: chart.Bar, Values: down, Stack: "s", Color: stateColors[api.StateDown]},
+		{Name: web.T(lang, "state.unknown"), Kind: chart.Bar, Values: unknown, Stack: "s", Color: stateColors[api.StateUnknown]},
+		{Name: web.T(lang, "chart.backlog"), Kind: chart.Line, Values: backlog, Axis: 1, Color: "#8e44ad"},
+	}
+	return p.render(c, http.StatusOK, "national", "national.title", map[string]any{
+		"Ranks": ranks, "Incidents": open, "Chart": c1.HTML(), "Names": officeNames(offices),
+	})
+}
+
+// addBacklogs adds to each province the backlog and overtime of its offices
+// that recorded intake in the last two weeks: the others have no files to
+// model, so the national page never runs the model for 514 idle offices.
+func (p *pages) addBacklogs(ctx context.Context, lang string, offices []api.Office, by map[string]*provinceRank) error {
+	now := p.s.now()
+	rows, err := p.s.store.Pool().Query(ctx, `SELECT DISTINCT office_code FROM office_intake WHERE day >= $1::date`,
+		now.Add(-15*24*time.Hour).Format(time.DateOnly))
+	if err != nil {
+		return fmt.Errorf("offices with intake: %w", err)
+	}
+	codes, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return fmt.Errorf("offices with intake: %w", err)
+	}
+	for _, o := range offices {
+		if !slices.Contains(codes, o.Code) || by[o.ProvinceCode] == nil {
+			continue
+		}
+		// An open outage is assumed to last the day: the backlog shown is
+		// what is pending tonight if nothing changes, not a what-if.
+		per := defaultPeriod(officeLocation(o.TZ), now, 14)
+		d, err := p.buildOfficeDetail(ctx, lang, o, per, per.End)
+		if err != nil {
+			return err
+		}
+		if n := len(d.Backlog.Days); n > 0 {
+			by[o.ProvinceCode].Backlog += d.Backlog.Days[n-1].Backlog
+		}
+		by[o.ProvinceCode].OvertimeHours += d.Backlog.Totals.OvertimeHours
+	}
+	return nil
+}
+
