@@ -44,7 +44,7 @@ func TestAdminRegistersProbeAndPrintsTokenOnce(t *testing.T) {
 	if err != nil || !strings.Contains(out, `"siak-pusat" added to office 73.71`) {
 		t.Fatalf("add-target: %v\n%s", err, out)
 	}
-	out, err = pantau(t, url, "admin", "add-target", "-office", "73.71", "-name", "x", "-kind", "satellite", "-address", "a:1")
+	_, err = pantau(t, url, "admin", "add-target", "-office", "73.71", "-name", "x", "-kind", "satellite", "-address", "a:1")
 	if err == nil || !strings.Contains(err.Error(), "kind") {
 		t.Fatalf("bad kind accepted or error does not name the field: %v", err)
 	}
