@@ -20,6 +20,7 @@ import (
 // officeDetail is everything the office page and its printed report show.
 type officeDetail struct {
 	Office    api.Office
+	Province  string // the province's name, for the letter
 	Zone      string
 	Period    period
 	State     boardRow
@@ -71,6 +72,14 @@ func (p *pages) buildOfficeDetail(ctx context.Context, lang string, o api.Office
 		return nil, err
 	}
 	d.State = boardRowOf(lang, o, states[0])
+	d.Province = o.ProvinceCode
+	if provinces, err := p.s.store.Provinces(ctx); err == nil {
+		for _, pr := range provinces {
+			if pr.Code == o.ProvinceCode {
+				d.Province = pr.Name
+			}
+		}
+	}
 	in := report.Input{Office: d.Settings, From: per.From, To: per.To, Now: now}
 	for _, out := range d.Outages {
 		in.Outages = append(in.Outages, report.Outage{Start: out.StartedAt, End: timeOr(out.EndedAt)})
