@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -216,20 +217,18 @@ func (p *pages) monthlyFile(c *gin.Context) error {
 	default:
 		return api.Errorf(api.ENotFound, "no report kind %q", kind)
 	}
-	col, ct := map[string][2]string{
-		"html": {"html", "text/html; charset=utf-8"}, formatCSV: {"csv", "text/csv; charset=utf-8"},
-		formatXLSX: {"xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
-	}[format], ""
-	if col[0] == "" {
+	ct, ok := map[string]string{
+		"html": "text/html; charset=utf-8", formatCSV: "text/csv; charset=utf-8",
+		formatXLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+	}[format]
+	if !ok {
 		return api.Errorf(api.ENotFound, "no format %q", format)
 	}
-	ct = col[1]
 	var body []byte
-	err := p.s.store.Pool().QueryRow(c.Request.Context(), `SELECT convert_to_bytes FROM (SELECT CASE $4
-			WHEN 'html' THEN convert_to(html, 'UTF8') WHEN 'csv' THEN csv ELSE xlsx END AS convert_to_bytes
-		FROM monthly_reports WHERE ref = $1 AND kind = $2 AND to_char(month, 'YYYY-MM') = $3) r`,
-		ref, kind, c.Param("month"), col[0]).Scan(&body)
-	if err == pgx.ErrNoRows {
+	err := p.s.store.Pool().QueryRow(c.Request.Context(), `SELECT CASE $4 WHEN 'html' THEN convert_to(html, 'UTF8') WHEN 'csv' THEN csv ELSE xlsx END
+		FROM monthly_reports WHERE ref = $1 AND kind = $2 AND to_char(month, 'YYYY-MM') = $3`,
+		ref, kind, c.Param("month"), format).Scan(&body)
+	if errors.Is(err, pgx.ErrNoRows) {
 		return api.Errorf(api.ENotFound, "no monthly report %s %s %s", kind, ref, c.Param("month"))
 	}
 	if err != nil {
