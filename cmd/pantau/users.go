@@ -10,6 +10,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/pantau-id/pantau/api"
 	"github.com/pantau-id/pantau/api/postgres"
 )
 
@@ -18,6 +19,8 @@ const usersUsage = `Usage: pantau users <action> [flags]
 Actions:
   add     create a web user: -email, -role, -office or -province, -password-file
   list    list web users with their role and scope
+  demo    create one user per role for the demo offices (South Sulawesi),
+          all with the password in -password-file; existing ones are kept
 
 Roles: office_staff and city_official need -office; provincial_official needs
 -province; national_operator and admin cover everything.
@@ -34,6 +37,7 @@ func runUsers(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	actions := map[string]func(context.Context, *flag.FlagSet, *dbFlags, []string, io.Writer) error{
 		"add":  usersAdd,
 		"list": usersList,
+		"demo": usersDemo,
 	}
 	action, ok := actions[args[0]]
 	if !ok {
@@ -91,6 +95,46 @@ func usersList(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args []string
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%v\n", u.ID, u.Email, u.Role, u.OfficeCode, u.ProvinceCode, u.DisabledAt != nil)
 	}
 	return tw.Flush()
+}
+
+// demoUsers are one user per role and scope over the demo's South Sulawesi
+// offices (Kota Makassar 73.71, Kota Parepare 73.72).
+var demoUsers = []postgres.NewUser{
+	{Email: "staf@makassar.demo", Name: "Staf Disdukcapil Makassar", Role: postgres.RoleOfficeStaff, OfficeCode: "73.71"},
+	{Email: "kepala@makassar.demo", Name: "Kepala Dinas Makassar", Role: postgres.RoleCityOfficial, OfficeCode: "73.71"},
+	{Email: "kepala@parepare.demo", Name: "Kepala Dinas Parepare", Role: postgres.RoleCityOfficial, OfficeCode: "73.72"},
+	{Email: "biro@sulsel.demo", Name: "Pemerintah Provinsi Sulawesi Selatan", Role: postgres.RoleProvincialOfficial, ProvinceCode: "73"},
+	{Email: "operator@kemendagri.demo", Name: "Operator Nasional", Role: postgres.RoleNationalOperator},
+	{Email: "admin@pantau.demo", Name: "Admin Pantau", Role: postgres.RoleAdmin},
+}
+
+func usersDemo(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args []string, out io.Writer) error {
+	passwordFile := fs.String("password-file", "", "file holding the demo users' password on its first line ('-' reads stdin) (required)")
+	store, err := openFor(ctx, fs, db, args)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if *passwordFile == "" {
+		return errors.New("users demo: -password-file is required")
+	}
+	password, err := readPassword(*passwordFile)
+	if err != nil {
+		return err
+	}
+	for _, nu := range demoUsers {
+		nu.Password = password
+		u, err := store.CreateUser(ctx, nu)
+		switch {
+		case api.ErrorCode(err) == api.EConflict:
+			fmt.Fprintf(out, "%s exists already\n", nu.Email)
+		case err != nil:
+			return err
+		default:
+			fmt.Fprintf(out, "user %d %s created: %s%s%s\n", u.ID, u.Email, u.Role, prefixIf(" office ", u.OfficeCode), prefixIf(" province ", u.ProvinceCode))
+		}
+	}
+	return nil
 }
 
 // readPassword reads the first line of path ("-": stdin).
