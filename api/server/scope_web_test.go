@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -61,6 +63,7 @@ func TestScopeOfEveryRoute(t *testing.T) {
 		{"GET", "/static/nope.js", expect{nf, nf, nf, nf, nf, nf, nf, nf, nf}},
 		{"POST", "/offices/73.71/intake", expect{see, see, nf, no, no, no, no, no, no}},
 		{"POST", "/admin/probes", expect{see, no, no, no, no, no, no, no, crt}},
+		{"POST", "/admin/users", expect{see, no, no, no, no, no, no, no, crt}},
 		{"POST", "/admin/maintenance", expect{see, no, no, no, no, no, no, no, crt}},
 	}
 	for _, p := range office71 {
@@ -75,6 +78,7 @@ func TestScopeOfEveryRoute(t *testing.T) {
 			want         expect
 		}{"GET", p, expect{see, no, no, no, no, ok, nf, ok, ok}})
 	}
+	checkEveryPageRouteIsInTable(t, f, tests)
 	for _, tc := range tests {
 		for i, user := range allUsers {
 			name := user
@@ -85,7 +89,8 @@ func TestScopeOfEveryRoute(t *testing.T) {
 				var form url.Values
 				if tc.method == "POST" {
 					form = url.Values{"date": {"2026-12-01"}, "n_KK": {"5"}, "office": {"73.71"}, "name": {"p-" + name},
-						"scope": {"office"}, "ref": {"73.71"}, "starts_at": {"2026-12-05T08:00"}, "ends_at": {"2026-12-05T12:00"}, "reason": {"migrasi"}}
+						"scope": {"office"}, "ref": {"73.71"}, "starts_at": {"2026-12-05T08:00"}, "ends_at": {"2026-12-05T12:00"}, "reason": {"migrasi"},
+						"email": {"new-" + name + "@pantau.test"}, "role": {"city_official"}, "password": {"0123456789ab"}}
 				}
 				resp, body := f.do(t, user, tc.method, tc.path, form, false)
 				if resp.StatusCode != tc.want[i] {
@@ -141,6 +146,51 @@ func TestBoardListsOnlyOfficesInScope(t *testing.T) {
 		_, page := f.do(t, user, "GET", "/", nil, false)
 		if user == "city71" && (strings.Contains(page, "Parepare") || strings.Contains(page, "Majene")) {
 			t.Errorf("city71's board names another office")
+		}
+	}
+}
+
+// checkEveryPageRouteIsInTable fails when the router serves a page route
+// (or the board's JSON) that no row of the table exercises, so a route
+// added later cannot skip its scope rows.
+func checkEveryPageRouteIsInTable[T any](t *testing.T, f *webFixture, tests []T) {
+	t.Helper()
+	covered := map[string]bool{}
+	for _, tc := range tests {
+		v := reflect.ValueOf(tc)
+		covered[v.FieldByName("method").String()+" "+strings.SplitN(v.FieldByName("path").String(), "?", 2)[0]] = true
+	}
+	// Routes tested elsewhere: login and logout (login_web_test.go), and
+	// the JSON API of other layers (their own tests).
+	skip := map[string]bool{"POST /login": true, "POST /logout": true}
+	for _, r := range f.server.Routes() {
+		method, path := r[0], r[1]
+		if skip[method+" "+path] || (strings.HasPrefix(path, "/api/") && path != "/api/v1/board") ||
+			strings.HasPrefix(path, "/slack/") || path == "/healthz" || path == "/readyz" || path == "/metrics" {
+			continue
+		}
+		segs := strings.Split(path, "/")
+		for i, sg := range segs {
+			switch {
+			case strings.HasPrefix(sg, ":"):
+				segs[i] = `[^/]+`
+			case strings.HasPrefix(sg, "*"):
+				segs[i] = `.+`
+			default:
+				segs[i] = regexp.QuoteMeta(sg)
+			}
+		}
+		re := regexp.MustCompile("^" + strings.Join(segs, "/") + "$")
+		found := false
+		for k := range covered {
+			m, p, _ := strings.Cut(k, " ")
+			if m == method && re.MatchString(p) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			t.Errorf("route %s %s has no row in the scope table", method, path)
 		}
 	}
 }
