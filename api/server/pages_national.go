@@ -127,4 +127,3 @@ func (p *pages) addBacklogs(ctx context.Context, lang string, offices []api.Offi
 	}
 	return nil
 }
-
