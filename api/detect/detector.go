@@ -139,14 +139,15 @@ func (d *Detector) Start(ctx context.Context) {
 	t := time.NewTicker(d.cfg.Tick)
 	defer t.Stop()
 	for {
-		// Passes follow each other while they find work, so a backlog
-		// never waits a tick per pass; an idle detector waits the tick.
+		// A pass that filled its batch runs again at once (a backlog never
+		// waits a tick per batch); otherwise the next tick, so that a busy
+		// probe's uploads coalesce into one evaluation per tick.
 		for {
 			n, err := d.RunOnce(ctx)
 			if err != nil && ctx.Err() == nil {
 				d.cfg.Logger.Error("detection pass failed", slog.Any("error", err))
 			}
-			if err != nil || n == 0 || ctx.Err() != nil {
+			if err != nil || n < d.cfg.Batch || ctx.Err() != nil {
 				break
 			}
 		}

@@ -51,6 +51,7 @@ func main() {
 // config is the benchmark's shape.
 type config struct {
 	probes, ticks, batchTicks, senders int
+	tick                               time.Duration
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -62,6 +63,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&cfg.ticks, "ticks", 300, "checks per target and probe, 30 s apart")
 	fs.IntVar(&cfg.batchTicks, "batch-ticks", 10, "checks per upload (the agent's batching)")
 	fs.IntVar(&cfg.senders, "senders", 4, "concurrent uploads")
+	fs.DurationVar(&cfg.tick, "tick", time.Second, "the detector's tick (its default is 1s)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -104,14 +106,17 @@ func phase(ctx context.Context, adminURL string, w *workload, cfg config, detect
 	if err != nil {
 		return 0, nil, err
 	}
-	clock := &followClock{}
-	clock.advance(w.start)
+	clock := &followClock{newest: make([]time.Time, cfg.probes)}
+	for p := range cfg.probes {
+		clock.advance(p, w.start)
+	}
 	var lat latencies
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var bg sync.WaitGroup
+	timed := &timedStore{Store: store.Detection(nil)}
 	if detecting {
-		det, err := detect.New(store.Detection(nil), detect.Config{Clock: clock, Logger: slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+		det, err := detect.New(timed, detect.Config{Tick: cfg.tick, Clock: clock, Logger: slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 		if err != nil {
 			return 0, nil, err
 		}
@@ -130,7 +135,7 @@ func phase(ctx context.Context, adminURL string, w *workload, cfg config, detect
 					errs <- err
 					return
 				}
-				clock.advance(b.newest)
+				clock.advance(b.probe, b.newest)
 				if b.opens != nil {
 					lat.committed(outageKey{probes[b.probe].probe.OfficeCode, probes[b.probe].probe.ID, probes[b.probe].ids["central"], b.opens.UnixNano()}, time.Now())
 				}
@@ -150,20 +155,38 @@ func phase(ctx context.Context, adminURL string, w *workload, cfg config, detect
 	bg.Wait()
 	rate := float64(w.rows) / elapsed.Seconds()
 	fmt.Fprintf(log, "benchdetect: detection=%v rows=%d in %v (%.0f rows/s), outages timed %d\n", detecting, w.rows, elapsed.Round(time.Millisecond), rate, len(lat.done))
+	if detecting {
+		fmt.Fprintf(log, "benchdetect: %s\n", timed)
+	}
 	return rate, lat.done, nil
 }
 
-// followClock is the newest delivered observation plus one interval.
-type followClock struct{ ns atomic.Int64 }
+// followClock is the time of the probe furthest behind (its newest
+// delivered observation) plus one interval: live, every probe is current,
+// so none should look silent just because the benchmark's uploads of the
+// others ran ahead.
+type followClock struct {
+	mu     sync.Mutex
+	newest []time.Time
+}
 
-func (c *followClock) Now() time.Time { return time.Unix(0, c.ns.Load()).Add(30 * time.Second) }
-
-func (c *followClock) advance(t time.Time) {
-	for {
-		cur := c.ns.Load()
-		if t.UnixNano() <= cur || c.ns.CompareAndSwap(cur, t.UnixNano()) {
-			return
+func (c *followClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var t time.Time
+	for _, n := range c.newest {
+		if t.IsZero() || n.Before(t) {
+			t = n
 		}
+	}
+	return t.Add(30 * time.Second)
+}
+
+func (c *followClock) advance(probe int, t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if t.After(c.newest[probe]) {
+		c.newest[probe] = t
 	}
 }
 
@@ -177,3 +200,40 @@ func p99(ds []time.Duration) float64 {
 
 // rng is the workload's fixed seed, so both phases see the same results.
 func rng() *rand.Rand { return rand.New(rand.NewPCG(2020, 1)) }
+
+// timedStore measures the detector's calls, to say where its time goes.
+type timedStore struct {
+	detect.Store
+	evals, incidents, work atomic.Int64 // nanoseconds
+	nEvals, nInc, nWork    atomic.Int64
+}
+
+func (t *timedStore) Work(ctx context.Context, now time.Time, limit int) ([]detect.ProbeRef, error) {
+	start := time.Now()
+	defer func() { t.work.Add(int64(time.Since(start))); t.nWork.Add(1) }()
+	return t.Store.Work(ctx, now, limit)
+}
+
+func (t *timedStore) EvaluateProbe(ctx context.Context, p detect.ProbeRef, now time.Time) (detect.ProbeOutcome, error) {
+	start := time.Now()
+	defer func() { t.evals.Add(int64(time.Since(start))); t.nEvals.Add(1) }()
+	return t.Store.EvaluateProbe(ctx, p, now)
+}
+
+func (t *timedStore) RecomputeIncidents(ctx context.Context, now time.Time, rules detect.ScopeRules) (detect.IncidentOutcome, error) {
+	start := time.Now()
+	defer func() { t.incidents.Add(int64(time.Since(start))); t.nInc.Add(1) }()
+	return t.Store.RecomputeIncidents(ctx, now, rules)
+}
+
+func (t *timedStore) String() string {
+	avg := func(ns, n int64) time.Duration {
+		if n == 0 {
+			return 0
+		}
+		return time.Duration(ns / n).Round(time.Microsecond)
+	}
+	return fmt.Sprintf("work %d× avg %v, evaluate %d× avg %v, incidents %d× avg %v",
+		t.nWork.Load(), avg(t.work.Load(), t.nWork.Load()), t.nEvals.Load(), avg(t.evals.Load(), t.nEvals.Load()),
+		t.nInc.Load(), avg(t.incidents.Load(), t.nInc.Load()))
+}
