@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
@@ -71,6 +72,25 @@ func TestPagesInChromium(t *testing.T) {
 			}
 		})
 	}
+
+	t.Run("login page and the printed letter", func(t *testing.T) {
+		tb := newTab(t, b)
+		tb.open(t, base+"/login")
+		tb.screenshot(t, "login")
+		tb.login(t, base, s.users["city71"])
+		tb.open(t, base+"/reports/offices/73.71")
+		if err := chromedp.Do(tb.ctx, chromedp.Evaluate[chromedp.Void](`void 0`)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := chromedp.Call(tb.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
+			t.Fatal(err)
+		}
+		if eval[bool](t, tb, `getComputedStyle(document.querySelector('header.top')).display !== 'none' || getComputedStyle(document.querySelector('.toolbar')).display !== 'none'`) {
+			t.Errorf("print style shows the navigation or the toolbar")
+		}
+		tb.chart(t, "chart_backlog")
+		tb.screenshot(t, "report-office-print")
+	})
 
 	t.Run("public status page without login", func(t *testing.T) {
 		tb := newTab(t, b)
