@@ -33,6 +33,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return checkCommand(ctx, args, stdout, stderr, getenv)
 	case "enrol", "enroll":
 		return enrolCommand(ctx, args, stdout, stderr, getenv)
+	case "install":
+		return installCommand(ctx, args, stdout, stderr, getenv)
+	case "uninstall":
+		return uninstallCommand(ctx, args, stdout, stderr)
 	case "version":
 		_, _ = fmt.Fprintf(stdout, "pantau-probe %s %s/%s %s\n", version, runtime.GOOS, runtime.GOARCH, runtime.Version())
 		return exitOK
@@ -67,7 +71,10 @@ func parseFlags(name, summary string, args []string, stdout, stderr io.Writer, g
 		_, _ = fmt.Fprintf(stderr, "pantau-probe %s: unexpected argument %q\n", name, fs.Arg(0))
 		return Config{}, exitUsage, false
 	}
-	cfg, err := LoadConfig(*path, getenv)
+	explicit := getenv("PANTAU_PROBE_CONFIG") != ""
+	fs.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "config" })
+	// The default file may be missing: an enrolled agent needs none.
+	cfg, err := LoadConfig(*path, getenv, !explicit)
 	if err == nil {
 		err = cfg.Validate(forRun)
 		if err != nil {

@@ -35,6 +35,46 @@ type Config struct {
 	UploadDelay   probe.Duration `yaml:"upload_delay"`
 	LogLevel      string         `yaml:"log_level"`
 	Targets       []probe.Target `yaml:"targets"`
+	// TargetsSource says where the targets and interval come from:
+	// "server" (fetched, followed, cached) or "local" (Targets and
+	// Interval above). Empty: local when Targets are listed, else server.
+	TargetsSource string `yaml:"targets_source"`
+	// ConfigPoll is how often the agent asks the server for changes.
+	ConfigPoll probe.Duration `yaml:"config_poll"`
+	// ConfigCache keeps the last configuration from the server (default:
+	// config-cache.json next to spool_dir).
+	ConfigCache string `yaml:"config_cache"`
+	// CredentialFile is what `pantau-probe enrol` wrote: server and token,
+	// used when the file and environment set none.
+	CredentialFile string `yaml:"credential_file"`
+
+	// credErr is why the credential could not be read, kept for Validate.
+	credErr error
+}
+
+// Targets sources.
+const (
+	sourceServer = "server"
+	sourceLocal  = "local"
+)
+
+// source is the effective targets source.
+func (c Config) source() string {
+	if c.TargetsSource == "" && len(c.Targets) == 0 {
+		return sourceServer
+	}
+	if c.TargetsSource == "" {
+		return sourceLocal
+	}
+	return c.TargetsSource
+}
+
+// configCache is the effective configuration cache path.
+func (c Config) configCache() string {
+	if c.ConfigCache != "" {
+		return c.ConfigCache
+	}
+	return filepath.Join(filepath.Dir(filepath.Clean(c.SpoolDir)), "config-cache.json")
 }
 
 // Limits on config values.
@@ -45,6 +85,9 @@ const (
 	maxUploadDelay   = time.Minute
 )
 
+// defaultConfigPoll is how often the agent asks the server for changes.
+const defaultConfigPoll = time.Minute
+
 // defaultUploadDelay lets the results of about a second travel in one
 // request: negligible delay next to 30 s checks, far fewer requests.
 const defaultUploadDelay = time.Second
@@ -52,29 +95,21 @@ const defaultUploadDelay = time.Second
 // defaultConfig is the configuration before the file and environment.
 func defaultConfig(getenv func(string) string) Config {
 	return Config{
-		Interval:      probe.Duration(agent.DefaultInterval),
-		Timeout:       probe.Duration(agent.DefaultTimeout),
-		SpoolDir:      defaultSpoolDir(runtime.GOOS, getenv),
-		SpoolMaxBytes: spool.DefaultMaxBytes,
-		BatchSize:     agent.DefaultBatchSize,
-		UploadDelay:   probe.Duration(defaultUploadDelay),
-		LogLevel:      "info",
+		Interval:       probe.Duration(agent.DefaultInterval),
+		Timeout:        probe.Duration(agent.DefaultTimeout),
+		SpoolDir:       defaultSpoolDir(runtime.GOOS, getenv),
+		SpoolMaxBytes:  spool.DefaultMaxBytes,
+		BatchSize:      agent.DefaultBatchSize,
+		UploadDelay:    probe.Duration(defaultUploadDelay),
+		LogLevel:       "info",
+		ConfigPoll:     probe.Duration(defaultConfigPoll),
+		CredentialFile: defaultCredentialFile(runtime.GOOS, getenv),
 	}
 }
 
 // defaultSpoolDir is where the spool lives when the config names none.
 func defaultSpoolDir(goos string, getenv func(string) string) string {
-	switch goos {
-	case "windows":
-		base := getenv("ProgramData")
-		if base == "" {
-			base = `C:\ProgramData`
-		}
-		return base + `\pantau-probe\spool`
-	case "darwin":
-		return "/Library/Application Support/pantau-probe/spool"
-	}
-	return "/var/lib/pantau-probe/spool"
+	return filepath.Join(defaultStateDir(goos, getenv), "spool")
 }
 
 // defaultConfigPath is the config file used when --config is not given.
@@ -83,20 +118,21 @@ func defaultConfigPath(goos string, getenv func(string) string) string {
 		return p
 	}
 	if goos == "windows" {
-		base := getenv("ProgramData")
-		if base == "" {
-			base = `C:\ProgramData`
-		}
-		return base + `\pantau-probe\config.yaml`
+		return defaultConfigDir(goos, getenv) + `\config.yaml`
 	}
-	return "/etc/pantau-probe/config.yaml"
+	return defaultConfigDir(goos, getenv) + "/config.yaml"
 }
 
 // LoadConfig reads the YAML file at path over the defaults, then applies
-// the environment. Unknown keys are errors, so typos do not pass silently.
-func LoadConfig(path string, getenv func(string) string) (Config, error) {
+// the environment and, for a server or token still missing, the credential
+// file. Unknown keys are errors, so typos do not pass silently. With
+// optional set, a missing file is no error: an enrolled agent needs none.
+func LoadConfig(path string, getenv func(string) string, optional bool) (Config, error) {
 	cfg := defaultConfig(getenv)
 	b, err := os.ReadFile(path)
+	if optional && errors.Is(err, os.ErrNotExist) {
+		err, b = nil, nil
+	}
 	if err != nil {
 		return cfg, fmt.Errorf("read config: %w", err)
 	}
@@ -108,7 +144,28 @@ func LoadConfig(path string, getenv func(string) string) (Config, error) {
 	if err := cfg.applyEnv(getenv); err != nil {
 		return cfg, err
 	}
+	cfg.applyCredential()
 	return cfg, nil
+}
+
+// applyCredential takes server and token from the credential file where
+// the config and environment set none. A credential that cannot be read
+// is remembered for Validate, which names it if the token is missing.
+func (c *Config) applyCredential() {
+	if c.CredentialFile == "" || (c.Server != "" && (c.Token != "" || c.TokenFile != "")) {
+		return
+	}
+	cred, ok, err := readCredential(c.CredentialFile)
+	if err != nil || !ok {
+		c.credErr = err
+		return
+	}
+	if c.Server == "" {
+		c.Server = cred.Server
+	}
+	if c.Token == "" && c.TokenFile == "" {
+		c.Token = cred.Token
+	}
 }
 
 // applyEnv overrides fields from PANTAU_PROBE_* variables.
@@ -116,7 +173,8 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 	str := map[string]*string{
 		"PANTAU_PROBE_SERVER": &c.Server, "PANTAU_PROBE_TOKEN": &c.Token,
 		"PANTAU_PROBE_TOKEN_FILE": &c.TokenFile, "PANTAU_PROBE_SPOOL_DIR": &c.SpoolDir,
-		"PANTAU_PROBE_LOG_LEVEL": &c.LogLevel,
+		"PANTAU_PROBE_LOG_LEVEL": &c.LogLevel, "PANTAU_PROBE_TARGETS_SOURCE": &c.TargetsSource,
+		"PANTAU_PROBE_CONFIG_CACHE": &c.ConfigCache, "PANTAU_PROBE_CREDENTIAL_FILE": &c.CredentialFile,
 	}
 	for k, p := range str {
 		if v := getenv(k); v != "" {
@@ -131,7 +189,7 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 		c.Token = ""
 	}
 	durs := map[string]*probe.Duration{"PANTAU_PROBE_INTERVAL": &c.Interval, "PANTAU_PROBE_TIMEOUT": &c.Timeout,
-		"PANTAU_PROBE_UPLOAD_DELAY": &c.UploadDelay}
+		"PANTAU_PROBE_UPLOAD_DELAY": &c.UploadDelay, "PANTAU_PROBE_CONFIG_POLL": &c.ConfigPoll}
 	for k, p := range durs {
 		if v := getenv(k); v != "" {
 			if err := p.UnmarshalText([]byte(v)); err != nil {
@@ -159,6 +217,12 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 // Validate names the first wrong field. With forRun false (the check
 // command) the server and token may be missing.
 func (c Config) Validate(forRun bool) error {
+	switch {
+	case forRun && c.Server == "" && c.credErr != nil:
+		return c.credErr
+	case forRun && c.Server == "":
+		return errors.New("server: required; enrol this probe (pantau-probe enrol --server URL --code CODE), or set server")
+	}
 	if forRun || c.Server != "" {
 		u, err := url.Parse(c.Server)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -168,8 +232,10 @@ func (c Config) Validate(forRun bool) error {
 	switch {
 	case c.Token != "" && c.TokenFile != "":
 		return errors.New("token_file: set token or token_file, not both")
+	case forRun && c.Token == "" && c.TokenFile == "" && c.credErr != nil:
+		return c.credErr
 	case forRun && c.Token == "" && c.TokenFile == "":
-		return errors.New("token: required (or token_file)")
+		return errors.New("token: required; enrol this probe (pantau-probe enrol), or set token or token_file")
 	case c.Interval.D() < minInterval:
 		return fmt.Errorf("interval: %s is below the minimum %s", c.Interval.D(), minInterval)
 	case c.Timeout.D() <= 0:
@@ -182,8 +248,14 @@ func (c Config) Validate(forRun bool) error {
 		return fmt.Errorf("batch_size: %d is not between 1 and %d", c.BatchSize, maxBatchSize)
 	case c.UploadDelay < 0 || c.UploadDelay.D() > maxUploadDelay:
 		return fmt.Errorf("upload_delay: %s is not between 0s and %s", c.UploadDelay.D(), maxUploadDelay)
-	case len(c.Targets) == 0:
-		return errors.New("targets: at least one target is required")
+	case c.TargetsSource != "" && c.TargetsSource != sourceServer && c.TargetsSource != sourceLocal:
+		return fmt.Errorf("targets_source: %q is not server or local", c.TargetsSource)
+	case c.source() == sourceLocal && len(c.Targets) == 0:
+		return errors.New("targets: at least one target is required with targets_source: local")
+	case c.source() == sourceServer && len(c.Targets) > 0:
+		return errors.New("targets: listed, but targets_source is server; remove them or set targets_source: local")
+	case c.source() == sourceServer && c.ConfigPoll.D() < minInterval:
+		return fmt.Errorf("config_poll: %s is below the minimum %s", c.ConfigPoll.D(), minInterval)
 	}
 	if _, err := parseLevel(c.LogLevel); err != nil {
 		return err

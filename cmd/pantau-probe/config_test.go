@@ -40,7 +40,7 @@ targets:
 func TestLoadConfigDefaultsAndEnv(t *testing.T) {
 	t.Parallel()
 	path := writeConfig(t, validConfig)
-	cfg, err := LoadConfig(path, env{}.get)
+	cfg, err := LoadConfig(path, env{}.get, false)
 	if err != nil {
 		t.Fatalf("load: %v", err)
 	}
@@ -55,18 +55,18 @@ func TestLoadConfigDefaultsAndEnv(t *testing.T) {
 		t.Fatalf("target 1 = %+v", cfg.Targets[1])
 	}
 	cfg, err = LoadConfig(path, env{"PANTAU_PROBE_INTERVAL": "1m", "PANTAU_PROBE_TOKEN": "from-env",
-		"PANTAU_PROBE_SPOOL_DIR": "/tmp/s", "PANTAU_PROBE_BATCH_SIZE": "50"}.get)
+		"PANTAU_PROBE_SPOOL_DIR": "/tmp/s", "PANTAU_PROBE_BATCH_SIZE": "50"}.get, false)
 	if err != nil {
 		t.Fatalf("load with env: %v", err)
 	}
 	if cfg.Interval.D() != time.Minute || cfg.Token != "from-env" || cfg.SpoolDir != "/tmp/s" || cfg.BatchSize != 50 {
 		t.Fatalf("env not applied: %+v", cfg)
 	}
-	cfg, err = LoadConfig(path, env{"PANTAU_PROBE_TOKEN_FILE": "/run/secrets/probe"}.get)
+	cfg, err = LoadConfig(path, env{"PANTAU_PROBE_TOKEN_FILE": "/run/secrets/probe"}.get, false)
 	if err != nil || cfg.Token != "" || cfg.TokenFile != "/run/secrets/probe" || cfg.Validate(true) != nil {
 		t.Fatalf("token_file from env should replace the file's token: %+v, %v", cfg, err)
 	}
-	if _, err := LoadConfig(path, env{"PANTAU_PROBE_TIMEOUT": "soon"}.get); err == nil || !strings.Contains(err.Error(), "PANTAU_PROBE_TIMEOUT") {
+	if _, err := LoadConfig(path, env{"PANTAU_PROBE_TIMEOUT": "soon"}.get, false); err == nil || !strings.Contains(err.Error(), "PANTAU_PROBE_TIMEOUT") {
 		t.Fatalf("bad env duration: %v", err)
 	}
 }
@@ -86,14 +86,17 @@ func TestValidateNamesTheField(t *testing.T) {
 		{"interval too short", validConfig + "interval: 1ms\n", "interval: 1ms is below"},
 		{"batch too large", validConfig + "batch_size: 9000\n", "batch_size: 9000 is not between 1 and 5000"},
 		{"missing ca file", strings.Replace(validConfig, "timeout: 3s", "tls_ca_file: /nonexistent/ca.pem", 1), "targets[1].tls_ca_file:"},
-		{"no targets", "server: https://x.example\ntoken: t\n", "targets: at least one"},
+		{"no targets with a local source", "server: https://x.example\ntoken: t\ntargets_source: local\n", "targets: at least one"},
+		{"targets with the server as source", validConfig + "targets_source: server\n", "targets: listed, but targets_source is server"},
+		{"unknown targets source", validConfig + "targets_source: both\n", `targets_source: "both" is not server or local`},
+		{"poll too short", "server: https://x.example\ntoken: t\nconfig_poll: 1ms\n", "config_poll: 1ms is below"},
 		{"negative upload delay", validConfig + "upload_delay: -1s\n", "upload_delay: -1s is not between"},
 		{"bad log level", validConfig + "log_level: loud\n", `log_level: "loud"`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			cfg, err := LoadConfig(writeConfig(t, tc.body), env{}.get)
+			cfg, err := LoadConfig(writeConfig(t, tc.body), env{}.get, false)
 			if err != nil {
 				t.Fatalf("load: %v", err)
 			}
@@ -107,7 +110,7 @@ func TestValidateNamesTheField(t *testing.T) {
 
 func TestLoadConfigRejectsUnknownKeyWithLine(t *testing.T) {
 	t.Parallel()
-	_, err := LoadConfig(writeConfig(t, validConfig+"intervall: 30s\n"), env{}.get)
+	_, err := LoadConfig(writeConfig(t, validConfig+"intervall: 30s\n"), env{}.get, false)
 	if err == nil || !strings.Contains(err.Error(), "intervall") || !strings.Contains(err.Error(), "line") {
 		t.Fatalf("unknown key: %v", err)
 	}
@@ -115,7 +118,7 @@ func TestLoadConfigRejectsUnknownKeyWithLine(t *testing.T) {
 
 func TestExampleConfigIsValid(t *testing.T) {
 	t.Parallel()
-	cfg, err := LoadConfig("example.yaml", env{}.get)
+	cfg, err := LoadConfig("example.yaml", env{}.get, false)
 	if err != nil {
 		t.Fatalf("load example: %v", err)
 	}
@@ -157,7 +160,10 @@ targets:
 	if code != exitFailed {
 		t.Fatalf("exit %d, want %d; stderr %s", code, exitFailed, errOut.String())
 	}
-	lines := strings.Split(out.String(), "\n")
+	if !strings.HasPrefix(out.String(), "server: none configured") {
+		t.Fatalf("no server line first:\n%s", out.String())
+	}
+	lines := strings.Split(out.String()[strings.Index(out.String(), "TARGET"):], "\n")
 	if !strings.HasPrefix(lines[0], "TARGET") || !strings.Contains(lines[1], "central-up") || !strings.Contains(lines[1], " ok ") ||
 		!strings.Contains(lines[2], "FAIL connect") || !strings.Contains(out.String(), "1 of 2 targets ok") {
 		t.Fatalf("table:\n%s", out.String())
@@ -171,12 +177,18 @@ targets:
 
 func TestHelpAndVersion(t *testing.T) {
 	t.Parallel()
+	for _, args := range [][]string{{"enrol", "-h"}, {"install", "-h"}, {"uninstall", "-h"}} {
+		var out, errOut bytes.Buffer
+		if code := run(context.Background(), args, &out, &errOut, env{}.get); code != exitOK || !strings.Contains(out.String(), "Usage: pantau-probe "+args[0]) {
+			t.Fatalf("%v: exit %d:\n%s", args, code, out.String())
+		}
+	}
 	for _, args := range [][]string{{"-h"}, {"run", "-h"}, {"check", "-h"}} {
 		var out, errOut bytes.Buffer
 		if code := run(context.Background(), args, &out, &errOut, env{}.get); code != exitOK {
 			t.Fatalf("%v: exit %d", args, code)
 		}
-		for _, want := range []string{"spool_max_bytes", "PANTAU_PROBE_TOKEN", "default 30s", "tls_insecure_skip_verify"} {
+		for _, want := range []string{"spool_max_bytes", "PANTAU_PROBE_TOKEN", "default 30s", "tls_insecure_skip_verify", "targets_source", "credential_file"} {
 			if !strings.Contains(out.String(), want) {
 				t.Fatalf("%v help lacks %q:\n%s", args, want, out.String())
 			}

@@ -9,13 +9,14 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"time"
 
 	"github.com/pantau-id/pantau/probe"
+	"github.com/pantau-id/pantau/probe/service"
 )
 
 // enrolRequest and enrolResponse are the body and answer of
@@ -31,34 +32,37 @@ type enrolResponse struct {
 	Token   string `json:"token"`
 }
 
-// defaultTokenFile is where enrol writes the token unless told otherwise.
-func defaultTokenFile(goos string, getenv func(string) string) string {
-	if goos == "windows" {
-		base := getenv("ProgramData")
-		if base == "" {
-			base = `C:\ProgramData`
-		}
-		return base + `\pantau-probe\token`
+// defaultServiceUser is the account the service runs as on Linux; enrol
+// gives the credential to it.
+func defaultServiceUser(goos string) string {
+	if goos == "linux" {
+		return service.DefaultName
 	}
-	return "/etc/pantau-probe/token"
+	return ""
 }
 
-// enrolCommand trades a one-time enrolment code for this probe's token and
-// writes it to a file only the agent's user can read.
+// enrolCommand trades a one-time enrolment code for this probe's own token
+// and writes it, with the server's URL, to the credential file the service
+// reads: mode 0600, owned by the service account on Linux, restricted to
+// SYSTEM and Administrators on Windows.
 func enrolCommand(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
 	fs := flag.NewFlagSet("pantau-probe enrol", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	host, _ := os.Hostname()
-	server := fs.String("server", getenv("PANTAU_PROBE_SERVER"), "Pantau server base `URL` (default $PANTAU_PROBE_SERVER)")
-	code := fs.String("code", getenv("PANTAU_PROBE_ENROL_CODE"), "one-time enrolment `CODE` from the office's administrator (default $PANTAU_PROBE_ENROL_CODE)")
-	name := fs.String("name", host, "`NAME` of this probe as the server will show it")
-	tokenFile := fs.String("token-file", defaultTokenFile(runtime.GOOS, getenv), "`FILE` to write the token to (mode 0600)")
-	force := fs.Bool("force", false, "overwrite an existing token file")
+	server := fs.String("server", getenv("PANTAU_PROBE_SERVER"), "Pantau server base `URL`, e.g. https://pantau.example.go.id (default $PANTAU_PROBE_SERVER)")
+	code := fs.String("code", getenv("PANTAU_PROBE_ENROL_CODE"), "one-time enrolment `CODE` from the administrator, e.g. K7Q2-9XMD; dashes and case do not matter (default $PANTAU_PROBE_ENROL_CODE)")
+	name := fs.String("name", host, "`NAME` of this probe as the server will show it (a suffix is added if the office has one already)")
+	credFile := fs.String("credential-file", defaultCredentialFile(runtime.GOOS, getenv), "`FILE` to write the server URL and token to (the agent reads it from there)")
+	account := fs.String("user", defaultServiceUser(runtime.GOOS), "Linux service `ACCOUNT` that will own the credential file (created when missing; only when run as root; empty: keep the current owner)")
+	force := fs.Bool("force", false, "replace an existing credential (enrol again, e.g. after the probe was revoked)")
 	fs.Usage = func() {
-		_, _ = fmt.Fprint(stdout, "Usage: pantau-probe enrol --server URL --code CODE [--name NAME] [--token-file FILE]\n\n"+
+		_, _ = fmt.Fprint(stdout, "Usage: pantau-probe enrol --server URL --code CODE [--name NAME] [--credential-file FILE] [--user ACCOUNT] [--force]\n\n"+
 			"Trades a one-time enrolment code (made with `pantau admin enrol-code`) for this\n"+
-			"probe's own token, writes it to the token file, and prints what to put in the\n"+
-			"config file. Run it once when installing the probe.\n\nOptions:\n")
+			"probe's own token and writes it, with the server URL, to the credential file,\n"+
+			"readable only by the service account. A used, expired or wrong code is refused\n"+
+			"with the server's reason and exit code 1. Run it once when installing the probe,\n"+
+			"as root (Linux) or from an Administrator prompt (Windows), then\n"+
+			"`pantau-probe check` and `pantau-probe install`.\n\nOptions:\n")
 		fs.SetOutput(stdout)
 		fs.PrintDefaults()
 		fs.SetOutput(stderr)
@@ -70,6 +74,9 @@ func enrolCommand(ctx context.Context, args []string, stdout, stderr io.Writer, 
 		return exitUsage
 	}
 	switch {
+	case fs.NArg() > 0:
+		_, _ = fmt.Fprintf(stderr, "pantau-probe enrol: unexpected argument %q\n", fs.Arg(0))
+		return exitUsage
 	case *server == "":
 		_, _ = fmt.Fprintln(stderr, "pantau-probe enrol: --server is required")
 		return exitUsage
@@ -77,21 +84,42 @@ func enrolCommand(ctx context.Context, args []string, stdout, stderr io.Writer, 
 		_, _ = fmt.Fprintln(stderr, "pantau-probe enrol: --code is required")
 		return exitUsage
 	}
-	if _, err := os.Stat(*tokenFile); err == nil && !*force {
-		_, _ = fmt.Fprintf(stderr, "pantau-probe enrol: %s exists; this probe seems enrolled already (use --force to replace it)\n", *tokenFile)
+	if u, err := url.Parse(*server); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		_, _ = fmt.Fprintf(stderr, "pantau-probe enrol: --server %q is not an http:// or https:// URL\n", *server)
 		return exitUsage
 	}
-	resp, err := enrol(ctx, *server, enrolRequest{Code: strings.TrimSpace(*code), Name: *name})
+	if _, err := os.Stat(*credFile); err == nil && !*force {
+		_, _ = fmt.Fprintf(stderr, "pantau-probe enrol: %s exists; this probe is enrolled already (use --force to replace it)\n", *credFile)
+		return exitUsage
+	}
+	fail := func(err error) int {
+		_, _ = fmt.Fprintf(stderr, "pantau-probe enrol: %v\n", err)
+		return exitFailed
+	}
+	owner := *account
+	if runtime.GOOS == "linux" && os.Geteuid() != 0 {
+		owner = "" // only root can give a file away; it stays 0600, ours
+	}
+	if owner != "" {
+		if err := service.EnsureAccount(ctx, owner); err != nil {
+			return fail(err)
+		}
+	}
+	srv := strings.TrimRight(*server, "/")
+	resp, err := enrol(ctx, srv, enrolRequest{Code: strings.TrimSpace(*code), Name: *name})
 	if err != nil {
-		_, _ = fmt.Fprintf(stderr, "pantau-probe enrol: %v\n", err)
-		return exitFailed
+		return fail(err)
 	}
-	if err := writeSecret(*tokenFile, resp.Token); err != nil {
-		_, _ = fmt.Fprintf(stderr, "pantau-probe enrol: %v\n", err)
-		return exitFailed
+	cred := credential{Server: srv, Token: resp.Token, Office: resp.Office, ProbeID: resp.ProbeID, EnrolledAt: time.Now().UTC()}
+	if err := writeCredential(*credFile, cred, owner); err != nil {
+		return fail(fmt.Errorf("enrolled as probe %d of office %s, but %w; enrol again with a new code", resp.ProbeID, resp.Office, err))
 	}
-	_, _ = fmt.Fprintf(stdout, "enrolled as probe %d of office %s; token written to %s\n"+
-		"put these lines in the config file:\n  server: %s\n  token_file: %s\n", resp.ProbeID, resp.Office, *tokenFile, *server, *tokenFile)
+	readable := "its owner"
+	if owner != "" {
+		readable = "the account " + owner
+	}
+	_, _ = fmt.Fprintf(stdout, "enrolled as probe %d of office %s\ncredential written to %s (readable by %s only)\n"+
+		"next: pantau-probe check, then pantau-probe install\n", resp.ProbeID, resp.Office, *credFile, readable)
 	return exitOK
 }
 
@@ -134,30 +162,4 @@ func enrol(ctx context.Context, server string, req enrolRequest) (enrolResponse,
 		return enrolResponse{}, fmt.Errorf("unreadable enrolment answer: %q", raw)
 	}
 	return out, nil
-}
-
-// writeSecret writes s to path with mode 0600, atomically.
-func writeSecret(path, s string) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return fmt.Errorf("create token dir: %w", err)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".token-*")
-	if err != nil {
-		return fmt.Errorf("create token file: %w", err)
-	}
-	_, werr := tmp.WriteString(s + "\n")
-	if werr == nil {
-		werr = tmp.Sync()
-	}
-	if cerr := tmp.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Rename(tmp.Name(), path)
-	}
-	if werr != nil {
-		_ = os.Remove(tmp.Name())
-		return fmt.Errorf("write token file: %w", werr)
-	}
-	return nil
 }

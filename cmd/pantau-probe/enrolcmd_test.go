@@ -30,8 +30,8 @@ func TestEnrolWritesToken(t *testing.T) {
 		_ = json.NewEncoder(w).Encode(enrolResponse{Office: "73.71", ProbeID: 42, Token: "tok-secret"})
 	}))
 	t.Cleanup(srv.Close)
-	tokenFile := filepath.Join(t.TempDir(), "etc", "token")
-	args := []string{"enrol", "--server", srv.URL, "--code", "K7Q-29X", "--name", "pc-loket-1", "--token-file", tokenFile}
+	credFile := filepath.Join(t.TempDir(), "etc", "credential.json")
+	args := []string{"enrol", "--server", srv.URL + "/", "--code", "K7Q-29X", "--name", "pc-loket-1", "--credential-file", credFile, "--user", ""}
 	var out, errOut bytes.Buffer
 	if code := run(context.Background(), args, &out, &errOut, env{}.get); code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut.String())
@@ -39,15 +39,24 @@ func TestEnrolWritesToken(t *testing.T) {
 	if got.Name != "pc-loket-1" {
 		t.Fatalf("server got name %q", got.Name)
 	}
-	b, err := os.ReadFile(tokenFile)
-	if err != nil || string(b) != "tok-secret\n" {
-		t.Fatalf("token file = %q, %v", b, err)
+	cred, ok, err := readCredential(credFile)
+	if err != nil || !ok || cred.Token != "tok-secret" || cred.Server != srv.URL || cred.Office != "73.71" || cred.ProbeID != 42 {
+		t.Fatalf("credential = %+v, %v, %v", cred, ok, err)
 	}
-	if fi, _ := os.Stat(tokenFile); runtime.GOOS != "windows" && fi.Mode().Perm() != 0o600 {
-		t.Fatalf("token file mode %v, want 0600", fi.Mode().Perm())
+	if fi, _ := os.Stat(credFile); runtime.GOOS != "windows" && fi.Mode().Perm() != 0o600 {
+		t.Fatalf("credential file mode %v, want 0600", fi.Mode().Perm())
 	}
-	if !strings.Contains(out.String(), "probe 42 of office 73.71") || !strings.Contains(out.String(), "token_file: "+tokenFile) {
+	if !strings.Contains(out.String(), "probe 42 of office 73.71") || !strings.Contains(out.String(), credFile) {
 		t.Fatalf("output: %s", out.String())
+	}
+
+	// The agent reads server and token from it when its config has none.
+	cfg, err := LoadConfig(filepath.Join(t.TempDir(), "missing.yaml"), env{"PANTAU_PROBE_CREDENTIAL_FILE": credFile}.get, true)
+	if err != nil || cfg.Server != srv.URL || cfg.Token != "tok-secret" || cfg.source() != sourceServer {
+		t.Fatalf("config from the credential = %+v, %v", cfg, err)
+	}
+	if err := cfg.Validate(true); err != nil {
+		t.Fatalf("enrolled config without a file: %v", err)
 	}
 
 	// Enrolled already: refuse to overwrite without --force.
@@ -58,13 +67,13 @@ func TestEnrolWritesToken(t *testing.T) {
 	}
 
 	// A bad code: the server's message, non-zero exit, token untouched.
-	args = []string{"enrol", "--server", srv.URL, "--code", "WRONG", "--token-file", tokenFile, "--force"}
+	args = []string{"enrol", "--server", srv.URL, "--code", "WRONG", "--credential-file", credFile, "--user", "", "--force"}
 	errOut.Reset()
 	if code := run(context.Background(), args, &out, &errOut, env{}.get); code != exitFailed ||
 		!strings.Contains(errOut.String(), "unknown or expired enrolment code") {
 		t.Fatalf("bad code: exit %d, %s", code, errOut.String())
 	}
-	if b, _ := os.ReadFile(tokenFile); string(b) != "tok-secret\n" {
-		t.Fatalf("token file changed after a refused enrolment: %q", b)
+	if c, _, _ := readCredential(credFile); c.Token != "tok-secret" {
+		t.Fatalf("credential changed after a refused enrolment: %+v", c)
 	}
 }

@@ -5,11 +5,18 @@ const usageText = `pantau-probe measures the link between this office and the ce
 registry and delivers every result to the Pantau server, keeping them on
 disk through any outage.
 
+Installing at an office (docs/install-office.md):
+  sudo pantau-probe enrol --server URL --code CODE
+  sudo pantau-probe check
+  sudo pantau-probe install
+
 Usage:
   pantau-probe [run] [--config FILE]   run the agent (the default command)
-  pantau-probe check [--config FILE]   check every target once and print a table
+  pantau-probe check [--config FILE]   ask the server, check every target once, print a table
   pantau-probe enrol --server URL --code CODE
-                                       trade a one-time code for this probe's token
+                                       trade a one-time code for this probe's credential
+  pantau-probe install [--dry-run]     install as a service (systemd, Windows service manager)
+  pantau-probe uninstall               remove the service (spool and credential stay)
   pantau-probe version                 print the version
   pantau-probe COMMAND -h              help for one command
 
@@ -18,12 +25,24 @@ Usage:
 // configHelp describes the config file and environment; every command's
 // help ends with it.
 const configHelp = `Config file (YAML; default /etc/pantau-probe/config.yaml, on Windows
-%ProgramData%\pantau-probe\config.yaml, or $PANTAU_PROBE_CONFIG):
+%ProgramData%\pantau-probe\config.yaml, or $PANTAU_PROBE_CONFIG). An enrolled probe
+needs none: the default file may be missing, and then every key takes its default.
 
-  server: https://pantau.example.go.id   # Pantau server base URL (required for run)
-  token: "..."                           # this probe's token (required for run) ...
+  credential_file: /etc/pantau-probe/credential.json  # written by enrol: server and token,
+                                         #   used when server/token below are not set
+                                         #   (Windows: %ProgramData%\pantau-probe\credential.json)
+  server: https://pantau.example.go.id   # Pantau server base URL (default: the credential's)
+  token: "..."                           # this probe's token (default: the credential's) ...
   token_file: /etc/pantau-probe/token    # ... or a file holding it (not both)
-  interval: 30s                          # time between two checks of a target (default 30s, min 10ms)
+  targets_source: server                 # where targets and interval come from: server (fetched
+                                         #   and followed) or local (the targets below). Default:
+                                         #   local when targets are listed here, else server
+  config_poll: 1m                        # how often to ask the server for changes (default 1m)
+  config_cache: /var/lib/pantau-probe/config-cache.json  # last good configuration from the
+                                         #   server, used when it cannot be reached (default:
+                                         #   config-cache.json next to spool_dir)
+  interval: 30s                          # local source: time between two checks of a target
+                                         #   (default 30s, min 10ms); server source: the server's
   timeout: 10s                           # default time limit of one check (default 10s)
   spool_dir: /var/lib/pantau-probe/spool # where results wait for delivery (default per OS:
                                          #   Linux /var/lib/pantau-probe/spool,
@@ -33,7 +52,7 @@ const configHelp = `Config file (YAML; default /etc/pantau-probe/config.yaml, on
   batch_size: 500                        # most results per upload (default 500, max 5000)
   upload_delay: 1s                       # how long new results gather before an upload (default 1s, 0s-1m)
   log_level: info                        # debug, info, warn or error (default info)
-  targets:                               # at least one; names unique
+  targets:                               # local source: at least one; names unique
     - name: siak-central                 # how results name the target
       kind: central                      # central (the registry) or internet (a reference)
       check: http                        # tcp, http, tls, dns or icmp (HTTPS: check http, https:// URL)
@@ -48,7 +67,8 @@ const configHelp = `Config file (YAML; default /etc/pantau-probe/config.yaml, on
 Environment (overrides the file): PANTAU_PROBE_SERVER, PANTAU_PROBE_TOKEN,
 PANTAU_PROBE_TOKEN_FILE, PANTAU_PROBE_INTERVAL, PANTAU_PROBE_TIMEOUT,
 PANTAU_PROBE_SPOOL_DIR, PANTAU_PROBE_SPOOL_MAX_BYTES, PANTAU_PROBE_BATCH_SIZE,
-PANTAU_PROBE_UPLOAD_DELAY,
+PANTAU_PROBE_UPLOAD_DELAY, PANTAU_PROBE_TARGETS_SOURCE, PANTAU_PROBE_CONFIG_POLL,
+PANTAU_PROBE_CONFIG_CACHE, PANTAU_PROBE_CREDENTIAL_FILE,
 PANTAU_PROBE_LOG_LEVEL, PANTAU_PROBE_CONFIG (the config file path).
 
 ICMP needs root/CAP_NET_RAW (Administrator on Windows) or, on Linux,

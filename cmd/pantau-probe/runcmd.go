@@ -13,7 +13,9 @@ import (
 // runCommand runs the agent until ctx is done.
 func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
 	cfg, code, ok := parseFlags("run", "Runs the agent: checks every target each interval, spools the results\n"+
-		"on disk and delivers them to the server. Stops cleanly on SIGINT/SIGTERM.", args, stdout, stderr, getenv, true)
+		"on disk and delivers them to the server. Targets come from the server unless\n"+
+		"the config file lists them (see targets_source). Stops cleanly on SIGINT/SIGTERM\n"+
+		"(and on a stop from the Windows service manager).", args, stdout, stderr, getenv, true)
 	if !ok {
 		return code
 	}
@@ -51,10 +53,16 @@ func Open(cfg Config, log *slog.Logger) (*Probe, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open spool %s: %w", cfg.SpoolDir, err)
 	}
-	a, err := agent.New(agent.Config{
+	acfg := agent.Config{
 		Server: cfg.Server, Token: token, Interval: cfg.Interval.D(), Timeout: cfg.Timeout.D(),
 		BatchSize: cfg.BatchSize, UploadDelay: cfg.UploadDelay.D(), Targets: cfg.Targets, Version: version, Logger: log,
-	}, sp)
+	}
+	if cfg.source() == sourceServer {
+		// Targets and interval come from the server, followed every
+		// config_poll, the last good ones kept on disk.
+		acfg.ConfigPoll, acfg.ConfigCache = cfg.ConfigPoll.D(), cfg.configCache()
+	}
+	a, err := agent.New(acfg, sp)
 	if err != nil {
 		_ = sp.Close()
 		return nil, err

@@ -142,3 +142,21 @@ func (a *Agent) startSettings() (Settings, string) {
 		"targets", len(c.Settings.Targets), "fetched_at", c.FetchedAt.Format(time.RFC3339))
 	return c.Settings, c.ETag
 }
+
+// FetchSettings asks the server once for the settings of the probe whose
+// token cfg holds, and returns them with the offset of the server's clock
+// from this machine's (zero when the server sent no Date). It is what
+// `pantau-probe check` uses to test the server, the token and the clock.
+func FetchSettings(ctx context.Context, cfg Config) (Settings, time.Duration, error) {
+	cfg = cfg.withDefaults()
+	a := &Agent{cfg: cfg, log: cfg.Logger}
+	s, _, err := a.fetchSettings(ctx, "")
+	return s, time.Duration(a.offsetMS.Load()) * time.Millisecond, err
+}
+
+// CachedSettings returns the settings cached at path for server, and when
+// they were fetched; ok is false when there are none for that server.
+func CachedSettings(path, server string) (s Settings, fetched time.Time, ok bool, err error) {
+	c, ok, err := loadCache(path, server)
+	return c.Settings, c.FetchedAt, ok, err
+}

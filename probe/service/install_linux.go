@@ -33,6 +33,15 @@ func Install(ctx context.Context, s Spec, noStart bool, out io.Writer) error {
 	if err := EnsureAccount(ctx, s.User); err != nil {
 		return err
 	}
+	for _, dir := range s.ReadWritePaths {
+		// systemd refuses to start a unit whose ReadWritePaths are missing.
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return fmt.Errorf("create %s: %w", dir, err)
+		}
+		if err := chownTo(dir, s.User); err != nil {
+			return err
+		}
+	}
 	path := filepath.Join(UnitDir, s.Name+".service")
 	if err := writeFileAtomic(path, []byte(unit), 0o644); err != nil {
 		return fmt.Errorf("write unit: %w", err)
@@ -112,6 +121,11 @@ func Restrict(path, account string) error {
 	if account == "" || os.Geteuid() != 0 {
 		return nil
 	}
+	return chownTo(path, account)
+}
+
+// chownTo gives path to account and its group.
+func chownTo(path, account string) error {
 	u, err := user.Lookup(account)
 	if err != nil {
 		return fmt.Errorf("owner of %s: %w", path, err)

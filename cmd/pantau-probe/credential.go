@@ -1,0 +1,121 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/pantau-id/pantau/probe/service"
+)
+
+// credential is what `pantau-probe enrol` keeps for the service: the
+// probe's own token and the server it belongs to. The file is JSON, mode
+// 0600, owned by the service account on Linux and restricted to SYSTEM and
+// Administrators on Windows.
+type credential struct {
+	Server     string    `json:"server"`
+	Token      string    `json:"token"`
+	Office     string    `json:"office"`
+	ProbeID    int64     `json:"probe_id"`
+	EnrolledAt time.Time `json:"enrolled_at"`
+}
+
+// defaultStateDir is the folder of the spool and the configuration cache.
+func defaultStateDir(goos string, getenv func(string) string) string {
+	switch goos {
+	case "windows":
+		return programData(getenv) + `\pantau-probe`
+	case "darwin":
+		return "/Library/Application Support/pantau-probe"
+	}
+	return "/var/lib/pantau-probe"
+}
+
+// defaultConfigDir is the folder of the config file and the credential.
+func defaultConfigDir(goos string, getenv func(string) string) string {
+	if goos == "windows" {
+		return programData(getenv) + `\pantau-probe`
+	}
+	return "/etc/pantau-probe"
+}
+
+// programData is %ProgramData%, C:\ProgramData when unset.
+func programData(getenv func(string) string) string {
+	if base := getenv("ProgramData"); base != "" {
+		return base
+	}
+	return `C:\ProgramData`
+}
+
+// defaultCredentialFile is where enrol writes and the agent reads the
+// credential.
+func defaultCredentialFile(goos string, getenv func(string) string) string {
+	if goos == "windows" {
+		return defaultConfigDir(goos, getenv) + `\credential.json`
+	}
+	return defaultConfigDir(goos, getenv) + "/credential.json"
+}
+
+// readCredential reads the credential at path; ok is false when there is
+// none.
+func readCredential(path string) (credential, bool, error) {
+	b, err := os.ReadFile(filepath.Clean(path))
+	if errors.Is(err, os.ErrNotExist) {
+		return credential{}, false, nil
+	}
+	if err != nil {
+		if errors.Is(err, os.ErrPermission) {
+			return credential{}, false, fmt.Errorf("credential_file %s: %w (it is readable only by the service account: use sudo)", path, err)
+		}
+		return credential{}, false, fmt.Errorf("credential_file: %w", err)
+	}
+	var c credential
+	if err := json.Unmarshal(b, &c); err != nil {
+		return credential{}, false, fmt.Errorf("credential_file %s: %w", path, err)
+	}
+	if strings.TrimSpace(c.Token) == "" || strings.TrimSpace(c.Server) == "" {
+		return credential{}, false, fmt.Errorf("credential_file %s: no server or token in it; enrol again", path)
+	}
+	return c, true, nil
+}
+
+// writeCredential writes c to path atomically with mode 0600, then gives
+// it to account (see service.Restrict).
+func writeCredential(path string, c credential, account string) error {
+	b, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode credential: %w", err)
+	}
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("create credential folder: %w", err)
+	}
+	tmp, err := os.CreateTemp(dir, ".credential-*")
+	if err != nil {
+		return fmt.Errorf("create credential file: %w", err)
+	}
+	// CreateTemp makes the file 0600: the secret is never readable by others,
+	// not even before the rename.
+	_, werr := tmp.Write(append(b, '\n'))
+	if werr == nil {
+		werr = tmp.Sync()
+	}
+	if cerr := tmp.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr == nil {
+		werr = service.Restrict(tmp.Name(), account)
+	}
+	if werr == nil {
+		werr = os.Rename(tmp.Name(), path)
+	}
+	if werr != nil {
+		_ = os.Remove(tmp.Name())
+		return fmt.Errorf("write credential file: %w", werr)
+	}
+	return nil
+}
