@@ -2,10 +2,16 @@ package detect_test
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"log/slog"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/pantau-id/pantau/api"
 	"github.com/pantau-id/pantau/api/detect"
@@ -231,5 +237,53 @@ func TestUnchangedOutageMarksNothing(t *testing.T) {
 	}
 	if got := spans(w.outages(postgres.OutageFilter{})); !reflect.DeepEqual(got, []string{"73.71/central down 2..open central"}) {
 		t.Fatalf("outages %q", got)
+	}
+}
+
+// The incident hook hears every change in the transaction that makes it:
+// opened, scope widened, recovered, and retracted when late results show
+// the failures were never consecutive.
+func TestIncidentChangesReachTheHook(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, map[string]string{"73.01": "73", "73.02": "73", "74.01": "74", "74.02": "74"})
+	var (
+		mu    sync.Mutex
+		heard []string
+	)
+	hook := func(ctx context.Context, tx pgx.Tx, ch api.IncidentChange) error {
+		var n int
+		// The change is visible inside the hook's transaction.
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM incidents WHERE id = $1`, ch.Incident.ID).Scan(&n); err != nil {
+			return err
+		}
+		mu.Lock()
+		heard = append(heard, fmt.Sprintf("%s %s %d", ch.Kind, ch.Incident.Scope, n))
+		mu.Unlock()
+		return nil
+	}
+	det, err := detect.New(w.s.Detection(hook), detect.Config{Clock: w.clock, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.det = det
+	step := func(now int, deliveries ...[]obs) {
+		for _, d := range deliveries {
+			w.deliver(d[0].office, d)
+		}
+		w.clock.Set(at(now))
+		w.drain()
+	}
+	up := func(office string, from int, pattern string) []obs {
+		return append(series(office, "central", from, pattern), series(office, "internet", from, strings.Repeat("+", len(pattern)))...)
+	}
+	step(6, up("73.01", 0, "++----"))
+	step(6, up("73.02", 0, "++----"))
+	step(10, up("73.01", 6, "++++"), up("73.02", 6, "++++"))
+	// 74.01 seems cut, until a late result from between its failures arrives.
+	step(14, up("74.01", 0, "++++++++++---+"))
+	step(14, []obs{{office: "74.01", target: "central", at: at(11).Add(10 * time.Second), ok: true}})
+	want := []string{"opened office 1", "scope_changed national 1", "recovered national 1", "opened office 1", "retracted office 0"} // 2 of 4 monitored offices is half of everyone
+	if !reflect.DeepEqual(heard, want) {
+		t.Fatalf("hook heard %q, want %q", heard, want)
 	}
 }
