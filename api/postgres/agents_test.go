@@ -1,0 +1,70 @@
+package postgres_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/pgtest"
+	"github.com/pantau-id/pantau/api/postgres"
+	"github.com/pantau-id/pantau/probe"
+)
+
+func TestAgentOutdated(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, version, minimum string
+		want                   bool
+	}{
+		{"no minimum is never outdated", "0.1.0", "", false},
+		{"no version yet is not outdated", "", "1.2.0", false},
+		{"older patch is outdated", "1.1.9", "1.2.0", true},
+		{"equal is current", "1.2.0", "1.2.0", false},
+		{"newer minor is current", "1.10.0", "1.2.0", false},
+		{"leading v is read", "v1.3", "1.2.0", false},
+		{"pre-release of the minimum is outdated", "1.2.0-rc1", "1.2.0", true},
+		{"git describe past the minimum is current", "1.2.0-3-gabc123", "1.2.0", false},
+		{"dirty describe past the minimum is current", "1.2.0-3-gabc123-dirty", "1.2.0", false},
+		{"a dev build cannot be shown current", "dev", "1.2.0", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := postgres.AgentOutdated(tc.version, tc.minimum); got != tc.want {
+				t.Fatalf("AgentOutdated(%q, %q) = %v, want %v", tc.version, tc.minimum, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestMinAgentVersionFlagsOldAgents(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := pgtest.Store(t)
+	p, _, _ := mustOffice(t, s)
+	if v, err := s.MinAgentVersion(ctx); err != nil || v != "" {
+		t.Fatalf("fresh minimum = %q, %v; want none", v, err)
+	}
+	if err := s.SetMinAgentVersion(ctx, "one point two"); api.ErrorCode(err) != api.EInvalid {
+		t.Fatalf("bad version: %v, want invalid", err)
+	}
+	if err := s.SetMinAgentVersion(ctx, "v1.2.0"); err != nil {
+		t.Fatalf("set: %v", err)
+	}
+	st, minimum, err := s.AgentStatuses(ctx, "73.71")
+	if err != nil || minimum != "1.2.0" || len(st) != 1 || st[0].Outdated {
+		t.Fatalf("before any report: %+v, %q, %v; want one probe, not outdated", st, minimum, err)
+	}
+	if _, err := s.IngestResults(ctx, p, probe.AgentInfo{Version: "1.1.0", OS: "windows", Arch: "amd64", SpoolDepth: 7}, nil); err != nil {
+		t.Fatalf("ingest: %v", err)
+	}
+	st, _, err = s.AgentStatuses(ctx, "73.71")
+	if err != nil || !st[0].Outdated || st[0].AgentVersion != "1.1.0" || st[0].AgentOS != "windows" || st[0].SpoolDepth != 7 {
+		t.Fatalf("after a 1.1.0 report: %+v, %v; want outdated", st, err)
+	}
+	if err := s.SetMinAgentVersion(ctx, ""); err != nil {
+		t.Fatalf("clear: %v", err)
+	}
+	if st, _, _ = s.AgentStatuses(ctx, ""); st[0].Outdated {
+		t.Fatalf("outdated with no minimum: %+v", st[0])
+	}
+}
