@@ -25,6 +25,8 @@ Actions:
   list-probes     list probes with their agents' last report
   revoke-probe    stop a probe's writes at once
   enrol-code      make a one-time code an office's agent enrols with (pantau-probe enrol)
+  set-min-agent-version
+                  flag agents older than a version as OUTDATED in list-probes
 
 Run 'pantau admin <action> -h' for its flags.
 `
@@ -35,12 +37,13 @@ func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return nil
 	}
 	actions := map[string]func(context.Context, *flag.FlagSet, *dbFlags, []string, io.Writer) error{
-		"add-target":   adminAddTarget,
-		"list-targets": adminListTargets,
-		"add-probe":    adminAddProbe,
-		"list-probes":  adminListProbes,
-		"revoke-probe": adminRevokeProbe,
-		"enrol-code":   adminEnrolCode,
+		"add-target":            adminAddTarget,
+		"list-targets":          adminListTargets,
+		"add-probe":             adminAddProbe,
+		"list-probes":           adminListProbes,
+		"revoke-probe":          adminRevokeProbe,
+		"enrol-code":            adminEnrolCode,
+		"set-min-agent-version": adminSetMinAgentVersion,
 	}
 	action, ok := actions[args[0]]
 	if !ok {
@@ -150,24 +153,56 @@ func adminListProbes(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args []
 		return err
 	}
 	defer store.Close()
-	ps, err := store.Probes(ctx, *office)
+	ps, minimum, err := store.AgentStatuses(ctx, *office)
 	if err != nil {
 		return err
 	}
 	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "ID\tOFFICE\tNAME\tSTATE\tLAST SEEN\tVERSION\tOS\tSPOOL\tDROPPED\tCLOCK OFFSET")
+	fmt.Fprintln(w, "ID\tOFFICE\tNAME\tSTATE\tLAST SEEN\tVERSION\tOUTDATED\tOS\tSPOOL\tDROPPED\tCLOCK OFFSET")
 	for _, p := range ps {
-		state, seen := "active", "never"
+		state, seen, outdated := "active", "never", "-"
 		if p.RevokedAt != nil {
 			state = "revoked"
 		}
 		if p.LastSeenAt != nil {
 			seen = p.LastSeenAt.Format(time.RFC3339)
 		}
-		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\t%s/%s\t%d\t%d\t%dms\n", p.ID, p.OfficeCode, p.Name, state, seen,
-			p.AgentVersion, p.AgentOS, p.AgentArch, p.SpoolDepth, p.Dropped, p.ClockOffsetMS)
+		if p.Outdated {
+			outdated = "OUTDATED"
+		}
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s/%s\t%d\t%d\t%dms\n", p.ID, p.OfficeCode, p.Name, state, seen,
+			p.AgentVersion, outdated, p.AgentOS, p.AgentArch, p.SpoolDepth, p.Dropped, p.ClockOffsetMS)
+	}
+	if minimum != "" {
+		fmt.Fprintf(w, "\nminimum agent version: %s\n", minimum)
 	}
 	return w.Flush()
+}
+
+func adminSetMinAgentVersion(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args []string, out io.Writer) error {
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), "Usage: pantau admin set-min-agent-version [flags] VERSION\n\n"+
+			"Agents that report an older VERSION (e.g. 1.2.0), or an unreadable one such as dev,\n"+
+			"are shown as OUTDATED by list-probes. An empty VERSION ('') clears the minimum.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	store, err := openFor(ctx, fs, db, args)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if fs.NArg() != 1 {
+		return fmt.Errorf("set-min-agent-version: give one VERSION, e.g. 1.2.0 ('' clears it)")
+	}
+	if err := store.SetMinAgentVersion(ctx, fs.Arg(0)); err != nil {
+		return err
+	}
+	if fs.Arg(0) == "" {
+		fmt.Fprintln(out, "minimum agent version cleared")
+		return nil
+	}
+	fmt.Fprintf(out, "minimum agent version set to %s; older agents show as OUTDATED in list-probes\n", fs.Arg(0))
+	return nil
 }
 
 func adminRevokeProbe(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args []string, out io.Writer) error {
