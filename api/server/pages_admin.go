@@ -3,12 +3,14 @@ package server
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/pantau-id/pantau/api"
 	"github.com/pantau-id/pantau/api/postgres"
+	"github.com/pantau-id/pantau/probe"
 )
 
 // adminPage lists users and probes with forms to add them (admin only).
@@ -30,8 +32,13 @@ func (p *pages) renderAdmin(c *gin.Context, status int, message, token string) e
 	if err != nil {
 		return err
 	}
+	targets, err := p.s.store.Targets(ctx, c.Query("office"))
+	if err != nil {
+		return err
+	}
 	return p.render(c, status, "admin", "nav.admin", map[string]any{
 		"Users": users, "Probes": probes, "Roles": postgres.Roles, "Message": message, "Token": token, "Windows": windows,
+		"Targets": targets,
 	})
 }
 
@@ -92,4 +99,28 @@ func (p *pages) adminAddMaintenance(c *gin.Context) error {
 		return err
 	}
 	return p.renderAdmin(c, http.StatusCreated, fmt.Sprintf("maintenance #%d ✓", w.ID), "")
+}
+
+// adminAddTarget is POST /admin/targets: something an office's probe checks.
+func (p *pages) adminAddTarget(c *gin.Context) error {
+	spec := probe.Target{Name: c.PostForm("name"), Kind: probe.TargetKind(c.PostForm("kind")),
+		Check: probe.CheckType(c.PostForm("check")), Address: c.PostForm("address")}
+	t, err := p.s.store.CreateTarget(c.Request.Context(), api.Target{OfficeCode: c.PostForm("office"), Spec: spec})
+	if err != nil {
+		return err
+	}
+	return p.renderAdmin(c, http.StatusCreated, fmt.Sprintf("target %s #%d ✓", t.OfficeCode, t.ID), "")
+}
+
+// adminRevokeProbe is POST /admin/probes/revoke: the probe's token stops
+// working at once.
+func (p *pages) adminRevokeProbe(c *gin.Context) error {
+	id, err := strconv.ParseInt(c.PostForm("id"), 10, 64)
+	if err != nil {
+		return api.FieldErrorf("id", "want a probe id")
+	}
+	if err := p.s.store.RevokeProbe(c.Request.Context(), c.PostForm("office"), id); err != nil {
+		return err
+	}
+	return p.renderAdmin(c, http.StatusOK, fmt.Sprintf("probe %s #%d revoked", c.PostForm("office"), id), "")
 }

@@ -50,6 +50,8 @@ func (s *Server) routes() *gin.Engine {
 	r.POST("/admin/users", w.load(), w.auth(rolesAdmin...), w.csrf(), w.page(w.adminAddUser))
 	r.POST("/admin/probes", w.load(), w.auth(rolesAdmin...), w.csrf(), w.page(w.adminAddProbe))
 	r.POST("/admin/maintenance", w.load(), w.auth(rolesAdmin...), w.csrf(), w.page(w.adminAddMaintenance))
+	r.POST("/admin/targets", w.load(), w.auth(rolesAdmin...), w.csrf(), w.page(w.adminAddTarget))
+	r.POST("/admin/probes/revoke", w.load(), w.auth(rolesAdmin...), w.csrf(), w.page(w.adminRevokeProbe))
 
 	for _, m := range s.mounts {
 		r.Handle(m.Method, m.Path, gin.WrapH(m.Handler))

@@ -64,6 +64,8 @@ func TestScopeOfEveryRoute(t *testing.T) {
 		{"POST", "/offices/73.71/intake", expect{see, see, nf, no, no, no, no, no, no}},
 		{"POST", "/admin/probes", expect{see, no, no, no, no, no, no, no, crt}},
 		{"POST", "/admin/users", expect{see, no, no, no, no, no, no, no, crt}},
+		{"POST", "/admin/targets", expect{see, no, no, no, no, no, no, no, crt}},
+		{"POST", "/admin/probes/revoke", expect{see, no, no, no, no, no, no, no, ok}},
 		{"POST", "/admin/maintenance", expect{see, no, no, no, no, no, no, no, crt}},
 	}
 	for _, p := range office71 {
@@ -90,7 +92,8 @@ func TestScopeOfEveryRoute(t *testing.T) {
 				if tc.method == "POST" {
 					form = url.Values{"date": {"2026-12-01"}, "n_KK": {"5"}, "office": {"73.71"}, "name": {"p-" + name},
 						"scope": {"office"}, "ref": {"73.71"}, "starts_at": {"2026-12-05T08:00"}, "ends_at": {"2026-12-05T12:00"}, "reason": {"migrasi"},
-						"email": {"new-" + name + "@pantau.test"}, "role": {"city_official"}, "password": {"0123456789ab"}}
+						"email": {"new-" + name + "@pantau.test"}, "role": {"city_official"}, "password": {"0123456789ab"},
+						"kind": {"central"}, "check": {"tcp"}, "address": {"127.0.0.1:9"}, "id": {"1"}}
 				}
 				resp, body := f.do(t, user, tc.method, tc.path, form, false)
 				if resp.StatusCode != tc.want[i] {
