@@ -45,24 +45,26 @@ func (s *Server) MonthlyReports(cfg MonthlyConfig) *MonthlyReports {
 	return &MonthlyReports{cfg: cfg, pages: s.newPages(WebConfig{})}
 }
 
-// Start runs the job until ctx ends: once at once, then every cfg.Every.
+// Start runs the job until ctx ends (it blocks): once at once, then every
+// cfg.Every. Errors are logged; the next run retries what is missing.
 func (m *MonthlyReports) Start(ctx context.Context) {
-	go func() {
-		t := time.NewTicker(m.cfg.Every)
-		defer t.Stop()
-		for {
-			if n, err := m.RunOnce(ctx); err != nil {
-				m.cfg.Logger.ErrorContext(ctx, "monthly reports failed", "err", err)
-			} else if n > 0 {
-				m.cfg.Logger.InfoContext(ctx, "monthly reports made", "reports", n)
-			}
-			select {
-			case <-ctx.Done():
+	t := time.NewTicker(m.cfg.Every)
+	defer t.Stop()
+	for {
+		if n, err := m.RunOnce(ctx); err != nil {
+			if ctx.Err() != nil {
 				return
-			case <-t.C:
 			}
+			m.cfg.Logger.ErrorContext(ctx, "monthly reports failed", "err", err)
+		} else if n > 0 {
+			m.cfg.Logger.InfoContext(ctx, "monthly reports made", "reports", n)
 		}
-	}()
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // RunOnce makes the reports of the previous month that do not exist yet and
