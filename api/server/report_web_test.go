@@ -1,0 +1,91 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/pantau-id/pantau/api/server"
+)
+
+func TestReportDownloadsCarryTheFigures(t *testing.T) {
+	t.Parallel()
+	f := newWebFixture(t)
+	// Staff record 80 files on 27 November through the office page's form.
+	resp, body := f.do(t, "staff71", "POST", "/offices/73.71/intake", url.Values{"date": {"2026-11-27"}, "n_KK": {"50"}, "n_SUKET": {"30"}}, false)
+	if resp.StatusCode != see {
+		t.Fatalf("intake: %d %.300s", resp.StatusCode, body)
+	}
+	resp, body = f.do(t, "city71", "GET", "/reports/offices/73.71/csv?from=2026-11-25&to=2026-11-30", nil, false)
+	if resp.StatusCode != ok || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") ||
+		!strings.Contains(resp.Header.Get("Content-Disposition"), `pantau-73.71-2026-11-25-2026-11-30.csv`) {
+		t.Fatalf("csv: %d %v", resp.StatusCode, resp.Header)
+	}
+	recs, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 7 || recs[0][0] != "date" || recs[0][1] != "received" {
+		t.Fatalf("csv has %d rows, header %v; want a header and 6 days", len(recs), recs[0])
+	}
+	if recs[3][0] != "2026-11-27" || recs[3][1] != "80" || recs[3][2] != "80" {
+		t.Errorf("27 November: %v, want 80 received and 80 completed (no outage)", recs[3])
+	}
+	resp, body = f.do(t, "prov73", "GET", "/reports/offices/73.71/xlsx?from=2026-11-25&to=2026-11-30", nil, false)
+	if resp.StatusCode != ok {
+		t.Fatalf("xlsx: %d", resp.StatusCode)
+	}
+	x, err := excelize.OpenReader(bytes.NewReader([]byte(body)))
+	if err != nil {
+		t.Fatalf("xlsx does not open: %v", err)
+	}
+	defer x.Close()
+	if got := strings.Join(x.GetSheetList(), ","); got != "harian,gangguan" {
+		t.Errorf("sheets %s, want harian,gangguan", got)
+	}
+	if v, _ := x.GetCellValue("harian", "B4"); v != "80" {
+		t.Errorf("harian!B4 = %q, want 80", v)
+	}
+	// The print page is the letter, in the office's zone, with both charts.
+	_, body = f.do(t, "staff71", "GET", "/reports/offices/73.71?from=2026-11-25&to=2026-11-30", nil, false)
+	for _, want := range []string{"PEMERINTAH KOTA MAKASSAR", "Wali Kota Kota Makassar", "Gubernur Sulawesi Selatan", "(WITA)", `id="chart_backlog"`, `id="chart_timeline"`, "/static/echarts/5.6.0/echarts.min.js"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("letter lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "cdn") || strings.Contains(body, "go-echarts.github.io") {
+		t.Errorf("letter refers to a CDN")
+	}
+}
+
+func TestMonthlyReportsAreMadeOnce(t *testing.T) {
+	t.Parallel()
+	f := newWebFixture(t)
+	job := f.server.MonthlyReports(server.MonthlyConfig{})
+	n, err := job.RunOnce(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 5 { // three offices and two provinces, for November 2026
+		t.Fatalf("first run made %d reports, want 5", n)
+	}
+	if n, err = job.RunOnce(context.Background()); err != nil || n != 0 {
+		t.Fatalf("second run made %d (%v), want 0: a kept report is never remade", n, err)
+	}
+	resp, body := f.do(t, "city71", "GET", "/reports/monthly", nil, false)
+	if resp.StatusCode != ok || !strings.Contains(body, "2026-11") || !strings.Contains(body, "/reports/monthly/office/73.71/2026-11/xlsx") {
+		t.Fatalf("monthly list: %d", resp.StatusCode)
+	}
+	if strings.Contains(body, "73.72") || strings.Contains(body, "/province/73/") {
+		t.Errorf("a city official's list shows another office's or the province's report")
+	}
+	resp, body = f.do(t, "city71", "GET", "/reports/monthly/office/73.71/2026-11/html", nil, false)
+	if resp.StatusCode != ok || !strings.Contains(body, "2026-11-01 – 2026-11-30") {
+		t.Fatalf("kept letter: %d, period missing", resp.StatusCode)
+	}
+}
