@@ -158,13 +158,19 @@ func (s *Store) DeleteSession(ctx context.Context, token string) error {
 	return nil
 }
 
-// DeleteExpiredSessions removes sessions expired at now and returns how many.
-func (s *Store) DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error) {
+// PruneLogins removes sessions expired at now and failed-login rows whose
+// wait ended more than a day before, and returns how many rows went. Both
+// tables stay small without a job of their own: the login handler calls it.
+func (s *Store) PruneLogins(ctx context.Context, now time.Time) (int64, error) {
 	tag, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE expires_at <= $1`, now)
 	if err != nil {
 		return 0, fmt.Errorf("delete expired sessions: %w", err)
 	}
-	return tag.RowsAffected(), nil
+	tag2, err := s.pool.Exec(ctx, `DELETE FROM login_failures WHERE locked_until < $1`, now.Add(-24*time.Hour))
+	if err != nil {
+		return 0, fmt.Errorf("delete old login failures: %w", err)
+	}
+	return tag.RowsAffected() + tag2.RowsAffected(), nil
 }
 
 func randomToken() (string, error) {

@@ -117,6 +117,16 @@ func TestSessionsAndThrottle(t *testing.T) {
 	if _, err := store.SessionByToken(ctx, token, now.Add(2*time.Hour)); api.ErrorCode(err) != api.EUnauthorized {
 		t.Fatalf("expired session: %v, want unauthorized", err)
 	}
+	if n, err := store.PruneLogins(ctx, now.Add(2*time.Hour)); err != nil || n != 1 {
+		t.Fatalf("prune after 2 h: %d rows (%v), want the expired session only", n, err)
+	}
+	if n, err := store.PruneLogins(ctx, now.Add(72*time.Hour)); err != nil || n != 1 {
+		t.Fatalf("prune after 3 days: %d rows (%v), want the old failures of 10.0.0.1", n, err)
+	}
+	if _, err := store.SessionByToken(ctx, token, now); api.ErrorCode(err) != api.EUnauthorized {
+		t.Fatalf("pruned session still there: %v", err)
+	}
+	token, _, _ = store.CreateSession(ctx, u, now, time.Hour)
 	if err := store.DisableUser(ctx, u.ID); err != nil {
 		t.Fatal(err)
 	}

@@ -175,7 +175,9 @@ func (p *pages) fail(c *gin.Context, err error) {
 func (p *pages) login(c *gin.Context) error {
 	ctx := c.Request.Context()
 	email, password := c.PostForm("email"), c.PostForm("password")
-	user, err := p.s.store.Login(ctx, email, password, c.ClientIP(), p.s.now(), p.cfg.Throttle)
+	// The peer's address, not ClientIP: X-Forwarded-For is the caller's to
+	// write, and a throttle keyed on it would be a throttle on nothing.
+	user, err := p.s.store.Login(ctx, email, password, c.RemoteIP(), p.s.now(), p.cfg.Throttle)
 	var throttled *postgres.ThrottledError
 	switch {
 	case errors.As(err, &throttled):
@@ -189,6 +191,9 @@ func (p *pages) login(c *gin.Context) error {
 	token, _, err := p.s.store.CreateSession(ctx, user, p.s.now(), p.cfg.SessionTTL)
 	if err != nil {
 		return err
+	}
+	if _, err := p.s.store.PruneLogins(ctx, p.s.now()); err != nil {
+		p.s.log.WarnContext(ctx, "prune sessions", "err", err)
 	}
 	p.setCookie(c, sessionCookie, token, int(p.cfg.SessionTTL.Seconds()))
 	p.setCookie(c, loginCSRF, "", -1)
