@@ -54,6 +54,8 @@ var messages = map[string][2]string{
 	"office.whatif.date":       {"Perkiraan semua berkas selesai", "Expected clearance of all files"},
 	"office.report":            {"Laporan cetak", "Printable report"},
 	"sla.avail24":              {"Ketersediaan 24×7", "Availability 24×7"},
+	"sla.availwork":            {"Ketersediaan jam kerja", "Availability in working hours"},
+	"sla.mtbf":                 {"Rata-rata antar gangguan (MTBF)", "Mean time between failures (MTBF)"},
 	"sla.outages":              {"Jumlah gangguan", "Number of outages"},
 	"sla.longest":              {"Gangguan terlama", "Longest outage"},
 	"sla.downtime":             {"Total terputus", "Total downtime"},

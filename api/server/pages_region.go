@@ -37,6 +37,7 @@ type provinceDetail struct {
 	Incidents []api.Incident
 	Totals    officeTotal
 	Heatmap   template.HTML
+	Names     map[string]string // office names by code, for the incidents
 }
 
 // buildProvinceDetail computes every office of a province over per.
@@ -45,7 +46,7 @@ func (p *pages) buildProvinceDetail(ctx context.Context, lang string, pr api.Pro
 	if err != nil {
 		return nil, err
 	}
-	d := &provinceDetail{Province: pr, Period: per}
+	d := &provinceDetail{Province: pr, Period: per, Names: officeNames(offices)}
 	now := p.s.now()
 	end := per.capped(now)
 	if !end.After(per.Start) {
