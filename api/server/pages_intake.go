@@ -33,13 +33,16 @@ func (p *pages) intakeOf(ctx context.Context, o api.Office, from, to calendar.Da
 		day   string
 		in    backlog.Intake
 		types = doctype.Defaults()
+		cal   = defaultOffice(o).Calendar
 	)
 	_, err = pgx.ForEachRow(rows, []any{&day, &in.Type, &in.Count}, func() error {
 		d, err := calendar.ParseDate(day)
 		if err != nil {
 			return err
 		}
-		if _, ok := types.Get(in.Type); ok {
+		// A closed day has no counter hours to spread files over (the
+		// form refuses it; this keeps a stray row from breaking the model).
+		if _, ok := types.Get(in.Type); ok && cal.CounterHours(d).Open() {
 			in.Date = d
 			out = append(out, in)
 		}
@@ -71,6 +74,11 @@ func (p *pages) postIntake(c *gin.Context) error {
 	loc := officeLocation(o.TZ)
 	if today := calendar.DateOf(p.s.now(), loc); day.After(today) || day.Before(today.AddDays(-maxPeriodDays)) {
 		return api.FieldErrorf("date", "%s is in the future or more than a year ago", day)
+	}
+	// The model spreads a day's files over its counter hours; a day the
+	// office is closed has none, so files cannot have been received then.
+	if !defaultOffice(o).Calendar.CounterHours(day).Open() {
+		return api.FieldErrorf("date", "the office is closed on %s: no files are received that day", day)
 	}
 	var b pgx.Batch
 	for _, t := range doctype.Defaults() {

@@ -21,6 +21,11 @@ func TestReportDownloadsCarryTheFigures(t *testing.T) {
 	if resp.StatusCode != see {
 		t.Fatalf("intake: %d %.300s", resp.StatusCode, body)
 	}
+	// 28 November 2026 is a Saturday: the office is closed, the form says so.
+	resp, body = f.do(t, "staff71", "POST", "/offices/73.71/intake", url.Values{"date": {"2026-11-28"}, "n_KK": {"5"}}, false)
+	if resp.StatusCode != 400 || !strings.Contains(body, "closed") {
+		t.Fatalf("intake on a Saturday: %d, want 400 naming the closed day", resp.StatusCode)
+	}
 	resp, body = f.do(t, "city71", "GET", "/reports/offices/73.71/csv?from=2026-11-25&to=2026-11-30", nil, false)
 	if resp.StatusCode != ok || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") ||
 		!strings.Contains(resp.Header.Get("Content-Disposition"), `pantau-73.71-2026-11-25-2026-11-30.csv`) {
