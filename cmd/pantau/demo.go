@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -12,7 +14,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pantau-id/pantau/api"
 	"github.com/pantau-id/pantau/api/demo"
+	"github.com/pantau-id/pantau/api/postgres"
 	"github.com/pantau-id/pantau/api/regions"
 )
 
@@ -66,15 +70,19 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := importRegions(ctx, app.store, provinces, offices, stdout); err != nil {
 		return err
 	}
+	stateDir := filepath.Join(cfg.db.dataDir, "demo")
+	if err := os.MkdirAll(stateDir, 0o755); err != nil {
+		return fmt.Errorf("demo state folder: %w", err)
+	}
+	password, err := seedDemoUsers(ctx, app.store, stateDir)
+	if err != nil {
+		return err
+	}
 	reg, err := demo.StartRegistry("127.0.0.1:0")
 	if err != nil {
 		return err
 	}
 	defer reg.Close(context.Background())
-	stateDir := filepath.Join(cfg.db.dataDir, "demo")
-	if err := os.MkdirAll(stateDir, 0o755); err != nil {
-		return fmt.Errorf("demo state folder: %w", err)
-	}
 	if err := os.WriteFile(filepath.Join(stateDir, "registry-url"), []byte(reg.URL()), 0o644); err != nil {
 		return fmt.Errorf("demo state: %w", err)
 	}
@@ -91,6 +99,11 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fmt.Fprintf(stdout, "\nSimulated central registry on %s; %d offices of province %s probe it every %s.\n", reg.URL(), len(demoOffices), *province, *interval)
 	fmt.Fprintf(stdout, "Cut it:      pantau demo cut -office 73.71   (or -province 73, -national; -link internet for an office offline)\n")
 	fmt.Fprintf(stdout, "Restore it:  pantau demo restore -office 73.71\n")
+	fmt.Fprintf(stdout, "\nLog in with password %s as any of:\n", password)
+	for _, u := range demoUsers {
+		fmt.Fprintf(stdout, "  %-26s %s\n", u.Email, u.Role)
+	}
+	fmt.Fprintf(stdout, "Public status page of Kota Makassar: %s/status/73.71\n", url)
 	fmt.Fprintf(stdout, "\nPantau is running: %s\n", url)
 	go func() {
 		if err := demo.RunAgents(ctx, url, demoOffices, dcfg); err != nil {
@@ -170,4 +183,30 @@ func printCuts(w io.Writer, cuts []demo.Cut) {
 	for _, k := range cuts {
 		fmt.Fprintf(w, "  %s %s %s\n", k.Link, k.Scope, k.Code)
 	}
+}
+
+// seedDemoUsers creates one user per role (users.go's demoUsers) with a
+// password made on the first run and kept in the demo's state folder, so a
+// second run logs in the same way.
+func seedDemoUsers(ctx context.Context, store *postgres.Store, stateDir string) (string, error) {
+	path := filepath.Join(stateDir, "password")
+	b, err := os.ReadFile(path)
+	password := strings.TrimSpace(string(b))
+	if err != nil || password == "" {
+		buf := make([]byte, 9)
+		if _, err := rand.Read(buf); err != nil {
+			return "", fmt.Errorf("demo password: %w", err)
+		}
+		password = "demo-" + base64.RawURLEncoding.EncodeToString(buf)
+		if err := os.WriteFile(path, []byte(password+"\n"), 0o600); err != nil {
+			return "", fmt.Errorf("demo password: %w", err)
+		}
+	}
+	for _, nu := range demoUsers {
+		nu.Password = password
+		if _, err := store.CreateUser(ctx, nu); err != nil && api.ErrorCode(err) != api.EConflict {
+			return "", fmt.Errorf("demo user %s: %w", nu.Email, err)
+		}
+	}
+	return password, nil
 }
