@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -58,6 +59,10 @@ func (p *pages) buildBoard(c *gin.Context) (board, error) {
 		n[st.State]++
 		b.Rows = append(b.Rows, boardRowOf(lang, offices[i], st))
 	}
+	// Offices that need attention first; the order is stable, so a refresh
+	// that changes a state moves no other row.
+	rank := map[api.State]int{api.StateDown: 0, api.StateMaintenance: 1, api.StateUnknown: 2, api.StateUp: 3}
+	slices.SortStableFunc(b.Rows, func(x, y boardRow) int { return rank[x.State] - rank[y.State] })
 	for _, s := range []api.State{api.StateDown, api.StateUnknown, api.StateMaintenance, api.StateUp} {
 		b.Counts = append(b.Counts, boardCount{State: s, N: n[s]})
 	}
