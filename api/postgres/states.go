@@ -69,8 +69,15 @@ type seriesWork struct {
 func (d *Detection) EvaluateProbe(ctx context.Context, p detect.ProbeRef, now time.Time) (detect.ProbeOutcome, error) {
 	var out detect.ProbeOutcome
 	err := pgx.BeginFunc(ctx, d.s.pool, func(tx pgx.Tx) error {
+		// Outages are derived from results: a crash that loses this commit
+		// loses its queue deletions with it (asynchronous commit drops whole
+		// transactions, never parts), so the work is simply done again.
+		// This saves a WAL flush per evaluation.
+		// Incident grouping, which writes escalation's outbox, stays
+		// synchronous.
 		var locked bool
-		if err := tx.QueryRow(ctx, `SELECT pg_try_advisory_xact_lock(hashtextextended('pantau.detect:' || $1 || ':' || $2::bigint::text, 0))`,
+		if err := tx.QueryRow(ctx, `SELECT pg_try_advisory_xact_lock(hashtextextended('pantau.detect:' || $1 || ':' || $2::bigint::text, 0))
+				FROM set_config('synchronous_commit', 'off', true)`,
 			p.OfficeCode, p.ProbeID).Scan(&locked); err != nil {
 			return fmt.Errorf("probe lock: %w", err)
 		}

@@ -59,6 +59,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	var cfg config
 	admin := fs.String("admin-url", os.Getenv("PANTAU_BENCH_ADMIN_URL"), "PostgreSQL admin URL for the scratch databases; empty tries 127.0.0.1:5432, then a private cluster")
+	dataDir := fs.String("pg-dir", "", "data folder of the private cluster when one is needed (default $TMPDIR/pantau-bench-pg)")
+	private := fs.Bool("private", false, "use a private PostgreSQL cluster (in -pg-dir) even when 127.0.0.1:5432 answers: others' CREATE/DROP DATABASE on a shared server skew the figures")
 	fs.IntVar(&cfg.probes, "probes", 200, "probes (one office each, central and internet targets)")
 	fs.IntVar(&cfg.ticks, "ticks", 300, "checks per target and probe, 30 s apart")
 	fs.IntVar(&cfg.batchTicks, "batch-ticks", 10, "checks per upload (the agent's batching)")
@@ -70,7 +72,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if cfg.probes <= 0 || cfg.ticks <= 0 || cfg.batchTicks <= 0 || cfg.senders <= 0 {
 		return errors.New("-probes, -ticks, -batch-ticks and -senders must be positive")
 	}
-	adminURL, err := bench.FindAdmin(ctx, *admin, "")
+	adminURL, err := bench.FindAdmin(ctx, *admin, *dataDir, *private)
 	if err != nil {
 		return err
 	}
