@@ -76,6 +76,11 @@ func RunIngest(ctx context.Context, url string, cfg IngestConfig, cpuProfile io.
 		return IngestFigures{}, err
 	}
 	fmt.Fprintf(out, "api: %d rows in %s\n", cfg.Results, apiTook.Round(time.Millisecond))
+	var bytes int64
+	if err := pool.QueryRow(ctx, `SELECT coalesce(sum(pg_total_relation_size(inhrelid)), 0) FROM pg_inherits
+		WHERE inhparent = 'results'::regclass`).Scan(&bytes); err == nil {
+		fmt.Fprintf(out, "storage: %.0f bytes per result (heap and indexes)\n", float64(bytes)/float64(cfg.Results))
+	}
 
 	if err := dropResults(ctx, pool); err != nil {
 		return IngestFigures{}, err

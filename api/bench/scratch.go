@@ -32,12 +32,15 @@ type Scratch struct {
 }
 
 // FindAdmin returns an admin URL: adminURL when set, else LocalAdminURL if it
-// answers, else a private cluster started with pgrun in dataDir.
-func FindAdmin(ctx context.Context, adminURL, dataDir string) (string, error) {
+// answers (unless private), else a private cluster started with pgrun in
+// dataDir. A private cluster keeps a measurement away from other users of the
+// machine's server (their CREATE/DROP DATABASE force checkpoints, and every
+// checkpoint makes the next write of each page a full-page image in the WAL).
+func FindAdmin(ctx context.Context, adminURL, dataDir string, private bool) (string, error) {
 	if adminURL != "" {
 		return adminURL, ping(ctx, adminURL)
 	}
-	if ping(ctx, LocalAdminURL) == nil {
+	if !private && ping(ctx, LocalAdminURL) == nil {
 		return LocalAdminURL, nil
 	}
 	if dataDir == "" {

@@ -42,6 +42,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		dataDir = fs.String("pg-dir", "", "data folder of the private cluster when one is needed (default $TMPDIR/pantau-bench-pg)")
 		prof    = fs.String("cpuprofile", "", "write a CPU profile of the API phase to this file (go tool pprof)")
 		keep    = fs.Bool("keep", false, "keep the scratch database (its URL is printed)")
+		private = fs.Bool("private", false, "use a private PostgreSQL cluster (in -pg-dir) even when 127.0.0.1:5432 answers")
 	)
 	fs.IntVar(&cfg.Results, "n", 1_000_000, "results sent through each path")
 	fs.IntVar(&cfg.Batch, "batch", 1000, "results per HTTP batch")
@@ -58,7 +59,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if cfg.Results <= 0 || cfg.Batch <= 0 || cfg.Senders <= 0 || cfg.Probes <= 0 {
 		return errors.New("-n, -batch, -senders and -probes must be positive")
 	}
-	adminURL, err := bench.FindAdmin(ctx, *admin, *dataDir)
+	adminURL, err := bench.FindAdmin(ctx, *admin, *dataDir, *private)
 	if err != nil {
 		return err
 	}

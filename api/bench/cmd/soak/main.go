@@ -43,11 +43,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("soak", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
-		bin    = fs.String("bin", "bin/pantau", "the pantau binary to serve with")
-		phases = fs.String("phases", "514:30s:10m,5000:10s:2m", "phases as PROBES:INTERVAL:DURATION, comma separated")
-		admin  = fs.String("admin-url", os.Getenv("PANTAU_BENCH_ADMIN_URL"), "PostgreSQL admin URL for the scratch database (env PANTAU_BENCH_ADMIN_URL); empty tries 127.0.0.1:5432, then a private cluster")
-		logDir = fs.String("log-dir", os.TempDir(), "folder for the server's log (soak-server.log)")
-		pool   = fs.Int("server-pool", 0, "pool_max_conns of the server's database URL (0: pgxpool's default, max(4, cores))")
+		bin     = fs.String("bin", "bin/pantau", "the pantau binary to serve with")
+		phases  = fs.String("phases", "514:30s:10m,5000:10s:2m", "phases as PROBES:INTERVAL:DURATION, comma separated")
+		admin   = fs.String("admin-url", os.Getenv("PANTAU_BENCH_ADMIN_URL"), "PostgreSQL admin URL for the scratch database (env PANTAU_BENCH_ADMIN_URL); empty tries 127.0.0.1:5432, then a private cluster")
+		logDir  = fs.String("log-dir", os.TempDir(), "folder for the server's log (soak-server.log)")
+		private = fs.Bool("private", false, "use a private PostgreSQL cluster even when 127.0.0.1:5432 answers")
+		pool    = fs.Int("server-pool", 0, "pool_max_conns of the server's database URL (0: pgxpool's default, max(4, cores))")
 	)
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "Usage: soak [flags]\n\nStarts pantau serve on a scratch database and drives simulated offices against it,\nprinting one line per phase: soak: offices= results= lost= p99_ms= rss_mb=\n\nFlags:\n")
@@ -60,7 +61,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("-phases: %w", err)
 	}
-	adminURL, err := bench.FindAdmin(ctx, *admin, "")
+	adminURL, err := bench.FindAdmin(ctx, *admin, "", *private)
 	if err != nil {
 		return err
 	}
