@@ -36,21 +36,30 @@ type Scratch struct {
 // dataDir. A private cluster keeps a measurement away from other users of the
 // machine's server (their CREATE/DROP DATABASE force checkpoints, and every
 // checkpoint makes the next write of each page a full-page image in the WAL).
-func FindAdmin(ctx context.Context, adminURL, dataDir string, private bool) (string, error) {
+//
+// stop shuts down a private cluster this call started (one found running is
+// left as it was); it does nothing otherwise.
+func FindAdmin(ctx context.Context, adminURL, dataDir string, private bool) (url string, stop func(), err error) {
+	nothing := func() {}
 	if adminURL != "" {
-		return adminURL, ping(ctx, adminURL)
+		return adminURL, nothing, ping(ctx, adminURL)
 	}
 	if !private && ping(ctx, LocalAdminURL) == nil {
-		return LocalAdminURL, nil
+		return LocalAdminURL, nothing, nil
 	}
 	if dataDir == "" {
 		dataDir = filepath.Join(os.TempDir(), "pantau-bench-pg")
 	}
+	_, statErr := os.Stat(filepath.Join(dataDir, "data", "postmaster.pid"))
+	running := statErr == nil
 	c, err := pgrun.Start(ctx, pgrun.Config{Dir: dataDir})
 	if err != nil {
-		return "", fmt.Errorf("no PostgreSQL for the benchmark: %w", err)
+		return "", nothing, fmt.Errorf("no PostgreSQL for the benchmark: %w", err)
 	}
-	return c.URL("postgres"), nil
+	if running {
+		return c.URL("postgres"), nothing, nil
+	}
+	return c.URL("postgres"), func() { _ = c.Stop(context.WithoutCancel(ctx)) }, nil
 }
 
 func ping(ctx context.Context, url string) error {

@@ -59,10 +59,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if cfg.Results <= 0 || cfg.Batch <= 0 || cfg.Senders <= 0 || cfg.Probes <= 0 {
 		return errors.New("-n, -batch, -senders and -probes must be positive")
 	}
-	adminURL, err := bench.FindAdmin(ctx, *admin, *dataDir, *private)
+	adminURL, stopPG, err := bench.FindAdmin(ctx, *admin, *dataDir, *private)
 	if err != nil {
 		return err
 	}
+	defer stopPG()
 	scratch, err := bench.NewScratch(ctx, adminURL, "pantau_bench")
 	if err != nil {
 		return err

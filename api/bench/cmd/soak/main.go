@@ -61,10 +61,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("-phases: %w", err)
 	}
-	adminURL, err := bench.FindAdmin(ctx, *admin, "", *private)
+	adminURL, stopPG, err := bench.FindAdmin(ctx, *admin, "", *private)
 	if err != nil {
 		return err
 	}
+	defer stopPG()
 	scratch, err := bench.NewScratch(ctx, adminURL, "pantau_soak")
 	if err != nil {
 		return err
