@@ -72,10 +72,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if cfg.probes <= 0 || cfg.ticks <= 0 || cfg.batchTicks <= 0 || cfg.senders <= 0 {
 		return errors.New("-probes, -ticks, -batch-ticks and -senders must be positive")
 	}
-	adminURL, err := bench.FindAdmin(ctx, *admin, *dataDir, *private)
+	adminURL, stopPG, err := bench.FindAdmin(ctx, *admin, *dataDir, *private)
 	if err != nil {
 		return err
 	}
+	defer stopPG()
 	w := newWorkload(cfg, time.Now().Add(-time.Duration(cfg.ticks)*30*time.Second).Truncate(time.Second))
 	without, _, err := phase(ctx, adminURL, w, cfg, false, stderr)
 	if err != nil {
