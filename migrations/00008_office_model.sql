@@ -12,7 +12,7 @@
 
 -- One row per office that has recorded its own settings; an office without
 -- a row gets the defaults below, which are the same values the Go side uses
--- (reportdata.DefaultSettings): the civil-service week of report/calendar
+-- (postgres.DefaultOfficeSettings): the civil-service week of report/calendar
 -- (Monday to Friday 07:30-15:00, 37.5 hours), 4 processing staff, a cap of 4
 -- overtime hours a day, and the seed office's rates.
 CREATE TABLE office_settings (

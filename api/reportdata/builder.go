@@ -1,0 +1,165 @@
+package reportdata
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/postgres"
+	"github.com/pantau-id/pantau/report"
+	"github.com/pantau-id/pantau/report/calendar"
+	"github.com/pantau-id/pantau/report/sla"
+)
+
+// Builder makes reports from the store.
+type Builder struct {
+	store *postgres.Store
+	now   func() time.Time
+}
+
+// New returns a Builder over store; now is the clock (time.Now if nil).
+func New(store *postgres.Store, now func() time.Time) *Builder {
+	if now == nil {
+		now = time.Now
+	}
+	return &Builder{store: store, now: now}
+}
+
+// OfficeReport is one office's period: the backlog model's report, the
+// availability beside it, and the settings and intake it was built from.
+type OfficeReport struct {
+	Office api.Office     `json:"office"`
+	Report *report.Report `json:"report"`
+	// Availability is nil for a period that has not begun.
+	Availability *sla.Report             `json:"availability"`
+	Settings     postgres.OfficeSettings `json:"settings"`
+	// Intake is as recorded, with the office's own completed counts.
+	Intake []postgres.IntakeRow `json:"intake"`
+}
+
+// Office builds one office's report over p.
+func (b *Builder) Office(ctx context.Context, o api.Office, p Period) (*OfficeReport, error) {
+	rs, err := b.offices(ctx, []api.Office{o}, p)
+	if err != nil {
+		return nil, err
+	}
+	return rs[0], nil
+}
+
+// AreaReport is a province's or the country's period: the offices'
+// reports summed (report.Aggregate), availability summed, and one line per
+// office.
+type AreaReport struct {
+	Code         string          `json:"code"` // province code, or "ID" for the country
+	Name         string          `json:"name"`
+	Report       *report.Report  `json:"report"`
+	Availability *sla.Report     `json:"availability"`
+	Offices      []OfficeSummary `json:"offices"`
+}
+
+// OfficeSummary is one office's line in an area report.
+type OfficeSummary struct {
+	Code         string         `json:"code"`
+	Name         string         `json:"name"`
+	Totals       report.Totals  `json:"totals"`
+	Feasible     bool           `json:"feasible"`
+	Clearance    *calendar.Date `json:"clearance"` // null when none
+	Outages      int            `json:"outages"`   // central outages the model saw
+	Availability *sla.Report    `json:"availability"`
+}
+
+// Area builds the report of offices (a province's, or every office) over p.
+func (b *Builder) Area(ctx context.Context, code, name string, offices []api.Office, p Period) (*AreaReport, error) {
+	if len(offices) == 0 {
+		return nil, api.Errorf(api.ENotFound, "%s has no offices", name)
+	}
+	rs, err := b.offices(ctx, offices, p)
+	if err != nil {
+		return nil, err
+	}
+	reps := make([]*report.Report, len(rs))
+	avails := make([]*sla.Report, len(rs))
+	out := &AreaReport{Code: code, Name: name, Offices: make([]OfficeSummary, len(rs))}
+	for i, r := range rs {
+		reps[i], avails[i] = r.Report, r.Availability
+		out.Offices[i] = OfficeSummary{Code: r.Office.Code, Name: r.Office.Name, Totals: r.Report.Totals,
+			Feasible: r.Report.Feasible, Clearance: r.Report.Clearance, Outages: len(r.Report.Outages), Availability: r.Availability}
+	}
+	if out.Report, err = report.Aggregate(code, name, reps); err != nil {
+		return nil, fmt.Errorf("aggregate %s: %w", code, err)
+	}
+	out.Availability = SumAvailability(avails)
+	return out, nil
+}
+
+// offices reads every office's data in a few queries, then builds the
+// reports and availability in parallel (report.Build may run for many
+// offices at once).
+func (b *Builder) offices(ctx context.Context, offices []api.Office, p Period) ([]*OfficeReport, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	now := b.now()
+	l, err := load(ctx, b.store.ModelReader(), offices, p)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*OfficeReport, len(offices))
+	errs := make([]error, len(offices))
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for i, o := range offices {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			out[i], errs[i] = b.office(ctx, l, o, p, now)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// office builds one office's report from what load read.
+func (b *Builder) office(ctx context.Context, l *loaded, o api.Office, p Period, now time.Time) (*OfficeReport, error) {
+	in, err := l.input(o, p, now)
+	if err != nil {
+		return nil, err
+	}
+	rep, err := report.Build(in)
+	if err != nil {
+		return nil, api.Errorf(api.EInvalid, "office %s: backlog model: %v", o.Code, err)
+	}
+	r := &OfficeReport{Office: o, Report: rep, Settings: l.settings[o.Code], Intake: l.intake[o.Code]}
+	if r.Intake == nil {
+		r.Intake = []postgres.IntakeRow{}
+	}
+	start, end := p.From.In(in.Office.Calendar.Zone, 0), p.To.AddDays(1).In(in.Office.Calendar.Zone, 0)
+	if end.After(now) {
+		end = now
+	}
+	if end.After(start) {
+		tl, err := b.store.OfficeTimeline(ctx, o.Code, start, end, now)
+		if err != nil {
+			return nil, err
+		}
+		spans := make([]sla.Span, len(tl))
+		for i, iv := range tl {
+			spans[i] = sla.Span{Start: iv.From, End: iv.To, State: sla.State(iv.State)}
+		}
+		av, err := sla.Compute(spans, start, end, in.Office.Calendar)
+		if err != nil {
+			return nil, fmt.Errorf("office %s: availability: %w", o.Code, err)
+		}
+		r.Availability = &av
+	}
+	return r, nil
+}

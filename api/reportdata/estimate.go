@@ -1,0 +1,148 @@
+package reportdata
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/escalate"
+	"github.com/pantau-id/pantau/api/postgres"
+	"github.com/pantau-id/pantau/report"
+	"github.com/pantau-id/pantau/report/calendar"
+)
+
+// Estimates at recovery, for the Slack recovery notice.
+const (
+	// historyDays of recorded intake before an outage give the usual
+	// intake, for days the office has not recorded (yet).
+	historyDays = 28
+	// projectDays after the recovery are simulated with the usual intake,
+	// so the overtime that clears the backlog and the clearance date are
+	// those of an office that keeps receiving files.
+	projectDays = 30
+)
+
+// Estimator returns the escalation estimator: for each office of a
+// recovered incident, the backlog model over the outage (from the day
+// before it to projectDays after the recovery), with recorded intake where
+// there is some and the office's usual intake (its mean per document type
+// and working day over the historyDays before) elsewhere. Documents is
+// the offices' largest backlog summed, OvertimeHours and Cost the overtime
+// planned to clear it, ClearanceDate the latest office's clearance (a
+// calendar day at midnight in that office's zone). It reads inside the
+// detector's transaction, where the recovery is not yet committed. Offices
+// with no intake recorded at all are left out; nil when none is left.
+func Estimator(store *postgres.Store) escalate.Estimator {
+	b := New(store, nil)
+	return func(ctx context.Context, tx pgx.Tx, ev escalate.IncidentEvent) (*escalate.Estimate, error) {
+		return b.estimate(ctx, postgres.TxModelReader(tx), ev)
+	}
+}
+
+func (b *Builder) estimate(ctx context.Context, r *postgres.ModelReader, ev escalate.IncidentEvent) (*escalate.Estimate, error) {
+	codes := make([]string, len(ev.Offices))
+	for i, o := range ev.Offices {
+		codes[i] = o.Code
+	}
+	offices, err := r.Offices(ctx, codes)
+	if err != nil {
+		return nil, err
+	}
+	end := ev.EndedAt
+	if end.IsZero() {
+		end = b.now()
+	}
+	var (
+		est   escalate.Estimate
+		found bool
+	)
+	for _, o := range offices {
+		loc, err := Location(o)
+		if err != nil {
+			return nil, err
+		}
+		p := Period{From: calendar.DateOf(ev.StartedAt, loc).AddDays(-1), To: calendar.DateOf(end, loc).AddDays(projectDays)}
+		p.PlanFrom = calendar.DateOf(end, loc)
+		hist := Period{From: p.From.AddDays(-historyDays), To: p.To}
+		l, err := load(ctx, r, []api.Office{o}, hist)
+		if err != nil {
+			return nil, err
+		}
+		cal, _, err := l.office(o, loc)
+		if err != nil {
+			return nil, err
+		}
+		rows := projectIntake(l.intake[o.Code], cal, hist.From, p.From, p.To)
+		if len(rows) == 0 {
+			continue
+		}
+		l.intake[o.Code] = rows
+		in, err := l.input(o, p, end)
+		if err != nil {
+			return nil, err
+		}
+		// The incident is over: an outage still open in the data (another
+		// target, a late probe) is closed at the incident's end.
+		in.AssumeEnd = end
+		rep, err := report.Build(in)
+		if err != nil {
+			return nil, fmt.Errorf("office %s: backlog model: %w", o.Code, err)
+		}
+		found = true
+		peak := 0
+		for _, d := range rep.Days {
+			peak = max(peak, d.Backlog-d.Normal)
+		}
+		est.Documents += peak
+		est.OvertimeHours += float64(rep.Totals.OvertimeHours)
+		est.Cost += rep.Totals.Cost
+		if c := rep.Clearance; c != nil {
+			if at := time.Date(c.Year, c.Month, c.Day, 0, 0, 0, 0, loc); at.After(est.ClearanceDate) {
+				est.ClearanceDate = at
+			}
+		}
+	}
+	if !found {
+		return nil, nil
+	}
+	return &est, nil
+}
+
+// projectIntake keeps recorded intake dated [from, to] and fills each
+// working day of it without any record with the mean per type of the
+// recorded working days in [hist, from).
+func projectIntake(rows []postgres.IntakeRow, cal *calendar.Calendar, hist, from, to calendar.Date) []postgres.IntakeRow {
+	recorded := map[calendar.Date]bool{}
+	sums := map[string]int{}
+	days := map[calendar.Date]bool{}
+	var out []postgres.IntakeRow
+	for _, r := range rows {
+		switch {
+		case r.Date.Before(from):
+			if cal.CounterHours(r.Date).Open() {
+				sums[r.Type] += r.Received
+				days[r.Date] = true
+			}
+		default:
+			recorded[r.Date] = true
+			out = append(out, r)
+		}
+	}
+	if len(days) == 0 {
+		return out
+	}
+	for d := from; !d.After(to); d = d.AddDays(1) {
+		if recorded[d] || !cal.CounterHours(d).Open() {
+			continue
+		}
+		for typ, n := range sums {
+			if mean := (n + len(days)/2) / len(days); mean > 0 {
+				out = append(out, postgres.IntakeRow{Date: d, Type: typ, Received: mean})
+			}
+		}
+	}
+	return out
+}

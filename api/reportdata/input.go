@@ -1,0 +1,211 @@
+// Package reportdata is the thin layer between the store and the pure
+// model in report/: it reads an office's settings, catalogue (national
+// defaults with the office's overrides), calendar (zone, hours, Ramadan,
+// national holidays), intake, central outages and maintenance windows,
+// fills a report.Input and runs report.Build; it sums offices into a
+// province or the country with report.Aggregate, measures availability with
+// report/sla from the office timeline, parses intake CSV files, and
+// estimates a recovered incident's backlog for escalation (Estimator).
+package reportdata
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/postgres"
+	"github.com/pantau-id/pantau/report"
+	"github.com/pantau-id/pantau/report/backlog"
+	"github.com/pantau-id/pantau/report/calendar"
+	"github.com/pantau-id/pantau/report/doctype"
+)
+
+// Period is a report's office dates, both included, and its what-if.
+type Period struct {
+	From, To calendar.Date
+	// AssumeEnd closes an outage still open ("what if it is back then?");
+	// zero: it is assumed to end now.
+	AssumeEnd time.Time
+	// PlanFrom is the first day overtime may be planned. Zero: today (in
+	// the office's zone) when the period runs through today, since the
+	// days already worked cannot get overtime afterwards; else From.
+	PlanFrom calendar.Date
+}
+
+// MaxDays bounds a period.
+const MaxDays = 366
+
+// Validate names the first field that is wrong.
+func (p Period) Validate() error {
+	switch {
+	case p.From.IsZero():
+		return api.FieldErrorf("from", "is required (YYYY-MM-DD, an office date)")
+	case p.To.IsZero():
+		return api.FieldErrorf("to", "is required (YYYY-MM-DD, an office date)")
+	case p.To.Before(p.From):
+		return api.FieldErrorf("to", "%s is before from %s", p.To, p.From)
+	case p.From.DaysUntil(p.To) >= MaxDays:
+		return api.FieldErrorf("from", "a period is at most %d days", MaxDays)
+	}
+	return nil
+}
+
+// horizonDays is how far past To holidays are read: the model runs on to
+// the last deadline plus a week, so late files are seen to completion.
+const horizonDays = 120
+
+// Location loads an office's zone; the region import validates zones, so
+// a bad one is an internal error.
+func Location(o api.Office) (*time.Location, error) {
+	loc, err := time.LoadLocation(o.TZ)
+	if err != nil {
+		return nil, fmt.Errorf("office %s: zone %q: %w", o.Code, o.TZ, err)
+	}
+	return loc, nil
+}
+
+// loaded is what one read of the store gives for a set of offices.
+type loaded struct {
+	settings    map[string]postgres.OfficeSettings
+	catalogues  map[string][]doctype.Override
+	holidays    []calendar.Holiday
+	intake      map[string][]postgres.IntakeRow
+	outages     map[string][]postgres.Interval
+	maintenance map[string][]api.MaintenanceWindow
+}
+
+// load reads the model's data for offices over p, a few queries for all.
+func load(ctx context.Context, r *postgres.ModelReader, offices []api.Office, p Period) (*loaded, error) {
+	codes := make([]string, len(offices))
+	for i, o := range offices {
+		codes[i] = o.Code
+	}
+	// Instants wide enough for every zone of the country (UTC+7 to +9).
+	start, end := p.From.In(time.UTC, 0).Add(-10*time.Hour), p.To.AddDays(1).In(time.UTC, 0)
+	var (
+		l   loaded
+		err error
+	)
+	if l.settings, err = r.Settings(ctx, codes); err != nil {
+		return nil, err
+	}
+	if l.catalogues, err = r.DocTypeOverrides(ctx, codes); err != nil {
+		return nil, err
+	}
+	if l.holidays, err = r.Holidays(ctx, p.From.AddDays(-1), p.To.AddDays(horizonDays)); err != nil {
+		return nil, err
+	}
+	if l.intake, err = r.Intake(ctx, codes, p.From, p.To); err != nil {
+		return nil, err
+	}
+	if l.outages, err = r.CentralOutages(ctx, codes, start, end); err != nil {
+		return nil, err
+	}
+	if l.maintenance, err = r.Maintenance(ctx, offices, start, end); err != nil {
+		return nil, err
+	}
+	return &l, nil
+}
+
+// input builds one office's report.Input from what load read.
+func (l *loaded) input(o api.Office, p Period, now time.Time) (report.Input, error) {
+	loc, err := Location(o)
+	if err != nil {
+		return report.Input{}, err
+	}
+	st := l.settings[o.Code]
+	cal, types, err := l.office(o, loc)
+	if err != nil {
+		return report.Input{}, err
+	}
+	in := report.Input{
+		Office: report.Office{Code: o.Code, Name: o.Name, Calendar: cal, Types: types, Staff: st.Staff,
+			OvertimeCap: st.OvertimeCap, Rates: report.Rates{Hourly: st.OvertimeHourly, Meal: st.MealAllowance}},
+		From: p.From, To: p.To, PlanFrom: p.PlanFrom, Now: now,
+	}
+	if in.PlanFrom.IsZero() {
+		if today := calendar.DateOf(now, loc); today.After(p.From) && !today.After(p.To) {
+			in.PlanFrom = today
+		}
+	}
+	for _, row := range l.intake[o.Code] {
+		if row.Received == 0 {
+			continue
+		}
+		if _, ok := types.Get(row.Type); !ok {
+			return report.Input{}, api.Errorf(api.EInvalid, "office %s: intake of %s on %s: no such document type in the office's catalogue", o.Code, row.Type, row.Date)
+		}
+		if !cal.CounterHours(row.Date).Open() {
+			return report.Input{}, api.Errorf(api.EInvalid, "office %s: intake of %s on %s: the office has no counter hours that day (closed or a holiday); correct the intake or the calendar", o.Code, row.Type, row.Date)
+		}
+		in.Intake = append(in.Intake, backlog.Intake{Date: row.Date, Type: row.Type, Count: row.Received})
+	}
+	in.Outages = merge(l.outages[o.Code])
+	var openStart time.Time
+	for _, out := range in.Outages {
+		if out.End.IsZero() {
+			openStart = out.Start
+		}
+	}
+	if !openStart.IsZero() {
+		in.AssumeEnd = p.AssumeEnd
+		if in.AssumeEnd.IsZero() {
+			in.AssumeEnd = now
+		}
+		if !in.AssumeEnd.After(openStart) {
+			return report.Input{}, api.FieldErrorf("assume_end", "%s is not after the open outage's start %s", in.AssumeEnd.UTC().Format(time.RFC3339), openStart.UTC().Format(time.RFC3339))
+		}
+	}
+	for _, m := range l.maintenance[o.Code] {
+		in.Maintenance = append(in.Maintenance, backlog.Interval{Start: m.StartsAt, End: m.EndsAt})
+	}
+	return in, nil
+}
+
+// merge turns the office's central outages (several targets and probes
+// may see one cut) into non-overlapping report outages, by start; an open
+// one absorbs everything after its start.
+func merge(ivs []postgres.Interval) []report.Outage {
+	slices.SortFunc(ivs, func(a, b postgres.Interval) int { return a.Start.Compare(b.Start) })
+	var out []report.Outage
+	for _, iv := range ivs {
+		var end time.Time
+		if iv.End != nil {
+			end = *iv.End
+		}
+		if n := len(out); n > 0 && (out[n-1].End.IsZero() || !iv.Start.After(out[n-1].End)) {
+			last := &out[n-1]
+			if !last.End.IsZero() && (end.IsZero() || end.After(last.End)) {
+				last.End = end
+			}
+			continue
+		}
+		out = append(out, report.Outage{Start: iv.Start, End: end})
+	}
+	return out
+}
+
+// office is the office's calendar (zone, hours, Ramadan, holidays) and
+// catalogue (national defaults with its overrides).
+func (l *loaded) office(o api.Office, loc *time.Location) (*calendar.Calendar, doctype.Catalogue, error) {
+	st := l.settings[o.Code]
+	cal := calendar.Default(loc)
+	cal.Work, cal.Counter, cal.Ramadan = st.Work, st.Counter, st.Ramadan
+	cal.AddHolidays(l.holidays...)
+	if err := cal.Validate(); err != nil {
+		return nil, nil, api.Errorf(api.EInvalid, "office %s: %v", o.Code, err)
+	}
+	types, err := catalogue(o.Code, l.catalogues[o.Code])
+	return cal, types, err
+}
+
+// catalogue is the national catalogue with the office's overrides.
+func catalogue(office string, ovs []doctype.Override) (doctype.Catalogue, error) {
+	cat, err := doctype.Defaults().With(ovs...)
+	if err != nil {
+		return nil, api.Errorf(api.EInvalid, "office %s: document types: %v", office, err)
+	}
+	return cat, nil
+}

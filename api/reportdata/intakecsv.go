@@ -1,0 +1,292 @@
+package reportdata
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/postgres"
+	"github.com/pantau-id/pantau/report/calendar"
+)
+
+// The intake CSV format, one office's files per date and document type:
+//
+//	date,type,received,completed
+//	2020-01-08,KK,35,
+//	2020-01-08,AKTA-LAHIR,30,12
+//
+// The header is optional (without it the columns are in this order) and
+// may put them in any order; completed may be left out or empty (not
+// recorded). Dates are office dates in the office's zone; a date in the
+// office's future, a type not in its catalogue, or files on a day without
+// counter hours are errors. An import is all or nothing: every error is
+// reported with its line and column, and nothing is written.
+
+// CSVError is one bad cell (or line, Column 0) of an intake file.
+type CSVError struct {
+	Line    int    `json:"line"`
+	Column  int    `json:"column"` // 1-based field number; 0 for the whole line
+	Field   string `json:"field"`  // the column's name
+	Message string `json:"message"`
+}
+
+func (e CSVError) String() string {
+	if e.Column == 0 {
+		return fmt.Sprintf("line %d: %s", e.Line, e.Message)
+	}
+	return fmt.Sprintf("line %d, column %d (%s): %s", e.Line, e.Column, e.Field, e.Message)
+}
+
+// CSVErrors are every error of one file.
+type CSVErrors []CSVError
+
+// Error lists every error, one per line.
+func (es CSVErrors) Error() string {
+	s := make([]string, len(es))
+	for i, e := range es {
+		s[i] = e.String()
+	}
+	return fmt.Sprintf("intake file: %d errors, nothing imported:\n%s", len(es), strings.Join(s, "\n"))
+}
+
+var intakeColumns = []string{"date", "type", "received", "completed"}
+
+// csvRow is a parsed row and where its cells were.
+type csvRow struct {
+	row  postgres.IntakeRow
+	line int
+	col  map[string]int
+}
+
+// parseIntakeCSV reads the file's syntax: dates, counts, duplicates.
+func parseIntakeCSV(r io.Reader) ([]csvRow, CSVErrors) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord, cr.TrimLeadingSpace = -1, true
+	var (
+		rows []csvRow
+		errs CSVErrors
+		col  = map[string]int{"date": 0, "type": 1, "received": 2, "completed": 3}
+		seen = map[string]int{}
+	)
+	for first := true; ; first = false {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		line, _ := cr.FieldPos(0)
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				line = pe.Line
+			}
+			errs = append(errs, CSVError{Line: line, Message: err.Error()})
+			if pe == nil {
+				break
+			}
+			continue
+		}
+		if first && strings.EqualFold(strings.TrimSpace(rec[0]), "date") || first && strings.EqualFold(strings.TrimSpace(rec[0]), "type") {
+			col = map[string]int{}
+			for i, h := range rec {
+				col[strings.ToLower(strings.TrimSpace(h))] = i
+			}
+			for _, name := range intakeColumns[:3] {
+				if _, ok := col[name]; !ok {
+					errs = append(errs, CSVError{Line: line, Message: fmt.Sprintf("header: no %q column", name)})
+				}
+			}
+			if len(errs) > 0 {
+				return nil, errs
+			}
+			continue
+		}
+		cell := func(name string) (string, int, bool) {
+			i, ok := col[name]
+			if !ok || i >= len(rec) {
+				return "", i + 1, false
+			}
+			return strings.TrimSpace(rec[i]), i + 1, true
+		}
+		bad := func(name, format string, args ...any) {
+			_, c, _ := cell(name)
+			errs = append(errs, CSVError{Line: line, Column: c, Field: name, Message: fmt.Sprintf(format, args...)})
+		}
+		cr := csvRow{line: line, col: col}
+		if v, _, ok := cell("date"); !ok || v == "" {
+			bad("date", "missing; want a date as 2020-01-08")
+		} else if d, err := calendar.ParseDate(v); err != nil {
+			bad("date", "%q is not a date as 2020-01-08", v)
+		} else {
+			cr.row.Date = d
+		}
+		if v, _, ok := cell("type"); !ok || v == "" {
+			bad("type", "missing; want a document type code such as KK")
+		} else {
+			cr.row.Type = strings.ToUpper(v)
+		}
+		if v, _, ok := cell("received"); !ok || v == "" {
+			bad("received", "missing; want a whole number from 0 to %d", postgres.MaxIntake)
+		} else if n, err := strconv.Atoi(v); err != nil || n < 0 || n > postgres.MaxIntake {
+			bad("received", "%q is not a whole number from 0 to %d", v, postgres.MaxIntake)
+		} else {
+			cr.row.Received = n
+		}
+		if v, _, ok := cell("completed"); ok && v != "" {
+			if n, err := strconv.Atoi(v); err != nil || n < 0 || n > postgres.MaxIntake {
+				bad("completed", "%q is not a whole number from 0 to %d (or empty: not recorded)", v, postgres.MaxIntake)
+			} else {
+				cr.row.Completed = &n
+			}
+		}
+		if !cr.row.Date.IsZero() && cr.row.Type != "" {
+			key := cr.row.Date.String() + " " + cr.row.Type
+			if prev, dup := seen[key]; dup {
+				bad("type", "%s on %s is also on line %d", cr.row.Type, cr.row.Date, prev)
+			}
+			seen[key] = line
+		}
+		rows = append(rows, cr)
+	}
+	if len(rows) == 0 && len(errs) == 0 {
+		errs = append(errs, CSVError{Line: 1, Message: "the file holds no intake rows"})
+	}
+	return rows, errs
+}
+
+// ReadIntakeCSV reads an intake file for office and checks every row
+// against its catalogue and calendar and the office's today; it returns
+// the rows, or CSVErrors naming every bad line and column.
+func (b *Builder) ReadIntakeCSV(ctx context.Context, o api.Office, r io.Reader) ([]postgres.IntakeRow, error) {
+	crs, errs := parseIntakeCSV(r)
+	rows := make([]postgres.IntakeRow, len(crs))
+	for i, cr := range crs {
+		rows[i] = cr.row
+	}
+	bad, err := b.checkRows(ctx, o, rows)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range bad {
+		cr := crs[e.index]
+		errs = append(errs, CSVError{Line: cr.line, Column: cr.col[e.field] + 1, Field: e.field, Message: e.message})
+	}
+	if len(errs) > 0 {
+		sortErrors(errs)
+		return nil, errs
+	}
+	return rows, nil
+}
+
+// CheckIntake checks rows for office as ReadIntakeCSV does, naming the
+// first bad one as intake[i].field.
+func (b *Builder) CheckIntake(ctx context.Context, o api.Office, rows []postgres.IntakeRow) error {
+	for i, r := range rows {
+		if err := r.Validate(); err != nil {
+			return api.FieldErrorf(fmt.Sprintf("intake[%d].%s", i, api.ErrorField(err)), "%s", api.ErrorMessage(err))
+		}
+	}
+	bad, err := b.checkRows(ctx, o, rows)
+	if err != nil {
+		return err
+	}
+	if len(bad) > 0 {
+		e := bad[0]
+		return api.FieldErrorf(fmt.Sprintf("intake[%d].%s", e.index, e.field), "%s", e.message)
+	}
+	return nil
+}
+
+// rowError is one row's problem with the office's calendar or catalogue.
+type rowError struct {
+	index          int
+	field, message string
+}
+
+// checkRows checks what the syntax cannot: the date against the office's
+// today and counter hours, the type against its catalogue.
+func (b *Builder) checkRows(ctx context.Context, o api.Office, rows []postgres.IntakeRow) ([]rowError, error) {
+	loc, err := Location(o)
+	if err != nil {
+		return nil, err
+	}
+	today := calendar.DateOf(b.now(), loc)
+	p := Period{From: today, To: today}
+	for _, r := range rows {
+		if !r.Date.IsZero() {
+			p.From, p.To = minDate(p.From, r.Date), maxDate(p.To, r.Date)
+		}
+	}
+	l, err := load(ctx, b.store.ModelReader(), []api.Office{o}, p)
+	if err != nil {
+		return nil, err
+	}
+	cal, types, err := l.office(o, loc)
+	if err != nil {
+		return nil, err
+	}
+	var out []rowError
+	for i, r := range rows {
+		at := func(field, format string, args ...any) {
+			out = append(out, rowError{i, field, fmt.Sprintf(format, args...)})
+		}
+		d := r.Date
+		switch {
+		case d.IsZero():
+		case d.After(today):
+			at("date", "%s is after today (%s) in the office's zone", d, today)
+		case r.Received > 0 && !cal.CounterHours(d).Open():
+			why := d.String() + " has no counter hours"
+			if h, ok := cal.Holiday(d); ok {
+				why = fmt.Sprintf("%s is a holiday (%s)", d, h.Name)
+			}
+			at("date", "%s: no files are received then", why)
+		}
+		if _, ok := types.Get(r.Type); r.Type != "" && !ok {
+			at("type", "%q is not a document type of this office", r.Type)
+		}
+	}
+	return out, nil
+}
+
+// ImportIntakeCSV reads, checks and writes an intake file for office, all
+// or nothing; progress hears rows written of the total.
+func (b *Builder) ImportIntakeCSV(ctx context.Context, o api.Office, r io.Reader, by int64, progress func(done, total int)) (int, error) {
+	rows, err := b.ReadIntakeCSV(ctx, o, r)
+	if err != nil {
+		return 0, err
+	}
+	if err := b.store.UpsertIntake(ctx, o.Code, rows, by, b.now(), progress); err != nil {
+		return 0, err
+	}
+	return len(rows), nil
+}
+
+func minDate(a, b calendar.Date) calendar.Date {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxDate(a, b calendar.Date) calendar.Date {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// sortErrors orders errors by line, then column.
+func sortErrors(es CSVErrors) {
+	slices.SortStableFunc(es, func(a, b CSVError) int {
+		if a.Line != b.Line {
+			return a.Line - b.Line
+		}
+		return a.Column - b.Column
+	})
+}
