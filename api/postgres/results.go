@@ -33,7 +33,7 @@ WITH ins AS (
 	RETURNING target_id, observed_at
 ), queued AS (
 	INSERT INTO detection_queue (office_code, probe_id, target_id, from_at)
-	SELECT $1, $2, target_id, min(observed_at) FROM ins GROUP BY target_id
+	SELECT $1, $2, target_id, min(observed_at) FROM ins GROUP BY target_id ORDER BY target_id
 	ON CONFLICT (office_code, probe_id, target_id)
 	DO UPDATE SET from_at = LEAST(detection_queue.from_at, EXCLUDED.from_at), queued_at = now()
 )
@@ -79,6 +79,13 @@ func (s *Store) IngestResults(ctx context.Context, p api.Probe, agent probe.Agen
 	}
 	var out api.IngestOutcome
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		// One batch of a probe at a time: two concurrent batches of one probe
+		// (a retry racing its original) otherwise wait on each other's keys
+		// and queue rows in opposite orders and deadlock. Batches of
+		// different probes never contend.
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('pantau.ingest:' || $1 || ':' || $2::bigint, 0))`, p.OfficeCode, p.ID); err != nil {
+			return fmt.Errorf("lock probe for ingest: %w", err)
+		}
 		if n > 0 {
 			var accepted int
 			if err := tx.QueryRow(ctx, insertResults, p.OfficeCode, p.ID, seqs, times, targets, oks, failures, lat, details, certs).Scan(&accepted); err != nil {

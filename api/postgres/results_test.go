@@ -114,3 +114,48 @@ func mustScan(t *testing.T, s *postgres.Store, sql string, dst any) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestConcurrentBatchesOfOneProbe races re-deliveries of overlapping batches:
+// no deadlock, no error, every result stored once.
+func TestConcurrentBatchesOfOneProbe(t *testing.T) {
+	s := pgtest.Store(t)
+	ctx := context.Background()
+	p, _, ids := mustOffice(t, s)
+	base := time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
+	var items []api.IngestItem
+	for i := range 200 {
+		target := "central"
+		if i%2 == 1 {
+			target = "internet"
+		}
+		items = append(items, api.IngestItem{TargetID: ids[target], Result: probe.Result{
+			Seq: uint64(i + 1), Target: target, ObservedAt: base.Add(time.Duration(i) * time.Second), OK: true, LatencyMS: 1}})
+	}
+	errs := make(chan error, 8)
+	for g := range 8 {
+		go func() {
+			// Each sender delivers an overlapping window, in its own order.
+			lo := g * 20
+			batch := append([]api.IngestItem(nil), items[lo:lo+60]...)
+			if g%2 == 1 {
+				for i, j := 0, len(batch)-1; i < j; i, j = i+1, j-1 {
+					batch[i], batch[j] = batch[j], batch[i]
+				}
+			}
+			_, err := s.IngestResults(ctx, p, probe.AgentInfo{}, batch)
+			errs <- err
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Fatalf("concurrent ingest: %v", err)
+		}
+	}
+	var rows int
+	mustScan(t, s, `SELECT count(DISTINCT seq) FROM results`, &rows)
+	var total int
+	mustScan(t, s, `SELECT count(*) FROM results`, &total)
+	if rows != 200 || total != 200 {
+		t.Fatalf("%d rows, %d distinct seqs; want 200 of each", total, rows)
+	}
+}
