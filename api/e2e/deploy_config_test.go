@@ -4,6 +4,9 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -62,7 +65,12 @@ func TestAgentRunsOnCachedConfigWhileServerDown(t *testing.T) {
 	d.waitFor("the agent to start from its cache", 30*time.Second, func() bool {
 		return logs.has("running on the cached configuration") && logs.has("cannot fetch the configuration")
 	})
-	d.waitFor("results measured while the server is down", 30*time.Second, func() bool { return logs.has("delivery failed, will retry") })
+	// The spool it started with may hold a result from before: wait until
+	// it holds more, measured since the restart.
+	start := logs.spoolDepth("agent started")
+	d.waitFor("results measured while the server is down", 30*time.Second, func() bool {
+		return logs.spoolDepth("delivery failed, will retry") > start
+	})
 	// A change made meanwhile reaches the agent once the server is back.
 	d.putTarget(probe.Target{Name: "central-3", Kind: probe.KindCentral, Check: probe.CheckTCP, Address: d.central.Addr().String()})
 	up := time.Now()
@@ -80,6 +88,28 @@ func TestAgentRunsOnCachedConfigWhileServerDown(t *testing.T) {
 	n := d.assertContiguous()
 	t.Logf("restarted during a %s server outage, the agent measured %d results from its cache, delivered them afterwards, then took the new target; %d results contiguous",
 		up.Sub(restarted).Round(time.Millisecond), during, n)
+}
+
+// spoolDepthRE reads the spool depth the agent logs.
+var spoolDepthRE = regexp.MustCompile(`spool_depth=(\d+)`)
+
+// spoolDepth returns the largest spool depth logged on lines with msg, or
+// -1 when there is none.
+func (l *logBuffer) spoolDepth(msg string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	depth := -1
+	for _, line := range strings.Split(l.b.String(), "\n") {
+		if !strings.Contains(line, msg) {
+			continue
+		}
+		if m := spoolDepthRE.FindStringSubmatch(line); m != nil {
+			if n, err := strconv.Atoi(m[1]); err == nil && n > depth {
+				depth = n
+			}
+		}
+	}
+	return depth
 }
 
 // listenClosed returns a loopback address nothing listens on.

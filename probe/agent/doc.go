@@ -36,4 +36,27 @@
 // any answer sets clock_offset_ms = server time − agent time (Date + 0.5 s
 // against the middle of the round trip), sent with the next batch.
 // Batches grow back (doubling) to BatchSize after each success.
+//
+// # Central configuration
+//
+// With Config.ConfigPoll set, the agent asks GET {Server}/api/v1/probe/config
+// (Authorization: Bearer <token>, User-Agent as above, Accept:
+// application/json) at start and every ConfigPoll, and expects 200 with a
+// Settings body: {"office": "73.71", "interval": "30s", "targets": [probe.Target...]}.
+// An interval of 0 or absent (an office without targets) means 30 s; no
+// targets is valid, and the agent then checks nothing until some arrive.
+// When the answer carries an ETag, the next request sends If-None-Match
+// and a 304 keeps the current settings; a server that sends no ETag simply
+// answers 200 each time, and unchanged settings change nothing.
+//
+// A change (settings compared as JSON) is first written to Config.ConfigCache
+// (temporary file, fsync, rename), then stops every scheduler and starts
+// those of the new settings; the spool, its writer and the uploader are
+// not touched, so seqs stay contiguous. Settings that do not validate
+// (a bad target, duplicate names, an interval below 10 ms), any status
+// other than 200/304, 401/403 included, and network errors keep the
+// current settings; the first failure of a streak is logged. At start the
+// cache, when it was written for the same Server, is used before the
+// server answers, so an agent restarted during an outage of the server
+// checks the same targets as before.
 package agent
