@@ -98,24 +98,39 @@ func writeCredential(path string, c credential, account string) error {
 	if err != nil {
 		return fmt.Errorf("create credential file: %w", err)
 	}
-	// CreateTemp makes the file 0600: the secret is never readable by others,
-	// not even before the rename.
-	_, werr := tmp.Write(append(b, '\n'))
+	// Restrict the empty file before the secret goes in: CreateTemp makes
+	// it 0600 on Unix, but on Windows it inherits the folder's ACL, which
+	// lets every user read %ProgramData%.
+	name := tmp.Name()
+	werr := tmp.Close()
 	if werr == nil {
-		werr = tmp.Sync()
-	}
-	if cerr := tmp.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = service.Restrict(tmp.Name(), account)
+		werr = service.Restrict(name, account)
 	}
 	if werr == nil {
-		werr = os.Rename(tmp.Name(), path)
+		werr = writeSynced(name, append(b, '\n'))
+	}
+	if werr == nil {
+		werr = os.Rename(name, path)
 	}
 	if werr != nil {
-		_ = os.Remove(tmp.Name())
+		_ = os.Remove(name)
 		return fmt.Errorf("write credential file: %w", werr)
 	}
 	return nil
+}
+
+// writeSynced writes b over the existing file name and syncs it.
+func writeSynced(name string, b []byte) error {
+	f, err := os.OpenFile(filepath.Clean(name), os.O_WRONLY|os.O_TRUNC, 0)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(b)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }

@@ -136,6 +136,7 @@ func (a *Agent) startSettings() (Settings, string) {
 		a.log.Warn("configuration cache unusable; waiting for the server", "error", err.Error())
 		return s, ""
 	case !ok:
+		a.log.Info("no cached configuration; waiting for the server's", "cache", a.cfg.ConfigCache)
 		return s, ""
 	}
 	a.log.Info("running on the cached configuration until the server answers",
