@@ -27,6 +27,9 @@ Actions:
   enrol-code      make a one-time code an office's agent enrols with (pantau-probe enrol)
   set-min-agent-version
                   flag agents older than a version as OUTDATED in list-probes
+  add-maintenance     declare a planned cut-off (office, province or national)
+  list-maintenance    list maintenance windows
+  delete-maintenance  remove a maintenance window
 
 Run 'pantau admin <action> -h' for its flags.
 `
@@ -44,6 +47,9 @@ func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		"revoke-probe":          adminRevokeProbe,
 		"enrol-code":            adminEnrolCode,
 		"set-min-agent-version": adminSetMinAgentVersion,
+		"add-maintenance":       adminAddMaintenance,
+		"list-maintenance":      adminListMaintenance,
+		"delete-maintenance":    adminDeleteMaintenance,
 	}
 	action, ok := actions[args[0]]
 	if !ok {

@@ -92,3 +92,27 @@ func TestEveryCommandExplainsItself(t *testing.T) {
 		}
 	}
 }
+
+func TestAdminMaintenanceWindows(t *testing.T) {
+	url := pgtest.URL(t)
+	if out, err := pantau(t, url, "import", "regions"); err != nil {
+		t.Fatalf("import: %v\n%s", err, out)
+	}
+	out, err := pantau(t, url, "admin", "add-maintenance", "-province", "73", "-start", "2021-09-04 20:00", "-end", "2021-09-05 06:00", "-tz", "Asia/Makassar", "-reason", "migrasi server")
+	if err != nil || !strings.Contains(out, "2021-09-04T12:00:00Z") {
+		t.Fatalf("add-maintenance (20:00 WITA is 12:00 UTC): %v\n%s", err, out)
+	}
+	if _, err := pantau(t, url, "admin", "add-maintenance", "-office", "73.71", "-start", "2021-09-05 06:00", "-end", "2021-09-04 20:00"); err == nil {
+		t.Fatal("a window ending before it starts was accepted")
+	}
+	out, err = pantau(t, url, "admin", "list-maintenance", "-office", "73.71")
+	if err != nil || !strings.Contains(out, "migrasi server") {
+		t.Fatalf("the province window should cover its office: %v\n%s", err, out)
+	}
+	if out, err = pantau(t, url, "admin", "delete-maintenance", "-id", "1"); err != nil {
+		t.Fatalf("delete: %v\n%s", err, out)
+	}
+	if out, _ = pantau(t, url, "admin", "list-maintenance"); strings.Contains(out, "migrasi") {
+		t.Fatalf("window still listed:\n%s", out)
+	}
+}
