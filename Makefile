@@ -77,3 +77,11 @@ soak:
 	@mkdir -p $(SOAK_DIR)
 	@$(GO) build -o $(SOAK_DIR)/pantau ./cmd/pantau
 	@$(GO) run ./api/bench/cmd/soak -bin $(SOAK_DIR)/pantau -log-dir $(SOAK_DIR) -phases $(SOAK_PHASES) $(SOAK_FLAGS)
+
+# Detection delay and throughput under ingest (not in CI): rows from many
+# probes with and without the detector running; prints the ratio and p99 of
+# result-to-outage latency. BENCH_DETECT_FLAGS=-tick 500ms -private …
+BENCH_DETECT_FLAGS ?=
+.PHONY: bench-detect
+bench-detect:
+	@$(GO) run ./api/detect/benchdetect $(BENCH_DETECT_FLAGS)
