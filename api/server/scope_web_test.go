@@ -28,6 +28,7 @@ const (
 	nf   = http.StatusNotFound
 	unau = http.StatusUnauthorized
 	crt  = http.StatusCreated
+	bad  = http.StatusBadRequest
 )
 
 // TestScopeOfEveryRoute is the table of role × route × status: a user out
@@ -67,6 +68,19 @@ func TestScopeOfEveryRoute(t *testing.T) {
 		{"POST", "/admin/targets", expect{see, no, no, no, no, no, no, no, crt}},
 		{"POST", "/admin/probes/revoke", expect{see, no, no, no, no, no, no, no, ok}},
 		{"POST", "/admin/maintenance", expect{see, no, no, no, no, no, no, no, crt}},
+		// The reports' and intake's JSON API (reports_api.go, intake_api.go): 401 without a session.
+		{"GET", "/api/v1/offices/73.71/report", expect{unau, ok, nf, ok, nf, ok, nf, ok, ok}},
+		{"GET", "/api/v1/offices/73.71/report?format=csv&table=breaches", expect{unau, ok, nf, ok, nf, ok, nf, ok, ok}},
+		{"GET", "/api/v1/offices/76.01/report", expect{unau, nf, nf, nf, nf, nf, ok, ok, ok}},
+		{"GET", "/api/v1/offices/99.99/report", expect{unau, nf, nf, nf, nf, nf, nf, nf, nf}},
+		{"GET", "/api/v1/offices/73.71/intake", expect{unau, ok, nf, ok, nf, ok, nf, ok, ok}},
+		{"GET", "/api/v1/provinces/73/report", expect{unau, no, no, no, no, ok, nf, ok, ok}},
+		{"GET", "/api/v1/provinces/99/report", expect{unau, no, no, no, no, nf, nf, nf, nf}},
+		{"GET", "/api/v1/national/report", expect{unau, no, no, no, no, no, no, ok, ok}},
+		// A form body is not the JSON or CSV these take: 400 once role, CSRF and scope passed.
+		{"PUT", "/api/v1/offices/73.71/intake", expect{unau, bad, nf, no, no, no, no, no, no}},
+		{"POST", "/api/v1/offices/73.71/intake", expect{unau, bad, nf, no, no, no, no, no, no}},
+		{"POST", "/api/v1/offices/73.71/intake/csv", expect{unau, bad, nf, no, no, no, no, no, no}},
 	}
 	for _, p := range office71 {
 		tests = append(tests, struct {
@@ -89,7 +103,7 @@ func TestScopeOfEveryRoute(t *testing.T) {
 			}
 			t.Run(fmt.Sprintf("%s %s as %s", tc.method, tc.path, name), func(t *testing.T) {
 				var form url.Values
-				if tc.method == "POST" {
+				if tc.method == "POST" || tc.method == "PUT" {
 					form = url.Values{"date": {"2026-12-01"}, "n_KK": {"5"}, "office": {"73.71"}, "name": {"p-" + name},
 						"scope": {"office"}, "ref": {"73.71"}, "starts_at": {"2026-12-05T08:00"}, "ends_at": {"2026-12-05T12:00"}, "reason": {"migrasi"},
 						"email": {"new-" + name + "@pantau.test"}, "role": {"city_official"}, "password": {"0123456789ab"},

@@ -1,0 +1,137 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/postgres"
+	"github.com/pantau-id/pantau/api/reportdata"
+	"github.com/pantau-id/pantau/probe"
+)
+
+// Intake's JSON API (docs/openapi.yaml, "intake"): files received (and,
+// where recorded, completed) per office, office date and document type.
+// Reads follow the read scope; writes are office staff's, for their own
+// office, with the session's CSRF token (X-CSRF-Token). A write is all or
+// nothing.
+
+// maxIntakeBody bounds an intake upload: a year of ten types a day is
+// about 100 KB of CSV.
+const maxIntakeBody = 4 << 20
+
+// intakeOffice returns the office named by the path, not-found outside
+// the caller's scope.
+func (s *Server) intakeOffice(c *gin.Context) (api.Office, error) {
+	o, err := s.store.Office(c.Request.Context(), c.Param("code"))
+	if err != nil {
+		return api.Office{}, err
+	}
+	if !scopeOfRequest(c).allowsOffice(o) {
+		return api.Office{}, api.Errorf(api.ENotFound, "office %s not found", o.Code)
+	}
+	return o, nil
+}
+
+// getIntake serves GET /api/v1/offices/:code/intake?from=&to=.
+func (s *Server) getIntake(c *gin.Context) error {
+	o, err := s.intakeOffice(c)
+	if err != nil {
+		return err
+	}
+	loc, err := reportdata.Location(o)
+	if err != nil {
+		return err
+	}
+	p, err := s.reportPeriod(c, loc)
+	if err != nil {
+		return err
+	}
+	rows, err := s.store.Intake(c.Request.Context(), o.Code, p.From, p.To)
+	if err != nil {
+		return err
+	}
+	if rows == nil {
+		rows = []postgres.IntakeRow{}
+	}
+	c.JSON(http.StatusOK, gin.H{"office_code": o.Code, "zone": o.TZ, "from": p.From, "to": p.To, "intake": rows})
+	return nil
+}
+
+// putIntake serves PUT and POST /api/v1/offices/:code/intake with
+// {"intake": [{date, type, received, completed}]}: each (date, type)
+// given replaces what was recorded; the others stay.
+func (s *Server) putIntake(c *gin.Context) error {
+	o, err := s.intakeOffice(c)
+	if err != nil {
+		return err
+	}
+	var body struct {
+		Intake []postgres.IntakeRow `json:"intake"`
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(c.Writer, c.Request.Body, maxIntakeBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&body); err != nil {
+		var maxErr *http.MaxBytesError
+		if errors.As(err, &maxErr) {
+			return err
+		}
+		return api.FieldErrorf("body", "must be {\"intake\": [{\"date\", \"type\", \"received\", \"completed\"}]}: %v", err)
+	}
+	if len(body.Intake) == 0 {
+		return api.FieldErrorf("intake", "must hold at least one row")
+	}
+	ctx := c.Request.Context()
+	if err := s.reports().CheckIntake(ctx, o, body.Intake); err != nil {
+		return err
+	}
+	if err := s.store.UpsertIntake(ctx, o.Code, body.Intake, sessionOf(c).User.ID, s.now(), nil); err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"office_code": o.Code, "written": len(body.Intake)})
+	return nil
+}
+
+// postIntakeCSV serves POST /api/v1/offices/:code/intake/csv: the body is
+// the CSV file (text/csv), or a multipart form with it in field "file".
+// All or nothing: a file with errors writes nothing and the answer lists
+// every error with its line and column.
+func (s *Server) postIntakeCSV(c *gin.Context) error {
+	o, err := s.intakeOffice(c)
+	if err != nil {
+		return err
+	}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxIntakeBody)
+	var r io.Reader = c.Request.Body
+	if mt, _, _ := mime.ParseMediaType(c.ContentType()); mt == "multipart/form-data" {
+		fh, err := c.FormFile("file")
+		if err != nil {
+			return api.FieldErrorf("file", "a multipart upload needs the CSV in field \"file\"")
+		}
+		f, err := fh.Open()
+		if err != nil {
+			return api.FieldErrorf("file", "cannot read the upload: %v", err)
+		}
+		defer f.Close()
+		r = f
+	}
+	n, err := s.reports().ImportIntakeCSV(c.Request.Context(), o, r, sessionOf(c).User.ID, nil)
+	var csvErrs reportdata.CSVErrors
+	if errors.As(err, &csvErrs) {
+		c.AbortWithStatusJSON(http.StatusBadRequest, gin.H{
+			"error":  probe.ErrorDetail{Code: api.EInvalid, Message: "the file has errors; nothing was imported", Field: "file"},
+			"errors": csvErrs,
+		})
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"office_code": o.Code, "written": n})
+	return nil
+}
