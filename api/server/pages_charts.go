@@ -3,7 +3,6 @@ package server
 import (
 	"fmt"
 	"html/template"
-	"slices"
 	"time"
 
 	"github.com/pantau-id/pantau/api"
@@ -107,27 +106,6 @@ func backlogChart(lang string, r *report.Report, outs []report.Outage, loc *time
 		}
 	}
 	return c.HTML()
-}
-
-// mergeOutages joins overlapping outages (several central targets down at
-// once are one cut for the office's documents). An open outage (zero End)
-// absorbs everything after its start.
-func mergeOutages(outs []report.Outage) []report.Outage {
-	slices.SortFunc(outs, func(a, b report.Outage) int { return a.Start.Compare(b.Start) })
-	var out []report.Outage
-	for _, o := range outs {
-		if n := len(out); n > 0 {
-			last := &out[n-1]
-			if last.End.IsZero() || !o.Start.After(last.End) {
-				if o.End.IsZero() || (!last.End.IsZero() && o.End.After(last.End)) {
-					last.End = o.End
-				}
-				continue
-			}
-		}
-		out = append(out, o)
-	}
-	return out
 }
 
 func later(a, b time.Time) time.Time {

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -11,35 +10,12 @@ import (
 
 	"github.com/pantau-id/pantau/api"
 	"github.com/pantau-id/pantau/api/postgres"
-	"github.com/pantau-id/pantau/report/backlog"
 	"github.com/pantau-id/pantau/report/calendar"
 	"github.com/pantau-id/pantau/report/doctype"
 )
 
 // Intake as office staff enter it on the office page, through the report
 // layer's intake store (office_intake, api/postgres/intake.go).
-
-// intakeOf returns the office's recorded intake over [from, to] and whether
-// any was recorded.
-func (p *pages) intakeOf(ctx context.Context, o api.Office, from, to calendar.Date) ([]backlog.Intake, bool, error) {
-	rows, err := p.s.store.Intake(ctx, o.Code, from, to)
-	if err != nil {
-		return nil, false, err
-	}
-	var (
-		out   []backlog.Intake
-		types = doctype.Defaults()
-		cal   = defaultOffice(o).Calendar
-	)
-	for _, r := range rows {
-		// A closed day has no counter hours to spread files over (the
-		// form refuses it; this keeps a stray row from breaking the model).
-		if _, ok := types.Get(r.Type); ok && r.Received > 0 && cal.CounterHours(r.Date).Open() {
-			out = append(out, backlog.Intake{Date: r.Date, Type: r.Type, Count: r.Received})
-		}
-	}
-	return out, len(out) > 0, nil
-}
 
 // postIntake records a day's intake from the office page's form: date and
 // one n_<TYPE> field per document type. Office staff of that office only
@@ -58,11 +34,6 @@ func (p *pages) postIntake(c *gin.Context) error {
 	if today := calendar.DateOf(p.s.now(), loc); day.After(today) || day.Before(today.AddDays(-maxPeriodDays)) {
 		return api.FieldErrorf("date", "%s is in the future or more than a year ago", day)
 	}
-	// The model spreads a day's files over its counter hours; a day the
-	// office is closed has none, so files cannot have been received then.
-	if !defaultOffice(o).Calendar.CounterHours(day).Open() {
-		return api.FieldErrorf("date", "the office is closed on %s: no files are received that day", day)
-	}
 	var rows []postgres.IntakeRow
 	for _, t := range doctype.Defaults() {
 		v := strings.TrimSpace(c.PostForm("n_" + t.Code))
@@ -74,6 +45,11 @@ func (p *pages) postIntake(c *gin.Context) error {
 			return api.FieldErrorf("n_"+t.Code, "want a whole number from 0 to %d", postgres.MaxIntake)
 		}
 		rows = append(rows, postgres.IntakeRow{Date: day, Type: t.Code, Received: n})
+	}
+	// The report layer's check: known types, and a day with counter hours
+	// in the office's own calendar (a closed day or holiday receives none).
+	if err := p.s.reports().CheckIntake(c.Request.Context(), o, rows); err != nil {
+		return err
 	}
 	if err := p.s.store.UpsertIntake(c.Request.Context(), o.Code, rows, sessionOf(c).User.ID, p.s.now(), nil); err != nil {
 		return err

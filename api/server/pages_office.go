@@ -10,6 +10,7 @@ import (
 
 	"github.com/pantau-id/pantau/api"
 	"github.com/pantau-id/pantau/api/postgres"
+	"github.com/pantau-id/pantau/api/reportdata"
 	"github.com/pantau-id/pantau/report"
 	"github.com/pantau-id/pantau/report/calendar"
 	"github.com/pantau-id/pantau/report/doctype"
@@ -61,9 +62,6 @@ func (p *pages) buildOfficeDetail(ctx context.Context, lang string, o api.Office
 	if d.Timeline, err = p.s.store.OfficeTimeline(ctx, o.Code, per.Start, end, now); err != nil {
 		return nil, err
 	}
-	if d.SLA, err = sla.Compute(slaSpans(d.Timeline), per.Start, end, d.Settings.Calendar); err != nil {
-		return nil, err
-	}
 	if d.Outages, err = p.centralOutages(ctx, o.Code, per.Start, end, now); err != nil {
 		return nil, err
 	}
@@ -80,30 +78,32 @@ func (p *pages) buildOfficeDetail(ctx context.Context, lang string, o api.Office
 			}
 		}
 	}
-	in := report.Input{Office: d.Settings, From: per.From, To: per.To, Now: now}
 	for _, out := range d.Outages {
-		in.Outages = append(in.Outages, report.Outage{Start: out.StartedAt, End: timeOr(out.EndedAt)})
 		if out.EndedAt == nil && (d.OpenSince == nil || out.StartedAt.Before(*d.OpenSince)) {
-			s := out.StartedAt
-			d.OpenSince = &s
+			st := out.StartedAt
+			d.OpenSince = &st
 		}
 	}
-	in.Outages = mergeOutages(in.Outages)
 	if d.OpenSince != nil {
 		if assumeEnd.IsZero() || !assumeEnd.After(*d.OpenSince) {
 			assumeEnd = now
 		}
-		in.AssumeEnd = assumeEnd
 		d.AssumeEnd = &assumeEnd
 	}
-	if in.Intake, d.HasIntake, err = p.intakeOf(ctx, o, per.From, per.To); err != nil {
+	// The backlog model with the office's own settings, holidays, document
+	// types and intake, as the report layer builds it.
+	rep, err := p.s.reports().Office(ctx, o, reportdata.Period{From: per.From, To: per.To, AssumeEnd: timeOr(d.AssumeEnd)})
+	if err != nil {
 		return nil, err
 	}
-	if d.Backlog, err = report.Build(in); err != nil {
-		return nil, api.Errorf(api.EInvalid, "backlog model: %v", err)
+	d.Backlog, d.HasIntake = rep.Report, len(rep.Intake) > 0
+	if rep.Availability != nil {
+		d.SLA = *rep.Availability
 	}
+	d.Settings.Staff, d.Settings.OvertimeCap = rep.Settings.Staff, rep.Settings.OvertimeCap
+	d.Settings.Rates = report.Rates{Hourly: rep.Settings.OvertimeHourly, Meal: rep.Settings.MealAllowance}
 	d.Charts.Timeline = timelineChart(lang, o.TZ, per, d.Timeline)
-	d.Charts.Backlog = backlogChart(lang, d.Backlog, in.Outages, per.Loc)
+	d.Charts.Backlog = backlogChart(lang, d.Backlog, d.Backlog.Outages, per.Loc)
 	return d, nil
 }
 
@@ -155,15 +155,6 @@ func timeOr(t *time.Time) time.Time {
 		return time.Time{}
 	}
 	return *t
-}
-
-// slaSpans turns a timeline into the SLA package's spans.
-func slaSpans(tl []api.StateInterval) []sla.Span {
-	out := make([]sla.Span, 0, len(tl))
-	for _, iv := range tl {
-		out = append(out, sla.Span{Start: iv.From, End: iv.To, State: sla.State(iv.State)})
-	}
-	return out
 }
 
 // boardRowOf writes one office's state in words.

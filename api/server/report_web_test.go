@@ -23,7 +23,7 @@ func TestReportDownloadsCarryTheFigures(t *testing.T) {
 	}
 	// 28 November 2026 is a Saturday: the office is closed, the form says so.
 	resp, body = f.do(t, "staff71", "POST", "/offices/73.71/intake", url.Values{"date": {"2026-11-28"}, "n_KK": {"5"}}, false)
-	if resp.StatusCode != 400 || !strings.Contains(body, "closed") {
+	if resp.StatusCode != 400 || !strings.Contains(body, "counter hours") {
 		t.Fatalf("intake on a Saturday: %d, want 400 naming the closed day", resp.StatusCode)
 	}
 	resp, body = f.do(t, "city71", "GET", "/reports/offices/73.71/csv?from=2026-11-25&to=2026-11-30", nil, false)
