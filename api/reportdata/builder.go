@@ -138,9 +138,11 @@ func (b *Builder) office(ctx context.Context, l *loaded, o api.Office, p Period,
 	if err != nil {
 		return nil, api.Errorf(api.EInvalid, "office %s: backlog model: %v", o.Code, err)
 	}
-	r := &OfficeReport{Office: o, Report: rep, Settings: l.settings[o.Code], Intake: l.intake[o.Code]}
-	if r.Intake == nil {
-		r.Intake = []postgres.IntakeRow{}
+	r := &OfficeReport{Office: o, Report: rep, Settings: l.settings[o.Code], Intake: []postgres.IntakeRow{}}
+	for _, row := range l.intake[o.Code] {
+		if !row.Date.After(p.To) {
+			r.Intake = append(r.Intake, row)
+		}
 	}
 	start, end := p.From.In(in.Office.Calendar.Zone, 0), p.To.AddDays(1).In(in.Office.Calendar.Zone, 0)
 	if end.After(now) {

@@ -56,6 +56,13 @@ func (p Period) Validate() error {
 // the last deadline plus a week, so late files are seen to completion.
 const horizonDays = 120
 
+// afterDays of intake recorded after To are given to the model too: it
+// simulates files received after the period (without judging them), so
+// the overtime planned inside the period knows the work that followed.
+// Outages are those of the period only, so the clearance date is the
+// period's.
+const afterDays = 31
+
 // Location loads an office's zone; the region import validates zones, so
 // a bad one is an internal error.
 func Location(o api.Office) (*time.Location, error) {
@@ -97,7 +104,7 @@ func load(ctx context.Context, r *postgres.ModelReader, offices []api.Office, p 
 	if l.holidays, err = r.Holidays(ctx, p.From.AddDays(-1), p.To.AddDays(horizonDays)); err != nil {
 		return nil, err
 	}
-	if l.intake, err = r.Intake(ctx, codes, p.From, p.To); err != nil {
+	if l.intake, err = r.Intake(ctx, codes, p.From, p.To.AddDays(afterDays)); err != nil {
 		return nil, err
 	}
 	if l.outages, err = r.CentralOutages(ctx, codes, start, end); err != nil {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -49,6 +50,8 @@ func (s *Server) reportPeriod(c *gin.Context, loc *time.Location) (reportdata.Pe
 		}
 	}
 	if v := c.Query("assume_end"); v != "" {
+		// An unescaped "+08:00" reaches us as " 08:00".
+		v = strings.ReplaceAll(v, " ", "+")
 		t, err := time.Parse(time.RFC3339, v)
 		if err != nil {
 			if t, err = time.ParseInLocation("2006-01-02T15:04", v, loc); err != nil {
