@@ -20,7 +20,9 @@ import (
 
 var wita, _ = time.LoadLocation("Asia/Makassar")
 
-func witaAt(m time.Month, d, h, min int) time.Time { return time.Date(2020, m, d, h, min, 0, 0, wita).UTC() }
+func witaAt(m time.Month, d, h, min int) time.Time {
+	return time.Date(2020, m, d, h, min, 0, 0, wita).UTC()
+}
 
 // seedOffice stores the Makassar case (report/README.md) for 73.71: the
 // 2020 holidays, the one-week promise for KK, Akta Kelahiran and Surat
