@@ -124,3 +124,37 @@ func (p *pages) adminRevokeProbe(c *gin.Context) error {
 	}
 	return p.renderAdmin(c, http.StatusOK, fmt.Sprintf("probe %s #%d revoked", c.PostForm("office"), id), "")
 }
+
+// adminOfficeSettings is POST /admin/offices: an office's staff, overtime
+// cap and rates for the backlog model (its weekly hours and Ramadan ranges
+// are kept as they are).
+func (p *pages) adminOfficeSettings(c *gin.Context) error {
+	ctx := c.Request.Context()
+	st, err := p.s.store.OfficeSettings(ctx, c.PostForm("office"))
+	if err != nil {
+		return err
+	}
+	for field, dst := range map[string]*int{"staff": &st.Staff, "overtime_cap": &st.OvertimeCap} {
+		if v := c.PostForm(field); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return api.FieldErrorf(field, "want a whole number")
+			}
+			*dst = n
+		}
+	}
+	for field, dst := range map[string]*int64{"overtime_hourly": &st.OvertimeHourly, "meal_allowance": &st.MealAllowance} {
+		if v := c.PostForm(field); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return api.FieldErrorf(field, "want whole rupiah")
+			}
+			*dst = n
+		}
+	}
+	if err := p.s.store.PutOfficeSettings(ctx, st, sessionOf(c).User.ID, p.s.now()); err != nil {
+		return err
+	}
+	return p.renderAdmin(c, http.StatusOK, fmt.Sprintf("office %s: %d staff, cap %d h, Rp %d/h, meal Rp %d ✓",
+		st.OfficeCode, st.Staff, st.OvertimeCap, st.OvertimeHourly, st.MealAllowance), "")
+}

@@ -60,6 +60,7 @@ func (s *Server) routes() *gin.Engine {
 	r.POST("/admin/maintenance", w.load(), w.auth(rolesAdmin...), w.csrf(), w.page(w.adminAddMaintenance))
 	r.POST("/admin/targets", w.load(), w.auth(rolesAdmin...), w.csrf(), w.page(w.adminAddTarget))
 	r.POST("/admin/probes/revoke", w.load(), w.auth(rolesAdmin...), w.csrf(), w.page(w.adminRevokeProbe))
+	r.POST("/admin/offices", w.load(), w.auth(rolesAdmin...), w.csrf(), w.page(w.adminOfficeSettings))
 
 	for _, m := range s.mounts {
 		r.Handle(m.Method, m.Path, gin.WrapH(m.Handler))

@@ -67,6 +67,7 @@ func TestScopeOfEveryRoute(t *testing.T) {
 		{"POST", "/admin/users", expect{see, no, no, no, no, no, no, no, crt}},
 		{"POST", "/admin/targets", expect{see, no, no, no, no, no, no, no, crt}},
 		{"POST", "/admin/probes/revoke", expect{see, no, no, no, no, no, no, no, ok}},
+		{"POST", "/admin/offices", expect{see, no, no, no, no, no, no, no, ok}},
 		{"POST", "/admin/maintenance", expect{see, no, no, no, no, no, no, no, crt}},
 		// The reports' and intake's JSON API (reports_api.go, intake_api.go): 401 without a session.
 		{"GET", "/api/v1/offices/73.71/report", expect{unau, ok, nf, ok, nf, ok, nf, ok, ok}},
@@ -107,7 +108,7 @@ func TestScopeOfEveryRoute(t *testing.T) {
 					form = url.Values{"date": {"2026-12-01"}, "n_KK": {"5"}, "office": {"73.71"}, "name": {"p-" + name},
 						"scope": {"office"}, "ref": {"73.71"}, "starts_at": {"2026-12-05T08:00"}, "ends_at": {"2026-12-05T12:00"}, "reason": {"migrasi"},
 						"email": {"new-" + name + "@pantau.test"}, "role": {"city_official"}, "password": {"0123456789ab"},
-						"kind": {"central"}, "check": {"tcp"}, "address": {"127.0.0.1:9"}, "id": {"1"}}
+						"kind": {"central"}, "check": {"tcp"}, "address": {"127.0.0.1:9"}, "id": {"1"}, "staff": {"6"}}
 				}
 				resp, body := f.do(t, user, tc.method, tc.path, form, false)
 				if resp.StatusCode != tc.want[i] {
