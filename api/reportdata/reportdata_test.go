@@ -1,0 +1,91 @@
+package reportdata
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pantau-id/pantau/api/postgres"
+	"github.com/pantau-id/pantau/report/calendar"
+	"github.com/pantau-id/pantau/report/sla"
+)
+
+func TestMergeOutages(t *testing.T) {
+	t0 := time.Date(2020, 1, 8, 0, 0, 0, 0, time.UTC)
+	at := func(h int) *time.Time { v := t0.Add(time.Duration(h) * time.Hour); return &v }
+	iv := func(a int, b *time.Time) postgres.Interval { return postgres.Interval{Start: *at(a), End: b} }
+	tests := []struct {
+		name string
+		in   []postgres.Interval
+		want string
+	}{
+		{"apart", []postgres.Interval{iv(5, at(6)), iv(1, at(2))}, "1-2 5-6"},
+		{"two targets see one cut", []postgres.Interval{iv(1, at(4)), iv(2, at(5))}, "1-5"},
+		{"touching", []postgres.Interval{iv(1, at(2)), iv(2, at(3))}, "1-3"},
+		{"inside", []postgres.Interval{iv(1, at(9)), iv(2, at(3))}, "1-9"},
+		{"open absorbs later", []postgres.Interval{iv(1, nil), iv(3, at(4))}, "1-open"},
+		{"closed then open", []postgres.Interval{iv(1, at(4)), iv(3, nil)}, "1-open"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			for _, o := range merge(tc.in) {
+				end := "open"
+				if !o.End.IsZero() {
+					end = strings.TrimSuffix(o.End.Sub(t0).String(), "h0m0s")
+				}
+				got = append(got, strings.TrimSuffix(o.Start.Sub(t0).String(), "h0m0s")+"-"+end)
+			}
+			if strings.Join(got, " ") != tc.want {
+				t.Fatalf("merge: %v, want %s", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestParseIntakeCSV(t *testing.T) {
+	tests := []struct {
+		name, file string
+		rows       int
+		errs       string // line:column, space separated
+	}{
+		{"header in another order", "type,received,date\nKK,3,2020-01-08\n", 1, ""},
+		{"no header", "2020-01-08,KK,3\n2020-01-08,KIA,4,2\n", 2, ""},
+		{"header without received", "date,type\n2020-01-08,KK\n", 0, "1:0"},
+		{"short line", "date,type,received\n2020-01-08,KK\n", 1, "2:3"},
+		{"empty file", "", 0, "1:0"},
+		{"every bad cell", "date,type,received,completed\n2020-1-8,,x,-1\n", 1, "2:1 2:2 2:3 2:4"},
+		{"bad quote", "date,type,received\n2020-01-08,\"KK,3\n", 0, "2:0"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rows, errs := parseIntakeCSV(strings.NewReader(tc.file))
+			var got []string
+			for _, e := range errs {
+				got = append(got, strconv.Itoa(e.Line)+":"+strconv.Itoa(e.Column))
+			}
+			if strings.Join(got, " ") != tc.errs || len(rows) != tc.rows {
+				t.Fatalf("%d rows, errors %v; want %d rows, errors %q (%v)", len(rows), got, tc.rows, tc.errs, errs)
+			}
+		})
+	}
+}
+
+
+func TestSumAvailability(t *testing.T) {
+	h := func(n int) calendar.Duration { return calendar.Duration(time.Duration(n) * time.Hour) }
+	a := &sla.Report{All: sla.Time{Up: h(90), Down: h(10), Unknown: h(4)}, Outages: 2, Longest: h(6)}
+	b := &sla.Report{All: sla.Time{Up: h(70), Down: h(30), Maintenance: h(2)}, Outages: 1, Longest: h(30)}
+	got := SumAvailability([]*sla.Report{a, nil, b})
+	if got.All.Up != h(160) || got.All.Down != h(40) || got.All.Unknown != h(4) || got.All.Maintenance != h(2) ||
+		got.Outages != 3 || got.Longest != h(30) || got.MTTR != h(40)/3 || got.All.Availability == nil || *got.All.Availability != 0.8 {
+		t.Fatalf("sum %+v", got)
+	}
+	if got.WorkingHours.Availability != nil {
+		t.Fatalf("working hours measured nothing, got %v", *got.WorkingHours.Availability)
+	}
+	if SumAvailability([]*sla.Report{nil}) != nil {
+		t.Fatal("nothing to sum gave a report")
+	}
+}
