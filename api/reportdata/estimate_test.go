@@ -81,7 +81,7 @@ func TestEstimatorReadsTheDetectorsTransaction(t *testing.T) {
 	if inTx == nil || inTx.Documents < 100 || inTx.OvertimeHours == 0 || inTx.Cost == 0 || inTx.ClearanceDate.IsZero() {
 		t.Fatalf("with the cut: %+v", inTx)
 	}
-	if y, m, d := inTx.ClearanceDate.Date(); calendar.D(y, m, d).Before(calendar.D(2020, 1, 10)) || inTx.ClearanceDate.Location() != wita {
+	if y, m, d := inTx.ClearanceDate.Date(); calendar.D(y, m, d).Before(calendar.D(2020, 1, 10)) || inTx.ClearanceDate.Location().String() != wita.String() {
 		t.Fatalf("clearance %v before the recovery or not in the office's zone", inTx.ClearanceDate)
 	}
 	t.Logf("estimate: %+v", *inTx)

@@ -72,7 +72,6 @@ func TestParseIntakeCSV(t *testing.T) {
 	}
 }
 
-
 func TestSumAvailability(t *testing.T) {
 	h := func(n int) calendar.Duration { return calendar.Duration(time.Duration(n) * time.Hour) }
 	a := &sla.Report{All: sla.Time{Up: h(90), Down: h(10), Unknown: h(4)}, Outages: 2, Longest: h(6)}
