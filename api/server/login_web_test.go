@@ -153,3 +153,38 @@ func TestFormWithoutCSRFIsRefused(t *testing.T) {
 		t.Fatalf("with CSRF: %d, want 201", resp.StatusCode)
 	}
 }
+
+func TestLanguageSwitchIsKept(t *testing.T) {
+	t.Parallel()
+	f := newWebFixture(t)
+	c := jarClient(t, f)
+	get := func(path string) string {
+		resp, err := c.Get(f.srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var b strings.Builder
+		buf := make([]byte, 32<<10)
+		for {
+			n, err := resp.Body.Read(buf)
+			b.Write(buf[:n])
+			if err != nil {
+				break
+			}
+		}
+		return b.String()
+	}
+	if page := get("/status/73.71"); !strings.Contains(page, `lang="id"`) || !strings.Contains(page, "Status layanan") {
+		t.Fatalf("default is not Bahasa Indonesia")
+	}
+	if page := get("/status/73.71?lang=en"); !strings.Contains(page, `lang="en"`) || !strings.Contains(page, "Service status") {
+		t.Fatalf("?lang=en does not switch to English")
+	}
+	if page := get("/login"); !strings.Contains(page, "Log in") {
+		t.Fatalf("the switch is not kept by the cookie")
+	}
+	if page := get("/login?lang=id"); !strings.Contains(page, "Masuk") {
+		t.Fatalf("?lang=id does not switch back")
+	}
+}

@@ -130,7 +130,7 @@ func (p *pages) renderError(c *gin.Context, err error) {
 // serveStatic serves the embedded assets; they are versioned by path (the
 // ECharts directory carries its version) so they may be cached for a day.
 func (p *pages) serveStatic(c *gin.Context) {
-	if _, err := fs.Stat(web.Static(), c.Param("filepath")[1:]); err != nil {
+	if st, err := fs.Stat(web.Static(), c.Param("filepath")[1:]); err != nil || st.IsDir() {
 		c.Status(http.StatusNotFound)
 		return
 	}

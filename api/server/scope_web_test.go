@@ -62,6 +62,7 @@ func TestScopeOfEveryRoute(t *testing.T) {
 		{"GET", "/login", expect{ok, see, see, see, see, see, see, see, see}},
 		{"GET", "/static/echarts/5.6.0/echarts.min.js", expect{ok, ok, ok, ok, ok, ok, ok, ok, ok}},
 		{"GET", "/static/nope.js", expect{nf, nf, nf, nf, nf, nf, nf, nf, nf}},
+		{"GET", "/static/echarts/", expect{nf, nf, nf, nf, nf, nf, nf, nf, nf}},
 		{"POST", "/offices/73.71/intake", expect{see, see, nf, no, no, no, no, no, no}},
 		{"POST", "/admin/probes", expect{see, no, no, no, no, no, no, no, crt}},
 		{"POST", "/admin/users", expect{see, no, no, no, no, no, no, no, crt}},
