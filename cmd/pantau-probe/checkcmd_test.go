@@ -33,7 +33,7 @@ func TestCheckAsksTheServerThenFallsBackToTheCache(t *testing.T) {
 	t.Cleanup(srv.Close)
 	dir := t.TempDir()
 	cred := filepath.Join(dir, "credential.json")
-	if err := writeCredential(cred, credential{Server: srv.URL, Token: "pt_tok"}, ""); err != nil {
+	if err := writeCredential(context.Background(), cred, credential{Server: srv.URL, Token: "pt_tok"}, ""); err != nil {
 		t.Fatal(err)
 	}
 	// An enrolled probe's config names no server, token or target.

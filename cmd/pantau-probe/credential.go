@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -85,7 +86,7 @@ func readCredential(path string) (credential, bool, error) {
 
 // writeCredential writes c to path atomically with mode 0600, then gives
 // it to account (see service.Restrict).
-func writeCredential(path string, c credential, account string) error {
+func writeCredential(ctx context.Context, path string, c credential, account string) error {
 	b, err := json.MarshalIndent(c, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode credential: %w", err)
@@ -104,7 +105,7 @@ func writeCredential(path string, c credential, account string) error {
 	name := tmp.Name()
 	werr := tmp.Close()
 	if werr == nil {
-		werr = service.Restrict(name, account)
+		werr = service.Restrict(ctx, name, account)
 	}
 	if werr == nil {
 		werr = writeSynced(name, append(b, '\n'))

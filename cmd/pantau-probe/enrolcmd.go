@@ -111,7 +111,7 @@ func enrolCommand(ctx context.Context, args []string, stdout, stderr io.Writer, 
 		return fail(err)
 	}
 	cred := credential{Server: srv, Token: resp.Token, Office: resp.Office, ProbeID: resp.ProbeID, EnrolledAt: time.Now().UTC()}
-	if err := writeCredential(*credFile, cred, owner); err != nil {
+	if err := writeCredential(ctx, *credFile, cred, owner); err != nil {
 		return fail(fmt.Errorf("enrolled as probe %d of office %s, but %w; enrol again with a new code", resp.ProbeID, resp.Office, err))
 	}
 	readable := "its owner"

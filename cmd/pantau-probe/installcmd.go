@@ -92,7 +92,7 @@ func installCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 	}
 	// The credential may predate the account (enrol --user ""): give it now.
 	if _, err := os.Stat(cfg.CredentialFile); err == nil {
-		if err := service.Restrict(cfg.CredentialFile, spec.WithDefaults().User); err != nil {
+		if err := service.Restrict(ctx, cfg.CredentialFile, spec.WithDefaults().User); err != nil {
 			_, _ = fmt.Fprintf(stderr, "pantau-probe install: %v\n", err)
 			return exitFailed
 		}

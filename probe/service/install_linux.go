@@ -114,7 +114,7 @@ func EnsureAccount(ctx context.Context, name string) error {
 // Restrict makes path readable by its owner only (0600) and, when this
 // process is root and account exists, owned by account, so only the
 // service (and root) can read the secret in it.
-func Restrict(path, account string) error {
+func Restrict(_ context.Context, path, account string) error {
 	if err := os.Chmod(path, 0o600); err != nil {
 		return fmt.Errorf("restrict %s: %w", path, err)
 	}

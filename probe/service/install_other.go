@@ -22,4 +22,4 @@ func Uninstall(context.Context, string, io.Writer) error { return errUnsupported
 func EnsureAccount(context.Context, string) error { return nil }
 
 // Restrict makes path readable by its owner only.
-func Restrict(path, _ string) error { return os.Chmod(path, 0o600) }
+func Restrict(_ context.Context, path, _ string) error { return os.Chmod(path, 0o600) }

@@ -109,8 +109,8 @@ func EnsureAccount(context.Context, string) error { return nil }
 // Restrict removes inherited permissions from path and grants full control
 // to SYSTEM and Administrators only (by SID, so it works in every
 // language), so only the service and administrators can read the secret.
-func Restrict(path, _ string) error {
-	out, err := exec.Command("icacls", path, "/inheritance:r",
+func Restrict(ctx context.Context, path, _ string) error {
+	out, err := exec.CommandContext(ctx, "icacls", path, "/inheritance:r",
 		"/grant:r", "*S-1-5-18:F", "/grant:r", "*S-1-5-32-544:F").CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("restrict %s with icacls: %w: %s", path, err, strings.TrimSpace(string(out)))
