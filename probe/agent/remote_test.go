@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -28,6 +29,7 @@ type configServer struct {
 	version  int
 	down     bool
 	notMod   int
+	served   int // 200 answers
 }
 
 func newConfigServer(t *testing.T, s Settings) *configServer {
@@ -50,6 +52,7 @@ func newConfigServer(t *testing.T, s Settings) *configServer {
 			w.WriteHeader(http.StatusNotModified)
 			return
 		}
+		c.served++
 		w.Header().Set("ETag", tag)
 		_ = json.NewEncoder(w).Encode(c.settings)
 	}))
@@ -197,5 +200,51 @@ func TestCacheIgnoredForAnotherServer(t *testing.T) {
 	}
 	if _, ok, err := loadCache(path, "https://b.example"); ok || err != nil {
 		t.Fatalf("other server: ok %v err %v, want it ignored", ok, err)
+	}
+}
+
+func TestBadConfigurationFromServerKeepsTheCurrentOne(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("listen: %v", err)
+	}
+	t.Cleanup(func() { _ = ln.Close() })
+	good := probe.Target{Name: "a", Kind: probe.KindCentral, Check: probe.CheckTCP, Address: ln.Addr().String()}
+	cs := newConfigServer(t, Settings{Interval: probe.Duration(10 * time.Millisecond), Targets: []probe.Target{good}})
+	sp, err := spool.Open(t.TempDir(), spool.Options{})
+	if err != nil {
+		t.Fatalf("open spool: %v", err)
+	}
+	t.Cleanup(func() { _ = sp.Close() })
+	cache := filepath.Join(t.TempDir(), "cache.json")
+	a, err := New(Config{Server: cs.srv.URL, Token: "tok", ConfigPoll: 10 * time.Millisecond, ConfigCache: cache}, sp)
+	if err != nil {
+		t.Fatalf("new: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	waitUntil(t, "results of a", func() bool { return cs.ingest.seenTargets()["a"] > 0 })
+	// A target without an address: refused, the agent keeps checking a.
+	bad := Settings{Interval: probe.Duration(10 * time.Millisecond), Targets: []probe.Target{{Name: "b", Kind: probe.KindCentral, Check: probe.CheckTCP}}}
+	cs.set(bad)
+	cs.mu.Lock()
+	served := cs.served
+	cs.mu.Unlock()
+	waitUntil(t, "the bad configuration to be fetched a few times", func() bool {
+		cs.mu.Lock()
+		defer cs.mu.Unlock()
+		return cs.served > served+3
+	})
+	before := cs.ingest.seenTargets()["a"]
+	waitUntil(t, "more results of a", func() bool { return cs.ingest.seenTargets()["a"] > before })
+	if n := cs.ingest.seenTargets()["b"]; n != 0 {
+		t.Fatalf("%d results of the invalid target b", n)
+	}
+	b, err := os.ReadFile(cache)
+	if err != nil || !bytes.Contains(b, []byte(`"name": "a"`)) || bytes.Contains(b, []byte(`"name": "b"`)) {
+		t.Fatalf("cache = %s, %v; want the last good configuration", b, err)
 	}
 }
