@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 
 	"github.com/pantau-id/pantau/probe/service"
@@ -128,18 +129,28 @@ func writablePaths(cfg Config, name string) []string {
 		return nil
 	}
 	state := "/var/lib/" + name
-	var out []string
+	var dirs []string
 	for _, dir := range []string{cfg.SpoolDir, filepath.Dir(cfg.configCache())} {
-		dir = filepath.Clean(dir)
-		if dir == "." || dir == state || strings.HasPrefix(dir, state+"/") {
-			continue
+		if dir = filepath.Clean(dir); dir != "." && !within(dir, state) {
+			dirs = append(dirs, dir)
 		}
-		if len(out) == 0 || out[len(out)-1] != dir {
-			out = append(out, dir)
+	}
+	// A folder inside another listed one is writable already.
+	var out []string
+	for _, d := range dirs {
+		covered := false
+		for _, o := range dirs {
+			covered = covered || (o != d && within(d, o))
+		}
+		if !covered && !slices.Contains(out, d) {
+			out = append(out, d)
 		}
 	}
 	return out
 }
+
+// within reports whether dir is root or below it.
+func within(dir, root string) bool { return dir == root || strings.HasPrefix(dir, root+"/") }
 
 // hiddenFromService reports whether a Linux path is in a folder the unit's
 // ProtectHome and PrivateTmp hide from the service.

@@ -24,11 +24,14 @@ func TestInstallDryRunPrintsUnit(t *testing.T) {
 	for _, want := range []string{
 		"# /etc/systemd/system/pantau-probe.service\n",
 		"ExecStart=/usr/local/bin/pantau-probe run --config " + path + "\n",
-		"Restart=on-failure\n", "User=pantau-probe\n", "ReadWritePaths=/srv/pantau/spool\n", "ReadWritePaths=/srv/pantau\n",
+		"Restart=on-failure\n", "User=pantau-probe\n", "ReadWritePaths=/srv/pantau\n",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("dry run lacks %q:\n%s", want, out.String())
 		}
+	}
+	if strings.Contains(out.String(), "ReadWritePaths=/srv/pantau/spool") {
+		t.Errorf("the spool is inside /srv/pantau, writable already:\n%s", out.String())
 	}
 	// The test's config is under /tmp, which the unit's PrivateTmp hides.
 	if !strings.Contains(errOut.String(), "the config "+path+" is under a folder the service cannot see") {
