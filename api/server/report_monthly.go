@@ -180,6 +180,14 @@ func (p *pages) monthlyList(c *gin.Context) error {
 		return err
 	}
 	names := officeNames(offices)
+	provinces, err := p.s.store.Provinces(c.Request.Context())
+	if err != nil {
+		return err
+	}
+	provNames := map[string]string{}
+	for _, pr := range provinces {
+		provNames[pr.Code] = pr.Name
+	}
 	sc := scopeOfRequest(c)
 	rows, err := p.s.store.Pool().Query(c.Request.Context(), `SELECT ref, kind, to_char(month, 'YYYY-MM'), created_at
 		FROM monthly_reports ORDER BY month DESC, kind, ref LIMIT 2000`)
@@ -193,7 +201,7 @@ func (p *pages) monthlyList(c *gin.Context) error {
 			e.Name = name
 			list = append(list, e)
 		} else if e.Kind == "province" && sc.allowsProvince(e.Ref) {
-			e.Name = e.Ref
+			e.Name = provNames[e.Ref]
 			list = append(list, e)
 		}
 		return nil
