@@ -83,6 +83,10 @@ func TestScopeOfEveryRoute(t *testing.T) {
 		{"PUT", "/api/v1/offices/73.71/intake", expect{unau, bad, nf, no, no, no, no, no, no}},
 		{"POST", "/api/v1/offices/73.71/intake", expect{unau, bad, nf, no, no, no, no, no, no}},
 		{"POST", "/api/v1/offices/73.71/intake/csv", expect{unau, bad, nf, no, no, no, no, no, no}},
+		{"GET", "/api/v1/offices/73.71/settings", expect{unau, ok, nf, ok, nf, ok, nf, ok, ok}},
+		{"PUT", "/api/v1/offices/73.71/settings", expect{unau, bad, nf, no, no, no, no, no, bad}},
+		{"PUT", "/api/v1/offices/73.71/doc-types", expect{unau, bad, nf, no, no, no, no, no, bad}},
+		{"GET", "/api/v1/holidays", expect{unau, ok, ok, ok, ok, ok, ok, ok, ok}},
 	}
 	for _, p := range office71 {
 		tests = append(tests, struct {
