@@ -96,28 +96,28 @@ type Report struct {
 	RollupsDeleted int64                  // rollup rows past rollup_days
 }
 
-// Start runs the job now and then every Interval until ctx ends, in its own
-// goroutine; Done is closed when it has stopped. A failed run is logged and
-// retried at the next tick: maintenance must never stop the server.
+// Start runs the job now and then every Interval until ctx ends, and
+// returns then (run it in a goroutine; serve's services runner waits for it,
+// so shutdown never closes the pool under a partition drop). Done is closed
+// when it returns. A failed run is logged and retried at the next tick:
+// maintenance must never stop the server.
 func (j *Job) Start(ctx context.Context) {
-	go func() {
-		defer close(j.done)
-		t := time.NewTicker(j.cfg.Interval)
-		defer t.Stop()
-		for {
-			if _, err := j.RunOnce(ctx); err != nil && ctx.Err() == nil {
-				j.log.Error("retention run failed", "error", err.Error())
-			}
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
+	defer close(j.done)
+	t := time.NewTicker(j.cfg.Interval)
+	defer t.Stop()
+	for {
+		if _, err := j.RunOnce(ctx); err != nil && ctx.Err() == nil {
+			j.log.Error("retention run failed", "error", err.Error())
 		}
-	}()
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
-// Done is closed once the loop begun by Start has returned.
+// Done is closed once Start has returned.
 func (j *Job) Done() <-chan struct{} { return j.done }
 
 // RunOnce makes the partitions ahead, refreshes the rollups, then drops
@@ -174,7 +174,7 @@ func (j *Job) RunOnce(ctx context.Context) (Report, error) {
 // ErrStopped is returned by Wait when ctx ends before the job stopped.
 var ErrStopped = errors.New("retention: job did not stop in time")
 
-// Wait waits until the loop begun by Start returns or ctx ends.
+// Wait waits until Start returns or ctx ends.
 func (j *Job) Wait(ctx context.Context) error {
 	select {
 	case <-j.done:

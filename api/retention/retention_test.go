@@ -173,7 +173,7 @@ func TestStartRunsAtOnceAndStopsWithItsContext(t *testing.T) {
 	today := time.Date(2020, 1, 16, 0, 0, 0, 0, time.UTC)
 	j := retention.New(s, retention.Config{Interval: time.Hour, Ahead: 1, Now: func() time.Time { return today }})
 	ctx, cancel := context.WithCancel(context.Background())
-	j.Start(ctx)
+	go j.Start(ctx)
 	// The first run happens at start, not after an Interval: wait for its
 	// partitions (bounded), then stop.
 	deadline := time.Now().Add(30 * time.Second)
