@@ -7,7 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/pantau-id/pantau/api/postgres"
+	"github.com/pantau-id/pantau/api"
 )
 
 // healthz says the process is alive; it touches nothing else.
@@ -28,22 +28,41 @@ func (s *Server) readyz(c *gin.Context) error {
 	return nil
 }
 
-// listOffices lists offices, optionally of one province (?province=73).
+// listOffices lists the offices in the caller's scope, optionally of one
+// province (?province=73).
 func (s *Server) listOffices(c *gin.Context) error {
-	offices, err := s.store.Offices(c.Request.Context(), officeFilter(c))
+	sc := scopeOfRequest(c)
+	f := sc.filter()
+	if p := c.Query("province"); p != "" {
+		if f.ProvinceCode != "" && f.ProvinceCode != p {
+			return api.Errorf(api.ENotFound, "province %s not found", p)
+		}
+		f.ProvinceCode = p
+	}
+	all, err := s.store.Offices(c.Request.Context(), f)
 	if err != nil {
 		return err
+	}
+	offices := make([]api.Office, 0, len(all))
+	for _, o := range all {
+		if sc.allowsOffice(o) {
+			offices = append(offices, o)
+		}
 	}
 	c.JSON(http.StatusOK, gin.H{"offices": offices})
 	return nil
 }
 
-// getOffice returns one office with its targets.
+// getOffice returns one office in the caller's scope with its targets;
+// outside the scope it is not found, like a code that does not exist.
 func (s *Server) getOffice(c *gin.Context) error {
 	ctx := c.Request.Context()
 	o, err := s.store.Office(ctx, c.Param("code"))
 	if err != nil {
 		return err
+	}
+	if !scopeOfRequest(c).allowsOffice(o) {
+		return api.Errorf(api.ENotFound, "office %s not found", o.Code)
 	}
 	targets, err := s.store.Targets(ctx, o.Code)
 	if err != nil {
@@ -51,8 +70,4 @@ func (s *Server) getOffice(c *gin.Context) error {
 	}
 	c.JSON(http.StatusOK, gin.H{"office": o, "targets": targets})
 	return nil
-}
-
-func officeFilter(c *gin.Context) postgres.OfficeFilter {
-	return postgres.OfficeFilter{ProvinceCode: c.Query("province")}
 }

@@ -22,8 +22,6 @@ func (s *Server) routes() *gin.Engine {
 	v1.POST("/results", s.probeAuth(), s.handle(s.postResults))
 	v1.GET("/probe/config", s.probeAuth(), s.handle(s.getProbeConfig))
 	v1.POST("/enrol", s.handle(s.postEnrol))
-	v1.GET("/offices", s.handle(s.listOffices))
-	v1.GET("/offices/:code", s.handle(s.getOffice))
 
 	// Web pages (auth*.go, pages*.go, report*.go): sessions, CSRF on every POST, scope on every read.
 	w := s.newPages(WebConfig{})
@@ -34,6 +32,17 @@ func (s *Server) routes() *gin.Engine {
 	r.POST("/logout", w.load(), w.csrf(), w.page(w.logout))
 	r.GET("/", w.load(), w.auth(rolesRead...), w.page(w.boardPage))
 	v1.GET("/board", w.load(), w.auth(rolesRead...), s.handle(w.boardJSON))
+	v1.GET("/offices", w.load(), w.auth(rolesRead...), s.handle(s.listOffices))
+	v1.GET("/offices/:code", w.load(), w.auth(rolesRead...), s.handle(s.getOffice))
+	// Detection (detect_handlers.go): reads narrowed to the caller's scope.
+	v1.GET("/states", w.load(), w.auth(rolesRead...), s.handle(s.getStates))
+	v1.GET("/outages", w.load(), w.auth(rolesRead...), s.handle(s.getOutages))
+	v1.GET("/incidents", w.load(), w.auth(rolesRead...), s.handle(s.getIncidents))
+	v1.GET("/incidents/:id", w.load(), w.auth(rolesRead...), s.handle(s.getIncident))
+	v1.GET("/offices/:code/timeline", w.load(), w.auth(rolesRead...), s.handle(s.getTimeline))
+	v1.GET("/maintenance", w.load(), w.auth(rolesRead...), s.handle(s.getMaintenance))
+	v1.POST("/maintenance", w.load(), w.auth(rolesAdmin...), w.csrf(), s.handle(s.postMaintenance))
+	v1.DELETE("/maintenance/:id", w.load(), w.auth(rolesAdmin...), w.csrf(), s.handle(s.deleteMaintenance))
 	r.GET("/offices/:code", w.load(), w.auth(rolesRead...), w.page(w.officePage))
 	r.POST("/offices/:code/intake", w.load(), w.auth(rolesIntake...), w.csrf(), w.page(w.postIntake))
 	// Reports and intake (reports_api.go, intake_api.go, api/reportdata): JSON or ?format=csv; scope as above.
@@ -44,10 +53,6 @@ func (s *Server) routes() *gin.Engine {
 	v1.PUT("/offices/:code/intake", w.load(), w.auth(rolesIntake...), w.csrf(), s.handle(s.putIntake))
 	v1.POST("/offices/:code/intake", w.load(), w.auth(rolesIntake...), w.csrf(), s.handle(s.putIntake))
 	v1.POST("/offices/:code/intake/csv", w.load(), w.auth(rolesIntake...), w.csrf(), s.handle(s.postIntakeCSV))
-	v1.GET("/offices/:code/settings", w.load(), w.auth(rolesRead...), s.handle(s.getSettings))
-	v1.PUT("/offices/:code/settings", w.load(), w.auth(rolesSettings...), w.csrf(), s.handle(s.putSettings))
-	v1.PUT("/offices/:code/doc-types", w.load(), w.auth(rolesSettings...), w.csrf(), s.handle(s.putDocTypes))
-	v1.GET("/holidays", w.load(), w.auth(rolesRead...), s.handle(s.getHolidays))
 	r.GET("/provinces/:code", w.load(), w.auth(rolesProvince...), w.page(w.provincePage))
 	r.GET("/national", w.load(), w.auth(rolesNational...), w.page(w.nationalPage))
 	r.GET("/reports/offices/:code", w.load(), w.auth(rolesRead...), w.page(w.officeReport))
