@@ -100,6 +100,7 @@ var messages = map[string][2]string{
 	"error.title":              {"Terjadi kesalahan", "Something went wrong"},
 	"error.notfound":           {"Halaman tidak ditemukan.", "Page not found."},
 	"error.forbidden":          {"Anda tidak berhak membuka halaman ini.", "You may not open this page."},
+	"error.csrf":               {"Formulir ini kedaluwarsa atau tidak berasal dari Pantau (token CSRF tidak cocok). Muat ulang halaman lalu coba lagi.", "This form has expired or did not come from Pantau (CSRF token mismatch). Reload the page and try again."},
 	"admin.users":              {"Pengguna", "Users"},
 	"admin.probes":             {"Probe", "Probes"},
 	"admin.role":               {"Peran", "Role"},

@@ -129,7 +129,7 @@ func (p *pages) auth(roles ...string) gin.HandlerFunc {
 			return
 		}
 		if len(roles) > 0 && !slices.Contains(roles, sess.User.Role) {
-			p.fail(c, api.Errorf(api.EForbidden, "your role may not open this"))
+			p.fail(c, api.Errorf(api.EForbidden, "%s", web.T(langOf(c), "error.forbidden")))
 			return
 		}
 		c.Next()
@@ -152,7 +152,7 @@ func (p *pages) csrf() gin.HandlerFunc {
 			want = ck
 		}
 		if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
-			p.fail(c, api.Errorf(api.EForbidden, "missing or wrong CSRF token: reload the page and try again"))
+			p.fail(c, api.Errorf(api.EForbidden, "%s", web.T(langOf(c), "error.csrf")))
 			return
 		}
 		c.Next()

@@ -118,8 +118,6 @@ func (p *pages) renderError(c *gin.Context, err error) {
 	switch status {
 	case http.StatusNotFound:
 		msg = web.T(langOf(c), "error.notfound")
-	case http.StatusForbidden:
-		msg = web.T(langOf(c), "error.forbidden") + " " + msg
 	}
 	if rerr := p.render(c, status, "error", "error.title", map[string]any{"Status": status, "Message": msg}); rerr != nil {
 		c.String(status, "%s", msg)
