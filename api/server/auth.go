@@ -96,7 +96,7 @@ func (p *pages) load() gin.HandlerFunc {
 			case api.EUnauthorized:
 				p.setCookie(c, sessionCookie, "", -1)
 			default:
-				p.renderError(c, err)
+				p.fail(c, err)
 				return
 			}
 		}
