@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/pantau-id/pantau/api"
 	"github.com/pantau-id/pantau/api/postgres"
@@ -45,4 +48,51 @@ func Pick(offices []api.Office, n int) []api.Office {
 		out = out[:n]
 	}
 	return out
+}
+
+// Detected summarises what the server's detector made of a run: outages of
+// the members' series by kind and cause, and incidents begun since by
+// scope. It reads the detection tables (migrations/00002) and reports
+// ok=false when they are absent, so a server without detection still runs.
+func Detected(ctx context.Context, store *postgres.Store, members []Member, since time.Time) (outages, incidents map[string]int64, ok bool, err error) {
+	var present bool
+	if err := store.Pool().QueryRow(ctx, `SELECT to_regclass('outages') IS NOT NULL AND to_regclass('incidents') IS NOT NULL`).Scan(&present); err != nil {
+		return nil, nil, false, fmt.Errorf("sim: look for detection tables: %w", err)
+	}
+	if !present {
+		return nil, nil, false, nil
+	}
+	offices := make([]string, len(members))
+	ids := make([]int64, len(members))
+	for i, m := range members {
+		offices[i], ids[i] = m.Office.Code, m.ProbeID
+	}
+	outages, err = countBy(ctx, store, `SELECT o.kind || '/' || o.cause, count(*) FROM outages o
+		JOIN unnest($1::text[], $2::bigint[]) AS p(office_code, probe_id)
+		ON o.office_code = p.office_code AND o.probe_id = p.probe_id
+		WHERE o.started_at >= $3 GROUP BY 1 ORDER BY 1`, offices, ids, since)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	incidents, err = countBy(ctx, store, `SELECT scope, count(*) FROM incidents WHERE started_at >= $1 GROUP BY 1 ORDER BY 1`, since)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	return outages, incidents, true, nil
+}
+
+func countBy(ctx context.Context, store *postgres.Store, sql string, args ...any) (map[string]int64, error) {
+	rows, err := store.Pool().Query(ctx, sql, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sim: detection figures: %w", err)
+	}
+	out := map[string]int64{}
+	var (
+		k string
+		n int64
+	)
+	if _, err := pgx.ForEachRow(rows, []any{&k, &n}, func() error { out[k] = n; return nil }); err != nil {
+		return nil, fmt.Errorf("sim: detection figures: %w", err)
+	}
+	return out, nil
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -128,6 +129,7 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
+	started := time.Now()
 	fmt.Fprintf(stdout, "sim: %d probes at %s for %s against %s; cuts: %s\n", len(members), cfg.interval, cfg.duration, cfg.server, cutList(cuts))
 	figs, err := sim.Run(ctx, members, sim.Config{Server: cfg.server, Duration: cfg.duration, Drain: cfg.drain, Batch: cfg.batch,
 		Skew: cfg.skew, SkewEvery: cfg.skewN, Cuts: cuts, Progress: stdout, ProgressEvery: cfg.progress, Seed: cfg.seed})
@@ -139,7 +141,32 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	printFigures(stdout, figs, stored, cuts)
+	// The detector runs on its tick; what it made of the run so far.
+	outages, incidents, ok, err := sim.Detected(ctx, store, members, started.Add(-time.Minute))
+	switch {
+	case err != nil:
+		fmt.Fprintf(stdout, "  %-15s unavailable: %v\n", "detected", err)
+	case ok:
+		fmt.Fprintf(stdout, "  %-15s %s\n  %-15s %s\n", "outages", counts(outages), "incidents", counts(incidents))
+	}
 	return nil
+}
+
+// counts writes a map as "a 1, b 2" in key order.
+func counts(m map[string]int64) string {
+	if len(m) == 0 {
+		return "none"
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s %d", k, m[k])
+	}
+	return strings.Join(parts, ", ")
 }
 
 func registerSim(ctx context.Context, store *postgres.Store, cfg simConfig, out io.Writer) ([]sim.Member, error) {
