@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pantau-id/pantau/api"
 	"github.com/pantau-id/pantau/api/server"
 	"github.com/pantau-id/pantau/probe"
 )
@@ -86,5 +87,35 @@ func TestEnrolmentIsThrottled(t *testing.T) {
 	}
 	if last != http.StatusTooManyRequests {
 		t.Fatalf("11th attempt within a minute: %d, want 429", last)
+	}
+}
+
+func TestProbeConfigETag(t *testing.T) {
+	f := newFixture(t)
+	get := func(etag string) (*http.Response, []byte) {
+		req, _ := http.NewRequest(http.MethodGet, f.srv.URL+"/api/v1/probe/config", nil)
+		req.Header.Set("Authorization", "Bearer "+f.token)
+		if etag != "" {
+			req.Header.Set("If-None-Match", etag)
+		}
+		resp, err := f.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, b
+	}
+	resp, body := get("")
+	etag := resp.Header.Get("ETag")
+	if resp.StatusCode != http.StatusOK || etag == "" || !strings.Contains(string(body), "central-73.71") {
+		t.Fatalf("config: %d etag=%q %s", resp.StatusCode, etag, body)
+	}
+	if resp, _ = get(etag); resp.StatusCode != http.StatusNotModified {
+		t.Fatalf("unchanged config with its ETag: %d, want 304", resp.StatusCode)
+	}
+	f.store.PutTarget(context.Background(), api.Target{OfficeCode: "73.71", Spec: probe.Target{Name: "central-73.71", Kind: probe.KindCentral, Check: probe.CheckTCP, Address: "127.0.0.1:2"}})
+	if resp, body = get(etag); resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "127.0.0.1:2") {
+		t.Fatalf("changed config with the old ETag: %d %s, want 200 with the new address", resp.StatusCode, body)
 	}
 }

@@ -2,6 +2,9 @@ package server
 
 import (
 	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -148,6 +151,19 @@ func (s *Server) getProbeConfig(c *gin.Context) error {
 			cfg.Interval = probe.Duration(t.Interval)
 		}
 	}
-	c.JSON(http.StatusOK, cfg)
+	// An ETag lets 514 agents polling every minute get a bodyless 304
+	// while nothing changed.
+	body, err := json.Marshal(cfg)
+	if err != nil {
+		return fmt.Errorf("encode probe config: %w", err)
+	}
+	sum := sha256.Sum256(body)
+	etag := `"` + hex.EncodeToString(sum[:12]) + `"`
+	c.Header("ETag", etag)
+	if c.GetHeader("If-None-Match") == etag {
+		c.Status(http.StatusNotModified)
+		return nil
+	}
+	c.Data(http.StatusOK, "application/json; charset=utf-8", body)
 	return nil
 }
