@@ -38,6 +38,9 @@ type OfficeReport struct {
 	Settings     postgres.OfficeSettings `json:"settings"`
 	// Intake is as recorded, with the office's own completed counts.
 	Intake []postgres.IntakeRow `json:"intake"`
+	// Projected says from when the model was given the office's usual
+	// intake for days not recorded (nil: nothing projected).
+	Projected *Projection `json:"projected"`
 }
 
 // Office builds one office's report over p.
@@ -103,7 +106,7 @@ func (b *Builder) offices(ctx context.Context, offices []api.Office, p Period) (
 		return nil, err
 	}
 	now := b.now()
-	l, err := load(ctx, b.store.ModelReader(), offices, p)
+	l, err := load(ctx, b.store.ModelReader(), offices, p, now)
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +133,7 @@ func (b *Builder) offices(ctx context.Context, offices []api.Office, p Period) (
 
 // office builds one office's report from what load read.
 func (b *Builder) office(ctx context.Context, l *loaded, o api.Office, p Period, now time.Time) (*OfficeReport, error) {
-	in, err := l.input(o, p, now)
+	in, proj, err := l.input(o, p, now)
 	if err != nil {
 		return nil, err
 	}
@@ -138,7 +141,7 @@ func (b *Builder) office(ctx context.Context, l *loaded, o api.Office, p Period,
 	if err != nil {
 		return nil, api.Errorf(api.EInvalid, "office %s: backlog model: %v", o.Code, err)
 	}
-	r := &OfficeReport{Office: o, Report: rep, Settings: l.settings[o.Code], Intake: []postgres.IntakeRow{}}
+	r := &OfficeReport{Office: o, Report: rep, Settings: l.settings[o.Code], Intake: []postgres.IntakeRow{}, Projected: proj}
 	for _, row := range l.intake[o.Code] {
 		if !row.Date.After(p.To) {
 			r.Intake = append(r.Intake, row)

@@ -16,13 +16,10 @@ import (
 
 // Estimates at recovery, for the Slack recovery notice.
 const (
-	// historyDays of recorded intake before an outage give the usual
-	// intake, for days the office has not recorded (yet).
-	historyDays = 28
 	// projectDays after the recovery are simulated with the usual intake,
 	// so the overtime that clears the backlog and the clearance date are
 	// those of an office that keeps receiving files.
-	projectDays = 30
+	projectDays = 14
 )
 
 // Estimator returns the escalation estimator: for each office of a
@@ -30,7 +27,7 @@ const (
 // before it to projectDays after the recovery), with recorded intake where
 // there is some and the office's usual intake (its mean per document type
 // and working day over the historyDays before) elsewhere. Documents is
-// the offices' largest backlog summed, OvertimeHours and Cost the overtime
+// the offices' largest backlog above normal summed, OvertimeHours and Cost the overtime
 // planned to clear it, ClearanceDate the latest office's clearance (a
 // calendar day at midnight in that office's zone). It reads inside the
 // detector's transaction, where the recovery is not yet committed. Offices
@@ -64,25 +61,19 @@ func (b *Builder) estimate(ctx context.Context, r *postgres.ModelReader, ev esca
 		if err != nil {
 			return nil, err
 		}
-		p := Period{From: calendar.DateOf(ev.StartedAt, loc).AddDays(-1), To: calendar.DateOf(end, loc).AddDays(projectDays)}
-		p.PlanFrom = calendar.DateOf(end, loc)
-		hist := Period{From: p.From.AddDays(-historyDays), To: p.To}
-		l, err := load(ctx, r, []api.Office{o}, hist)
+		from := calendar.DateOf(ev.StartedAt, loc).AddDays(-1)
+		p := Period{From: from, To: calendar.DateOf(end, loc).AddDays(projectDays),
+			PlanFrom: calendar.DateOf(end, loc), ProjectFrom: from}
+		l, err := load(ctx, r, []api.Office{o}, p, end)
 		if err != nil {
 			return nil, err
 		}
-		cal, _, err := l.office(o, loc)
+		in, _, err := l.input(o, p, end)
 		if err != nil {
 			return nil, err
 		}
-		rows := projectIntake(l.intake[o.Code], cal, hist.From, p.From, p.To)
-		if len(rows) == 0 {
+		if len(in.Intake) == 0 {
 			continue
-		}
-		l.intake[o.Code] = rows
-		in, err := l.input(o, p, end)
-		if err != nil {
-			return nil, err
 		}
 		// The incident is over: an outage still open in the data (another
 		// target, a late probe) is closed at the incident's end.
@@ -109,40 +100,4 @@ func (b *Builder) estimate(ctx context.Context, r *postgres.ModelReader, ev esca
 		return nil, nil
 	}
 	return &est, nil
-}
-
-// projectIntake keeps recorded intake dated [from, to] and fills each
-// working day of it without any record with the mean per type of the
-// recorded working days in [hist, from).
-func projectIntake(rows []postgres.IntakeRow, cal *calendar.Calendar, hist, from, to calendar.Date) []postgres.IntakeRow {
-	recorded := map[calendar.Date]bool{}
-	sums := map[string]int{}
-	days := map[calendar.Date]bool{}
-	var out []postgres.IntakeRow
-	for _, r := range rows {
-		switch {
-		case r.Date.Before(from):
-			if cal.CounterHours(r.Date).Open() {
-				sums[r.Type] += r.Received
-				days[r.Date] = true
-			}
-		default:
-			recorded[r.Date] = true
-			out = append(out, r)
-		}
-	}
-	if len(days) == 0 {
-		return out
-	}
-	for d := from; !d.After(to); d = d.AddDays(1) {
-		if recorded[d] || !cal.CounterHours(d).Open() {
-			continue
-		}
-		for typ, n := range sums {
-			if mean := (n + len(days)/2) / len(days); mean > 0 {
-				out = append(out, postgres.IntakeRow{Date: d, Type: typ, Received: mean})
-			}
-		}
-	}
-	return out
 }

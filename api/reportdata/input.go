@@ -32,6 +32,14 @@ type Period struct {
 	// the office's zone) when the period runs through today, since the
 	// days already worked cannot get overtime afterwards; else From.
 	PlanFrom calendar.Date
+	// ProjectFrom is the first day whose intake, where none is recorded,
+	// is projected: the office's usual intake (per type, the mean of the
+	// recorded working days in the historyDays before ProjectFrom) on each
+	// day with counter hours. Zero: today in the office's zone, so a
+	// report that runs into the future (a "what if" promise) sees files
+	// keep arriving; a period that ends before it projects nothing. The
+	// projection runs on past To like recorded intake (afterDays).
+	ProjectFrom calendar.Date
 }
 
 // MaxDays bounds a period.
@@ -84,7 +92,7 @@ type loaded struct {
 }
 
 // load reads the model's data for offices over p, a few queries for all.
-func load(ctx context.Context, r *postgres.ModelReader, offices []api.Office, p Period) (*loaded, error) {
+func load(ctx context.Context, r *postgres.ModelReader, offices []api.Office, p Period, now time.Time) (*loaded, error) {
 	codes := make([]string, len(offices))
 	for i, o := range offices {
 		codes[i] = o.Code
@@ -104,7 +112,7 @@ func load(ctx context.Context, r *postgres.ModelReader, offices []api.Office, p 
 	if l.holidays, err = r.Holidays(ctx, p.From.AddDays(-1), p.To.AddDays(horizonDays)); err != nil {
 		return nil, err
 	}
-	if l.intake, err = r.Intake(ctx, codes, p.From, p.To.AddDays(afterDays)); err != nil {
+	if l.intake, err = r.Intake(ctx, codes, intakeFrom(p, now), p.To.AddDays(afterDays)); err != nil {
 		return nil, err
 	}
 	if l.outages, err = r.CentralOutages(ctx, codes, start, end); err != nil {
@@ -116,16 +124,34 @@ func load(ctx context.Context, r *postgres.ModelReader, offices []api.Office, p 
 	return &l, nil
 }
 
-// input builds one office's report.Input from what load read.
-func (l *loaded) input(o api.Office, p Period, now time.Time) (report.Input, error) {
+// intakeFrom is the first date load reads intake from: the period's, or
+// the history before the projection if that is earlier (dates of the
+// westernmost zone, a day early for the others).
+func intakeFrom(p Period, now time.Time) calendar.Date {
+	pf := p.ProjectFrom
+	if pf.IsZero() {
+		pf = calendar.DateOf(now, time.UTC)
+	}
+	return minDate(p.From, pf.AddDays(-historyDays-1))
+}
+
+// Projection says which intake of a report is the model's guess.
+type Projection struct {
+	From  calendar.Date `json:"from"`  // first day projected
+	Files int           `json:"files"` // files projected, in all
+}
+
+// input builds one office's report.Input from what load read, and says
+// what of its intake is projected (nil: none).
+func (l *loaded) input(o api.Office, p Period, now time.Time) (report.Input, *Projection, error) {
 	loc, err := Location(o)
 	if err != nil {
-		return report.Input{}, err
+		return report.Input{}, nil, err
 	}
 	st := l.settings[o.Code]
 	cal, types, err := l.office(o, loc)
 	if err != nil {
-		return report.Input{}, err
+		return report.Input{}, nil, err
 	}
 	in := report.Input{
 		Office: report.Office{Code: o.Code, Name: o.Name, Calendar: cal, Types: types, Staff: st.Staff,
@@ -137,15 +163,37 @@ func (l *loaded) input(o api.Office, p Period, now time.Time) (report.Input, err
 			in.PlanFrom = today
 		}
 	}
+	last := p.To.AddDays(afterDays)
+	var rows []postgres.IntakeRow
 	for _, row := range l.intake[o.Code] {
+		if !row.Date.Before(p.From) && !row.Date.After(last) {
+			rows = append(rows, row)
+		}
+	}
+	var proj *Projection
+	pf := p.ProjectFrom
+	if pf.IsZero() {
+		pf = calendar.DateOf(now, loc)
+	}
+	if pf = maxDate(pf, p.From); !pf.After(p.To) {
+		guess := projectIntake(l.intake[o.Code], cal, pf.AddDays(-historyDays), pf.AddDays(-1), pf, last)
+		if len(guess) > 0 {
+			proj = &Projection{From: pf}
+			for _, g := range guess {
+				proj.Files += g.Received
+			}
+			rows = append(rows, guess...)
+		}
+	}
+	for _, row := range rows {
 		if row.Received == 0 {
 			continue
 		}
 		if _, ok := types.Get(row.Type); !ok {
-			return report.Input{}, api.Errorf(api.EInvalid, "office %s: intake of %s on %s: no such document type in the office's catalogue", o.Code, row.Type, row.Date)
+			return report.Input{}, nil, api.Errorf(api.EInvalid, "office %s: intake of %s on %s: no such document type in the office's catalogue", o.Code, row.Type, row.Date)
 		}
 		if !cal.CounterHours(row.Date).Open() {
-			return report.Input{}, api.Errorf(api.EInvalid, "office %s: intake of %s on %s: the office has no counter hours that day (closed or a holiday); correct the intake or the calendar", o.Code, row.Type, row.Date)
+			return report.Input{}, nil, api.Errorf(api.EInvalid, "office %s: intake of %s on %s: the office has no counter hours that day (closed or a holiday); correct the intake or the calendar", o.Code, row.Type, row.Date)
 		}
 		in.Intake = append(in.Intake, backlog.Intake{Date: row.Date, Type: row.Type, Count: row.Received})
 	}
@@ -162,13 +210,13 @@ func (l *loaded) input(o api.Office, p Period, now time.Time) (report.Input, err
 			in.AssumeEnd = now
 		}
 		if !in.AssumeEnd.After(openStart) {
-			return report.Input{}, api.FieldErrorf("assume_end", "%s is not after the open outage's start %s", in.AssumeEnd.UTC().Format(time.RFC3339), openStart.UTC().Format(time.RFC3339))
+			return report.Input{}, nil, api.FieldErrorf("assume_end", "%s is not after the open outage's start %s", in.AssumeEnd.UTC().Format(time.RFC3339), openStart.UTC().Format(time.RFC3339))
 		}
 	}
 	for _, m := range l.maintenance[o.Code] {
 		in.Maintenance = append(in.Maintenance, backlog.Interval{Start: m.StartsAt, End: m.EndsAt})
 	}
-	return in, nil
+	return in, proj, nil
 }
 
 // merge turns the office's central outages (several targets and probes

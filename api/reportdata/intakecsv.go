@@ -222,7 +222,7 @@ func (b *Builder) checkRows(ctx context.Context, o api.Office, rows []postgres.I
 			p.From, p.To = minDate(p.From, r.Date), maxDate(p.To, r.Date)
 		}
 	}
-	l, err := load(ctx, b.store.ModelReader(), []api.Office{o}, p)
+	l, err := load(ctx, b.store.ModelReader(), []api.Office{o}, p, b.now())
 	if err != nil {
 		return nil, err
 	}

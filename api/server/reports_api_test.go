@@ -241,3 +241,40 @@ func TestProvinceReportSumsItsOffices(t *testing.T) {
 		t.Fatalf("prov76 read province 73: %d", status)
 	}
 }
+
+// TestReportIntoTheFutureProjectsUsualIntake: a report running past
+// today gives the model the office's usual intake for the days not
+// recorded, and says so.
+func TestReportIntoTheFutureProjectsUsualIntake(t *testing.T) {
+	t.Parallel()
+	f := newWebFixture(t) // today is Tuesday 1 December 2026 in WITA
+	file := intakeCSV(calendar.Default(wita), calendar.D(2026, 11, 2), calendar.D(2026, 11, 30), 40, 8, 4)
+	if status, body := apiDo(t, f, "staff71", "POST", "/api/v1/offices/73.71/intake/csv", "text/csv", []byte(file)); status != http.StatusOK {
+		t.Fatalf("intake: %d %s", status, body)
+	}
+	var got struct {
+		Report    report.Report
+		Projected *struct {
+			From  string
+			Files int
+		}
+	}
+	getJSON(t, f, "city71", "/api/v1/offices/73.71/report?from=2026-11-23&to=2026-12-06", &got)
+	if got.Projected == nil || got.Projected.From != "2026-12-01" {
+		t.Fatalf("projected %+v, want from 2026-12-01", got.Projected)
+	}
+	for _, d := range got.Report.Days {
+		want := 0
+		if f := d.Date.Weekday(); f != time.Saturday && f != time.Sunday {
+			want = 52 // recorded before today, the usual after
+		}
+		if d.Received != want {
+			t.Errorf("%s: received %d, want %d", d.Date, d.Received, want)
+		}
+	}
+	// A period wholly in the past projects nothing.
+	getJSON(t, f, "city71", "/api/v1/offices/73.71/report?from=2026-11-02&to=2026-11-27", &got)
+	if got.Projected != nil {
+		t.Fatalf("a past period projected %+v", got.Projected)
+	}
+}
