@@ -197,7 +197,16 @@ func (l *loaded) input(o api.Office, p Period, now time.Time) (report.Input, *Pr
 		}
 		in.Intake = append(in.Intake, backlog.Intake{Date: row.Date, Type: row.Type, Count: row.Received})
 	}
-	in.Outages = merge(l.outages[o.Code])
+	// load read a few hours either side for every zone; keep what touches
+	// this office's own days.
+	start, end := p.From.In(loc, 0), p.To.AddDays(1).In(loc, 0)
+	var outs []postgres.Interval
+	for _, iv := range l.outages[o.Code] {
+		if iv.Start.Before(end) && (iv.End == nil || iv.End.After(start)) {
+			outs = append(outs, iv)
+		}
+	}
+	in.Outages = merge(outs)
 	var openStart time.Time
 	for _, out := range in.Outages {
 		if out.End.IsZero() {
@@ -214,6 +223,9 @@ func (l *loaded) input(o api.Office, p Period, now time.Time) (report.Input, *Pr
 		}
 	}
 	for _, m := range l.maintenance[o.Code] {
+		if !m.StartsAt.Before(end) || !m.EndsAt.After(start) {
+			continue
+		}
 		in.Maintenance = append(in.Maintenance, backlog.Interval{Start: m.StartsAt, End: m.EndsAt})
 	}
 	return in, proj, nil

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pantau-id/pantau/api"
 	"github.com/pantau-id/pantau/api/postgres"
 	"github.com/pantau-id/pantau/report"
 	"github.com/pantau-id/pantau/report/backlog"
@@ -126,9 +127,20 @@ func TestOfficeReportIsReportBuildOnTheStoredInput(t *testing.T) {
 	f := newWebFixture(t)
 	o := seedOffice(t, f)
 	addOutage(t, f, "73.71", witaAt(1, 8, 7, 30), witaAt(1, 16, 9, 0))
+	// A planned window of the province during the cut (applies to 73.71)
+	// and one of another province (does not).
+	for _, m := range []api.MaintenanceWindow{
+		{Scope: api.ScopeProvince, ProvinceCode: "73", StartsAt: witaAt(1, 10, 10, 0), EndsAt: witaAt(1, 10, 12, 0), Reason: "migrasi"},
+		{Scope: api.ScopeProvince, ProvinceCode: "76", StartsAt: witaAt(1, 22, 10, 0), EndsAt: witaAt(1, 22, 12, 0), Reason: "migrasi"},
+	} {
+		if _, err := f.store.CreateMaintenance(context.Background(), m); err != nil {
+			t.Fatal(err)
+		}
+	}
 	in := report.Input{Office: o, From: calendar.D(2020, 1, 1), To: calendar.D(2020, 1, 31),
-		Intake:  seedIntake(o, calendar.D(2020, 2, 29)),
-		Outages: []report.Outage{{Start: witaAt(1, 8, 7, 30), End: witaAt(1, 16, 9, 0)}}, Now: f.now}
+		Intake:      seedIntake(o, calendar.D(2020, 2, 29)),
+		Outages:     []report.Outage{{Start: witaAt(1, 8, 7, 30), End: witaAt(1, 16, 9, 0)}},
+		Maintenance: []backlog.Interval{{Start: witaAt(1, 10, 10, 0), End: witaAt(1, 10, 12, 0)}}, Now: f.now}
 	want, err := report.Build(in)
 	if err != nil {
 		t.Fatal(err)
@@ -144,8 +156,9 @@ func TestOfficeReportIsReportBuildOnTheStoredInput(t *testing.T) {
 	if !reflect.DeepEqual(gotReport, asJSON(t, want)) {
 		t.Fatalf("API report differs from report.Build on the same input:\n%s", got.Report)
 	}
-	// The seed case's figures (report/README.md), so the input is the case.
-	if want.Clearance == nil || *want.Clearance != calendar.D(2020, 2, 13) || want.Totals.Cost != 936000 || want.Totals.Late != 168 {
+	// The seed case's figures (report/README.md), so the input is the case
+	// (a planned window inside the cut changes no figure).
+	if len(want.Maintenance) != 1 || want.Clearance == nil || *want.Clearance != calendar.D(2020, 2, 13) || want.Totals.Cost != 936000 || want.Totals.Late != 168 {
 		t.Fatalf("seed case: clearance %v cost %d late %d", want.Clearance, want.Totals.Cost, want.Totals.Late)
 	}
 	t.Logf("seed case through the API: clearance %s, %d h overtime, Rp %d, %d of %d late, compliance %.3f",
