@@ -112,7 +112,7 @@ func (b *Builder) offices(ctx context.Context, offices []api.Office, p Period) (
 	}
 	out := make([]*OfficeReport, len(offices))
 	errs := make([]error, len(offices))
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	sem := make(chan struct{}, max(8, runtime.GOMAXPROCS(0)))
 	var wg sync.WaitGroup
 	for i, o := range offices {
 		wg.Add(1)

@@ -1,0 +1,94 @@
+package reportdata_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/pgtest"
+	"github.com/pantau-id/pantau/api/postgres"
+	"github.com/pantau-id/pantau/api/regions"
+	"github.com/pantau-id/pantau/api/reportdata"
+	"github.com/pantau-id/pantau/report/calendar"
+)
+
+// TestBenchReportMonth (PANTAU_BENCH_REPORT=1, not in CI): all 514
+// offices with a month of intake (35 KK, 30 Akta Kelahiran, 15 Surat
+// Keterangan a working day), a 4-hour national cut and an 8-day cut for
+// one office in ten; the report for South Sulawesi and for the country,
+// RUNS times each (default 5), store reads included. Last line:
+// report: province_p95_ms=<n> national_p95_ms=<n>.
+func TestBenchReportMonth(t *testing.T) {
+	if os.Getenv("PANTAU_BENCH_REPORT") == "" {
+		t.Skip("set PANTAU_BENCH_REPORT=1")
+	}
+	ctx := context.Background()
+	s := pgtest.Store(t)
+	provinces, offices, err := regions.Load(regions.Embedded())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.UpsertRegions(ctx, provinces, offices, nil); err != nil {
+		t.Fatal(err)
+	}
+	from, to := calendar.D(2020, 1, 1), calendar.D(2020, 1, 31)
+	for i, o := range offices {
+		loc, _ := time.LoadLocation(o.TZ)
+		cal := calendar.Default(loc)
+		var rows []postgres.IntakeRow
+		for d := from; !d.After(to); d = d.AddDays(1) {
+			if cal.IsWorkingDay(d) {
+				rows = append(rows, postgres.IntakeRow{Date: d, Type: "KK", Received: 35},
+					postgres.IntakeRow{Date: d, Type: "AKTA-LAHIR", Received: 30}, postgres.IntakeRow{Date: d, Type: "SUKET", Received: 15})
+			}
+		}
+		if err := s.UpsertIntake(ctx, o.Code, rows, 0, time.Now(), nil); err != nil {
+			t.Fatal(err)
+		}
+		cuts := [][2]time.Time{{time.Date(2020, 1, 20, 9, 0, 0, 0, loc), time.Date(2020, 1, 20, 13, 0, 0, 0, loc)}}
+		if i%10 == 0 {
+			cuts = append(cuts, [2]time.Time{time.Date(2020, 1, 8, 7, 30, 0, 0, loc), time.Date(2020, 1, 16, 9, 0, 0, 0, loc)})
+		}
+		for _, c := range cuts {
+			_, err := s.Pool().Exec(ctx, `INSERT INTO outages (office_code, probe_id, target_id, started_at, ended_at, kind, ended_by, cause, target_kind)
+				VALUES ($1, 1, 1, $2, $3, 'down', 'recovery', 'central', 'central')`, o.Code, c[0], c[1])
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	runs := 5
+	if v := os.Getenv("RUNS"); v != "" {
+		fmt.Sscan(v, &runs)
+	}
+	b := reportdata.New(s, func() time.Time { return time.Date(2020, 2, 1, 0, 0, 0, 0, time.UTC) })
+	p := reportdata.Period{From: from, To: to}
+	var sulsel []api.Office
+	for _, o := range offices {
+		if o.ProvinceCode == "73" {
+			sulsel = append(sulsel, o)
+		}
+	}
+	p95 := func(name string, offs []api.Office) int64 {
+		var ms []int64
+		for range runs {
+			start := time.Now()
+			r, err := b.Area(ctx, name, name, offs, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ms = append(ms, time.Since(start).Milliseconds())
+			if r.Report.Offices != len(offs) {
+				t.Fatalf("%s: %d offices", name, r.Report.Offices)
+			}
+		}
+		slices.Sort(ms)
+		return ms[(len(ms)*95+99)/100-1]
+	}
+	prov, nat := p95("73", sulsel), p95("ID", offices)
+	fmt.Printf("report: province_p95_ms=%d national_p95_ms=%d\n", prov, nat)
+}
