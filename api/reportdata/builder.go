@@ -38,6 +38,9 @@ type OfficeReport struct {
 	Settings     postgres.OfficeSettings `json:"settings"`
 	// Intake is as recorded, with the office's own completed counts.
 	Intake []postgres.IntakeRow `json:"intake"`
+	// Model is the office as the model saw it: calendar with holidays,
+	// catalogue with overrides, staff and rates (for pages and charts).
+	Model report.Office `json:"-"`
 	// Projected says from when the model was given the office's usual
 	// intake for days not recorded (nil: nothing projected).
 	Projected *Projection `json:"projected"`
@@ -141,7 +144,7 @@ func (b *Builder) office(ctx context.Context, l *loaded, o api.Office, p Period,
 	if err != nil {
 		return nil, api.Errorf(api.EInvalid, "office %s: backlog model: %v", o.Code, err)
 	}
-	r := &OfficeReport{Office: o, Report: rep, Settings: l.settings[o.Code], Intake: []postgres.IntakeRow{}, Projected: proj}
+	r := &OfficeReport{Office: o, Report: rep, Settings: l.settings[o.Code], Intake: []postgres.IntakeRow{}, Projected: proj, Model: in.Office}
 	for _, row := range l.intake[o.Code] {
 		if !row.Date.After(p.To) {
 			r.Intake = append(r.Intake, row)
