@@ -1,6 +1,8 @@
 package reportdata
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -25,7 +27,9 @@ import (
 // may put them in any order; completed may be left out or empty (not
 // recorded). Dates are office dates in the office's zone; a date in the
 // office's future, a type not in its catalogue, or files on a day without
-// counter hours are errors. An import is all or nothing: every error is
+// counter hours are errors. Semicolons may separate the fields (as
+// spreadsheets in an Indonesian locale save them) and a UTF-8 byte order
+// mark may lead. An import is all or nothing: every error is
 // reported with its line and column, and nothing is written.
 
 // CSVError is one bad cell (or line, Column 0) of an intake file.
@@ -66,7 +70,17 @@ type csvRow struct {
 
 // parseIntakeCSV reads the file's syntax: dates, counts, duplicates.
 func parseIntakeCSV(r io.Reader) ([]csvRow, CSVErrors) {
-	cr := csv.NewReader(r)
+	br := bufio.NewReader(r)
+	// Spreadsheets save a UTF-8 byte order mark, and with an Indonesian
+	// locale separate fields with semicolons (the comma is the decimal
+	// sign): accept both.
+	if b, _ := br.Peek(3); bytes.Equal(b, []byte("\xef\xbb\xbf")) {
+		br.Discard(3)
+	}
+	cr := csv.NewReader(br)
+	if first, _ := br.Peek(4096); bytes.Count(firstLine(first), []byte(";")) > bytes.Count(firstLine(first), []byte(",")) {
+		cr.Comma = ';'
+	}
 	cr.FieldsPerRecord, cr.TrimLeadingSpace = -1, true
 	var (
 		rows []csvRow
@@ -279,6 +293,14 @@ func maxDate(a, b calendar.Date) calendar.Date {
 		return b
 	}
 	return a
+}
+
+// firstLine is b up to its first newline.
+func firstLine(b []byte) []byte {
+	if i := bytes.IndexByte(b, '\n'); i >= 0 {
+		return b[:i]
+	}
+	return b
 }
 
 // sortErrors orders errors by line, then column.

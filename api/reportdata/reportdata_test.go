@@ -56,6 +56,8 @@ func TestParseIntakeCSV(t *testing.T) {
 		{"short line", "date,type,received\n2020-01-08,KK\n", 1, "2:3"},
 		{"empty file", "", 0, "1:0"},
 		{"every bad cell", "date,type,received,completed\n2020-1-8,,x,-1\n", 1, "2:1 2:2 2:3 2:4"},
+		{"byte order mark and semicolons", "\ufeffdate;type;received\n2020-01-08;KK;3\n2020-01-09;KK;x\n", 2, "3:3"},
+		{"semicolons without header", "2020-01-08;KK;3;1\n", 1, ""},
 		{"bad quote", "date,type,received\n2020-01-08,\"KK,3\n", 0, "2:0"},
 	}
 	for _, tc := range tests {
