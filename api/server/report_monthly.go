@@ -42,7 +42,7 @@ func (s *Server) MonthlyReports(cfg MonthlyConfig) *MonthlyReports {
 	if cfg.Logger == nil {
 		cfg.Logger = s.log
 	}
-	return &MonthlyReports{cfg: cfg, pages: s.newPages(WebConfig{})}
+	return &MonthlyReports{cfg: cfg, pages: s.newPages(s.cfg.Web)}
 }
 
 // Start runs the job until ctx ends (it blocks): once at once, then every

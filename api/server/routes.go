@@ -24,7 +24,7 @@ func (s *Server) routes() *gin.Engine {
 	v1.POST("/enrol", s.handle(s.postEnrol))
 
 	// Web pages (auth*.go, pages*.go, report*.go): sessions, CSRF on every POST, scope on every read.
-	w := s.newPages(WebConfig{})
+	w := s.newPages(s.cfg.Web)
 	r.GET("/static/*filepath", w.serveStatic)
 	r.GET("/status/:office", w.load(), w.page(w.publicStatusPage))
 	r.GET("/login", w.load(), w.page(w.loginForm))

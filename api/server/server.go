@@ -23,6 +23,8 @@ type Config struct {
 	FutureTolerance time.Duration
 	// MaxBatch bounds the number of results in one batch.
 	MaxBatch int
+	// Web configures sessions and cookies of the pages.
+	Web WebConfig
 }
 
 // Defaults for Config.

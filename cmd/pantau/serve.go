@@ -52,6 +52,8 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.logLevel, "log-level", envOr("PANTAU_LOG_LEVEL", "info"), "log level: debug, info, warn, error (env PANTAU_LOG_LEVEL)")
 	fs.Int64Var(&c.http.MaxBodyBytes, "max-body", server.DefaultMaxBodyBytes, "largest request body in bytes, compressed or not (413 past it)")
 	fs.DurationVar(&c.http.FutureTolerance, "future-tolerance", server.DefaultFutureTolerance, "how far ahead of the server's clock a result may be observed")
+	fs.StringVar(&c.http.Web.SecureCookies, "secure-cookies", envOr("PANTAU_SECURE_COOKIES", "auto"), "mark cookies Secure: auto (over TLS or X-Forwarded-Proto: https), always, never")
+	fs.DurationVar(&c.http.Web.SessionTTL, "session-ttl", 12*time.Hour, "how long a login lasts")
 	fs.DurationVar(&c.detectTick, "detect-tick", time.Second, "how often the detector evaluates new results (bounds the delay from result to outage)")
 	fs.StringVar(&c.slack.token, "slack-token", secretEnv("SLACK_BOT_TOKEN"), "Slack bot token xoxb-… (env SLACK_BOT_TOKEN or SLACK_BOT_TOKEN_FILE); empty keeps alerts in the outbox")
 	fs.StringVar(&c.slack.signingSecret, "slack-signing-secret", secretEnv("SLACK_SIGNING_SECRET"), "Slack signing secret for the Acknowledge button (env SLACK_SIGNING_SECRET or SLACK_SIGNING_SECRET_FILE)")
@@ -66,6 +68,14 @@ func (c *serveConfig) Validate() error {
 	}
 	if c.http.MaxBodyBytes < 1024 {
 		return fmt.Errorf("-max-body: %d is too small (at least 1024)", c.http.MaxBodyBytes)
+	}
+	switch c.http.Web.SecureCookies {
+	case "auto", "always", "never":
+	default:
+		return fmt.Errorf("-secure-cookies: %q is not auto, always or never", c.http.Web.SecureCookies)
+	}
+	if c.http.Web.SessionTTL < time.Minute {
+		return fmt.Errorf("-session-ttl: %s is too short", c.http.Web.SessionTTL)
 	}
 	if c.detectTick <= 0 {
 		return fmt.Errorf("-detect-tick: must be positive")
