@@ -86,3 +86,58 @@ func TestEstimatorReadsTheDetectorsTransaction(t *testing.T) {
 	}
 	t.Logf("estimate: %+v", *inTx)
 }
+
+// TestEstimatorWiredIntoEscalation: with escalate.Options{Estimator:
+// reportdata.Estimator(store)}, a recovery observed in the detector's
+// transaction stores the model's estimate with the incident.
+func TestEstimatorWiredIntoEscalation(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := pgtest.Store(t)
+	err := s.UpsertRegions(ctx, []api.Province{{Code: "73", Name: "Sulawesi Selatan", TZ: "Asia/Makassar"}}, []api.Office{
+		{Code: "73.71", Name: "Kota Makassar", ProvinceCode: "73", Kind: "kota", TZ: "Asia/Makassar"},
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wita, _ := time.LoadLocation("Asia/Makassar")
+	cal := calendar.Default(wita)
+	var rows []postgres.IntakeRow
+	for d := calendar.D(2019, 12, 9); d.Before(calendar.D(2020, 1, 17)); d = d.AddDays(1) {
+		if cal.IsWorkingDay(d) {
+			rows = append(rows, postgres.IntakeRow{Date: d, Type: "KK", Received: 60})
+		}
+	}
+	if err := s.UpsertIntake(ctx, "73.71", rows, 0, time.Now(), nil); err != nil {
+		t.Fatal(err)
+	}
+	start, end := time.Date(2020, 1, 8, 7, 30, 0, 0, wita), time.Date(2020, 1, 16, 9, 0, 0, 0, wita)
+	esc := escalate.New(s.Pool(), escalate.Options{Estimator: reportdata.Estimator(s)})
+	office := []api.IncidentOffice{{OfficeCode: "73.71", ProvinceCode: "73", StartedAt: start}}
+	for _, ch := range []api.IncidentChange{
+		{Kind: api.IncidentOpened, Incident: api.Incident{ID: 9, StartedAt: start, Scope: api.ScopeOffice, Cause: api.CauseCentral, Offices: office}},
+		{Kind: api.IncidentRecovered, Incident: api.Incident{ID: 9, StartedAt: start, EndedAt: &end, Scope: api.ScopeOffice, Cause: api.CauseCentral, Offices: office}},
+	} {
+		err := pgx.BeginFunc(ctx, s.Pool(), func(tx pgx.Tx) error {
+			if ch.Kind == api.IncidentRecovered {
+				// The detector writes the outage in the same transaction.
+				if _, err := tx.Exec(ctx, `INSERT INTO outages (office_code, probe_id, target_id, started_at, ended_at, kind, ended_by, cause, target_kind)
+					VALUES ('73.71', 1, 1, $1, $2, 'down', 'recovery', 'central', 'central')`, start, end); err != nil {
+					return err
+				}
+			}
+			return esc.Hook(ctx, tx, ch)
+		})
+		if err != nil {
+			t.Fatalf("%s: %v", ch.Kind, err)
+		}
+	}
+	var e escalate.Estimate
+	if err := s.Pool().QueryRow(ctx, `SELECT estimate FROM escalation_incidents WHERE incident_id = 9`).Scan(&e); err != nil {
+		t.Fatal(err)
+	}
+	if e.Documents < 300 || e.OvertimeHours == 0 || e.Cost == 0 || e.ClearanceDate.IsZero() {
+		t.Fatalf("stored estimate %+v", e)
+	}
+	t.Logf("stored estimate: %+v", e)
+}
