@@ -44,7 +44,24 @@ func serverDown(t *testing.T, n int, interval, outage time.Duration) {
 	if spooled == 0 {
 		t.Fatal("nothing was spooled while the server was down")
 	}
+	// What each agent had measured by the end of the outage.
+	measured := make([]uint64, len(agents))
+	for i, a := range agents {
+		measured[i] = a.spool.Stats().LastSeq
+	}
 	srv.up()
+	// The agents deliver while they run; one stopped mid-backoff keeps the
+	// rest in its spool for its next start instead (by design), so wait
+	// until each has delivered what it measured during the outage.
+	waitFor(t, 2*time.Minute, "the outage's results delivered", func() bool {
+		for i, a := range agents {
+			st := a.spool.Stats()
+			if st.LastSeq-uint64(st.Depth) < measured[i] {
+				return false
+			}
+		}
+		return true
+	})
 	for _, a := range agents {
 		a.stop(t)
 	}
