@@ -16,15 +16,15 @@ import (
 	"github.com/pantau-id/pantau/report/calendar"
 )
 
+// errRollback ends a test's transaction.
+var errRollback = errors.New("rollback")
+
 // TestEstimatorReadsTheDetectorsTransaction records four weeks of usual
 // intake for one office and none for another, writes a three-day central
 // cut inside a transaction (as the detector does before it tells
 // escalation), and asks the estimator in that transaction: it sees the
 // uncommitted cut, projects the usual intake over the days not recorded,
 // and leaves out the office without any intake.
-// errRollback ends the test's transaction.
-var errRollback = errors.New("rollback")
-
 func TestEstimatorReadsTheDetectorsTransaction(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()

@@ -40,6 +40,7 @@ type CSVError struct {
 	Message string `json:"message"`
 }
 
+// String writes the error for people: "line 4, column 2 (type): …".
 func (e CSVError) String() string {
 	if e.Column == 0 {
 		return fmt.Sprintf("line %d: %s", e.Line, e.Message)
