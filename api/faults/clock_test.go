@@ -25,10 +25,13 @@ func TestProbeClockTenMinutesOffEitherWay(t *testing.T) {
 	for i, m := range members {
 		agents[i] = startAgent(t, m, srv.URL(), targets, 100*time.Millisecond, skews[i])
 	}
-	waitFor(t, time.Minute, "results from both probes", func() bool {
-		var probes int
+	// An agent reports the offset it measured with its next batch, so wait
+	// for both to have reported one (its size is checked below).
+	waitFor(t, time.Minute, "results and a clock offset from both probes", func() bool {
+		var probes, offsets int
 		_ = store.Pool().QueryRow(t.Context(), `SELECT count(DISTINCT probe_id) FROM results`).Scan(&probes)
-		return probes == 2
+		_ = store.Pool().QueryRow(t.Context(), `SELECT count(*) FROM probes WHERE clock_offset_ms <> 0`).Scan(&offsets)
+		return probes == 2 && offsets == 2
 	})
 	for _, a := range agents {
 		a.stop(t)
