@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/detect"
 	"github.com/pantau-id/pantau/api/postgres"
 	"github.com/pantau-id/pantau/report"
 	"github.com/pantau-id/pantau/report/calendar"
@@ -122,7 +123,7 @@ func (b *Builder) offices(ctx context.Context, offices []api.Office, p Period) (
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			out[i], errs[i] = b.office(ctx, l, o, p, now)
+			out[i], errs[i] = b.office(l, o, p, now)
 		}()
 	}
 	wg.Wait()
@@ -135,7 +136,7 @@ func (b *Builder) offices(ctx context.Context, offices []api.Office, p Period) (
 }
 
 // office builds one office's report from what load read.
-func (b *Builder) office(ctx context.Context, l *loaded, o api.Office, p Period, now time.Time) (*OfficeReport, error) {
+func (b *Builder) office(l *loaded, o api.Office, p Period, now time.Time) (*OfficeReport, error) {
 	in, proj, err := l.input(o, p, now)
 	if err != nil {
 		return nil, err
@@ -155,10 +156,13 @@ func (b *Builder) office(ctx context.Context, l *loaded, o api.Office, p Period,
 		end = now
 	}
 	if end.After(start) {
-		tl, err := b.store.OfficeTimeline(ctx, o.Code, start, end, now)
-		if err != nil {
-			return nil, err
+		// The office's timeline as Store.OfficeTimeline gives it, from the
+		// series load read for every office at once.
+		var ws []detect.Window
+		for _, m := range l.maintenance[o.Code] {
+			ws = append(ws, detect.Window{ID: m.ID, Start: m.StartsAt, End: m.EndsAt})
 		}
+		tl := detect.Timeline(l.series[o.Code], ws, start, end)
 		spans := make([]sla.Span, len(tl))
 		for i, iv := range tl {
 			spans[i] = sla.Span{Start: iv.From, End: iv.To, State: sla.State(iv.State)}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/detect"
 	"github.com/pantau-id/pantau/api/postgres"
 	"github.com/pantau-id/pantau/report"
 	"github.com/pantau-id/pantau/report/backlog"
@@ -89,6 +90,7 @@ type loaded struct {
 	intake      map[string][]postgres.IntakeRow
 	outages     map[string][]postgres.Interval
 	maintenance map[string][]api.MaintenanceWindow
+	series      map[string][]detect.Series // central series, for availability
 }
 
 // load reads the model's data for offices over p, a few queries for all.
@@ -119,6 +121,9 @@ func load(ctx context.Context, r *postgres.ModelReader, offices []api.Office, p 
 		return nil, err
 	}
 	if l.maintenance, err = r.Maintenance(ctx, offices, start, end); err != nil {
+		return nil, err
+	}
+	if l.series, err = r.CentralSeries(ctx, codes, start); err != nil {
 		return nil, err
 	}
 	return &l, nil
