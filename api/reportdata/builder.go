@@ -39,6 +39,9 @@ type OfficeReport struct {
 	Settings     postgres.OfficeSettings `json:"settings"`
 	// Intake is as recorded, with the office's own completed counts.
 	Intake []postgres.IntakeRow `json:"intake"`
+	// RequestedFrom is the From asked for when Period.Extend moved the
+	// report's start back over an outage open then (zero otherwise).
+	RequestedFrom calendar.Date `json:"requested_from,omitzero"`
 	// Model is the office as the model saw it: calendar with holidays,
 	// catalogue with overrides, staff and rates (for pages and charts).
 	Model report.Office `json:"-"`
@@ -65,6 +68,8 @@ type AreaReport struct {
 	Report       *report.Report  `json:"report"`
 	Availability *sla.Report     `json:"availability"`
 	Offices      []OfficeSummary `json:"offices"`
+	// RequestedFrom is as in OfficeReport.
+	RequestedFrom calendar.Date `json:"requested_from,omitzero"`
 }
 
 // OfficeSummary is one office's line in an area report.
@@ -89,7 +94,7 @@ func (b *Builder) Area(ctx context.Context, code, name string, offices []api.Off
 	}
 	reps := make([]*report.Report, len(rs))
 	avails := make([]*sla.Report, len(rs))
-	out := &AreaReport{Code: code, Name: name, Offices: make([]OfficeSummary, len(rs))}
+	out := &AreaReport{Code: code, Name: name, Offices: make([]OfficeSummary, len(rs)), RequestedFrom: rs[0].RequestedFrom}
 	for i, r := range rs {
 		reps[i], avails[i] = r.Report, r.Availability
 		out.Offices[i] = OfficeSummary{Code: r.Office.Code, Name: r.Office.Name, Totals: r.Report.Totals,
@@ -110,7 +115,15 @@ func (b *Builder) offices(ctx context.Context, offices []api.Office, p Period) (
 		return nil, err
 	}
 	now := b.now()
-	l, err := load(ctx, b.store.ModelReader(), offices, p, now)
+	r := b.store.ModelReader()
+	asked := p.From
+	if p.Extend {
+		var err error
+		if p.From, err = extend(ctx, r, offices, p); err != nil {
+			return nil, err
+		}
+	}
+	l, err := load(ctx, r, offices, p, now)
 	if err != nil {
 		return nil, err
 	}
@@ -123,7 +136,7 @@ func (b *Builder) offices(ctx context.Context, offices []api.Office, p Period) (
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			out[i], errs[i] = b.office(l, o, p, now)
+			out[i], errs[i] = b.office(l, o, p, asked, now)
 		}()
 	}
 	wg.Wait()
@@ -136,7 +149,7 @@ func (b *Builder) offices(ctx context.Context, offices []api.Office, p Period) (
 }
 
 // office builds one office's report from what load read.
-func (b *Builder) office(l *loaded, o api.Office, p Period, now time.Time) (*OfficeReport, error) {
+func (b *Builder) office(l *loaded, o api.Office, p Period, asked calendar.Date, now time.Time) (*OfficeReport, error) {
 	in, proj, err := l.input(o, p, now)
 	if err != nil {
 		return nil, err
@@ -151,7 +164,10 @@ func (b *Builder) office(l *loaded, o api.Office, p Period, now time.Time) (*Off
 			r.Intake = append(r.Intake, row)
 		}
 	}
-	start, end := p.From.In(in.Office.Calendar.Zone, 0), p.To.AddDays(1).In(in.Office.Calendar.Zone, 0)
+	if asked != p.From {
+		r.RequestedFrom = asked
+	}
+	start, end := asked.In(in.Office.Calendar.Zone, 0), p.To.AddDays(1).In(in.Office.Calendar.Zone, 0)
 	if end.After(now) {
 		end = now
 	}

@@ -41,6 +41,12 @@ type Period struct {
 	// keep arriving; a period that ends before it projects nothing. The
 	// projection runs on past To like recorded intake (afterDays).
 	ProjectFrom calendar.Date
+	// Extend moves From back to the day before a central outage still
+	// open at the start of From began, so that the files it left pending
+	// are simulated (the model starts From with nothing pending); at most
+	// MaxDays in all. Reports say where they begin (report.From) and what
+	// was asked (RequestedFrom); availability stays on the asked period.
+	Extend bool
 }
 
 // MaxDays bounds a period.
@@ -127,6 +133,34 @@ func load(ctx context.Context, r *postgres.ModelReader, offices []api.Office, p 
 		return nil, err
 	}
 	return &l, nil
+}
+
+// extend returns the period's From moved back as Period.Extend says.
+func extend(ctx context.Context, r *postgres.ModelReader, offices []api.Office, p Period) (calendar.Date, error) {
+	codes := make([]string, len(offices))
+	for i, o := range offices {
+		codes[i] = o.Code
+	}
+	// Outages open at any zone's first instant of From.
+	at := p.From.In(time.UTC, 0).Add(-10 * time.Hour)
+	outs, err := r.CentralOutages(ctx, codes, at, at.Add(time.Second))
+	if err != nil {
+		return calendar.Date{}, err
+	}
+	from := p.From
+	for _, o := range offices {
+		loc, err := Location(o)
+		if err != nil {
+			return calendar.Date{}, err
+		}
+		start := p.From.In(loc, 0)
+		for _, iv := range outs[o.Code] {
+			if iv.Start.Before(start) && (iv.End == nil || iv.End.After(start)) {
+				from = minDate(from, calendar.DateOf(iv.Start, loc).AddDays(-1))
+			}
+		}
+	}
+	return maxDate(from, p.To.AddDays(-(MaxDays - 1))), nil
 }
 
 // intakeFrom is the first date load reads intake from: the period's, or

@@ -32,8 +32,8 @@ const reportDefaultDays = 30
 // reports returns a report builder on the server's store and clock.
 func (s *Server) reports() *reportdata.Builder { return reportdata.New(s.store, s.now) }
 
-// reportPeriod reads from, to (office dates in loc) and assume_end (RFC
-// 3339, or 2006-01-02T15:04 in loc).
+// reportPeriod reads from, to (office dates in loc), assume_end (RFC
+// 3339, or 2006-01-02T15:04 in loc) and extend (default true).
 func (s *Server) reportPeriod(c *gin.Context, loc *time.Location) (reportdata.Period, error) {
 	today := calendar.DateOf(s.now(), loc)
 	p := reportdata.Period{From: today.AddDays(-(reportDefaultDays - 1)), To: today}
@@ -59,6 +59,16 @@ func (s *Server) reportPeriod(c *gin.Context, loc *time.Location) (reportdata.Pe
 			}
 		}
 		p.AssumeEnd = t
+	}
+	// Reports start earlier over an outage open at from (Period.Extend),
+	// unless asked not to.
+	p.Extend = true
+	if v := c.Query("extend"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return p, api.FieldErrorf("extend", "must be true or false")
+		}
+		p.Extend = b
 	}
 	return p, p.Validate()
 }

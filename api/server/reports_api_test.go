@@ -291,3 +291,32 @@ func TestReportIntoTheFutureProjectsUsualIntake(t *testing.T) {
 		t.Fatalf("a past period projected %+v", got.Projected)
 	}
 }
+
+// TestReportFromInsideAnOutageStartsBeforeIt: a period that begins while
+// the link is cut starts the day before the cut, so the files it left
+// pending are there; extend=false keeps the period as asked.
+func TestReportFromInsideAnOutageStartsBeforeIt(t *testing.T) {
+	t.Parallel()
+	f := newWebFixture(t)
+	seedOffice(t, f)
+	addOutage(t, f, "73.71", witaAt(1, 8, 7, 30), witaAt(1, 16, 9, 0))
+	type answer struct {
+		RequestedFrom string `json:"requested_from"`
+		Report        report.Report
+		Availability  struct{ From time.Time }
+	}
+	var ext, asked answer
+	getJSON(t, f, "city71", "/api/v1/offices/73.71/report?from=2020-01-13&to=2020-01-31", &ext)
+	getJSON(t, f, "city71", "/api/v1/offices/73.71/report?from=2020-01-13&to=2020-01-31&extend=false", &asked)
+	if ext.Report.From != calendar.D(2020, 1, 7) || ext.RequestedFrom != "2020-01-13" || asked.Report.From != calendar.D(2020, 1, 13) || asked.RequestedFrom != "" {
+		t.Fatalf("extended from %s (asked %q), not extended from %s (%q)", ext.Report.From, ext.RequestedFrom, asked.Report.From, asked.RequestedFrom)
+	}
+	// Monday the 13th: four working days of files pending, against one without.
+	mon := ext.Report.Days[calendar.D(2020, 1, 7).DaysUntil(calendar.D(2020, 1, 13))]
+	if mon.Date != calendar.D(2020, 1, 13) || mon.Backlog != 4*80 || asked.Report.Days[0].Backlog != 80 {
+		t.Fatalf("backlog on the 13th: %d extended, %d as asked", mon.Backlog, asked.Report.Days[0].Backlog)
+	}
+	if !ext.Availability.From.Equal(calendar.D(2020, 1, 13).In(wita, 0)) {
+		t.Fatalf("availability from %s, want the period asked", ext.Availability.From)
+	}
+}
