@@ -16,14 +16,22 @@ import (
 
 func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprint(stdout, "Usage: pantau import regions [-dir FOLDER] [flags]\n\n  regions  load provinces and kota/kabupaten (wilayah-provinsi.csv, wilayah-kabkota.csv)\n")
+		fmt.Fprint(stdout, "Usage: pantau import <kind> [flags] [FILE]\n\n"+
+			"  regions   load provinces and kota/kabupaten (wilayah-provinsi.csv, wilayah-kabkota.csv)\n"+
+			"  intake    an office's daily intake by document type from CSV (-office 73.71 FILE)\n"+
+			"  holidays  public holidays and collective leave from a file\n\n"+
+			"Every import is all or nothing; errors name the line and column.\nRun 'pantau import <kind> -h' for its flags.\n")
 		return nil
 	}
 	switch args[0] {
 	case "regions":
 		return runImportRegions(ctx, args[1:], stdout, stderr)
+	case "intake":
+		return runImportIntake(ctx, args[1:], stdout, stderr)
+	case "holidays":
+		return runImportHolidays(ctx, args[1:], stdout, stderr)
 	}
-	return fmt.Errorf("import: unknown kind %q (want regions)", args[0])
+	return fmt.Errorf("import: unknown kind %q (want regions, intake or holidays)", args[0])
 }
 
 func runImportRegions(ctx context.Context, args []string, stdout, stderr io.Writer) error {

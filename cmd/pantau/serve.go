@@ -19,6 +19,7 @@ import (
 	"github.com/pantau-id/pantau/api/detect"
 	"github.com/pantau-id/pantau/api/escalate"
 	"github.com/pantau-id/pantau/api/postgres"
+	"github.com/pantau-id/pantau/api/reportdata"
 	"github.com/pantau-id/pantau/api/retention"
 	"github.com/pantau-id/pantau/api/server"
 )
@@ -182,7 +183,8 @@ func wire(ctx context.Context, cfg serveConfig, store *postgres.Store, log *slog
 		}
 	}
 	escMetrics := escalate.NewMetrics(reg)
-	esc := escalate.New(store.Pool(), escalate.Options{Logger: log.With("component", "escalate")})
+	// Recovery notices carry the backlog and overtime estimate of the report model.
+	esc := escalate.New(store.Pool(), escalate.Options{Logger: log.With("component", "escalate"), Estimator: reportdata.Estimator(store)})
 	a.services = append(a.services, esc.Start)
 	var opts []server.Option
 	if cfg.slack.token != "" {
