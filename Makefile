@@ -85,3 +85,10 @@ BENCH_DETECT_FLAGS ?=
 .PHONY: bench-detect
 bench-detect:
 	@$(GO) run ./api/detect/benchdetect $(BENCH_DETECT_FLAGS)
+
+# Report speed (not in CI): a month (BENCH_DAYS) of every office, province
+# and the nation through the store and the model; last line has the p95s.
+BENCH_DAYS ?= 31
+.PHONY: bench-report
+bench-report:
+	@PANTAU_BENCH_REPORT=1 BENCH_DAYS=$(BENCH_DAYS) RUNS=20 $(GO) test -count=1 ./api/reportdata -run TestBenchReportMonth -v | grep -v '^\(=== \|--- \|PASS\|ok \)' | tail -1
