@@ -91,6 +91,13 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	seeded, err := demo.SeedIntake(ctx, app.store, demoOffices, 21, time.Now())
+	if err != nil {
+		return err
+	}
+	if seeded > 0 {
+		fmt.Fprintf(stdout, "Recorded three weeks of document intake for %d offices.\n", seeded)
+	}
 	ln, err := listenOrFree(cfg.addr)
 	if err != nil {
 		return err
