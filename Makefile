@@ -5,7 +5,7 @@ export GOFLAGS
 
 .PHONY: test deps vet lint fuzz build cross demo bench-ingest test-faults soak
 
-test: deps vet
+test: deps lint
 	$(GO) test -count=1 -timeout 20m ./...
 	$(MAKE) --no-print-directory fuzz
 
