@@ -50,18 +50,12 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if err := cfg.Validate(); err != nil {
-		return err
-	}
-	log, err := newLogger(stderr, cfg.logFormat, cfg.logLevel)
-	if err != nil {
-		return err
-	}
-	app, err := newApp(ctx, cfg, log)
+	app, err := cfg.start(ctx, stderr)
 	if err != nil {
 		return err
 	}
 	defer app.Close()
+	log := app.log
 	provinces, offices, err := regions.Load(regions.Embedded())
 	if err != nil {
 		return err

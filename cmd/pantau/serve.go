@@ -119,14 +119,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if err := cfg.Validate(); err != nil {
-		return err
-	}
-	log, err := newLogger(stderr, cfg.logFormat, cfg.logLevel)
-	if err != nil {
-		return err
-	}
-	app, err := newApp(ctx, cfg, log)
+	app, err := cfg.start(ctx, stderr)
 	if err != nil {
 		return err
 	}
@@ -145,6 +138,19 @@ type app struct {
 	handler  http.Handler
 	log      *slog.Logger
 	services []func(context.Context)
+}
+
+// start validates the parsed flags, makes the logger and wires the app:
+// what serve and demo share.
+func (c serveConfig) start(ctx context.Context, stderr io.Writer) (*app, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	log, err := newLogger(stderr, c.logFormat, c.logLevel)
+	if err != nil {
+		return nil, err
+	}
+	return newApp(ctx, c, log)
 }
 
 func newApp(ctx context.Context, cfg serveConfig, log *slog.Logger) (*app, error) {
