@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/escalate"
 	"github.com/pantau-id/pantau/api/postgres"
 	"github.com/pantau-id/pantau/probe"
 )
@@ -36,9 +37,14 @@ func (p *pages) renderAdmin(c *gin.Context, status int, message, token string) e
 	if err != nil {
 		return err
 	}
+	// Slack messages that gave up after their retries: an admin must see them.
+	givenUp, err := escalate.GivenUp(ctx, p.s.store.Pool(), 50)
+	if err != nil {
+		return err
+	}
 	return p.render(c, status, "admin", "nav.admin", map[string]any{
 		"Users": users, "Probes": probes, "Roles": postgres.Roles, "Message": message, "Token": token, "Windows": windows,
-		"Targets": targets,
+		"Targets": targets, "GivenUp": givenUp,
 	})
 }
 

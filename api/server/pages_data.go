@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/escalate"
 	"github.com/pantau-id/pantau/api/postgres"
 )
 
@@ -55,4 +56,22 @@ func (p *pages) centralOutages(ctx context.Context, office string, from, to, now
 // province is set; openOnly keeps those still open.
 func (p *pages) incidents(ctx context.Context, province string, from, to time.Time, openOnly bool) ([]api.Incident, error) {
 	return p.s.store.Incidents(ctx, postgres.IncidentFilter{ProvinceCode: province, From: from, To: to, OpenOnly: openOnly, Limit: 200})
+}
+
+// acknowledgements maps each acknowledged incident to when and by whom
+// (the Slack user) it was acknowledged, for the incident tables.
+func (p *pages) acknowledgements(ctx context.Context, incidents []api.Incident) (map[int64]escalate.Acknowledgement, error) {
+	acks := map[int64]escalate.Acknowledgement{}
+	for _, in := range incidents {
+		a, err := escalate.AcknowledgementOf(ctx, p.s.store.Pool(), in.ID)
+		switch {
+		case api.ErrorCode(err) == api.ENotFound:
+			// Escalation has not seen it (no channel configured): nothing to show.
+		case err != nil:
+			return nil, err
+		case a.At != nil:
+			acks[in.ID] = a
+		}
+	}
+	return acks, nil
 }

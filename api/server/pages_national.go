@@ -90,8 +90,12 @@ func (p *pages) nationalPage(c *gin.Context) error {
 		{Name: web.T(lang, "state.unknown"), Kind: chart.Bar, Values: unknown, Stack: "s", Color: stateColors[api.StateUnknown]},
 		{Name: web.T(lang, "chart.backlog"), Kind: chart.Line, Values: backlog, Axis: 1, Color: "#8e44ad"},
 	}
+	acks, err := p.acknowledgements(ctx, open)
+	if err != nil {
+		return err
+	}
 	return p.render(c, http.StatusOK, "national", "national.title", map[string]any{
-		"Ranks": ranks, "Incidents": open, "Chart": c1.HTML(), "Names": officeNames(offices),
+		"Ranks": ranks, "Incidents": open, "Acks": acks, "Chart": c1.HTML(), "Names": officeNames(offices),
 	})
 }
 

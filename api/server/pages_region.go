@@ -11,6 +11,7 @@ import (
 
 	"github.com/pantau-id/pantau/api"
 	"github.com/pantau-id/pantau/api/detect"
+	"github.com/pantau-id/pantau/api/escalate"
 	"github.com/pantau-id/pantau/api/postgres"
 	"github.com/pantau-id/pantau/report"
 	"github.com/pantau-id/pantau/web"
@@ -35,6 +36,7 @@ type provinceDetail struct {
 	Period    period
 	Offices   []officeTotal
 	Incidents []api.Incident
+	Acks      map[int64]escalate.Acknowledgement
 	Totals    officeTotal
 	Heatmap   template.HTML
 	Names     map[string]string // office names by code, for the incidents
@@ -87,6 +89,9 @@ func (p *pages) buildProvinceDetail(ctx context.Context, lang string, pr api.Pro
 	hm.Height = fmt.Sprintf("%dpx", 140+26*len(offices))
 	d.Heatmap = hm.HTML()
 	if d.Incidents, err = p.incidents(ctx, pr.Code, per.Start, end, false); err != nil {
+		return nil, err
+	}
+	if d.Acks, err = p.acknowledgements(ctx, d.Incidents); err != nil {
 		return nil, err
 	}
 	return d, nil
