@@ -52,8 +52,18 @@ func findServer() (string, error) {
 	if ping(ctx, DefaultURL) == nil {
 		return DefaultURL, nil
 	}
-	// A private cluster shared by every test binary of this machine.
-	c, err := pgrun.Start(ctx, pgrun.Config{Dir: filepath.Join(os.TempDir(), "pantau-test-pg")})
+	// A private cluster shared by every test binary of this machine. go test
+	// runs packages in parallel, so only one may initialise and start it.
+	dir := filepath.Join(os.TempDir(), "pantau-test-pg")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	unlock, err := lockFile(filepath.Join(os.TempDir(), "pantau-test-pg.lock"))
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
+	c, err := pgrun.Start(ctx, pgrun.Config{Dir: dir})
 	if err != nil {
 		return "", err
 	}
