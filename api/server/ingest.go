@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -98,10 +99,14 @@ func (s *Server) postResults(c *gin.Context) error {
 		return err
 	}
 	now := s.now()
+	cutoff := s.retentionCutoff(ctx, now)
 	resp := probe.BatchResponse{Rejected: []probe.Rejection{}}
 	items := make([]api.IngestItem, 0, len(raws))
 	for i, raw := range raws {
 		r, field, err := DecodeResult(raw, now, s.cfg.FutureTolerance)
+		if err == nil && r.ObservedAt.Before(cutoff) {
+			field, err = "observed_at", fmt.Errorf("%s is older than the results kept (since %s)", r.ObservedAt.Format(time.RFC3339), cutoff.Format(time.DateOnly))
+		}
 		if err == nil {
 			id, ok := ids[r.Target]
 			if !ok {

@@ -58,6 +58,8 @@ type Server struct {
 	mounts  []Mount
 	// enrolLimit slows guessing of short enrolment codes.
 	enrolLimit *attemptLimiter
+	// kept caches the retention window for ingest's age check.
+	kept *keptSince
 }
 
 // Mount is an extra handler a service contributes (Slack interactivity, pages).
@@ -77,7 +79,7 @@ func WithMount(m Mount) Option { return func(s *Server) { s.mounts = append(s.mo
 
 // New builds the server and its routes. reg receives the server's metrics.
 func New(cfg Config, store *postgres.Store, log *slog.Logger, reg prometheus.Registerer, gatherer prometheus.Gatherer, opts ...Option) *Server {
-	s := &Server{cfg: cfg.withDefaults(), store: store, log: log, now: time.Now, enrolLimit: newAttemptLimiter(10, time.Minute)}
+	s := &Server{cfg: cfg.withDefaults(), store: store, log: log, now: time.Now, enrolLimit: newAttemptLimiter(10, time.Minute), kept: &keptSince{}}
 	for _, o := range opts {
 		o(s)
 	}

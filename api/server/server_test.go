@@ -217,3 +217,18 @@ func TestHealthAndMetrics(t *testing.T) {
 		}
 	}
 }
+
+func TestIngestRefusesResultsOlderThanRetention(t *testing.T) {
+	f := newFixture(t)
+	if _, err := f.store.Pool().Exec(context.Background(), `UPDATE retention_policy SET raw_days = 7`); err != nil {
+		t.Fatal(err)
+	}
+	old := map[string]any{"seq": 1, "target": "central-73.71", "observed_at": testNow.AddDate(0, 0, -8).Format(time.RFC3339), "ok": true, "latency_ms": 1}
+	kept := map[string]any{"seq": 2, "target": "central-73.71", "observed_at": testNow.AddDate(0, 0, -6).Format(time.RFC3339), "ok": true, "latency_ms": 1}
+	status, resp := f.post(t, f.token, batch(old, kept), false)
+	var got probe.BatchResponse
+	json.Unmarshal(resp, &got)
+	if status != http.StatusOK || got.Accepted != 1 || len(got.Rejected) != 1 || got.Rejected[0].Field != "observed_at" || !strings.Contains(got.Rejected[0].Reason, "older than the results kept") {
+		t.Fatalf("got %d %+v, want the 8-day-old result refused by name and the 6-day-old one stored", status, got)
+	}
+}
