@@ -24,20 +24,21 @@ const makassarPopulation = 1_470_000
 
 // SeedIntake records days of intake up to yesterday for each office that
 // has none yet, on the civil-service working days, so that the backlog and
-// overtime charts have something to show from the first minute.
-func SeedIntake(ctx context.Context, store *postgres.Store, offices []Office, days int, now time.Time) (int, error) {
+// overtime charts have something to show from the first minute. progress,
+// when set, hears each office done.
+func SeedIntake(ctx context.Context, store *postgres.Store, codes []string, days int, now time.Time, progress func(done, total int)) (int, error) {
 	seeded := 0
-	for _, o := range offices {
-		office, err := store.Office(ctx, o.Code)
+	for i, code := range codes {
+		office, err := store.Office(ctx, code)
 		if err != nil {
 			return seeded, err
 		}
 		loc, err := time.LoadLocation(office.TZ)
 		if err != nil {
-			return seeded, fmt.Errorf("demo intake for %s: %w", o.Code, err)
+			return seeded, fmt.Errorf("demo intake for %s: %w", code, err)
 		}
 		today := calendar.DateOf(now, loc)
-		existing, err := store.Intake(ctx, o.Code, today.AddDays(-days), today)
+		existing, err := store.Intake(ctx, code, today.AddDays(-days), today)
 		if err != nil {
 			return seeded, err
 		}
@@ -58,10 +59,13 @@ func SeedIntake(ctx context.Context, store *postgres.Store, offices []Office, da
 				rows = append(rows, postgres.IntakeRow{Date: d, Type: m.code, Received: max(n, 0)})
 			}
 		}
-		if err := store.UpsertIntake(ctx, o.Code, rows, 0, now, nil); err != nil {
-			return seeded, fmt.Errorf("demo intake for %s: %w", o.Code, err)
+		if err := store.UpsertIntake(ctx, code, rows, 0, now, nil); err != nil {
+			return seeded, fmt.Errorf("demo intake for %s: %w", code, err)
 		}
 		seeded++
+		if progress != nil {
+			progress(i+1, len(codes))
+		}
 	}
 	return seeded, nil
 }

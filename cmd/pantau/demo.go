@@ -85,7 +85,11 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	seeded, err := demo.SeedIntake(ctx, app.store, demoOffices, 21, time.Now())
+	codes := make([]string, len(demoOffices))
+	for i, o := range demoOffices {
+		codes[i] = o.Code
+	}
+	seeded, err := demo.SeedIntake(ctx, app.store, codes, 21, time.Now(), nil)
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/pantau-id/pantau/api/demo"
 	"github.com/pantau-id/pantau/api/postgres"
 	"github.com/pantau-id/pantau/api/regions"
 	"github.com/pantau-id/pantau/api/sim"
@@ -52,6 +53,7 @@ type simConfig struct {
 	batch    int
 	progress time.Duration
 	seed     uint64
+	intake   int
 }
 
 func (c *simConfig) register(fs *flag.FlagSet) {
@@ -66,6 +68,7 @@ func (c *simConfig) register(fs *flag.FlagSet) {
 	fs.IntVar(&c.skewN, "skew-every", 10, "which probes get -skew")
 	fs.IntVar(&c.batch, "batch", sim.DefaultBatch, "most results in one request")
 	fs.DurationVar(&c.progress, "progress", 10*time.Second, "time between progress lines")
+	fs.IntVar(&c.intake, "intake-days", 21, "days of daily document intake recorded for offices that have none (0: none)")
 	fs.Uint64Var(&c.seed, "seed", 1, "seed of the schedule phases and latencies")
 }
 
@@ -128,6 +131,11 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	members, err := registerSim(ctx, store, cfg, stdout)
 	if err != nil {
 		return err
+	}
+	if cfg.intake > 0 {
+		if err := seedSimIntake(ctx, store, members, cfg.intake, stdout); err != nil {
+			return err
+		}
 	}
 	started := time.Now()
 	fmt.Fprintf(stdout, "sim: %d probes at %s for %s against %s; cuts: %s\n", len(members), cfg.interval, cfg.duration, cfg.server, cutList(cuts))
@@ -210,3 +218,26 @@ func printFigures(w io.Writer, f sim.Figures, stored int64, cuts []sim.Cut) {
 }
 
 func msOf(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// seedSimIntake records daily intake for the simulated offices, so their
+// reports have backlog and overtime to show when the cuts come.
+func seedSimIntake(ctx context.Context, store *postgres.Store, members []sim.Member, days int, out io.Writer) error {
+	seen := map[string]bool{}
+	var codes []string
+	for _, m := range members {
+		if !seen[m.Office.Code] {
+			seen[m.Office.Code] = true
+			codes = append(codes, m.Office.Code)
+		}
+	}
+	n, err := demo.SeedIntake(ctx, store, codes, days, time.Now(), func(done, total int) {
+		if done%100 == 0 || done == total {
+			fmt.Fprintf(out, "sim: intake %d/%d offices\n", done, total)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "sim: recorded %d days of intake for %d offices (%d had some already)\n", days, n, len(codes)-n)
+	return nil
+}
