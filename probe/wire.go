@@ -80,6 +80,9 @@ type Target struct {
 	BodyContains string `json:"body_contains,omitempty" yaml:"body_contains,omitempty"`
 	// Timeout bounds one check; 0 means the agent's default.
 	Timeout Duration `json:"timeout,omitempty" yaml:"timeout,omitempty"`
+	// Interval, when set, is this target's own check interval; 0 means the
+	// agent's (or the server's configuration's) interval.
+	Interval Duration `json:"interval,omitempty" yaml:"interval,omitempty"`
 	// DNSServer, for dns checks only, is the resolver to ask as host:port
 	// (for example "10.0.0.53:53"); empty means the system's resolvers.
 	DNSServer string `json:"dns_server,omitempty" yaml:"dns_server,omitempty"`
@@ -108,6 +111,8 @@ func (t Target) Validate() error {
 		return fmt.Errorf("expect_status: %d is not an HTTP status", t.ExpectStatus)
 	case t.Timeout < 0:
 		return fmt.Errorf("timeout: must not be negative")
+	case t.Interval < 0:
+		return fmt.Errorf("interval: must not be negative")
 	case t.DNSServer != "" && t.Check != CheckDNS:
 		return fmt.Errorf("dns_server: only applies to dns checks, not %s", t.Check)
 	case t.DNSServer != "" && !isHostPort(t.DNSServer):

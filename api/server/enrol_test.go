@@ -119,3 +119,30 @@ func TestProbeConfigETag(t *testing.T) {
 		t.Fatalf("changed config with the old ETag: %d %s, want 200 with the new address", resp.StatusCode, body)
 	}
 }
+
+func TestProbeConfigCarriesEachTargetsInterval(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if _, err := f.store.PutTarget(ctx, api.Target{OfficeCode: "73.71", Interval: time.Minute,
+		Spec: probe.Target{Name: "internet-73.71", Kind: probe.KindInternet, Check: probe.CheckTCP, Address: "127.0.0.1:1"}}); err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest(http.MethodGet, f.srv.URL+"/api/v1/probe/config", nil)
+	req.Header.Set("Authorization", "Bearer "+f.token)
+	resp, err := f.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var cfg server.ProbeConfig
+	if err := json.NewDecoder(resp.Body).Decode(&cfg); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]time.Duration{}
+	for _, tg := range cfg.Targets {
+		got[tg.Name] = tg.Interval.D()
+	}
+	if got["central-73.71"] != 30*time.Second || got["internet-73.71"] != time.Minute || cfg.Interval.D() != 30*time.Second {
+		t.Fatalf("intervals %v (top level %s), want central 30s, internet 1m, top level the shortest", got, cfg.Interval.D())
+	}
+}

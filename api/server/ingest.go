@@ -151,7 +151,11 @@ func (s *Server) getProbeConfig(c *gin.Context) error {
 	}
 	cfg := ProbeConfig{Office: p.OfficeCode, Targets: make([]probe.Target, 0, len(ts))}
 	for _, t := range ts {
-		cfg.Targets = append(cfg.Targets, t.Spec)
+		// Each target keeps its own interval; the top-level one is the
+		// shortest, for agents that schedule everything alike.
+		spec := t.Spec
+		spec.Interval = probe.Duration(t.Interval)
+		cfg.Targets = append(cfg.Targets, spec)
 		if cfg.Interval == 0 || probe.Duration(t.Interval) < cfg.Interval {
 			cfg.Interval = probe.Duration(t.Interval)
 		}

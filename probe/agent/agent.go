@@ -195,7 +195,11 @@ func (a *Agent) superviseChecks(ctx context.Context, s Settings, updates <-chan 
 		gen, stop := context.WithCancel(ctx)
 		var checks sync.WaitGroup
 		for _, t := range s.Targets {
-			checks.Go(func() { a.schedule(gen, t, s.Interval.D(), out) })
+			every := s.Interval.D()
+			if t.Interval > 0 {
+				every = t.Interval.D()
+			}
+			checks.Go(func() { a.schedule(gen, t, every, out) })
 		}
 		select {
 		case <-ctx.Done():

@@ -37,6 +37,9 @@ func (s Settings) Validate() error {
 		if err == nil {
 			err = probe.ValidateAddress(t)
 		}
+		if err == nil && t.Interval > 0 && t.Interval.D() < minSettingsInterval {
+			err = fmt.Errorf("interval: %s is below the minimum %s", t.Interval.D(), minSettingsInterval)
+		}
 		if j, dup := names[t.Name]; dup && err == nil {
 			err = fmt.Errorf("name: %q is already used by targets[%d]", t.Name, j)
 		}
