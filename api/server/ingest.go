@@ -160,6 +160,10 @@ func (s *Server) getProbeConfig(c *gin.Context) error {
 			cfg.Interval = probe.Duration(t.Interval)
 		}
 	}
+	if cfg.Interval == 0 {
+		// No targets yet: a valid configuration the agent waits on.
+		cfg.Interval = probe.Duration(30 * time.Second)
+	}
 	// An ETag lets 514 agents polling every minute get a bodyless 304
 	// while nothing changed.
 	body, err := json.Marshal(cfg)
