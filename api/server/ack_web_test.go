@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -33,6 +34,10 @@ func TestIncidentTablesShowSlackAcknowledgement(t *testing.T) {
 	_, body = f.do(t, "prov73", "GET", "/provinces/73", nil, false)
 	if !strings.Contains(body, "U0KEPALA") {
 		t.Fatalf("acknowledgement not shown on the province page")
+	}
+	_, body = f.do(t, "prov73", "GET", "/api/v1/incidents/"+strconv.FormatInt(id, 10), nil, false)
+	if !strings.Contains(body, `"acknowledged_by":"U0KEPALA"`) {
+		t.Fatalf("acknowledgement not in the incident's JSON: %s", body)
 	}
 }
 

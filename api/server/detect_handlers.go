@@ -10,6 +10,7 @@ import (
 
 	"github.com/pantau-id/pantau/api"
 	"github.com/pantau-id/pantau/api/detect"
+	"github.com/pantau-id/pantau/api/escalate"
 	"github.com/pantau-id/pantau/api/postgres"
 )
 
@@ -164,7 +165,20 @@ func (s *Server) getIncident(c *gin.Context) error {
 	if !ok {
 		return api.Errorf(api.ENotFound, "incident %d not found", id)
 	}
-	c.JSON(http.StatusOK, in)
+	// Who pressed "Acknowledge" in Slack, when escalation has seen it.
+	view := struct {
+		api.Incident
+		AcknowledgedBy string     `json:"acknowledged_by,omitempty"`
+		AcknowledgedAt *time.Time `json:"acknowledged_at,omitempty"`
+	}{Incident: in}
+	ack, err := escalate.AcknowledgementOf(c.Request.Context(), s.store.Pool(), id)
+	switch {
+	case err == nil:
+		view.AcknowledgedBy, view.AcknowledgedAt = ack.By, ack.At
+	case api.ErrorCode(err) != api.ENotFound:
+		return err
+	}
+	c.JSON(http.StatusOK, view)
 	return nil
 }
 
