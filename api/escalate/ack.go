@@ -87,3 +87,29 @@ func AcknowledgementOf(ctx context.Context, db DB, id int64) (Acknowledgement, e
 	}
 	return a, nil
 }
+
+// Acknowledgements returns, in one query, who acknowledged each of ids that
+// has been acknowledged, for tables of incidents.
+func Acknowledgements(ctx context.Context, db DB, ids []int64) (map[int64]Acknowledgement, error) {
+	out := map[int64]Acknowledgement{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := db.Query(ctx, `SELECT incident_id, acked_by, acked_at FROM escalation_incidents
+		WHERE incident_id = ANY($1) AND acked_at IS NOT NULL`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("read acknowledgements: %w", err)
+	}
+	var (
+		id int64
+		a  Acknowledgement
+	)
+	_, err = pgx.ForEachRow(rows, []any{&id, &a.By, &a.At}, func() error {
+		out[id] = Acknowledgement{By: a.By, At: a.At}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read acknowledgements: %w", err)
+	}
+	return out, nil
+}

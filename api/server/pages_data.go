@@ -61,17 +61,9 @@ func (p *pages) incidents(ctx context.Context, province string, from, to time.Ti
 // acknowledgements maps each acknowledged incident to when and by whom
 // (the Slack user) it was acknowledged, for the incident tables.
 func (p *pages) acknowledgements(ctx context.Context, incidents []api.Incident) (map[int64]escalate.Acknowledgement, error) {
-	acks := map[int64]escalate.Acknowledgement{}
-	for _, in := range incidents {
-		a, err := escalate.AcknowledgementOf(ctx, p.s.store.Pool(), in.ID)
-		switch {
-		case api.ErrorCode(err) == api.ENotFound:
-			// Escalation has not seen it (no channel configured): nothing to show.
-		case err != nil:
-			return nil, err
-		case a.At != nil:
-			acks[in.ID] = a
-		}
+	ids := make([]int64, len(incidents))
+	for i, in := range incidents {
+		ids[i] = in.ID
 	}
-	return acks, nil
+	return escalate.Acknowledgements(ctx, p.s.store.Pool(), ids)
 }
