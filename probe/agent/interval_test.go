@@ -1,14 +1,12 @@
 package agent
 
 import (
-	"context"
 	"log/slog"
 	"net"
 	"testing"
 	"time"
 
 	"github.com/pantau-id/pantau/probe"
-	"github.com/pantau-id/pantau/probe/spool"
 )
 
 // TestTargetOwnIntervalIsHonoured: a target with its own interval is checked
@@ -21,25 +19,14 @@ func TestTargetOwnIntervalIsHonoured(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = ln.Close() })
 	f := newFakeIngest(t)
-	sp, err := spool.Open(t.TempDir(), spool.Options{})
-	if err != nil {
-		t.Fatalf("open spool: %v", err)
-	}
-	t.Cleanup(func() { _ = sp.Close() })
-	a, err := New(Config{
+	_, stop := runAgent(t, Config{
 		Server: f.srv.URL, Token: "tok", Interval: 20 * time.Millisecond, Timeout: time.Second,
 		Targets: []probe.Target{
 			{Name: "fast", Kind: probe.KindCentral, Check: probe.CheckTCP, Address: ln.Addr().String()},
 			{Name: "slow", Kind: probe.KindInternet, Check: probe.CheckTCP, Address: ln.Addr().String(), Interval: probe.Duration(400 * time.Millisecond)},
 		},
 		Logger: slog.New(slog.DiscardHandler),
-	}, sp)
-	if err != nil {
-		t.Fatalf("new: %v", err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
+	})
 	count := func() (fast, slow int) {
 		f.mu.Lock()
 		defer f.mu.Unlock()
@@ -64,8 +51,7 @@ func TestTargetOwnIntervalIsHonoured(t *testing.T) {
 			t.Fatal("too few results delivered")
 		}
 	}
-	cancel()
-	if err := <-done; err != nil {
+	if err := stop(); err != nil {
 		t.Fatalf("run: %v", err)
 	}
 	fast, slow := count()

@@ -20,26 +20,14 @@ func TestRunChecksSpoolsAndDrainsOnStop(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = ln.Close() })
 	f := newFakeIngest(t)
-	dir := t.TempDir()
-	sp, err := spool.Open(dir, spool.Options{})
-	if err != nil {
-		t.Fatalf("open spool: %v", err)
-	}
-	t.Cleanup(func() { _ = sp.Close() })
-	a, err := New(Config{
+	sp, stop := runAgent(t, Config{
 		Server: f.srv.URL, Token: "tok", Interval: 20 * time.Millisecond, Timeout: time.Second,
 		Targets: []probe.Target{
 			{Name: "central-tcp", Kind: probe.KindCentral, Check: probe.CheckTCP, Address: ln.Addr().String()},
 			{Name: "internet-http", Kind: probe.KindInternet, Check: probe.CheckHTTP, Address: f.srv.URL + "/health"},
 		},
 		Logger: slog.New(slog.DiscardHandler),
-	}, sp)
-	if err != nil {
-		t.Fatalf("new: %v", err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
+	})
 	for len(f.storedSeqs()) < 10 {
 		select {
 		case <-f.got:
@@ -47,8 +35,7 @@ func TestRunChecksSpoolsAndDrainsOnStop(t *testing.T) {
 			t.Fatalf("only %d results delivered", len(f.storedSeqs()))
 		}
 	}
-	cancel()
-	if err := <-done; err != nil {
+	if err := stop(); err != nil {
 		t.Fatalf("run: %v", err)
 	}
 	st := sp.Stats()
@@ -90,34 +77,45 @@ func TestRunStopsDuringOutageAndKeepsResults(t *testing.T) {
 		}
 		return true
 	}
-	dir := t.TempDir()
-	sp, err := spool.Open(dir, spool.Options{})
+	sp, stop := runAgent(t, Config{
+		Server: f.srv.URL, Token: "tok", Interval: 10 * time.Millisecond,
+		BackoffMin: time.Hour, BackoffMax: time.Hour, ShutdownGrace: time.Hour,
+		Targets: []probe.Target{{Name: "c", Kind: probe.KindCentral, Check: probe.CheckTCP, Address: ln.Addr().String()}},
+	})
+	<-tried // the uploader is now in an hour-long backoff
+	if err := stop(); err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if st := sp.Stats(); st.Depth == 0 || st.Depth != int64(st.LastSeq) {
+		t.Fatalf("spool %+v: want every result kept for the next start", st)
+	}
+}
+
+// runAgent runs an agent with cfg over a fresh spool until stop, which
+// cancels it and returns Run's error (failing the test if Run does not
+// return within 30 s).
+func runAgent(t *testing.T, cfg Config) (*spool.Spool, func() error) {
+	t.Helper()
+	sp, err := spool.Open(t.TempDir(), spool.Options{})
 	if err != nil {
 		t.Fatalf("open spool: %v", err)
 	}
 	t.Cleanup(func() { _ = sp.Close() })
-	a, err := New(Config{
-		Server: f.srv.URL, Token: "tok", Interval: 10 * time.Millisecond,
-		BackoffMin: time.Hour, BackoffMax: time.Hour, ShutdownGrace: time.Hour,
-		Targets: []probe.Target{{Name: "c", Kind: probe.KindCentral, Check: probe.CheckTCP, Address: ln.Addr().String()}},
-	}, sp)
+	a, err := New(cfg, sp)
 	if err != nil {
 		t.Fatalf("new: %v", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx) }()
-	<-tried // the uploader is now in an hour-long backoff
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("run: %v", err)
+	return sp, func() error {
+		cancel()
+		select {
+		case err := <-done:
+			return err
+		case <-time.After(30 * time.Second):
+			t.Fatal("Run did not return within 30 s of stop")
+			return nil
 		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("Run did not return on stop while backing off")
-	}
-	if st := sp.Stats(); st.Depth == 0 || st.Depth != int64(st.LastSeq) {
-		t.Fatalf("spool %+v: want every result kept for the next start", st)
 	}
 }
