@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pantau-id/pantau/probe/safefs"
 	"github.com/pantau-id/pantau/probe/service"
 )
 
@@ -84,54 +85,21 @@ func readCredential(path string) (credential, bool, error) {
 	return c, true, nil
 }
 
-// writeCredential writes c to path atomically with mode 0600, then gives
-// it to account (see service.Restrict).
+// writeCredential writes c to path atomically, restricted to account (see
+// service.Restrict) before the secret goes in: os.CreateTemp makes the file
+// 0600 on Unix, but on Windows it inherits the folder's ACL.
 func writeCredential(ctx context.Context, path string, c credential, account string) error {
 	b, err := json.MarshalIndent(c, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode credential: %w", err)
 	}
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("create credential folder: %w", err)
 	}
-	tmp, err := os.CreateTemp(dir, ".credential-*")
-	if err != nil {
-		return fmt.Errorf("create credential file: %w", err)
-	}
-	// Restrict the empty file before the secret goes in: CreateTemp makes
-	// it 0600 on Unix, but on Windows it inherits the folder's ACL, which
-	// lets every user read %ProgramData%.
-	name := tmp.Name()
-	werr := tmp.Close()
-	if werr == nil {
-		werr = service.Restrict(ctx, name, account)
-	}
-	if werr == nil {
-		werr = writeSynced(name, append(b, '\n'))
-	}
-	if werr == nil {
-		werr = os.Rename(name, path)
-	}
-	if werr != nil {
-		_ = os.Remove(name)
-		return fmt.Errorf("write credential file: %w", werr)
-	}
-	return nil
-}
-
-// writeSynced writes b over the existing file name and syncs it.
-func writeSynced(name string, b []byte) error {
-	f, err := os.OpenFile(filepath.Clean(name), os.O_WRONLY|os.O_TRUNC, 0)
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(b)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	return safefs.WriteFile(ctx, path, append(b, '\n'), safefs.Options{
+		Label: "credential file",
+		Prepare: func(ctx context.Context, tmp string) error {
+			return service.Restrict(ctx, tmp, account)
+		},
+	})
 }

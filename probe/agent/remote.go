@@ -91,7 +91,7 @@ func (a *Agent) configLoop(ctx context.Context, cur Settings, etag string, updat
 			failing = false
 			etag = tag
 			if !s.equal(cur) {
-				a.saveSettings(s, tag)
+				a.saveSettings(ctx, s, tag)
 				a.log.Info("configuration changed", "targets", len(s.Targets), "interval", s.Interval.D().String())
 				cur = s
 				select {
@@ -111,14 +111,14 @@ func (a *Agent) configLoop(ctx context.Context, cur Settings, etag string, updat
 
 // saveSettings writes s to the configuration cache, when there is one. A
 // failed write is logged: the agent runs on s anyway.
-func (a *Agent) saveSettings(s Settings, etag string) {
+func (a *Agent) saveSettings(ctx context.Context, s Settings, etag string) {
 	if a.cfg.ConfigCache == "" {
 		return
 	}
 	c := cacheFile{Server: a.cfg.Server, ETag: etag, FetchedAt: time.Now().UTC(), Settings: s}
-	if err := saveCache(a.cfg.ConfigCache, c); err != nil {
+	if err := saveCache(ctx, a.cfg.ConfigCache, c); err != nil {
 		a.log.Error("cannot keep the configuration on disk; a restart without the server would lose it",
-			"path", a.cfg.ConfigCache, "error", err.Error())
+			"path", a.cfg.ConfigCache, "err", err)
 	}
 }
 

@@ -192,7 +192,7 @@ func TestCacheIgnoredForAnotherServer(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "c.json")
 	s := Settings{Interval: probe.Duration(time.Second)}
-	if err := saveCache(path, cacheFile{Server: "https://a.example", Settings: s}); err != nil {
+	if err := saveCache(context.Background(), path, cacheFile{Server: "https://a.example", Settings: s}); err != nil {
 		t.Fatalf("save: %v", err)
 	}
 	if _, ok, err := loadCache(path, "https://a.example"); !ok || err != nil {

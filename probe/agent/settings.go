@@ -2,6 +2,7 @@ package agent
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pantau-id/pantau/probe"
+	"github.com/pantau-id/pantau/probe/safefs"
 )
 
 // minSettingsInterval is the shortest interval accepted from the server; a
@@ -90,47 +92,15 @@ func loadCache(path, server string) (cacheFile, bool, error) {
 	return c, true, nil
 }
 
-// saveCache writes c to path atomically: a temporary file in the same
-// folder, synced, then renamed over the old one, so a crash leaves either
-// the old cache or the new one, never half of one.
-func saveCache(path string, c cacheFile) error {
+// saveCache writes c to path atomically (see safefs.WriteFile), so a crash
+// leaves either the old cache or the new one, never half of one.
+func saveCache(ctx context.Context, path string, c cacheFile) error {
 	b, err := json.MarshalIndent(c, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode configuration cache: %w", err)
 	}
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return fmt.Errorf("configuration cache folder: %w", err)
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return fmt.Errorf("create configuration cache folder: %w", err)
 	}
-	tmp, err := os.CreateTemp(dir, ".config-cache-*")
-	if err != nil {
-		return fmt.Errorf("configuration cache: %w", err)
-	}
-	_, werr := tmp.Write(append(b, '\n'))
-	if werr == nil {
-		werr = tmp.Sync()
-	}
-	if cerr := tmp.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Rename(tmp.Name(), path)
-	}
-	if werr != nil {
-		_ = os.Remove(tmp.Name())
-		return fmt.Errorf("write configuration cache: %w", werr)
-	}
-	syncDir(dir)
-	return nil
-}
-
-// syncDir makes a rename in dir durable where the system allows it
-// (Windows cannot open a folder for sync; the rename is still atomic).
-func syncDir(dir string) {
-	d, err := os.Open(filepath.Clean(dir))
-	if err != nil {
-		return
-	}
-	_ = d.Sync()
-	_ = d.Close()
+	return safefs.WriteFile(ctx, path, append(b, '\n'), safefs.Options{Label: "configuration cache"})
 }

@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"time"
 
@@ -28,7 +29,7 @@ func (a *Agent) uploadLoop(ctx context.Context, stopping <-chan struct{}) {
 	for {
 		sent, wait, err := a.uploadOnce(ctx)
 		if err != nil {
-			a.log.Error("read spool", "error", err.Error())
+			a.log.Error("spool", "err", err)
 			wait = a.cfg.BackoffMin
 		}
 		if ctx.Err() != nil {
@@ -85,8 +86,11 @@ func (a *Agent) gather(ctx context.Context, stopping <-chan struct{}) {
 // before the next attempt (0 to go on at once).
 func (a *Agent) uploadOnce(ctx context.Context) (int, time.Duration, error) {
 	recs, err := a.spool.Read(ctx, a.up.limit)
-	if err != nil || len(recs) == 0 {
-		return 0, 0, err
+	if err != nil {
+		return 0, 0, fmt.Errorf("read spool: %w", err)
+	}
+	if len(recs) == 0 {
+		return 0, 0, nil
 	}
 	results := make([]probe.Result, 0, len(recs))
 	for _, rec := range recs {
@@ -105,7 +109,7 @@ func (a *Agent) uploadOnce(ctx context.Context) (int, time.Duration, error) {
 	switch v.kind {
 	case verdictDelivered, verdictDiscard:
 		if err := a.spool.Ack(ctx, last); err != nil {
-			return len(recs), a.cfg.BackoffMin, err
+			return len(recs), a.cfg.BackoffMin, fmt.Errorf("acknowledge delivered results through seq %d: %w", last, err)
 		}
 		if a.up.failures > 0 || a.up.authRefused {
 			a.log.Info("delivering again", "after_failures", a.up.failures)

@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/pantau-id/pantau/probe/safefs"
 )
 
 // Install writes the unit for s to UnitDir, creates the service account,
@@ -43,8 +45,8 @@ func Install(ctx context.Context, s Spec, noStart bool, out io.Writer) error {
 		}
 	}
 	path := filepath.Join(UnitDir, s.Name+".service")
-	if err := writeFileAtomic(path, []byte(unit), 0o644); err != nil {
-		return fmt.Errorf("write unit: %w", err)
+	if err := safefs.WriteFile(ctx, path, []byte(unit), safefs.Options{Label: "systemd unit " + path, Perm: 0o644}); err != nil {
+		return err
 	}
 	_, _ = fmt.Fprintf(out, "wrote %s\n", path)
 	if err := systemctl(ctx, "daemon-reload"); err != nil {

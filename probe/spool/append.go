@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/pantau-id/pantau/probe/safefs"
 )
 
 // Append spools payloads as consecutive records and returns their sequence
@@ -32,16 +34,16 @@ func (s *Spool) Append(ctx context.Context, payloads ...[]byte) ([]uint64, error
 	if int64(len(buf)) > s.opt.MaxBytes {
 		return nil, fmt.Errorf("spool: %d bytes of records exceed the %d byte bound", len(buf), s.opt.MaxBytes)
 	}
-	err := s.appendLocked(buf)
+	err := s.appendLocked(ctx, buf)
 	if err != nil && isDiskFull(err) {
 		s.log.Warn("spool: disk full, dropping the oldest segment and retrying", "error", err.Error())
-		if derr := s.dropOldest(true); derr == nil {
-			err = s.appendLocked(buf)
+		if derr := s.dropOldest(ctx, true); derr == nil {
+			err = s.appendLocked(ctx, buf)
 		}
 	}
 	if err != nil {
 		s.st.Dropped += uint64(len(payloads))
-		if serr := saveState(s.dir, s.st); serr != nil {
+		if serr := saveState(ctx, s.dir, s.st); serr != nil {
 			s.log.Error("spool: cannot persist drop count", "error", serr.Error())
 		}
 		if isDiskFull(err) {
@@ -56,10 +58,10 @@ func (s *Spool) Append(ctx context.Context, payloads ...[]byte) ([]uint64, error
 
 // appendLocked makes room for buf, writes it to the active segment and
 // fsyncs. A failed write is cut back off so no partial record remains.
-func (s *Spool) appendLocked(buf []byte) error {
+func (s *Spool) appendLocked(ctx context.Context, buf []byte) error {
 	n := int64(len(buf))
 	for s.total()+n > s.opt.MaxBytes && len(s.segs) > 0 {
-		if err := s.dropOldest(false); err != nil {
+		if err := s.dropOldest(ctx, false); err != nil {
 			return err
 		}
 	}
@@ -102,9 +104,9 @@ func (s *Spool) openActive() error {
 	if err != nil {
 		return fmt.Errorf("create segment: %w", err)
 	}
-	if err := syncDir(s.dir); err != nil {
+	if err := safefs.SyncDir(s.dir); err != nil {
 		_ = f.Close()
-		return err
+		return fmt.Errorf("new segment: %w", err)
 	}
 	s.active = f
 	s.segs = append(s.segs, segment{first: s.nextSeq, last: s.nextSeq - 1})
@@ -128,8 +130,8 @@ func (s *Spool) closeActive() error {
 // dropOldest deletes the oldest segment, counting its undelivered records
 // as dropped. The active segment is closed first when it is the only one.
 // With diskFull the state write may itself fail; the file is deleted anyway
-// so the disk gets room.
-func (s *Spool) dropOldest(diskFull bool) error {
+// so the disk gets room. A file another process holds is deleted later.
+func (s *Spool) dropOldest(ctx context.Context, diskFull bool) error {
 	if len(s.segs) == 0 {
 		return fmt.Errorf("spool: nothing to drop")
 	}
@@ -146,15 +148,13 @@ func (s *Spool) dropOldest(diskFull bool) error {
 		s.st.DroppedThrough = seg.last
 		s.log.Warn("spool: full, dropping oldest undelivered results",
 			"dropped", lost, "first_seq", max(seg.first, floor+1), "last_seq", seg.last, "dropped_total", s.st.Dropped)
-		if err := saveState(s.dir, s.st); err != nil && !diskFull {
+		if err := saveState(ctx, s.dir, s.st); err != nil && !diskFull {
 			return err
 		}
 	}
-	if err := os.Remove(filepath.Join(s.dir, segName(seg.first))); err != nil {
-		return fmt.Errorf("remove oldest segment: %w", err)
-	}
 	s.segs = s.segs[1:]
-	return syncDir(s.dir)
+	s.removeSegFile(ctx, seg.first, "dropped")
+	return nil
 }
 
 // total is the size of all segments.

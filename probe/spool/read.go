@@ -48,7 +48,7 @@ func (s *Spool) Read(ctx context.Context, max int) ([]Record, error) {
 			// the damage, skips it.
 			return out, nil
 		case errors.Is(err, errTorn):
-			if err := s.skipDamaged(g, floor, err); err != nil {
+			if err := s.skipDamaged(ctx, g, floor, err); err != nil {
 				return nil, err
 			}
 			floor = s.st.floor()
@@ -62,13 +62,13 @@ func (s *Spool) Read(ctx context.Context, max int) ([]Record, error) {
 // skipDamaged drops the rest of a segment whose next record is damaged (bit
 // rot, a bad sector: not a torn tail, which Open repairs), so one bad spot
 // can never block delivery. The segment takes no more appends.
-func (s *Spool) skipDamaged(g segment, floor uint64, cause error) error {
+func (s *Spool) skipDamaged(ctx context.Context, g segment, floor uint64, cause error) error {
 	lost := g.last - floor
 	s.st.Dropped += lost
 	s.st.DroppedThrough = max(s.st.DroppedThrough, g.last)
 	s.log.Error("spool: damaged segment, skipping the rest of it", "segment", segName(g.first),
 		"dropped", lost, "first_seq", floor+1, "last_seq", g.last, "error", cause.Error())
-	if err := saveState(s.dir, s.st); err != nil {
+	if err := saveState(ctx, s.dir, s.st); err != nil {
 		return err
 	}
 	if g.first == s.segs[len(s.segs)-1].first {
@@ -132,7 +132,7 @@ func (s *Spool) Ack(ctx context.Context, seq uint64) error {
 		return fmt.Errorf("spool: ack of seq %d, but only %d were assigned", seq, s.nextSeq-1)
 	}
 	s.st.Acked = seq
-	if err := saveState(s.dir, s.st); err != nil {
+	if err := saveState(ctx, s.dir, s.st); err != nil {
 		return err
 	}
 	for _, c := range s.read {
@@ -140,5 +140,6 @@ func (s *Spool) Ack(ctx context.Context, seq uint64) error {
 			s.cur = c
 		}
 	}
-	return s.removeDone()
+	s.removeDone(ctx)
+	return nil
 }

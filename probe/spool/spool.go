@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/pantau-id/pantau/probe/safefs"
 )
 
 // ErrDiskFull is wrapped by Append's error when the disk has no room even
@@ -65,6 +67,9 @@ type Spool struct {
 	st      state
 	cur     cursor
 	read    []cursor // end position after each record of the last Read
+	// stray are segments (by first seq) no longer needed whose files could
+	// not be deleted yet.
+	stray []uint64
 	// write is the file write, replaceable in tests to simulate a full disk.
 	write func(f *os.File, b []byte) (int, error)
 }
@@ -95,6 +100,9 @@ func Open(dir string, opt Options) (*Spool, error) {
 			_ = lock.Close()
 		}
 	}()
+	// Open predates contexts in this API; its I/O is bounded by safefs'
+	// retries.
+	ctx := context.Background()
 	st, err := loadState(dir)
 	if errors.Is(err, errBadState) {
 		// Refusing to start would be a crash loop that loses every result
@@ -102,7 +110,7 @@ func Open(dir string, opt Options) (*Spool, error) {
 		// always kept, so seqs go on past it, and resending the older ones
 		// is safe because the server is idempotent on (probe, seq).
 		aside := filepath.Join(dir, stateFile+".corrupt")
-		_ = os.Rename(filepath.Join(dir, stateFile), aside)
+		_ = safefs.Rename(ctx, filepath.Join(dir, stateFile), aside)
 		opt.Logger.Error("spool: state file unreadable, set aside; undelivered-position and drop count reset",
 			"moved_to", aside, "error", err.Error())
 		st, err = state{}, nil
@@ -111,7 +119,7 @@ func Open(dir string, opt Options) (*Spool, error) {
 		return nil, err
 	}
 	s.st = st
-	if err := s.loadSegments(); err != nil {
+	if err := s.loadSegments(ctx); err != nil {
 		return nil, err
 	}
 	last := uint64(0)
@@ -119,22 +127,20 @@ func Open(dir string, opt Options) (*Spool, error) {
 		last = s.segs[n-1].last
 	}
 	s.nextSeq = max(last, s.st.floor()) + 1
-	if err := s.removeDone(); err != nil {
-		return nil, err
-	}
+	s.removeDone(ctx)
 	ok = true
 	return s, nil
 }
 
 // loadSegments lists the segment files and scans the newest for a torn tail.
-func (s *Spool) loadSegments() error {
+func (s *Spool) loadSegments(ctx context.Context) error {
 	entries, err := os.ReadDir(s.dir)
 	if err != nil {
 		return fmt.Errorf("list spool dir: %w", err)
 	}
 	for _, e := range entries {
 		if strings.HasSuffix(e.Name(), ".tmp") {
-			_ = os.Remove(filepath.Join(s.dir, e.Name())) // an interrupted state write
+			_ = safefs.Remove(ctx, filepath.Join(s.dir, e.Name())) // an interrupted state write
 			continue
 		}
 		first, ok := parseSegName(e.Name())
@@ -196,21 +202,39 @@ func (s *Spool) repairTail(seg *segment) error {
 
 // removeDone deletes segments that hold nothing left to deliver, except the
 // newest: its name and records carry the highest seq even if state.json is
-// lost. The state that makes them unnecessary is durable when this runs.
-func (s *Spool) removeDone() error {
+// lost. The state that makes them unnecessary is durable when this runs, so
+// a file that cannot be deleted now (another process holds it) only costs
+// disk space until a later call: it never fails the caller.
+func (s *Spool) removeDone(ctx context.Context) {
 	floor := s.st.floor()
-	removed := false
 	for len(s.segs) > 1 && s.segs[0].last <= floor {
-		if err := os.Remove(filepath.Join(s.dir, segName(s.segs[0].first))); err != nil {
-			return fmt.Errorf("remove delivered segment: %w", err)
-		}
+		first := s.segs[0].first
 		s.segs = s.segs[1:]
-		removed = true
+		s.removeSegFile(ctx, first, "delivered")
 	}
-	if removed {
-		return syncDir(s.dir)
+	if len(s.stray) > 0 {
+		stray := s.stray
+		s.stray = nil
+		for _, first := range stray {
+			s.removeSegFile(ctx, first, "leftover")
+		}
 	}
-	return nil
+}
+
+// removeSegFile deletes the file of a segment already taken out of s.segs.
+// If it cannot be deleted even after safefs' retries, it is remembered in
+// s.stray and tried again by the next removeDone (and, failing that, found
+// and deleted by the next Open, since the state covers its records).
+func (s *Spool) removeSegFile(ctx context.Context, first uint64, why string) {
+	path := filepath.Join(s.dir, segName(first))
+	if err := safefs.Remove(ctx, path); err != nil {
+		s.stray = append(s.stray, first)
+		s.log.Warn("spool: cannot delete a "+why+" segment now; will try again", "segment", path, "err", err)
+		return
+	}
+	if err := safefs.SyncDir(s.dir); err != nil {
+		s.log.Warn("spool: segment deleted, but the folder could not be synced", "segment", path, "err", err)
+	}
 }
 
 // Stats returns the spool's depth, drop count and size.

@@ -1,12 +1,15 @@
 package spool
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/pantau-id/pantau/probe/safefs"
 )
 
 // stateFile is the name of the persisted position file.
@@ -45,32 +48,12 @@ func loadState(dir string) (state, error) {
 	return st, nil
 }
 
-// saveState replaces the state file atomically: temp file, fsync, rename,
-// fsync of the directory.
-func saveState(dir string, st state) error {
+// saveState replaces the state file atomically (temp file, fsync, rename
+// retried while another process holds the file, fsync of the directory).
+func saveState(ctx context.Context, dir string, st state) error {
 	b, err := json.Marshal(st)
 	if err != nil {
 		return fmt.Errorf("encode spool state: %w", err)
 	}
-	tmp, err := os.CreateTemp(dir, stateFile+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("create spool state: %w", err)
-	}
-	name := tmp.Name()
-	_, werr := tmp.Write(b)
-	if werr == nil {
-		werr = tmp.Sync()
-	}
-	if cerr := tmp.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr != nil {
-		_ = os.Remove(name)
-		return fmt.Errorf("write spool state: %w", werr)
-	}
-	if err := os.Rename(name, filepath.Join(dir, stateFile)); err != nil {
-		_ = os.Remove(name)
-		return fmt.Errorf("replace spool state: %w", err)
-	}
-	return syncDir(dir)
+	return safefs.WriteFile(ctx, filepath.Join(dir, stateFile), b, safefs.Options{Label: "spool state"})
 }

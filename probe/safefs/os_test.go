@@ -1,0 +1,5 @@
+package safefs
+
+import "runtime"
+
+func isWindows() bool { return runtime.GOOS == "windows" }
