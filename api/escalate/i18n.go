@@ -2,9 +2,10 @@ package escalate
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/pantau-id/pantau/web/format"
 )
 
 // lexicon holds one language's words. Bahasa Indonesia is the default; the
@@ -104,20 +105,5 @@ func (l lexicon) span(d time.Duration) string {
 	return strings.Join(parts, " ")
 }
 
-// rupiah writes n as "Rp 12.345.000".
-func rupiah(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte('.')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "Rp -" + b.String()
-	}
-	return "Rp " + b.String()
-}
+// rupiah writes n as "Rp 12.345.000" (web/format, shared with the pages).
+func rupiah(n int64) string { return format.Rupiah(format.ID, n) }

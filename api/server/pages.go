@@ -14,6 +14,7 @@ import (
 	"github.com/pantau-id/pantau/api"
 	"github.com/pantau-id/pantau/api/postgres"
 	"github.com/pantau-id/pantau/web"
+	"github.com/pantau-id/pantau/web/format"
 )
 
 // pages serves the web pages: the server they read through, the parsed
@@ -138,22 +139,6 @@ func (p *pages) serveStatic(c *gin.Context) {
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-// formatRupiah writes whole rupiah with dots between thousands: Rp 1.250.000.
-func formatRupiah(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := n < 0
-	if neg {
-		s = s[1:]
-	}
-	var out []byte
-	for i := range len(s) {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			out = append(out, '.')
-		}
-		out = append(out, s[i])
-	}
-	if neg {
-		return "Rp -" + string(out)
-	}
-	return "Rp " + string(out)
-}
+// formatRupiah writes whole rupiah with dots between thousands: Rp 1.250.000
+// (web/format, shared with letters, exports and Slack).
+func formatRupiah(n int64) string { return format.Rupiah(format.ID, n) }
