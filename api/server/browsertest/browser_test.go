@@ -1,10 +1,12 @@
 package browsertest
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -79,12 +81,10 @@ func TestPagesInChromium(t *testing.T) {
 		tb.screenshot(t, "login")
 		tb.login(t, base, s.users["city71"])
 		tb.open(t, base+"/reports/offices/73.71")
-		if err := chromedp.Do(tb.ctx, chromedp.Evaluate[chromedp.Void](`void 0`)); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := chromedp.Call(tb.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
-			t.Fatal(err)
-		}
+		step(t, tb, "emulate print media", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"})
+			return err
+		}))
 		if eval[bool](t, tb, `getComputedStyle(document.querySelector('header.top')).display !== 'none' || getComputedStyle(document.querySelector('.toolbar')).display !== 'none'`) {
 			t.Errorf("print style shows the navigation or the toolbar")
 		}
@@ -143,17 +143,15 @@ func TestPagesInChromium(t *testing.T) {
 	t.Run("form without CSRF token is refused", func(t *testing.T) {
 		tb := newTab(t, b)
 		tb.login(t, base, s.users["admin"])
-		tb.open(t, base+"/admin")
-		err := chromedp.Do(tb.ctx,
+		// From the admin page each time, so that a retried step starts over;
+		// done when the page the refused form loads has loaded.
+		step(t, tb, "post the probe form without its CSRF token", chromedp.Steps(
+			chromedp.Navigate(base+"/admin"),
 			chromedp.Evaluate[chromedp.Void](`document.querySelector('#probe-form input[name=csrf]').remove()`),
-			chromedp.SendKeys(chromedp.CSS(`#probe-form input[name=office]`), "73.71"),
-			chromedp.SendKeys(chromedp.CSS(`#probe-form input[name=name]`), "probe-no-csrf"),
-			chromedp.Submit(chromedp.CSS(`#probe-form`)),
-			chromedp.WaitVisible(chromedp.CSS(`main h1`)),
-		)
-		if err != nil {
-			t.Fatal(err)
-		}
+			chromedp.SetValue(chromedp.CSS(`#probe-form input[name=office]`), "73.71"),
+			chromedp.SetValue(chromedp.CSS(`#probe-form input[name=name]`), "probe-no-csrf"),
+			ignore(chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.Submit(chromedp.CSS(`#probe-form`)))),
+		))
 		if body := eval[string](t, tb, `document.body.innerText`); !strings.Contains(body, "403") {
 			t.Errorf("posting without CSRF: page %q, want a 403", body)
 		}
@@ -194,9 +192,7 @@ func TestPagesInChromium(t *testing.T) {
 		}
 		tb.screenshot(t, "board-after-refresh")
 		// The phone layout of the same board.
-		if err := chromedp.Do(tb.ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile)); err != nil {
-			t.Fatal(err)
-		}
+		step(t, tb, "emulate a phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
 		tb.screenshot(t, "board-phone")
 		if errs := tb.consoleErrors(); len(errs) > 0 {
 			t.Errorf("console errors: %v", errs)
@@ -210,14 +206,12 @@ func recordIntake(t *testing.T, tb *tab, base string) {
 	t.Helper()
 	tb.open(t, base+"/offices/73.71")
 	const today = `Number(Array.from(document.querySelectorAll('table.days tbody tr')).pop().children[1].textContent)`
-	err := chromedp.Do(tb.ctx, chromedp.SetValue(chromedp.CSS(`#intake-form input[name=n_KK]`), "12"))
-	if err == nil {
-		// Wait for the page the form's redirect loads, not the one it left.
-		_, err = chromedp.Run(tb.ctx, chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.Submit(chromedp.CSS(`#intake-form`))))
-	}
-	if err != nil {
-		t.Fatalf("intake form: %v", err)
-	}
+	// Wait for the page the form's redirect loads, not the one it left. The
+	// form sets the day's count, so a retried step records the same.
+	step(t, tb, "intake form", chromedp.Steps(
+		chromedp.SetValue(chromedp.CSS(`#intake-form input[name=n_KK]`), "12"),
+		ignore(chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.Submit(chromedp.CSS(`#intake-form`)))),
+	))
 	// Before, today's row may show a projection of the usual intake; after,
 	// it shows what was recorded.
 	if got := eval[int](t, tb, today); got != 12 {
@@ -225,4 +219,12 @@ func recordIntake(t *testing.T, tb *tab, base string) {
 	}
 	tb.chart(t, "chart_backlog")
 	tb.screenshot(t, "office-makassar-after-intake")
+}
+
+// ignore drops an action's value, to run it among steps that return none.
+func ignore[T any](a chromedp.Action[T]) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		_, err := a(ctx, tg)
+		return chromedp.Void{}, err
+	}
 }

@@ -2,6 +2,7 @@ package browsertest
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,8 +11,21 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 )
+
+// stepTimeout bounds every browser step: starting Chromium, opening a tab,
+// and each action run in a tab. A step takes well under a second on an idle
+// machine; the bound is for a loaded one, where a fresh clone's run once
+// hung 19 minutes in one screenshot. A step that hits it is tried once more.
+const stepTimeout = 45 * time.Second
+
+// diagTimeout bounds each of the two looks taken at a failed step's page
+// (its URL and a screenshot), so a hung tab cannot hang the report either.
+const diagTimeout = 15 * time.Second
 
 // browser starts headless Chromium with a fresh profile; the flags keep it
 // off the network except for the test server.
@@ -29,24 +43,49 @@ func browser(t *testing.T) context.Context {
 	if path == "" {
 		t.Skip("no Chromium on this machine (.ci/deps installs it)")
 	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path),
-		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
+	var err error
+	for attempt := 1; attempt <= 2; attempt++ {
+		opts := []chromedp.ExecAllocatorOption{
+			chromedp.ExecPath(path),
+			chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+			chromedp.Flag("disable-quic", true),
+			chromedp.Flag("disable-background-networking", true),
+			chromedp.Flag("disable-component-update", true),
+			chromedp.Flag("disable-sync", true),
+			chromedp.UserDataDir(t.TempDir()),
+			chromedp.WindowSize(1280, 900),
+		}
+		alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+		ctx, cancel := chromedp.NewContext(alloc)
+		if err = start(ctx); err == nil {
+			t.Cleanup(cancelAlloc)
+			t.Cleanup(cancel)
+			return ctx
+		}
+		cancel()
+		cancelAlloc()
+		t.Logf("start chromium (attempt %d): %v", attempt, err)
 	}
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancelAlloc)
-	ctx, cancel := chromedp.NewContext(alloc)
-	t.Cleanup(cancel)
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
+	t.Fatalf("start chromium: %v", err)
+	return nil
+}
+
+// start runs a chromedp context's first step, the one that starts the
+// browser or opens the tab. That step cannot carry a timeout of its own
+// (the browser or tab lives as long as the context of its first step), so
+// it is raced against a timer instead; the caller cancels the context when
+// it loses.
+func start(ctx context.Context) error {
+	done := make(chan error, 1)
+	go func() { done <- chromedp.Do(ctx) }()
+	timer := time.NewTimer(stepTimeout)
+	defer timer.Stop()
+	select {
+	case err := <-done:
+		return err
+	case <-timer.C:
+		return fmt.Errorf("no answer in %v", stepTimeout)
 	}
-	return ctx
 }
 
 // tab opens a new tab (own cookies: a fresh browser context) and collects
@@ -59,9 +98,19 @@ type tab struct {
 
 func newTab(t *testing.T, b context.Context) *tab {
 	t.Helper()
-	ctx, cancel := chromedp.NewContext(b, chromedp.WithNewBrowserContext())
-	t.Cleanup(cancel)
-	if err := chromedp.Do(ctx); err != nil {
+	var ctx context.Context
+	var err error
+	for attempt := 1; attempt <= 2; attempt++ {
+		var cancel context.CancelFunc
+		ctx, cancel = chromedp.NewContext(b, chromedp.WithNewBrowserContext())
+		if err = start(ctx); err == nil {
+			t.Cleanup(cancel)
+			break
+		}
+		cancel()
+		t.Logf("new tab (attempt %d): %v", attempt, err)
+	}
+	if err != nil {
 		t.Fatalf("new tab: %v", err)
 	}
 	tb := &tab{ctx: ctx}
@@ -79,6 +128,68 @@ func newTab(t *testing.T, b context.Context) *tab {
 		}
 	}()
 	return tb
+}
+
+// step runs one browser action in the tab within stepTimeout. An action
+// that times out is run once more, so every action passed here must be
+// harmless to run twice; one that fails otherwise, or times out twice,
+// fails the test with the page's URL and a screenshot in testoutput/.
+func step[T any](t *testing.T, tb *tab, what string, a chromedp.Action[T]) T {
+	t.Helper()
+	var err error
+	for attempt := 1; attempt <= 2; attempt++ {
+		ctx, cancel := context.WithTimeout(tb.ctx, stepTimeout)
+		v, runErr := chromedp.Run(ctx, a)
+		timedOut := ctx.Err() == context.DeadlineExceeded
+		cancel()
+		if runErr == nil {
+			return v
+		}
+		err = runErr
+		if !timedOut {
+			break
+		}
+		err = fmt.Errorf("no answer in %v: %w", stepTimeout, runErr)
+		t.Logf("%s (attempt %d): %v", what, attempt, err)
+	}
+	t.Fatalf("%s: %v; %s", what, err, tb.diagnose(t))
+	var zero T
+	return zero
+}
+
+// diagnose describes the tab's page after a failed step: its URL, asked of
+// the browser rather than of the page (a hung page cannot answer), and a
+// screenshot of what it shows, saved as testoutput/FAILED-<test>.png.
+func (tb *tab) diagnose(t *testing.T) string {
+	t.Helper()
+	url := "unknown"
+	if c := chromedp.FromContext(tb.ctx); c != nil && c.Target != nil {
+		ctx, cancel := context.WithTimeout(tb.ctx, diagTimeout)
+		info, err := chromedp.CallBrowser(ctx, target.GetTargetInfo, target.GetTargetInfoParams{TargetID: c.Target.TargetID})
+		cancel()
+		switch {
+		case err != nil:
+			url = fmt.Sprintf("unknown (%v)", err)
+		case info.TargetInfo != nil:
+			url = info.TargetInfo.URL
+		}
+	}
+	shot := "none"
+	ctx, cancel := context.WithTimeout(tb.ctx, diagTimeout)
+	buf, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	cancel()
+	if err != nil {
+		shot = fmt.Sprintf("none (%v)", err)
+	} else {
+		name := "FAILED-" + strings.NewReplacer("/", "-", " ", "_").Replace(t.Name()) + ".png"
+		path := filepath.Join(outputDir(t), name)
+		if err := os.WriteFile(path, buf, 0o644); err != nil {
+			shot = fmt.Sprintf("none (%v)", err)
+		} else {
+			shot = path
+		}
+	}
+	return fmt.Sprintf("page %s, screenshot %s", url, shot)
 }
 
 // consoleErrors returns what reached the console as an error, except the
@@ -103,32 +214,22 @@ next:
 // open navigates and returns the HTTP status of the document.
 func (tb *tab) open(t *testing.T, url string) int64 {
 	t.Helper()
-	resp, err := chromedp.Run(tb.ctx, chromedp.NavigateResponse(url))
-	if err != nil {
-		t.Fatalf("open %s: %v", url, err)
-	}
+	resp := step(t, tb, "open "+url, chromedp.NavigateResponse(url))
 	return resp.Status
 }
 
-// eval runs a script and decodes its value.
+// eval runs a script and decodes its value. The script must be harmless to
+// run twice (see step).
 func eval[T any](t *testing.T, tb *tab, js string) T {
 	t.Helper()
-	v, err := chromedp.Run(tb.ctx, chromedp.Evaluate[T](js, chromedp.EvalAwaitPromise))
-	if err != nil {
-		t.Fatalf("eval %.80s: %v", js, err)
-	}
-	return v
+	return step(t, tb, fmt.Sprintf("eval %.80s", js), chromedp.Evaluate[T](js, chromedp.EvalAwaitPromise))
 }
 
 // screenshot writes a full-page PNG to testoutput/<name>.png.
 func (tb *tab) screenshot(t *testing.T, name string) {
 	t.Helper()
-	buf, err := chromedp.Run(tb.ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatalf("screenshot %s: %v", name, err)
-	}
-	dir := outputDir(t)
-	if err := os.WriteFile(filepath.Join(dir, name+".png"), buf, 0o644); err != nil {
+	buf := step(t, tb, "screenshot "+name, chromedp.FullScreenshot(100))
+	if err := os.WriteFile(filepath.Join(outputDir(t), name+".png"), buf, 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -187,19 +288,23 @@ func (tb *tab) chart(t *testing.T, id string) chartInfo {
 	return info
 }
 
-// login fills and posts the login form in the tab.
+// login fills and posts the login form in the tab. It starts from no
+// cookies, so that running it again after a timeout starts over from the
+// form rather than from a session that went through.
 func (tb *tab) login(t *testing.T, base, email string) {
 	t.Helper()
 	if st := tb.open(t, base+"/login"); st != 200 {
 		t.Fatalf("login form: %d", st)
 	}
-	err := chromedp.Do(tb.ctx,
+	step(t, tb, "log in as "+email, chromedp.Steps(
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, network.ClearBrowserCookies, cdp.Empty{})
+			return err
+		}),
+		chromedp.Navigate(base+"/login"),
 		chromedp.SendKeys(chromedp.CSS(`input[name=email]`), email),
 		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), password),
 		chromedp.Submit(chromedp.CSS(`#login-form`)),
 		chromedp.WaitVisible(chromedp.CSS(`header .who`)),
-	)
-	if err != nil {
-		t.Fatalf("log in as %s: %v", email, err)
-	}
+	))
 }

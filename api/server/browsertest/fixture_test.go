@@ -136,7 +136,9 @@ func (s *site) result(office, target string, at time.Time, ok bool) map[string]a
 func (s *site) post(t *testing.T, office string, items []map[string]any) {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"agent": map[string]any{"version": "test"}, "results": items})
-	req, _ := http.NewRequest(http.MethodPost, s.srv.URL+"/api/v1/results", bytes.NewReader(body))
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, s.srv.URL+"/api/v1/results", bytes.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+s.tokens[office])
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := s.srv.Client().Do(req)
