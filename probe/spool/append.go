@@ -2,6 +2,7 @@ package spool
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -57,7 +58,8 @@ func (s *Spool) Append(ctx context.Context, payloads ...[]byte) ([]uint64, error
 }
 
 // appendLocked makes room for buf, writes it to the active segment and
-// fsyncs. A failed write is cut back off so no partial record remains.
+// fsyncs. A failed write is cut back off (see undo) so no partial record
+// remains.
 func (s *Spool) appendLocked(ctx context.Context, buf []byte) error {
 	n := int64(len(buf))
 	for s.total()+n > s.opt.MaxBytes && len(s.segs) > 0 {
@@ -66,7 +68,7 @@ func (s *Spool) appendLocked(ctx context.Context, buf []byte) error {
 		}
 	}
 	if len(s.segs) > 0 && s.segs[len(s.segs)-1].size > 0 && s.segs[len(s.segs)-1].size+n > s.opt.SegmentBytes {
-		if err := s.closeActive(); err != nil {
+		if err := s.sealActive(); err != nil {
 			return err
 		}
 	}
@@ -75,15 +77,60 @@ func (s *Spool) appendLocked(ctx context.Context, buf []byte) error {
 	}
 	seg := &s.segs[len(s.segs)-1]
 	if _, err := s.write(s.active, buf); err != nil {
-		_ = s.active.Truncate(seg.size)
-		return fmt.Errorf("write segment: %w", err)
+		return s.undo(seg, fmt.Errorf("write segment: %w", err))
 	}
 	if err := s.active.Sync(); err != nil {
-		_ = s.active.Truncate(seg.size)
-		return fmt.Errorf("sync segment: %w", err)
+		return s.undo(seg, fmt.Errorf("sync segment: %w", err))
 	}
 	seg.size += n
 	return nil
+}
+
+// undo cuts a failed append back off seg, returning cause. The segment is
+// open append-only, and on Windows such a handle may not truncate, so the cut
+// goes through a handle of its own. If even that fails the tail may hold part
+// of a record: the segment is sealed, so new records go to a fresh segment and
+// never follow the garbage, and reads stop at seg.size, before it.
+func (s *Spool) undo(seg *segment, cause error) error {
+	path := filepath.Join(s.dir, segName(seg.first))
+	err := s.truncate(path, seg.size)
+	if err == nil {
+		return cause
+	}
+	s.log.Error("spool: cannot cut a failed write off its segment; starting a new segment",
+		"segment", path, "size", seg.size, "err", err)
+	if serr := s.sealActive(); serr != nil {
+		err = errors.Join(err, serr)
+	}
+	return fmt.Errorf("%w; undo: %w", cause, err)
+}
+
+// truncateFile cuts the file at path to size and syncs it.
+func truncateFile(path string, size int64) error {
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return fmt.Errorf("open segment to truncate: %w", err)
+	}
+	err = f.Truncate(size)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("truncate segment: %w", err)
+	}
+	return nil
+}
+
+// sealActive closes the segment receiving appends and marks it full, so the
+// next append starts a new segment.
+func (s *Spool) sealActive() error {
+	if n := len(s.segs); n > 0 {
+		s.segs[n-1].sealed = true
+	}
+	return s.closeActive()
 }
 
 // openActive makes sure a segment is open for appends: the newest one while
@@ -92,7 +139,7 @@ func (s *Spool) openActive() error {
 	if s.active != nil {
 		return nil
 	}
-	if n := len(s.segs); n > 0 && s.segs[n-1].size < s.opt.SegmentBytes && s.segs[n-1].last == s.nextSeq-1 {
+	if n := len(s.segs); n > 0 && !s.segs[n-1].sealed && s.segs[n-1].size < s.opt.SegmentBytes && s.segs[n-1].last == s.nextSeq-1 {
 		f, err := os.OpenFile(filepath.Join(s.dir, segName(s.segs[n-1].first)), os.O_WRONLY|os.O_APPEND, 0)
 		if err != nil {
 			return fmt.Errorf("open segment: %w", err)

@@ -4,16 +4,13 @@ package spool
 
 import (
 	"errors"
-	"syscall"
+
+	"golang.org/x/sys/windows"
 )
 
-// Windows error codes for a full disk.
-const (
-	errorHandleDiskFull syscall.Errno = 39
-	errorDiskFull       syscall.Errno = 112
-)
-
-// isDiskFull reports whether err says the volume has no space left.
+// isDiskFull reports whether err says the volume has no space left:
+// ERROR_DISK_FULL from WriteFile, ERROR_HANDLE_DISK_FULL from some file
+// systems and network shares.
 func isDiskFull(err error) bool {
-	return errors.Is(err, errorDiskFull) || errors.Is(err, errorHandleDiskFull)
+	return errors.Is(err, windows.ERROR_DISK_FULL) || errors.Is(err, windows.ERROR_HANDLE_DISK_FULL)
 }

@@ -49,6 +49,18 @@
 // retries once and otherwise returns an error wrapping ErrDiskFull; the
 // records it was given count as dropped and the spool stays usable.
 //
-// One process at a time may use a spool directory; on Unix, Open takes an
-// flock on dir/lock and refuses a directory another process holds.
+// # Windows
+//
+// Renames and deletes go through probe/safefs, which retries them while
+// another process (antivirus, backup) holds the file; a delivered segment
+// that still cannot be deleted is remembered and deleted later, never failing
+// Open or Ack. A failed append is cut off through a handle of its own (the
+// append-only handle may not truncate there); if even that fails, the
+// segment is sealed and new records start a new one. Full disks are
+// recognised by ENOSPC/EDQUOT on Unix and ERROR_DISK_FULL /
+// ERROR_HANDLE_DISK_FULL on Windows.
+//
+// One process at a time may use a spool directory: Open takes an exclusive
+// lock on dir/lock (flock on Unix, LockFileEx on Windows) and refuses a
+// directory another process holds.
 package spool

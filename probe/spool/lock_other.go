@@ -1,9 +1,9 @@
-//go:build !unix
+//go:build !unix && !windows
 
 package spool
 
 import "os"
 
-// lockDir is a no-op where flock is not available; one process per spool
-// directory is then up to the installer.
+// lockDir is a no-op where neither flock nor LockFileEx is available; one
+// process per spool directory is then up to the installer.
 func lockDir(string) (*os.File, error) { return nil, nil }

@@ -72,7 +72,7 @@ func (s *Spool) skipDamaged(ctx context.Context, g segment, floor uint64, cause 
 		return err
 	}
 	if g.first == s.segs[len(s.segs)-1].first {
-		return s.closeActive() // new records go to a fresh segment
+		return s.sealActive() // new records go to a fresh segment
 	}
 	return nil
 }

@@ -80,6 +80,9 @@ func readRecord(r *bufio.Reader) (Record, int64, error) {
 type segment struct {
 	first, last uint64
 	size        int64
+	// sealed segments take no more appends: full, damaged, or holding an
+	// uncut failed write.
+	sealed bool
 }
 
 // segName is the file name of the segment whose first record is first.

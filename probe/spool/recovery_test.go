@@ -3,7 +3,6 @@ package spool
 import (
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 )
@@ -67,9 +66,6 @@ func TestDamagedRecordIsSkippedNotBlocking(t *testing.T) {
 
 func TestSecondOpenOfSameDirRefused(t *testing.T) {
 	t.Parallel()
-	if runtime.GOOS == "windows" {
-		t.Skip("no directory lock on Windows")
-	}
 	dir := t.TempDir()
 	s := mustOpen(t, dir, Options{})
 	if _, err := Open(dir, Options{}); err == nil || !strings.Contains(err.Error(), "in use by another") {

@@ -70,8 +70,11 @@ type Spool struct {
 	// stray are segments (by first seq) no longer needed whose files could
 	// not be deleted yet.
 	stray []uint64
-	// write is the file write, replaceable in tests to simulate a full disk.
-	write func(f *os.File, b []byte) (int, error)
+	// write and truncate are the file operations of an append and of its
+	// undo, replaceable in tests to simulate a full disk or a file that
+	// cannot be cut.
+	write    func(f *os.File, b []byte) (int, error)
+	truncate func(path string, size int64) error
 }
 
 // Open opens or creates the spool in dir, repairing a torn tail.
@@ -93,7 +96,7 @@ func Open(dir string, opt Options) (*Spool, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Spool{dir: dir, opt: opt, log: opt.Logger, write: (*os.File).Write, lock: lock}
+	s := &Spool{dir: dir, opt: opt, log: opt.Logger, write: (*os.File).Write, truncate: truncateFile, lock: lock}
 	ok := false
 	defer func() {
 		if !ok && lock != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 )
@@ -199,18 +200,35 @@ func TestBoundDropsOldestAndCounts(t *testing.T) {
 
 func TestDiskFull(t *testing.T) {
 	t.Parallel()
+	for _, errno := range diskFullErrnos {
+		t.Run(errno.Error(), func(t *testing.T) {
+			t.Parallel()
+			testDiskFull(t, errno)
+		})
+	}
+	// Any other write error is no disk-full: nothing is freed for it.
+	if isDiskFull(&os.PathError{Op: "write", Path: "seg", Err: syscall.EIO}) {
+		t.Fatal("EIO taken for a full disk")
+	}
+}
+
+// testDiskFull injects errno, as this system's write answers it, through
+// the spool's write seam.
+func testDiskFull(t *testing.T, errno syscall.Errno) {
 	dir := t.TempDir()
 	s := mustOpen(t, dir, Options{MaxBytes: 4096, SegmentBytes: 512})
 	appendN(t, s, 1, 40)
-	enospc := &os.PathError{Op: "write", Path: "seg", Err: syscall.ENOSPC}
+	full := &os.PathError{Op: "write", Path: "seg", Err: errno}
 	real := s.write
 
-	// Full once: the oldest segment goes and the retry succeeds.
+	// Full once, after part of the records reached the file: the part is
+	// cut off, the oldest segment goes and the retry succeeds.
 	fails := 1
 	s.write = func(f *os.File, b []byte) (int, error) {
 		if fails > 0 {
 			fails--
-			return 0, enospc
+			n, _ := f.Write(b[:len(b)/2])
+			return n, full
 		}
 		return real(f, b)
 	}
@@ -220,7 +238,7 @@ func TestDiskFull(t *testing.T) {
 	}
 
 	// Full for good: a clear error, the payload counts as dropped, no panic.
-	s.write = func(*os.File, []byte) (int, error) { return 0, enospc }
+	s.write = func(*os.File, []byte) (int, error) { return 0, full }
 	before := s.Stats().Dropped
 	_, err := s.Append(ctx, []byte("lost"))
 	if !errors.Is(err, ErrDiskFull) {
@@ -230,12 +248,80 @@ func TestDiskFull(t *testing.T) {
 		t.Fatalf("dropped = %d after a refused append, want more than %d", got, before)
 	}
 
-	// Space comes back: appends go on with the next seq.
+	// Space comes back: appends go on with the next seq, and every record
+	// still on disk reads back whole (no half record was left behind).
 	s.write = real
 	appendN(t, s, 42, 43)
 	recs := mustRead(t, s, 100)
-	if last := recs[len(recs)-1]; last.Seq != 43 {
-		t.Fatalf("last record seq %d, want 43", last.Seq)
+	first := recs[0].Seq
+	assertSeqs(t, recs, first, 43)
+	_ = s.Close()
+	s = mustOpen(t, dir, Options{MaxBytes: 4096, SegmentBytes: 512})
+	assertSeqs(t, mustRead(t, s, 100), first, 43)
+}
+
+// A failed write is cut off the segment, with a handle that may truncate
+// (the append handle may not on Windows): the next record follows the last
+// good one directly.
+func TestFailedWriteIsCutOff(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	s := mustOpen(t, dir, Options{})
+	appendN(t, s, 1, 3)
+	path := filepath.Join(dir, segName(1))
+	size := fileSize(t, path)
+	real := s.write
+	s.write = func(f *os.File, b []byte) (int, error) {
+		n, _ := f.Write(b[:len(b)-3])
+		return n, &os.PathError{Op: "write", Path: path, Err: syscall.EIO}
+	}
+	if _, err := s.Append(ctx, []byte("r4")); err == nil || !strings.Contains(err.Error(), "write segment") {
+		t.Fatalf("append with a failing write = %v, want 'write segment' error", err)
+	}
+	if got := fileSize(t, path); got != size {
+		t.Fatalf("segment is %d bytes after the failed write, want it cut back to %d", got, size)
+	}
+	s.write = real
+	appendN(t, s, 4, 5)
+	_ = s.Close()
+	s = mustOpen(t, dir, Options{})
+	assertSeqs(t, mustRead(t, s, 100), 1, 5)
+}
+
+// When even the cut fails, the error says so, the segment is sealed and the
+// next records go to a new segment, so no record ever follows the garbage.
+func TestFailedCutSealsSegment(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	s := mustOpen(t, dir, Options{})
+	appendN(t, s, 1, 3)
+	real := s.write
+	s.write = func(f *os.File, b []byte) (int, error) {
+		n, _ := f.Write(b[:len(b)-3])
+		return n, &os.PathError{Op: "write", Path: "seg", Err: syscall.EIO}
+	}
+	s.truncate = func(string, int64) error { return errors.New("truncate refused") }
+	_, err := s.Append(ctx, []byte("r4"))
+	if err == nil || !strings.Contains(err.Error(), "write segment") || !strings.Contains(err.Error(), "undo: truncate refused") {
+		t.Fatalf("append = %v, want the write error and the failed undo", err)
+	}
+	s.write, s.truncate = real, truncateFile
+	appendN(t, s, 4, 6)
+	if _, err := os.Stat(filepath.Join(dir, segName(4))); err != nil {
+		t.Fatalf("no new segment after an uncut failed write: %v", err)
+	}
+	assertSeqs(t, mustRead(t, s, 100), 1, 6)
+	// After a restart the garbage is met as damage: the good records come
+	// first, then the next segment; only the refused result counts dropped.
+	_ = s.Close()
+	s = mustOpen(t, dir, Options{})
+	assertSeqs(t, mustRead(t, s, 100), 1, 3)
+	if err := s.Ack(ctx, 3); err != nil {
+		t.Fatalf("ack: %v", err)
+	}
+	assertSeqs(t, mustRead(t, s, 100), 4, 6)
+	if d := s.Stats().Dropped; d != 1 {
+		t.Fatalf("dropped %d, want 1 (the refused result): the garbage held no record", d)
 	}
 }
 
