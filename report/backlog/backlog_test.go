@@ -93,12 +93,22 @@ func TestPlanCases(t *testing.T) {
 		{"earliest among the least", tiny(two, Intake{monday, "C", 94}), []int{1, 0, 0}, true},
 		// Cut all Monday: only 30 of the 60 can be done by Tuesday 15:00,
 		// so 30 are late whatever is planned; the cap is worked from the end
-		// of the cut until the last of them is done (Wednesday morning).
-		{"unavoidable: cap from the end of the cut", func() Config {
+		// of the cut (Tuesday's 4 hours finish 16 of them that evening).
+		// The other 14 are done by Wednesday 10:30 in working hours, so
+		// Wednesday's overtime would help nobody: none is planned.
+		{"unavoidable: cap from the end of the cut, no hour that helps nobody", func() Config {
 			c := tiny(one, Intake{monday, "C", 60})
 			c.Down = []Interval{{w(6, 0, 0), w(7, 0, 0)}}
 			return c
-		}(), []int{0, 4, 4, 0}, false},
+		}(), []int{0, 4, 0, 0}, false},
+		// As above with 80 files: 50 late. Tuesday's 4 hours and Wednesday's
+		// working day finish 46 of them; the last 4 take one more hour on
+		// Wednesday evening, not the cap of 4.
+		{"unavoidable: the last capped day works fewer hours", func() Config {
+			c := tiny(one, Intake{monday, "C", 80})
+			c.Down = []Interval{{w(6, 0, 0), w(7, 0, 0)}}
+			return c
+		}(), []int{0, 4, 1, 0}, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,47 +1,28 @@
 package backlog
 
-import "slices"
+import (
+	"math"
+	"slices"
+)
 
-// unavoidable marks the documents late even at the maximum every day and
-// returns the days to work at the maximum for them.
-func (m *Model) unavoidable(hi []int) (exempt []bool, from, to int) {
+// leastLate is, per document, the first slot boundary it must finish by
+// for its lateness to be the least any schedule gives: its deadline when
+// it can meet it, else where it finishes with hi, the maximum on every day
+// (no schedule finishes it earlier). A document still pending at the end
+// of the horizon with hi is pending under every schedule: no limit.
+func (m *Model) leastLate(hi []int) []int32 {
 	done := make([]int32, len(m.docs))
 	m.simulate(hi, nil, done)
-	exempt = make([]bool, len(m.docs))
-	first := -1
-	to = -1
-	for k := range m.classes {
-		cl := &m.classes[k]
-		for i, doc := range cl.doc {
-			if done[doc] >= 0 && done[doc]+1 <= cl.due[i] {
-				continue
-			}
-			exempt[doc] = true
-			if first < 0 || m.docs[doc].Deadline.Before(m.docs[first].Deadline) {
-				first = int(doc)
-			}
-			last := len(m.days) - 1
-			if done[doc] >= 0 {
-				last = m.dayOfSlot(int(done[doc]))
-			}
-			to = max(to, last)
+	out := make([]int32, len(m.docs))
+	for i, s := range done {
+		switch {
+		case s < 0:
+			out[i] = math.MaxInt32
+		default:
+			out[i] = max(m.dueSlot[i], s+1)
 		}
 	}
-	if first < 0 {
-		return exempt, len(m.days), -1
-	}
-	// The outage that made them late: the latest down interval that starts
-	// before the first deadline; its end is where the maximum begins.
-	dl := m.docs[first].Deadline
-	end := m.docs[first].Arrived
-	found := false
-	for _, iv := range m.cfg.Down {
-		if iv.Start.Before(dl) && (!found || iv.End.After(end)) {
-			end, found = iv.End, true
-		}
-	}
-	from = m.dayOfSlot(max(0, m.slotOf(end)))
-	return exempt, from, to
+	return out
 }
 
 // dayOfSlot is the day holding slot s, clamped to the horizon.

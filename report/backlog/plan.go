@@ -29,13 +29,16 @@ type Plan struct {
 //   - if some schedule meets every deadline, the plan has the least total
 //     hours among those that do, and among those the earliest: at the
 //     first day where two such schedules differ, the one with more hours;
-//   - otherwise the files late under every schedule (late even with the
-//     maximum every day) are set aside as breaches; every day from the end
-//     of the outage that made them late (the latest down interval starting
-//     before the first of their deadlines; if none, the first of their
-//     arrivals) to the day the last of them completes at the maximum works
-//     the maximum, and the other days are chosen as above so that every
-//     other file meets its deadline.
+//   - otherwise no schedule makes any document finish earlier than the
+//     maximum on every day does (monotonicity, below), so the least
+//     lateness each document can have is its lateness at the maximum; the
+//     plan is the least total, then the earliest, among the schedules that
+//     give every document that least lateness. So the cap is worked from
+//     the end of the outage only as long as each hour makes some late
+//     document less late (the last capped day may work fewer hours than
+//     the cap), and no hour is planned that changes no document's
+//     lateness; CapFrom..CapTo are the days worked at the maximum from the
+//     first day with overtime.
 //
 // Why it is exact and fast (a sketch). Write R for the vector of remaining
 // staff-minutes of every document. In one slot the pool serves eligible
@@ -43,24 +46,28 @@ type Plan struct {
 // after the eligible ones before it: max(0, c - sum of their R). If R <= R'
 // componentwise and c >= c', each of those sums is no larger, so each new
 // R_j is no larger: more capacity, or a state that covers another, never
-// makes any document later (monotonicity). Within a class eligibility is
-// the same for all, so each class is a FIFO suffix and the state is four
-// integers (state). The planner is then a dynamic programme over days whose
-// entries are (total so far S, state, hours so far); an entry is dropped
-// when another covers its state and has either a smaller S (no completion
-// of the dropped one can reach a smaller least total) or the same S and
-// hours at least as early (the dropped one's best completion works for the
-// other and is no earlier). The schedule we want survives every drop or is
-// replaced by one equal to it, and at the end the least S and the earliest
-// hours among its entries are the answer. A quick feasible schedule
-// (upperBound) caps S, and equal or covered states collapse, so entries stay
-// few: one office's month plans in 0.1-0.3 ms, or about 2.5 ms when two
-// weeks of overtime must be placed (BenchmarkPlanMonth). The brute-force
-// property test in plan_prop_test.go checks all of this on small cases.
-// Only on long horizons where the office is short of staff every day do
-// the entries multiply; past searchBudget the tie-break is settled among
-// the entries a plain least-total programme keeps, and Plan.Earliest says
-// so (TestPlanOverloadedYear).
+// makes any document later (monotonicity). Both cases are then the same
+// problem: every document has a latest slot to finish in (its deadline,
+// or, when that cannot be met, where it finishes at the maximum), and a
+// schedule is acceptable when every document finishes by it. Within a
+// class eligibility is the same for all, so each class is a FIFO suffix
+// and the state is four integers (state). The planner is then a dynamic
+// programme over days whose entries are (total so far S, state, hours so
+// far); an entry is dropped when another covers its state and has either a
+// smaller S (no completion of the dropped one can reach a smaller least
+// total) or the same S and hours at least as early (the dropped one's best
+// completion works for the other and is no earlier). The schedule we want
+// survives every drop or is replaced by one equal to it, and at the end the
+// least S and the earliest hours among its entries are the answer. A quick
+// acceptable schedule (upperBound) caps S, and equal or covered states
+// collapse, so entries stay few: one office's month plans in 0.1-0.3 ms, or
+// about 2.5 ms when two weeks of overtime must be placed
+// (BenchmarkPlanMonth). plan_prop_test.go checks all of this against brute
+// force on small cases, and plan_lateness_test.go against an independent
+// enumeration of lateness vectors. Only on long horizons where the office
+// is short of staff every day do the entries multiply; past searchBudget
+// the tie-break is settled among the entries a plain least-total programme
+// keeps, and Plan.Earliest says so (TestPlanOverloadedYear).
 func (m *Model) Plan() Plan {
 	n := len(m.days)
 	lo, hi := make([]int, n), make([]int, n)
@@ -71,21 +78,33 @@ func (m *Model) Plan() Plan {
 	r := m.rules(nil)
 	if !m.simulate(hi, r, nil) {
 		p.Feasible = false
-		var exempt []bool
-		var from, to int
-		exempt, from, to = m.unavoidable(hi)
-		from = max(from, m.planFrom)
-		for d := from; d <= to; d++ {
-			lo[d] = hi[d]
-		}
-		if from <= to {
-			p.CapFrom, p.CapTo = m.info[from].Date, m.info[to].Date
-		}
-		r = m.rules(exempt)
+		r = m.rules(m.leastLate(hi))
 	}
 	p.Hours, p.Earliest = m.search(lo, hi, r)
 	p.Total = sum(p.Hours)
+	if !p.Feasible {
+		p.CapFrom, p.CapTo = m.capped(p.Hours)
+	}
 	return p
+}
+
+// capped is the run of days worked at the maximum that starts at the
+// plan's first day with overtime (zero Dates if that day works less).
+func (m *Model) capped(hours []int) (from, to calendar.Date) {
+	for d, h := range hours {
+		if h == 0 {
+			continue
+		}
+		if h < m.days[d].maxOT {
+			return
+		}
+		from = m.info[d].Date
+		for ; d < len(hours) && hours[d] > 0 && hours[d] == m.days[d].maxOT; d++ {
+			to = m.info[d].Date
+		}
+		return
+	}
+	return
 }
 
 type entry struct {
@@ -177,7 +196,7 @@ func (m *Model) dp(lo, hi []int, r *rules, bound int, earliest bool) ([]int, boo
 		}
 		return out, true
 	}
-	// Unreachable: hi itself meets every deadline the rules keep.
+	// Unreachable: hi itself meets every limit the rules set.
 	return slices.Clone(hi), true
 }
 

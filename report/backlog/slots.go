@@ -118,15 +118,18 @@ func (m *Model) Down(t time.Time) bool {
 	return s >= 0 && s < len(m.down) && m.down[s]
 }
 
-// rules are the deadlines the simulation enforces: due per class with
-// exempt documents (those late under any schedule) moved to never, and the
-// suffix minimum that says in O(1) whether a pending document is overdue.
+// rules are the limits the simulation enforces: per class, the first slot
+// boundary each document must finish by (its deadline, or a later limit
+// where no schedule meets the deadline), and the suffix minimum that says
+// in O(1) whether a pending document is past its limit.
 type rules struct {
 	due    [2][]int32
 	sufMin [2][]int32
 }
 
-func (m *Model) rules(exempt []bool) *rules {
+// rules builds the limits: each document's deadline, or limit[i] (indexed
+// like Docs) when that is given.
+func (m *Model) rules(limit []int32) *rules {
 	r := &rules{}
 	for k := range m.classes {
 		c := &m.classes[k]
@@ -135,8 +138,8 @@ func (m *Model) rules(exempt []bool) *rules {
 		d := make([]int32, len(c.due))
 		for i := len(c.due) - 1; i >= 0; i-- {
 			v := c.due[i]
-			if exempt != nil && exempt[c.doc[i]] {
-				v = math.MaxInt32
+			if limit != nil {
+				v = limit[c.doc[i]]
 			}
 			s[i] = min(v, s[i+1])
 			d[i] = v
