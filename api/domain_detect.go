@@ -81,9 +81,18 @@ type Incident struct {
 	PeakOffices int `json:"peak_offices"`
 	// MonitoredOffices is the denominator the scope was judged against
 	// (the province's for province scope, everyone's otherwise).
-	MonitoredOffices int              `json:"monitored_offices"`
-	InMaintenance    bool             `json:"in_maintenance"`
-	Offices          []IncidentOffice `json:"offices"`
+	MonitoredOffices int  `json:"monitored_offices"`
+	InMaintenance    bool `json:"in_maintenance"`
+	// FirstSeenAt is when the detector first stored the incident.
+	FirstSeenAt time.Time `json:"first_seen_at"`
+	// Late is true when the incident's end was already known when it was
+	// first seen (results delivered from a spool after the link came back):
+	// it is reported as late and never escalated.
+	Late bool `json:"late"`
+	// Flaps counts the times an office came back down within the re-open
+	// window; more than zero is "tidak stabil" (unstable).
+	Flaps   int              `json:"flaps"`
+	Offices []IncidentOffice `json:"offices"`
 	// Affected is the count of offices down over time, as steps.
 	Affected []AffectedStep `json:"affected"`
 }
@@ -145,7 +154,8 @@ type OfficeState struct {
 
 // Incident change kinds, as the detector reports them to escalation.
 const (
-	IncidentOpened       = "opened"        // a new incident
+	IncidentOpened       = "opened"        // a new incident, open when first seen
+	IncidentLate         = "late"          // a new incident already over when first seen
 	IncidentScopeChanged = "scope_changed" // scope widened or narrowed
 	IncidentUpdated      = "updated"       // offices or times changed, scope not
 	IncidentRecovered    = "recovered"     // every office is back
@@ -159,4 +169,7 @@ type IncidentChange struct {
 	Kind          string   `json:"kind"`
 	Incident      Incident `json:"incident"`
 	PreviousScope string   `json:"previous_scope,omitempty"`
+	// MergedInto is set on a retracted incident whose offices now belong
+	// to that (already existing) incident.
+	MergedInto int64 `json:"merged_into,omitempty"`
 }

@@ -47,8 +47,10 @@ type Store interface {
 	Work(ctx context.Context, now time.Time, limit int) ([]ProbeRef, error)
 	EvaluateProbe(ctx context.Context, p ProbeRef, now time.Time) (ProbeOutcome, error)
 	// RecomputeIncidents regroups the central-cause outages of every range
-	// marked since the last call, under one global lock.
-	RecomputeIncidents(ctx context.Context, now time.Time, rules ScopeRules) (IncidentOutcome, error)
+	// marked since the last call, under one global lock: it loads the
+	// window's outages and incidents, applies Incidents and Reconcile, and
+	// writes the changes.
+	RecomputeIncidents(ctx context.Context, now time.Time, rules IncidentRules) (IncidentOutcome, error)
 }
 
 // Clock tells the time; tests inject a fixed one.
@@ -73,8 +75,9 @@ type Config struct {
 	// Workers is how many probes one pass evaluates at once (default 4):
 	// probes are independent, each under its own lock.
 	Workers int
-	// Scope holds the province and national shares (default 50 % each).
-	Scope ScopeRules
+	// Incidents are the grouping rules (DefaultIncidentRules for zero
+	// fields).
+	Incidents IncidentRules
 	// Logger and Clock default to slog.Default() and SystemClock.
 	Logger *slog.Logger
 	Clock  Clock
@@ -89,10 +92,9 @@ func (c Config) Validate() error {
 		return errors.New("batch: must not be negative")
 	case c.Workers < 0:
 		return errors.New("workers: must not be negative")
-	case c.Scope.ProvinceShare < 0 || c.Scope.ProvinceShare > 1:
-		return errors.New("scope.province_share: must be within 0..1")
-	case c.Scope.NationalShare < 0 || c.Scope.NationalShare > 1:
-		return errors.New("scope.national_share: must be within 0..1")
+	}
+	if err := c.Incidents.Validate(); err != nil {
+		return fmt.Errorf("incidents.%w", err)
 	}
 	return nil
 }
@@ -107,9 +109,7 @@ func (c Config) withDefaults() Config {
 	if c.Workers == 0 {
 		c.Workers = 4
 	}
-	if c.Scope == (ScopeRules{}) {
-		c.Scope = DefaultScopeRules
-	}
+	c.Incidents = c.Incidents.WithDefaults()
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
@@ -193,7 +193,7 @@ func (d *Detector) RunOnce(ctx context.Context) (int, error) {
 		})
 	}
 	wg.Wait()
-	inc, err := d.store.RecomputeIncidents(ctx, now, d.cfg.Scope)
+	inc, err := d.store.RecomputeIncidents(ctx, now, d.cfg.Incidents)
 	if err != nil {
 		errs = append(errs, fmt.Errorf("recompute incidents: %w", err))
 	}

@@ -140,7 +140,7 @@ func oracleFor(results map[string][]obs, offices map[string]string, rules detect
 		mon.Total++
 		mon.ByProvince[prov]++
 	}
-	for _, g := range detect.Incidents(members, mon, detect.DefaultScopeRules) {
+	for _, g := range detect.Incidents(members, mon, detect.DefaultIncidentRules) {
 		ex.incidents = append(ex.incidents, fmtIncident(g.Start, g.End, g.Scope, g.Offices))
 	}
 	sort.Strings(ex.spans)

@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -15,8 +14,10 @@ import (
 // RecomputeIncidents regroups the central-cause outages around every range
 // marked dirty since the last call. One global advisory lock makes it a
 // single writer; it runs after the probe transactions have committed, so it
-// reads what they wrote.
-func (d *Detection) RecomputeIncidents(ctx context.Context, now time.Time, rules detect.ScopeRules) (detect.IncidentOutcome, error) {
+// reads what they wrote. The rules are detect's (Incidents, Reconcile):
+// this only loads their input and writes their decisions.
+func (d *Detection) RecomputeIncidents(ctx context.Context, now time.Time, rules detect.IncidentRules) (detect.IncidentOutcome, error) {
+	rules = rules.WithDefaults()
 	var out detect.IncidentOutcome
 	err := pgx.BeginFunc(ctx, d.s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('pantau.detect.incidents', 0))`); err != nil {
@@ -33,7 +34,7 @@ func (d *Detection) RecomputeIncidents(ctx context.Context, now time.Time, rules
 		if lo == nil {
 			return nil
 		}
-		members, old, err := groupingWindow(ctx, tx, *lo)
+		members, old, err := groupingWindow(ctx, tx, *lo, rules.Reopen)
 		if err != nil {
 			return err
 		}
@@ -43,8 +44,14 @@ func (d *Detection) RecomputeIncidents(ctx context.Context, now time.Time, rules
 		}
 		groups := detect.Incidents(members, mon, rules)
 		out.Groups = len(groups)
-		out.Changes, err = d.applyGroups(ctx, tx, groups, old, now)
-		return err
+		changes := detect.Reconcile(groups, old, now)
+		for _, ch := range changes {
+			if err := d.apply(ctx, tx, ch, now); err != nil {
+				return err
+			}
+		}
+		out.Changes = len(changes)
+		return nil
 	})
 	if err != nil {
 		return detect.IncidentOutcome{}, fmt.Errorf("recompute incidents: %w", err)
@@ -53,15 +60,16 @@ func (d *Detection) RecomputeIncidents(ctx context.Context, now time.Time, rules
 }
 
 // groupingWindow loads the central-cause outages and the incidents that are
-// open or end after lo, moving lo back until nothing loaded starts before
-// it: then every outage overlapping one loaded is loaded too, and each
-// group is whole.
-func groupingWindow(ctx context.Context, tx pgx.Tx, lo time.Time) ([]detect.Member, []api.Incident, error) {
+// open or end after lo − reopen, moving lo back until nothing loaded starts
+// before it: then every outage overlapping one loaded, or less than the
+// re-open window before it, is loaded too, and each group is whole.
+func groupingWindow(ctx context.Context, tx pgx.Tx, lo time.Time, reopen time.Duration) ([]detect.Member, []api.Incident, error) {
 	for {
+		since := lo.Add(-reopen)
 		rows, err := tx.Query(ctx, `SELECT o.office_code, f.province_code, o.started_at, o.ended_at
 			FROM outages o JOIN offices f ON f.code = o.office_code
 			WHERE o.kind = 'down' AND o.cause = 'central' AND o.target_kind = 'central'
-			  AND (o.ended_at IS NULL OR o.ended_at > $1)`, lo)
+			  AND (o.ended_at IS NULL OR o.ended_at > $1)`, since)
 		if err != nil {
 			return nil, nil, fmt.Errorf("central outages: %w", err)
 		}
@@ -73,7 +81,7 @@ func groupingWindow(ctx context.Context, tx pgx.Tx, lo time.Time) ([]detect.Memb
 		if err != nil {
 			return nil, nil, fmt.Errorf("central outages: %w", err)
 		}
-		old, err := queryIncidents(ctx, tx, `WHERE i.ended_at IS NULL OR i.ended_at > $1`, lo)
+		old, err := queryIncidents(ctx, tx, `WHERE i.ended_at IS NULL OR i.ended_at > $1`, since)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -122,82 +130,17 @@ func monitoredOffices(ctx context.Context, q querier) (detect.Monitored, error) 
 	return mon, nil
 }
 
-// overlaps reports whether [s1, e1) and [s2, e2) share time; nil is open.
-func overlaps(s1 time.Time, e1 *time.Time, s2 time.Time, e2 *time.Time) bool {
-	return (e2 == nil || s1.Before(*e2)) && (e1 == nil || s2.Before(*e1))
-}
-
-// matchIncident picks the old incident a group continues: the smallest id
-// among those it overlaps in time and shares an office with.
-func matchIncident(g detect.Group, old []api.Incident, used map[int64]bool) int {
-	best := -1
-	for i, o := range old {
-		if used[o.ID] || !overlaps(g.Start, g.End, o.StartedAt, o.EndedAt) {
-			continue
+// apply writes one of Reconcile's decisions and tells the hook, with the
+// id of a new incident filled in.
+func (d *Detection) apply(ctx context.Context, tx pgx.Tx, ch api.IncidentChange, now time.Time) error {
+	if ch.Kind == api.IncidentRetracted {
+		if _, err := tx.Exec(ctx, `DELETE FROM incidents WHERE id = $1`, ch.Incident.ID); err != nil {
+			return fmt.Errorf("retract incident %d: %w", ch.Incident.ID, err)
 		}
-		shared := slices.ContainsFunc(o.Offices, func(a api.IncidentOffice) bool {
-			return slices.ContainsFunc(g.Offices, func(b api.IncidentOffice) bool { return a.OfficeCode == b.OfficeCode })
-		})
-		if shared && (best < 0 || o.ID < old[best].ID) {
-			best = i
-		}
+	} else if err := writeIncident(ctx, tx, &ch.Incident, now); err != nil {
+		return err
 	}
-	return best
-}
-
-// applyGroups writes the groups over the old incidents of the window: a
-// group continuing an old incident keeps its id; new groups get new ids;
-// old incidents no group continues are deleted. Every change goes to the
-// hook in this transaction. It returns the number of changes.
-func (d *Detection) applyGroups(ctx context.Context, tx pgx.Tx, groups []detect.Group, old []api.Incident, now time.Time) (int, error) {
-	used := map[int64]bool{}
-	changes := 0
-	for _, g := range groups {
-		inc := api.Incident{StartedAt: g.Start, EndedAt: g.End, Scope: g.Scope, Cause: api.CauseCentral,
-			ProvinceCode: g.ProvinceCode, PeakOffices: g.Peak, MonitoredOffices: g.MonitoredOffices,
-			Offices: g.Offices, Affected: g.Affected}
-		ch := api.IncidentChange{Kind: api.IncidentOpened}
-		if i := matchIncident(g, old, used); i >= 0 {
-			prev := old[i]
-			used[prev.ID] = true
-			inc.ID = prev.ID
-			if sameIncident(prev, inc) {
-				continue
-			}
-			ch.PreviousScope = prev.Scope
-			switch {
-			case prev.EndedAt == nil && inc.EndedAt != nil:
-				ch.Kind = api.IncidentRecovered
-			case prev.EndedAt != nil && inc.EndedAt == nil:
-				ch.Kind = api.IncidentReopened
-			case prev.Scope != inc.Scope:
-				ch.Kind = api.IncidentScopeChanged
-			default:
-				ch.Kind = api.IncidentUpdated
-			}
-		}
-		if err := writeIncident(ctx, tx, &inc, now); err != nil {
-			return changes, err
-		}
-		ch.Incident = inc
-		if err := d.tell(ctx, tx, ch); err != nil {
-			return changes, err
-		}
-		changes++
-	}
-	for _, o := range old {
-		if used[o.ID] {
-			continue
-		}
-		if _, err := tx.Exec(ctx, `DELETE FROM incidents WHERE id = $1`, o.ID); err != nil {
-			return changes, fmt.Errorf("retract incident %d: %w", o.ID, err)
-		}
-		if err := d.tell(ctx, tx, api.IncidentChange{Kind: api.IncidentRetracted, Incident: o}); err != nil {
-			return changes, err
-		}
-		changes++
-	}
-	return changes, nil
+	return d.tell(ctx, tx, ch)
 }
 
 func (d *Detection) tell(ctx context.Context, tx pgx.Tx, ch api.IncidentChange) error {
@@ -210,24 +153,8 @@ func (d *Detection) tell(ctx context.Context, tx pgx.Tx, ch api.IncidentChange) 
 	return nil
 }
 
-// sameIncident compares what is stored of an incident.
-func sameIncident(a, b api.Incident) bool {
-	eqEnd := func(x, y *time.Time) bool { return (x == nil) == (y == nil) && (x == nil || x.Equal(*y)) }
-	if !a.StartedAt.Equal(b.StartedAt) || !eqEnd(a.EndedAt, b.EndedAt) || a.Scope != b.Scope ||
-		a.ProvinceCode != b.ProvinceCode || a.PeakOffices != b.PeakOffices ||
-		a.MonitoredOffices != b.MonitoredOffices || len(a.Offices) != len(b.Offices) {
-		return false
-	}
-	for i := range a.Offices {
-		x, y := a.Offices[i], b.Offices[i]
-		if x.OfficeCode != y.OfficeCode || !x.StartedAt.Equal(y.StartedAt) || !eqEnd(x.EndedAt, y.EndedAt) {
-			return false
-		}
-	}
-	return true
-}
-
-// writeIncident inserts inc (ID 0) or updates it, and replaces its offices.
+// writeIncident inserts inc (ID 0; first seen and late as decided) or
+// updates it (those stay as stored), and replaces its offices.
 func writeIncident(ctx context.Context, tx pgx.Tx, inc *api.Incident, now time.Time) error {
 	prov := &inc.ProvinceCode
 	if inc.ProvinceCode == "" {
@@ -235,13 +162,15 @@ func writeIncident(ctx context.Context, tx pgx.Tx, inc *api.Incident, now time.T
 	}
 	var err error
 	if inc.ID == 0 {
-		err = tx.QueryRow(ctx, `INSERT INTO incidents (started_at, ended_at, scope, province_code, peak_offices, monitored_offices, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id`,
-			inc.StartedAt, inc.EndedAt, inc.Scope, prov, inc.PeakOffices, inc.MonitoredOffices, now).Scan(&inc.ID)
+		err = tx.QueryRow(ctx, `INSERT INTO incidents (started_at, ended_at, scope, province_code, peak_offices, monitored_offices,
+				late, flaps, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+			inc.StartedAt, inc.EndedAt, inc.Scope, prov, inc.PeakOffices, inc.MonitoredOffices, inc.Late, inc.Flaps,
+			inc.FirstSeenAt, now).Scan(&inc.ID)
 	} else {
 		_, err = tx.Exec(ctx, `UPDATE incidents SET started_at = $2, ended_at = $3, scope = $4, province_code = $5,
-				peak_offices = $6, monitored_offices = $7, updated_at = $8 WHERE id = $1`,
-			inc.ID, inc.StartedAt, inc.EndedAt, inc.Scope, prov, inc.PeakOffices, inc.MonitoredOffices, now)
+				peak_offices = $6, monitored_offices = $7, flaps = $8, updated_at = $9 WHERE id = $1`,
+			inc.ID, inc.StartedAt, inc.EndedAt, inc.Scope, prov, inc.PeakOffices, inc.MonitoredOffices, inc.Flaps, now)
 		if err == nil {
 			_, err = tx.Exec(ctx, `DELETE FROM incident_offices WHERE incident_id = $1`, inc.ID)
 		}

@@ -72,7 +72,7 @@ func (s *Store) Incident(ctx context.Context, id int64) (api.Incident, error) {
 // offices, and derives the affected steps.
 func queryIncidents(ctx context.Context, q querier, where string, args ...any) ([]api.Incident, error) {
 	rows, err := q.Query(ctx, `SELECT i.id, i.started_at, i.ended_at, i.scope, i.cause, coalesce(i.province_code, ''),
-			i.peak_offices, i.monitored_offices,
+			i.peak_offices, i.monitored_offices, i.created_at, i.late, i.flaps,
 			EXISTS (SELECT 1 FROM maintenance_windows w JOIN incident_offices m ON m.incident_id = i.id
 			        JOIN offices f ON f.code = m.office_code
 			        WHERE (w.scope = 'national' OR w.office_code = f.code OR w.province_code = f.province_code)
@@ -84,7 +84,7 @@ func queryIncidents(ctx context.Context, q querier, where string, args ...any) (
 	is, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (api.Incident, error) {
 		var i api.Incident
 		err := r.Scan(&i.ID, &i.StartedAt, &i.EndedAt, &i.Scope, &i.Cause, &i.ProvinceCode, &i.PeakOffices,
-			&i.MonitoredOffices, &i.InMaintenance)
+			&i.MonitoredOffices, &i.FirstSeenAt, &i.Late, &i.Flaps, &i.InMaintenance)
 		return i, err
 	})
 	if err != nil || len(is) == 0 {

@@ -223,7 +223,7 @@ func (t *timedStore) EvaluateProbe(ctx context.Context, p detect.ProbeRef, now t
 	return t.Store.EvaluateProbe(ctx, p, now)
 }
 
-func (t *timedStore) RecomputeIncidents(ctx context.Context, now time.Time, rules detect.ScopeRules) (detect.IncidentOutcome, error) {
+func (t *timedStore) RecomputeIncidents(ctx context.Context, now time.Time, rules detect.IncidentRules) (detect.IncidentOutcome, error) {
 	start := time.Now()
 	defer func() { t.incidents.Add(int64(time.Since(start))); t.nInc.Add(1) }()
 	return t.Store.RecomputeIncidents(ctx, now, rules)
