@@ -45,7 +45,7 @@ func TestRevokedAgentIsRefused(t *testing.T) {
 	for _, req := range []struct{ method, path, body string }{{"POST", "/api/v1/results", batch}, {"GET", "/api/v1/probe/config", ""}} {
 		hreq, _ := http.NewRequest(req.method, "http://"+d.addr+req.path, strings.NewReader(req.body))
 		hreq.Header.Set("Authorization", "Bearer "+cred.Token)
-		resp, err := http.DefaultClient.Do(hreq)
+		resp, err := (&http.Client{Timeout: time.Minute}).Do(hreq)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -29,7 +29,9 @@ var buildVersionedAgent = sync.OnceValues(func() (string, error) {
 		return "", err
 	}
 	bin := filepath.Join(dir, "pantau-probe")
-	out, err := exec.Command("go", "build", "-ldflags", "-X main.version="+agentVersion, "-o", bin,
+	ctx, cancel := context.WithTimeout(context.Background(), buildTimeout)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "go", "build", "-ldflags", "-X main.version="+agentVersion, "-o", bin,
 		"github.com/pantau-id/pantau/cmd/pantau-probe").CombinedOutput()
 	if err != nil {
 		return "", fmt.Errorf("build pantau-probe: %v: %s", err, out)
@@ -121,7 +123,9 @@ func (d *deploy) enrol(code, credFile string) (int, string, string) {
 	if err != nil {
 		d.t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "enrol", "--server", "http://"+d.addr, "--code", code, "--name", "pc-loket",
+	ctx, cancel := context.WithTimeout(d.t.Context(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "enrol", "--server", "http://"+d.addr, "--code", code, "--name", "pc-loket",
 		"--credential-file", credFile, "--user", "")
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
@@ -161,7 +165,7 @@ func (d *deploy) run() (*exec.Cmd, *logBuffer) {
 		d.t.Fatal(err)
 	}
 	logs := &logBuffer{t: d.t}
-	cmd := exec.Command(bin, "run", "--config", path)
+	cmd := agentCommand(d.t, bin, "run", "--config", path)
 	cmd.Stderr = logs
 	if err := cmd.Start(); err != nil {
 		d.t.Fatal(err)

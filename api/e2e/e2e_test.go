@@ -31,7 +31,9 @@ var buildAgent = sync.OnceValues(func() (string, error) {
 		return "", err
 	}
 	bin := filepath.Join(dir, "pantau-probe")
-	out, err := exec.Command("go", "build", "-o", bin, "github.com/pantau-id/pantau/cmd/pantau-probe").CombinedOutput()
+	ctx, cancel := context.WithTimeout(context.Background(), buildTimeout)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/pantau-id/pantau/cmd/pantau-probe").CombinedOutput()
 	if err != nil {
 		return "", fmt.Errorf("build pantau-probe: %v: %s", err, out)
 	}
@@ -144,7 +146,7 @@ targets:
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		r.t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "run", "--config", path)
+	cmd := agentCommand(r.t, bin, "run", "--config", path)
 	cmd.Stderr = &prefixWriter{t: r.t}
 	if err := cmd.Start(); err != nil {
 		r.t.Fatal(err)
@@ -160,6 +162,21 @@ func (r *rig) stored() (count, maxSeq int64) {
 		r.t.Fatal(err)
 	}
 	return count, maxSeq
+}
+
+// buildTimeout bounds compiling the agent, from a cold cache on a loaded
+// machine included.
+const buildTimeout = 10 * time.Minute
+
+// agentCommand is the agent binary run for one test: killed when the test
+// ends or after 10 minutes, whichever comes first, so a Wait after SIGTERM
+// cannot outlive either; its output is given up 10 s after it is killed.
+func agentCommand(t *testing.T, bin string, args ...string) *exec.Cmd {
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Minute)
+	t.Cleanup(cancel)
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.WaitDelay = 10 * time.Second
+	return cmd
 }
 
 // waitFor polls cond until it holds or the deadline passes.

@@ -22,7 +22,11 @@ func TestStartStopsMidFlightAndReleasesTheRow(t *testing.T) {
 	go func() { s.Start(ctx); close(done) }()
 	f.waitFor(t, "the post", func(f *fakeSlack) bool { return len(f.calls) > 0 })
 	cancel()
-	<-done
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("Start did not return within 30 s of its context's end")
+	}
 	if st, attempts := outboxStatus(t, esc.pool, openKeyMKS); st != "pending" || attempts != 0 {
 		t.Fatalf("after shutdown: %s/%d, want pending/0", st, attempts)
 	}
@@ -150,8 +154,13 @@ func TestTwoSendersPostEachMessageOnce(t *testing.T) {
 			go func() { _, err := s.RunOnce(context.Background()); errs <- err }()
 		}
 		for range 2 {
-			if err := <-errs; err != nil {
-				t.Fatal(err)
+			select {
+			case err := <-errs:
+				if err != nil {
+					t.Fatal(err)
+				}
+			case <-time.After(30 * time.Second):
+				t.Fatal("a pass did not end within 30 s")
 			}
 		}
 		clock.Advance(time.Second)

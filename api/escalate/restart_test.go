@@ -121,7 +121,11 @@ func TestRestartBetweenOutboxAndSendPostsExactlyOnce(t *testing.T) {
 
 func startChild(t *testing.T, mode, dbURL, slackURL string) (*exec.Cmd, *bytes.Buffer) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestSenderChildProcess$", "-test.count=1")
+	// Bounded: the drain child gives up after 30 s on its own, and Wait on
+	// a child stuck before that must not hang the parent.
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	t.Cleanup(cancel)
+	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestSenderChildProcess$", "-test.count=1")
 	cmd.Env = append(os.Environ(), childEnv+"="+mode, childDBEnv+"="+dbURL, childSlackEnv+"="+slackURL)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out

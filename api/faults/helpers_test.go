@@ -137,7 +137,14 @@ func startAgent(t *testing.T, m sim.Member, serverURL string, targets []probe.Ta
 	ctx, cancel := context.WithCancel(context.Background())
 	ra := &runningAgent{member: m, spool: sp, cancel: cancel, done: make(chan error, 1)}
 	go func() { ra.done <- a.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-ra.done })
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-ra.done:
+		case <-time.After(time.Minute): // ShutdownGrace is 20 s
+			t.Error("agent did not stop within a minute")
+		}
+	})
 	return ra
 }
 

@@ -99,7 +99,11 @@ func pgRestarts(t *testing.T, n int, interval, d time.Duration, times int) {
 		restart()
 		t.Logf("restart %d of PostgreSQL done", i+1)
 	}
-	<-done
+	select {
+	case <-done:
+	case <-time.After(d + 5*time.Minute): // the run, its minute of drain, and slack
+		t.Fatal("the simulated fleet did not finish")
+	}
 	if runErr != nil {
 		t.Fatalf("sim: %v", runErr)
 	}

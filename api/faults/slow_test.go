@@ -3,6 +3,7 @@
 package faults
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -55,7 +56,9 @@ func TestAgentKilledRepeatedlyAgainstTheRealServer(t *testing.T) {
 	m := register(t, store, 1, 50*time.Millisecond)[0]
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "pantau-probe")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/pantau-id/pantau/cmd/pantau-probe").CombinedOutput(); err != nil {
+	buildCtx, cancel := context.WithTimeout(t.Context(), 10*time.Minute)
+	defer cancel()
+	if out, err := exec.CommandContext(buildCtx, "go", "build", "-o", bin, "github.com/pantau-id/pantau/cmd/pantau-probe").CombinedOutput(); err != nil {
 		t.Fatalf("build pantau-probe: %v: %s", err, out)
 	}
 	spoolDir := filepath.Join(dir, "spool")
@@ -69,7 +72,7 @@ func TestAgentKilledRepeatedlyAgainstTheRealServer(t *testing.T) {
 	}
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 9))
 	for i := range 9 {
-		cmd := exec.Command(bin, "run", "--config", cfg)
+		cmd := exec.CommandContext(t.Context(), bin, "run", "--config", cfg) // killed at the latest when the test ends
 		cmd.Stderr = os.Stderr
 		if err := cmd.Start(); err != nil {
 			t.Fatalf("start agent: %v", err)

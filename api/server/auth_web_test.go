@@ -108,7 +108,7 @@ func newWebFixture(t *testing.T) *webFixture {
 // client returns a client that does not follow redirects (a redirect to
 // the login form is a result to check, not to follow).
 func (f *webFixture) client() *http.Client {
-	c := *f.srv.Client()
+	c := *clientWithTimeout(f.srv)
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &c
 }

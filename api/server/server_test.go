@@ -34,6 +34,14 @@ type fixture struct {
 	server *server.Server
 }
 
+// clientWithTimeout is the test server's client with a deadline on every
+// request, so a stuck handler fails its test instead of hanging the suite.
+func clientWithTimeout(srv *httptest.Server) *http.Client {
+	c := *srv.Client()
+	c.Timeout = time.Minute
+	return &c
+}
+
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	ctx := context.Background()
@@ -69,7 +77,7 @@ func newFixture(t *testing.T) *fixture {
 	h := server.New(server.Config{MaxBodyBytes: 64 << 10}, store, slog.New(slog.DiscardHandler), reg, reg, server.WithClock(func() time.Time { return testNow }))
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &fixture{server: h, store: store, srv: srv, token: token, other: other, reg: reg, client: srv.Client()}
+	return &fixture{server: h, store: store, srv: srv, token: token, other: other, reg: reg, client: clientWithTimeout(srv)}
 }
 
 func (f *fixture) post(t *testing.T, token string, body []byte, gz bool) (int, []byte) {

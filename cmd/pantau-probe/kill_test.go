@@ -74,7 +74,9 @@ func buildProbe(t *testing.T) string {
 		t.Skip("go tool not on PATH")
 	}
 	bin := filepath.Join(t.TempDir(), "pantau-probe")
-	out, err := exec.Command(goBin, "build", "-o", bin, ".").CombinedOutput()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, goBin, "build", "-o", bin, ".").CombinedOutput()
 	if err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
@@ -113,7 +115,12 @@ targets:
 `, srv.URL, spoolDir, ln.Addr().String()))
 
 	start := func() *exec.Cmd {
-		cmd := exec.Command(bin, "run", "--config", cfg)
+		// Killed when the test ends or after 5 minutes, so that no Wait
+		// below can hang.
+		ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
+		t.Cleanup(cancel)
+		cmd := exec.CommandContext(ctx, bin, "run", "--config", cfg)
+		cmd.WaitDelay = 10 * time.Second
 		cmd.Stderr = os.Stderr
 		if err := cmd.Start(); err != nil {
 			t.Fatalf("start: %v", err)

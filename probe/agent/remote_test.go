@@ -126,8 +126,13 @@ func TestCentralConfigFollowsChangesAndCaches(t *testing.T) {
 		go func() { done <- a.Run(ctx) }()
 		return func() {
 			cancel()
-			if err := <-done; err != nil {
-				t.Errorf("run: %v", err)
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Errorf("run: %v", err)
+				}
+			case <-time.After(30 * time.Second):
+				t.Fatal("Run did not return within 30 s of stop")
 			}
 		}
 	}
@@ -225,7 +230,14 @@ func TestBadConfigurationFromServerKeepsTheCurrentOne(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx) }()
-	defer func() { cancel(); <-done }()
+	defer func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			t.Error("Run did not return within 30 s of stop")
+		}
+	}()
 	waitUntil(t, "results of a", func() bool { return cs.ingest.seenTargets()["a"] > 0 })
 	// A target without an address: refused, the agent keeps checking a.
 	bad := Settings{Interval: probe.Duration(10 * time.Millisecond), Targets: []probe.Target{{Name: "b", Kind: probe.KindCentral, Check: probe.CheckTCP}}}

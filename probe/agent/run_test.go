@@ -82,7 +82,11 @@ func TestRunStopsDuringOutageAndKeepsResults(t *testing.T) {
 		BackoffMin: time.Hour, BackoffMax: time.Hour, ShutdownGrace: time.Hour,
 		Targets: []probe.Target{{Name: "c", Kind: probe.KindCentral, Check: probe.CheckTCP, Address: ln.Addr().String()}},
 	})
-	<-tried // the uploader is now in an hour-long backoff
+	select {
+	case <-tried: // the uploader is now in an hour-long backoff
+	case <-time.After(30 * time.Second):
+		t.Fatal("no upload tried within 30 s")
+	}
 	if err := stop(); err != nil {
 		t.Fatalf("run: %v", err)
 	}

@@ -1,11 +1,13 @@
 package service
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestRenderUnit(t *testing.T) {
@@ -68,7 +70,9 @@ func TestUnitVerifies(t *testing.T) {
 	if err := os.WriteFile(path, []byte(unit), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out, err := exec.Command(analyze, "verify", path).CombinedOutput()
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, analyze, "verify", path).CombinedOutput()
 	// verify also checks the dependencies it names exist on this machine;
 	// only complaints about our own file count.
 	var ours []string
