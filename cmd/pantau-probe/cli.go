@@ -35,6 +35,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return enrolCommand(ctx, args, stdout, stderr, getenv)
 	case "install":
 		return installCommand(ctx, args, stdout, stderr, getenv)
+	case "fix-permissions":
+		return fixPermissionsCommand(ctx, args, stdout, stderr, getenv)
 	case "uninstall":
 		return uninstallCommand(ctx, args, stdout, stderr)
 	case "version":

@@ -50,6 +50,8 @@ type Config struct {
 
 	// credErr is why the credential could not be read, kept for Validate.
 	credErr error
+	// path is the config file this came from (it may not exist).
+	path string
 }
 
 // Targets sources.
@@ -129,6 +131,7 @@ func defaultConfigPath(goos string, getenv func(string) string) string {
 // optional set, a missing file is no error: an enrolled agent needs none.
 func LoadConfig(path string, getenv func(string) string, optional bool) (Config, error) {
 	cfg := defaultConfig(getenv)
+	cfg.path = path
 	b, err := os.ReadFile(path)
 	if optional && errors.Is(err, os.ErrNotExist) {
 		err, b = nil, nil
@@ -305,4 +308,15 @@ func parseLevel(s string) (slog.Level, error) {
 		return l, fmt.Errorf("log_level: %q is not debug, info, warn or error", s)
 	}
 	return l, nil
+}
+
+// privatePaths are the files and folders that decide where the agent sends
+// its token and what it runs: only administrators and the agent's own
+// account may write them (service.CheckPrivate).
+func (c Config) privatePaths() []string {
+	paths := []string{c.path, filepath.Dir(c.path), c.CredentialFile, c.TokenFile, c.SpoolDir}
+	if c.source() == sourceServer {
+		paths = append(paths, c.configCache())
+	}
+	return paths
 }

@@ -17,6 +17,8 @@ Usage:
                                        trade a one-time code for this probe's credential
   pantau-probe install [--dry-run]     install as a service (systemd, Windows service manager)
   pantau-probe uninstall               remove the service (spool and credential stay)
+  pantau-probe fix-permissions         make the agent's folders writable only by administrators
+                                       (run refuses to start while others may change them)
   pantau-probe version                 print the version
   pantau-probe COMMAND -h              help for one command
 

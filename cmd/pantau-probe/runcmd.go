@@ -7,6 +7,7 @@ import (
 	"log/slog"
 
 	"github.com/pantau-id/pantau/probe/agent"
+	"github.com/pantau-id/pantau/probe/service"
 	"github.com/pantau-id/pantau/probe/spool"
 )
 
@@ -18,6 +19,12 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 		"(and on a stop from the Windows service manager).", args, stdout, stderr, getenv, true)
 	if !ok {
 		return code
+	}
+	if err := service.CheckPrivate(cfg.privatePaths()...); err != nil {
+		_, _ = fmt.Fprintf(stderr, "pantau-probe run: refusing to start: %v.\n"+
+			"Anyone who can change these files can send this probe's token to another server.\n"+
+			"Fix: %s\n", err, fixHint())
+		return exitUsage
 	}
 	level, _ := parseLevel(cfg.LogLevel) // validated
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os/exec"
 	"strings"
 	"time"
 
@@ -109,14 +108,7 @@ func EnsureAccount(context.Context, string) error { return nil }
 // Restrict removes inherited permissions from path and grants full control
 // to SYSTEM and Administrators only (by SID, so it works in every
 // language), so only the service and administrators can read the secret.
-func Restrict(ctx context.Context, path, _ string) error {
-	out, err := exec.CommandContext(ctx, "icacls", path, "/inheritance:r",
-		"/grant:r", "*S-1-5-18:F", "/grant:r", "*S-1-5-32-544:F").CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("restrict %s with icacls: %w: %s", path, err, strings.TrimSpace(string(out)))
-	}
-	return nil
-}
+func Restrict(_ context.Context, path, _ string) error { return protect(path) }
 
 // errNotWindowsService is returned by RunService outside the SCM.
 var errNotWindowsService = errors.New("not started by the Windows service manager")

@@ -15,6 +15,10 @@
 //   - Windows: a service started automatically at boot as LocalSystem, with
 //     recovery actions that restart it after a crash, and an event source
 //     of the service's name in the Application log.
+//
+// LockDown makes the agent's folders writable only by administrators (and
+// the agent's own account); CheckPrivate is what the agent checks at start,
+// since whoever may change its config may send its token elsewhere.
 package service
 
 import (
