@@ -92,7 +92,7 @@ func protect(path string) error {
 	}
 	admins, err := windows.CreateWellKnownSid(windows.WinBuiltinAdministratorsSid)
 	if err != nil {
-		return fmt.Errorf("Administrators SID: %w", err)
+		return fmt.Errorf("SID of the Administrators group: %w", err)
 	}
 	var pin runtime.Pinner
 	defer pin.Unpin()
