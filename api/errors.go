@@ -1,6 +1,3 @@
-// Package api holds the server's domain types and its one error type. It
-// imports only the standard library; storage, HTTP and detection depend on it,
-// never the other way round.
 package api
 
 import (

@@ -11,10 +11,11 @@
 -- national default reaches every office that did not override it.
 
 -- One row per office that has recorded its own settings; an office without
--- a row gets the defaults below, which are the same values the Go side uses
--- (postgres.DefaultOfficeSettings): the civil-service week of report/calendar
--- (Monday to Friday 07:30-15:00, 37.5 hours), 4 processing staff, a cap of 4
--- overtime hours a day, and the seed office's rates.
+-- a row gets api.DefaultOfficeSettings: the civil-service week of
+-- report/calendar (Monday to Friday 07:30-15:00, 37.5 hours), 4 processing
+-- staff, a cap of 4 overtime hours a day, and the seed office's rates. The
+-- column defaults below mirror those Go constants, which are the one
+-- source: the store writes every column and never reads these defaults.
 CREATE TABLE office_settings (
     office_code     text PRIMARY KEY REFERENCES offices (code) ON DELETE CASCADE,
     -- Staff who process documents: one pool, in working hours and overtime.

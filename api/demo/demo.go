@@ -56,7 +56,7 @@ const demoProbePrefix = "demo-"
 // target pointing at reg, and a fresh demo probe.
 func Setup(ctx context.Context, store *postgres.Store, reg *Registry, cfg Config) ([]Office, error) {
 	cfg = cfg.withDefaults()
-	offices, err := store.Offices(ctx, postgres.OfficeFilter{ProvinceCode: cfg.Province})
+	offices, err := store.Offices(ctx, api.OfficeFilter{ProvinceCode: cfg.Province})
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/pantau-id/pantau/api"
 	"github.com/pantau-id/pantau/api/postgres"
 	"github.com/pantau-id/pantau/report/calendar"
 )
@@ -48,7 +49,7 @@ func SeedIntake(ctx context.Context, store *postgres.Store, codes []string, days
 		scale := float64(office.Population) / makassarPopulation
 		scale = min(max(scale, 0.2), 1.5)
 		cal := calendar.Default(loc)
-		var rows []postgres.IntakeRow
+		var rows []api.IntakeRow
 		for d := today.AddDays(-days); d.Before(today); d = d.AddDays(1) {
 			if !cal.IsWorkingDay(d) {
 				continue
@@ -56,7 +57,7 @@ func SeedIntake(ctx context.Context, store *postgres.Store, codes []string, days
 			for i, m := range dailyMix {
 				// A small, repeatable day-to-day wobble so the chart is not flat.
 				n := int(float64(m.n)*scale+0.5) + (int(d.DaysUntil(today))+i)%3 - 1
-				rows = append(rows, postgres.IntakeRow{Date: d, Type: m.code, Received: max(n, 0)})
+				rows = append(rows, api.IntakeRow{Date: d, Type: m.code, Received: max(n, 0)})
 			}
 		}
 		if err := store.UpsertIntake(ctx, code, rows, 0, now, nil); err != nil {

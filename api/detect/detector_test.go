@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/pantau-id/pantau/api"
-	"github.com/pantau-id/pantau/api/postgres"
 )
 
 func TestCauseCentralAndLocal(t *testing.T) {
@@ -17,7 +16,7 @@ func TestCauseCentralAndLocal(t *testing.T) {
 	w.deliver("73.71", series("73.71", "internet", 0, "++++++++++++-------++"))
 	w.clock.Set(at(22))
 	w.drain()
-	got := spans(w.outages(postgres.OutageFilter{Kind: "all"}))
+	got := spans(w.outages(api.OutageFilter{Kind: "all"}))
 	want := []string{
 		"73.71/central down 2..7 central",
 		"73.71/internet down 12..19 local",
@@ -38,7 +37,7 @@ func TestSpoolAfterThreeDaysReplacesUnknown(t *testing.T) {
 	threeDays := 3 * 24 * 60 * 2
 	w.clock.Set(at(threeDays))
 	w.drain()
-	got := spans(w.outages(postgres.OutageFilter{Kind: "all", TargetKind: "central"}))
+	got := spans(w.outages(api.OutageFilter{Kind: "all", TargetKind: "central"}))
 	if want := []string{"73.71/central unknown 3..open unknown"}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("while silent\n got  %q\n want %q", got, want)
 	}
@@ -57,7 +56,7 @@ func TestSpoolAfterThreeDaysReplacesUnknown(t *testing.T) {
 		}
 	}
 	w.drain()
-	got = spans(w.outages(postgres.OutageFilter{Kind: "all", TargetKind: "central"}))
+	got = spans(w.outages(api.OutageFilter{Kind: "all", TargetKind: "central"}))
 	if want := []string{"73.71/central down 120..open central"}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("after the spool\n got  %q\n want %q", got, want)
 	}
@@ -72,7 +71,7 @@ func TestOfficeStates(t *testing.T) {
 	w.deliver("73.72", append(series("73.72", "central", 0, "++++"), series("73.72", "internet", 0, "++++")...))
 	w.clock.Set(at(10))
 	w.drain()
-	states, err := w.s.OfficeStates(context.Background(), postgres.OfficeFilter{ProvinceCode: "73"}, w.clock.Now())
+	states, err := w.s.OfficeStates(context.Background(), api.OfficeFilter{ProvinceCode: "73"}, w.clock.Now())
 	if err != nil {
 		t.Fatalf("states: %v", err)
 	}

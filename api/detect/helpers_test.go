@@ -186,7 +186,7 @@ func (w *world) drain() {
 }
 
 // outages lists stored spans for a filter.
-func (w *world) outages(f postgres.OutageFilter) []api.Outage {
+func (w *world) outages(f api.OutageFilter) []api.Outage {
 	w.t.Helper()
 	f.Limit = 1000
 	os, err := w.s.Outages(context.Background(), f, w.clock.Now())
@@ -196,7 +196,7 @@ func (w *world) outages(f postgres.OutageFilter) []api.Outage {
 	return os
 }
 
-func (w *world) incidents(f postgres.IncidentFilter) []api.Incident {
+func (w *world) incidents(f api.IncidentFilter) []api.Incident {
 	w.t.Helper()
 	is, err := w.s.Incidents(context.Background(), f)
 	if err != nil {

@@ -11,12 +11,11 @@ import (
 
 	"github.com/pantau-id/pantau/api"
 	"github.com/pantau-id/pantau/api/detect"
-	"github.com/pantau-id/pantau/api/postgres"
 )
 
 var (
-	postgresAll          = postgres.OutageFilter{Kind: "all"}
-	postgresAllIncidents = postgres.IncidentFilter{Limit: 1000}
+	postgresAll          = api.OutageFilter{Kind: "all"}
+	postgresAllIncidents = api.IncidentFilter{Limit: 1000}
 )
 
 var propOffices = map[string]string{"73.01": "73", "73.02": "73", "74.01": "74"}

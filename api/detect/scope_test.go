@@ -15,7 +15,6 @@ import (
 
 	"github.com/pantau-id/pantau/api"
 	"github.com/pantau-id/pantau/api/detect"
-	"github.com/pantau-id/pantau/api/postgres"
 )
 
 // sixOffices: four in province 73, two in 74.
@@ -72,7 +71,7 @@ func view(is []api.Incident) []incidentView {
 func TestIncidentScope(t *testing.T) {
 	t.Parallel()
 	w := cutWorld(t)
-	got := view(w.incidents(postgres.IncidentFilter{}))
+	got := view(w.incidents(api.IncidentFilter{}))
 	want := []incidentView{
 		{10, 20, api.ScopeOffice, "73", 1, 1},   // one office: the Makassar case
 		{40, 50, api.ScopeProvince, "73", 2, 2}, // 2 of 4 monitored in 73: exactly 50 %
@@ -82,21 +81,21 @@ func TestIncidentScope(t *testing.T) {
 		t.Fatalf("incidents\n got  %+v\n want %+v", got, want)
 	}
 	// Filters: by office, by province, open only.
-	if n := len(w.incidents(postgres.IncidentFilter{OfficeCode: "74.01"})); n != 1 {
+	if n := len(w.incidents(api.IncidentFilter{OfficeCode: "74.01"})); n != 1 {
 		t.Errorf("incidents of 74.01 = %d, want 1", n)
 	}
-	if n := len(w.incidents(postgres.IncidentFilter{ProvinceCode: "73"})); n != 3 {
+	if n := len(w.incidents(api.IncidentFilter{ProvinceCode: "73"})); n != 3 {
 		t.Errorf("incidents of province 73 = %d, want 3", n)
 	}
-	if n := len(w.incidents(postgres.IncidentFilter{OpenOnly: true})); n != 0 {
+	if n := len(w.incidents(api.IncidentFilter{OpenOnly: true})); n != 0 {
 		t.Errorf("open incidents = %d, want 0", n)
 	}
-	nat := w.incidents(postgres.IncidentFilter{Scope: api.ScopeNational})
+	nat := w.incidents(api.IncidentFilter{Scope: api.ScopeNational})
 	if len(nat) != 1 || len(nat[0].Affected) != 2 || nat[0].Affected[0].Offices != 6 || nat[0].Affected[1].Offices != 0 {
 		t.Errorf("national affected steps = %+v, want 6 then 0", nat)
 	}
 	// Each outage knows its incident.
-	for _, o := range w.outages(postgres.OutageFilter{TargetKind: "central"}) {
+	for _, o := range w.outages(api.OutageFilter{TargetKind: "central"}) {
 		if o.IncidentID == nil || o.Cause != api.CauseCentral {
 			t.Errorf("outage %s: incident %v cause %s, want an incident and central", span(o), o.IncidentID, o.Cause)
 		}
@@ -114,7 +113,7 @@ func TestIncidentGrowsKeepingItsID(t *testing.T) {
 		w.deliver(code, append(series(code, "central", 0, "++------"), series(code, "internet", 0, "++++++++")...))
 		w.clock.Set(at(8))
 		w.drain()
-		is := w.incidents(postgres.IncidentFilter{OpenOnly: true})
+		is := w.incidents(api.IncidentFilter{OpenOnly: true})
 		if len(is) != 1 {
 			t.Fatalf("after %s: %d open incidents, want 1", code, len(is))
 		}
@@ -140,7 +139,7 @@ func TestMaintenanceIsShownAndExcluded(t *testing.T) {
 		t.Fatalf("create maintenance: %v", err)
 	}
 	in := map[int]bool{}
-	for _, o := range w.outages(postgres.OutageFilter{OfficeCode: "73.01"}) {
+	for _, o := range w.outages(api.OutageFilter{OfficeCode: "73.01"}) {
 		in[int(o.StartedAt.Sub(base)/interval)] = o.InMaintenance
 	}
 	if want := map[int]bool{10: false, 40: true, 70: false}; !reflect.DeepEqual(in, want) {
@@ -165,7 +164,7 @@ func TestMaintenanceIsShownAndExcluded(t *testing.T) {
 		t.Errorf("availability %v (ok %v), totals %v; want 25/35 with 10m maintenance", share, ok, tot)
 	}
 	w.clock.Set(at(45))
-	states, err := w.s.OfficeStates(ctx, postgres.OfficeFilter{ProvinceCode: "73"}, w.clock.Now())
+	states, err := w.s.OfficeStates(ctx, api.OfficeFilter{ProvinceCode: "73"}, w.clock.Now())
 	if err != nil {
 		t.Fatalf("states: %v", err)
 	}
@@ -210,7 +209,7 @@ func TestMaintenanceValidationNamesTheField(t *testing.T) {
 	if _, err := w.s.CreateMaintenance(context.Background(), ok); err != nil {
 		t.Fatalf("valid window: %v", err)
 	}
-	ms, err := w.s.MaintenanceWindows(context.Background(), postgres.MaintenanceFilter{OfficeCode: "73.71"})
+	ms, err := w.s.MaintenanceWindows(context.Background(), api.MaintenanceFilter{OfficeCode: "73.71"})
 	if err != nil || len(ms) != 1 {
 		t.Fatalf("list = %v, %v; want the one window", ms, err)
 	}
@@ -235,7 +234,7 @@ func TestUnchangedOutageMarksNothing(t *testing.T) {
 	if err := w.s.Pool().QueryRow(ctx, `SELECT count(*) FROM incident_dirty`).Scan(&dirty); err != nil || dirty != 0 {
 		t.Fatalf("incident_dirty rows = %d (%v), want 0", dirty, err)
 	}
-	if got := spans(w.outages(postgres.OutageFilter{})); !reflect.DeepEqual(got, []string{"73.71/central down 2..open central"}) {
+	if got := spans(w.outages(api.OutageFilter{})); !reflect.DeepEqual(got, []string{"73.71/central down 2..open central"}) {
 		t.Fatalf("outages %q", got)
 	}
 }

@@ -17,9 +17,6 @@ import (
 // codeAlphabet is Crockford's base32: no I, L, O or U to misread on a phone call.
 const codeAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
-// DefaultEnrolmentTTL is how long an enrolment code stays valid.
-const DefaultEnrolmentTTL = 24 * time.Hour
-
 // normaliseCode upper-cases a typed code and drops dashes and spaces.
 func normaliseCode(code string) string {
 	code = strings.ToUpper(code)
@@ -31,7 +28,7 @@ func normaliseCode(code string) string {
 // and returns it formatted for reading aloud (XXXX-XXXX). It is shown once.
 func (s *Store) CreateEnrolmentCode(ctx context.Context, officeCode string, ttl time.Duration, createdBy string) (string, time.Time, error) {
 	if ttl <= 0 {
-		ttl = DefaultEnrolmentTTL
+		ttl = api.DefaultEnrolmentTTL
 	}
 	b := make([]byte, 8)
 	if _, err := rand.Read(b); err != nil {

@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -11,33 +10,9 @@ import (
 	"github.com/pantau-id/pantau/api/detect"
 )
 
-// IncidentFilter narrows Incidents; zero fields match everything. From and
-// To select incidents overlapping [From, To).
-type IncidentFilter struct {
-	OfficeCode   string
-	ProvinceCode string
-	From, To     time.Time
-	OpenOnly     bool
-	Scope        string
-	Limit        int // default 100, at most 1000
-}
-
-// Validate names the first field that is wrong.
-func (f IncidentFilter) Validate() error {
-	switch {
-	case f.Scope != "" && f.Scope != api.ScopeOffice && f.Scope != api.ScopeProvince && f.Scope != api.ScopeNational:
-		return api.FieldErrorf("scope", "must be office, province or national, not %q", f.Scope)
-	case !f.From.IsZero() && !f.To.IsZero() && !f.To.After(f.From):
-		return api.FieldErrorf("to", "must be after from")
-	case f.Limit < 0 || f.Limit > 1000:
-		return api.FieldErrorf("limit", "must be within 1..1000")
-	}
-	return nil
-}
-
 // Incidents lists incidents matching f, newest first, with their offices
 // and the count of offices down over time.
-func (s *Store) Incidents(ctx context.Context, f IncidentFilter) ([]api.Incident, error) {
+func (s *Store) Incidents(ctx context.Context, f api.IncidentFilter) ([]api.Incident, error) {
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}

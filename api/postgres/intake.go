@@ -11,46 +11,18 @@ import (
 	"github.com/pantau-id/pantau/report/calendar"
 )
 
-// IntakeRow is one office date and document type's files: received, and
-// completed where the office records it (nil: not recorded).
-type IntakeRow struct {
-	Date      calendar.Date `json:"date"` // in the office's zone
-	Type      string        `json:"type"` // document type code, e.g. KK
-	Received  int           `json:"received"`
-	Completed *int          `json:"completed"`
-}
-
-// MaxIntake bounds one type's count on one day: a typo guard, as the
-// busiest offices receive a few hundred files a day.
-const MaxIntake = 10000
-
-// Validate names the first field that is wrong.
-func (r IntakeRow) Validate() error {
-	switch {
-	case r.Date.IsZero():
-		return api.FieldErrorf("date", "is required")
-	case r.Type == "":
-		return api.FieldErrorf("type", "is required")
-	case r.Received < 0 || r.Received > MaxIntake:
-		return api.FieldErrorf("received", "want a whole number from 0 to %d, not %d", MaxIntake, r.Received)
-	case r.Completed != nil && (*r.Completed < 0 || *r.Completed > MaxIntake):
-		return api.FieldErrorf("completed", "want a whole number from 0 to %d, not %d", MaxIntake, *r.Completed)
-	}
-	return nil
-}
-
 // Intake returns each office's intake dated [from, to], by date and type.
-func (r *ModelReader) Intake(ctx context.Context, codes []string, from, to calendar.Date) (map[string][]IntakeRow, error) {
+func (r *ModelReader) Intake(ctx context.Context, codes []string, from, to calendar.Date) (map[string][]api.IntakeRow, error) {
 	rows, err := r.q.Query(ctx, `SELECT office_code, to_char(day, 'YYYY-MM-DD'), doc_type, received, completed
 		FROM office_intake WHERE office_code = ANY($1) AND day BETWEEN $2::date AND $3::date
 		ORDER BY office_code, day, doc_type`, codes, from.String(), to.String())
 	if err != nil {
 		return nil, fmt.Errorf("read intake: %w", err)
 	}
-	out := map[string][]IntakeRow{}
+	out := map[string][]api.IntakeRow{}
 	var (
 		code, day string
-		row       IntakeRow
+		row       api.IntakeRow
 		bad       error
 	)
 	_, err = pgx.ForEachRow(rows, []any{&code, &day, &row.Type, &row.Received, &row.Completed}, func() error {
@@ -60,7 +32,7 @@ func (r *ModelReader) Intake(ctx context.Context, codes []string, from, to calen
 		}
 		row.Date = d
 		out[code] = append(out[code], row)
-		row = IntakeRow{}
+		row = api.IntakeRow{}
 		return nil
 	})
 	if err == nil {
@@ -73,7 +45,7 @@ func (r *ModelReader) Intake(ctx context.Context, codes []string, from, to calen
 }
 
 // Intake returns the office's intake dated [from, to].
-func (s *Store) Intake(ctx context.Context, office string, from, to calendar.Date) ([]IntakeRow, error) {
+func (s *Store) Intake(ctx context.Context, office string, from, to calendar.Date) ([]api.IntakeRow, error) {
 	m, err := s.ModelReader().Intake(ctx, []string{office}, from, to)
 	if err != nil {
 		return nil, err
@@ -90,7 +62,7 @@ const intakeChunk = 1000
 // All or nothing: any bad row, or a (date, type) given twice, writes
 // nothing. by is the user recording it (0: none, as for a command-line
 // import). progress, when set, hears the rows written of the total.
-func (s *Store) UpsertIntake(ctx context.Context, office string, rows []IntakeRow, by int64, now time.Time, progress func(done, total int)) error {
+func (s *Store) UpsertIntake(ctx context.Context, office string, rows []api.IntakeRow, by int64, now time.Time, progress func(done, total int)) error {
 	type key struct {
 		d calendar.Date
 		t string

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/pantau-id/pantau/api"
-	"github.com/pantau-id/pantau/api/postgres"
 	"github.com/pantau-id/pantau/report/calendar"
 )
 
@@ -16,7 +15,7 @@ func TestUpsertIntakeReplacesAndIsAllOrNothing(t *testing.T) {
 	ctx := context.Background()
 	done := 70
 	day := calendar.D(2020, 1, 8)
-	rows := []postgres.IntakeRow{
+	rows := []api.IntakeRow{
 		{Date: day, Type: "KK", Received: 35},
 		{Date: day, Type: "AKTA-LAHIR", Received: 30, Completed: &done},
 	}
@@ -33,12 +32,12 @@ func TestUpsertIntakeReplacesAndIsAllOrNothing(t *testing.T) {
 	}
 	tests := []struct {
 		name  string
-		rows  []postgres.IntakeRow
+		rows  []api.IntakeRow
 		field string
 	}{
-		{"negative", []postgres.IntakeRow{{Date: day, Type: "KK", Received: 1}, {Date: day, Type: "KIA", Received: -1}}, "intake[1].received"},
-		{"twice", []postgres.IntakeRow{{Date: day, Type: "KK", Received: 1}, {Date: day, Type: "KK", Received: 2}}, "intake[1]"},
-		{"no date", []postgres.IntakeRow{{Type: "KK", Received: 1}}, "intake[0].date"},
+		{"negative", []api.IntakeRow{{Date: day, Type: "KK", Received: 1}, {Date: day, Type: "KIA", Received: -1}}, "intake[1].received"},
+		{"twice", []api.IntakeRow{{Date: day, Type: "KK", Received: 1}, {Date: day, Type: "KK", Received: 2}}, "intake[1]"},
+		{"no date", []api.IntakeRow{{Type: "KK", Received: 1}}, "intake[0].date"},
 	}
 	for _, tc := range tests {
 		err := s.UpsertIntake(ctx, "73.71", tc.rows, 0, time.Now(), nil)

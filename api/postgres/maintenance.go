@@ -81,25 +81,15 @@ func (s *Store) CreateMaintenance(ctx context.Context, m api.MaintenanceWindow) 
 	return m, nil
 }
 
-// MaintenanceFilter narrows MaintenanceWindows. OfficeCode selects the
-// windows that apply to the office (its own, its province's, national);
-// ProvinceCode those of the province and national ones. From and To select
-// windows overlapping [From, To).
-type MaintenanceFilter struct {
-	OfficeCode   string
-	ProvinceCode string
-	From, To     time.Time
-}
-
 // MaintenanceWindows lists windows matching f by start.
-func (s *Store) MaintenanceWindows(ctx context.Context, f MaintenanceFilter) ([]api.MaintenanceWindow, error) {
+func (s *Store) MaintenanceWindows(ctx context.Context, f api.MaintenanceFilter) ([]api.MaintenanceWindow, error) {
 	if !f.From.IsZero() && !f.To.IsZero() && !f.To.After(f.From) {
 		return nil, api.FieldErrorf("to", "must be after from")
 	}
 	return queryMaintenance(ctx, s.pool, f)
 }
 
-func queryMaintenance(ctx context.Context, q querier, f MaintenanceFilter) ([]api.MaintenanceWindow, error) {
+func queryMaintenance(ctx context.Context, q querier, f api.MaintenanceFilter) ([]api.MaintenanceWindow, error) {
 	rows, err := q.Query(ctx, `SELECT w.id, w.scope, coalesce(w.office_code, ''), coalesce(w.province_code, ''),
 			w.starts_at, w.ends_at, w.reason, w.created_at
 		FROM maintenance_windows w

@@ -9,82 +9,24 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/pantau-id/pantau/api"
-	"github.com/pantau-id/pantau/report/calendar"
 )
-
-// OfficeSettings are what the backlog model needs to know about an office
-// besides its zone, catalogue and holidays (migrations/00008_office_model.sql).
-type OfficeSettings struct {
-	OfficeCode string `json:"office_code"`
-	// Staff process documents, in working hours and overtime alike.
-	Staff int `json:"staff"`
-	// OvertimeCap is the most whole overtime hours on one day (0 to 16).
-	OvertimeCap int `json:"overtime_cap"`
-	// OvertimeHourly and MealAllowance are whole rupiah per person.
-	OvertimeHourly int64 `json:"overtime_hourly"`
-	MealAllowance  int64 `json:"meal_allowance"`
-	// Work and Counter are the hours per weekday; Counter nil is Work.
-	Work    calendar.Week      `json:"work_hours"`
-	Counter *calendar.Week     `json:"counter_hours,omitempty"`
-	Ramadan []calendar.Ramadan `json:"ramadan"`
-	// Recorded is false when the office has no row and these are defaults.
-	Recorded  bool       `json:"recorded"`
-	UpdatedAt *time.Time `json:"updated_at,omitempty"`
-}
-
-// DefaultOfficeSettings are an office's settings until it records its own:
-// the civil-service week (report/calendar), 4 staff, a 4-hour cap and the
-// seed office's rates (Rp 20,000 an hour, Rp 37,000 meal allowance). The
-// migration's column defaults are the same values.
-func DefaultOfficeSettings(office string) OfficeSettings {
-	return OfficeSettings{OfficeCode: office, Staff: 4, OvertimeCap: 4, OvertimeHourly: 20000, MealAllowance: 37000,
-		Work: calendar.CivilServiceWeek(), Ramadan: []calendar.Ramadan{}}
-}
-
-// Validate names the first field that is wrong, using the model's own
-// calendar rules for the hours.
-func (o OfficeSettings) Validate() error {
-	switch {
-	case o.Staff < 1 || o.Staff > 1000:
-		return api.FieldErrorf("staff", "want 1 to 1000, not %d", o.Staff)
-	case o.OvertimeCap < 0 || o.OvertimeCap > 16:
-		return api.FieldErrorf("overtime_cap", "want 0 to 16 hours, not %d", o.OvertimeCap)
-	case o.OvertimeHourly < 0:
-		return api.FieldErrorf("overtime_hourly", "must not be negative")
-	case o.MealAllowance < 0:
-		return api.FieldErrorf("meal_allowance", "must not be negative")
-	}
-	cal := calendar.Calendar{Zone: time.UTC, Work: o.Work, Counter: o.Counter, Ramadan: o.Ramadan}
-	if err := cal.Validate(); err != nil {
-		return api.FieldErrorf("work_hours", "%v", err)
-	}
-	for i := range o.Ramadan {
-		for j := range i {
-			a, b := o.Ramadan[i], o.Ramadan[j]
-			if !a.From.After(b.To) && !b.From.After(a.To) {
-				return api.FieldErrorf(fmt.Sprintf("ramadan[%d]", i), "overlaps ramadan[%d]", j)
-			}
-		}
-	}
-	return nil
-}
 
 // OfficeSettings returns the office's settings, or the defaults when it has
 // recorded none.
-func (s *Store) OfficeSettings(ctx context.Context, office string) (OfficeSettings, error) {
+func (s *Store) OfficeSettings(ctx context.Context, office string) (api.OfficeSettings, error) {
 	if _, err := s.Office(ctx, office); err != nil {
-		return OfficeSettings{}, err
+		return api.OfficeSettings{}, err
 	}
 	m, err := s.ModelReader().Settings(ctx, []string{office})
 	if err != nil {
-		return OfficeSettings{}, err
+		return api.OfficeSettings{}, err
 	}
 	return m[office], nil
 }
 
 // PutOfficeSettings records an office's settings and replaces its Ramadan
 // ranges, in one transaction.
-func (s *Store) PutOfficeSettings(ctx context.Context, o OfficeSettings, by int64, now time.Time) error {
+func (s *Store) PutOfficeSettings(ctx context.Context, o api.OfficeSettings, by int64, now time.Time) error {
 	if err := o.Validate(); err != nil {
 		return err
 	}

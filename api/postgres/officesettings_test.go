@@ -40,7 +40,7 @@ func TestOfficeSettingsDefaultThenRecorded(t *testing.T) {
 	}
 	counter := calendar.CivilServiceWeek()
 	counter[time.Saturday] = calendar.HM(8, 0, 12, 0)
-	want := postgres.OfficeSettings{OfficeCode: "73.71", Staff: 6, OvertimeCap: 3, OvertimeHourly: 25000, MealAllowance: 40000,
+	want := api.OfficeSettings{OfficeCode: "73.71", Staff: 6, OvertimeCap: 3, OvertimeHourly: 25000, MealAllowance: 40000,
 		Work: calendar.CivilServiceWeek(), Counter: &counter,
 		Ramadan: []calendar.Ramadan{{From: calendar.D(2020, 4, 24), To: calendar.D(2020, 5, 23), Work: calendar.RamadanWeek()}}}
 	if err := s.PutOfficeSettings(ctx, want, 0, time.Now()); err != nil {
@@ -65,17 +65,17 @@ func TestOfficeSettingsRefusesBadFields(t *testing.T) {
 	t.Parallel()
 	s := mustModelOffices(t)
 	ctx := context.Background()
-	base := postgres.DefaultOfficeSettings("73.71")
+	base := api.DefaultOfficeSettings("73.71")
 	tests := []struct {
 		name  string
-		edit  func(*postgres.OfficeSettings)
+		edit  func(*api.OfficeSettings)
 		field string
 	}{
-		{"no staff", func(o *postgres.OfficeSettings) { o.Staff = 0 }, "staff"},
-		{"cap over 16", func(o *postgres.OfficeSettings) { o.OvertimeCap = 17 }, "overtime_cap"},
-		{"negative rate", func(o *postgres.OfficeSettings) { o.OvertimeHourly = -1 }, "overtime_hourly"},
-		{"hours off the slot", func(o *postgres.OfficeSettings) { o.Work[time.Monday] = calendar.HM(7, 10, 15, 0) }, "work_hours"},
-		{"overlapping ramadan", func(o *postgres.OfficeSettings) {
+		{"no staff", func(o *api.OfficeSettings) { o.Staff = 0 }, "staff"},
+		{"cap over 16", func(o *api.OfficeSettings) { o.OvertimeCap = 17 }, "overtime_cap"},
+		{"negative rate", func(o *api.OfficeSettings) { o.OvertimeHourly = -1 }, "overtime_hourly"},
+		{"hours off the slot", func(o *api.OfficeSettings) { o.Work[time.Monday] = calendar.HM(7, 10, 15, 0) }, "work_hours"},
+		{"overlapping ramadan", func(o *api.OfficeSettings) {
 			o.Ramadan = []calendar.Ramadan{{From: calendar.D(2020, 4, 24), To: calendar.D(2020, 5, 1), Work: calendar.RamadanWeek()},
 				{From: calendar.D(2020, 5, 1), To: calendar.D(2020, 5, 23), Work: calendar.RamadanWeek()}}
 		}, "ramadan[1]"},

@@ -10,41 +10,9 @@ import (
 	"github.com/pantau-id/pantau/api"
 )
 
-// OutageFilter narrows Outages; zero fields match everything. From and To
-// select outages overlapping [From, To).
-type OutageFilter struct {
-	OfficeCode   string
-	ProvinceCode string
-	From, To     time.Time
-	OpenOnly     bool
-	// Kind is down (the default), unknown or all.
-	Kind string
-	// TargetKind is central, internet or empty for both.
-	TargetKind string
-	Cause      api.Cause
-	Limit      int // default 100, at most 1000
-}
-
-// Validate names the first field that is wrong.
-func (f OutageFilter) Validate() error {
-	switch {
-	case f.Kind != "" && f.Kind != api.KindDown && f.Kind != api.KindUnknown && f.Kind != "all":
-		return api.FieldErrorf("kind", "must be down, unknown or all, not %q", f.Kind)
-	case f.TargetKind != "" && f.TargetKind != "central" && f.TargetKind != "internet":
-		return api.FieldErrorf("target_kind", "must be central or internet, not %q", f.TargetKind)
-	case f.Cause != "" && f.Cause != api.CauseCentral && f.Cause != api.CauseLocal && f.Cause != api.CauseUnknown:
-		return api.FieldErrorf("cause", "must be central, local or unknown, not %q", f.Cause)
-	case !f.From.IsZero() && !f.To.IsZero() && !f.To.After(f.From):
-		return api.FieldErrorf("to", "must be after from")
-	case f.Limit < 0 || f.Limit > 1000:
-		return api.FieldErrorf("limit", "must be within 1..1000")
-	}
-	return nil
-}
-
 // Outages lists outages matching f, newest first. Durations of open
 // outages run to now.
-func (s *Store) Outages(ctx context.Context, f OutageFilter, now time.Time) ([]api.Outage, error) {
+func (s *Store) Outages(ctx context.Context, f api.OutageFilter, now time.Time) ([]api.Outage, error) {
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}

@@ -73,14 +73,8 @@ func (s *Store) Provinces(ctx context.Context) ([]api.Province, error) {
 	})
 }
 
-// OfficeFilter narrows Offices; empty fields match everything.
-type OfficeFilter struct {
-	ProvinceCode string
-	Code         string
-}
-
 // Offices lists offices matching f, by code.
-func (s *Store) Offices(ctx context.Context, f OfficeFilter) ([]api.Office, error) {
+func (s *Store) Offices(ctx context.Context, f api.OfficeFilter) ([]api.Office, error) {
 	rows, err := s.pool.Query(ctx, `SELECT code, name, province_code, kind, tz, coalesce(lat, 0), coalesce(lon, 0), coalesce(population, 0)
 		FROM offices
 		WHERE ($1 = '' OR province_code = $1) AND ($2 = '' OR code = $2)
@@ -93,7 +87,7 @@ func (s *Store) Offices(ctx context.Context, f OfficeFilter) ([]api.Office, erro
 
 // Office returns one office by code.
 func (s *Store) Office(ctx context.Context, code string) (api.Office, error) {
-	offices, err := s.Offices(ctx, OfficeFilter{Code: code})
+	offices, err := s.Offices(ctx, api.OfficeFilter{Code: code})
 	if err != nil {
 		return api.Office{}, err
 	}

@@ -43,18 +43,12 @@ func (r *ModelReader) Offices(ctx context.Context, codes []string) ([]api.Office
 	return pgx.CollectRows(rows, scanOffice)
 }
 
-// Interval is a stretch of time; End is nil while it is still open.
-type Interval struct {
-	Start time.Time  `json:"start"`
-	End   *time.Time `json:"end"`
-}
-
 // CentralOutages returns, per office, the down outages of central targets
 // with cause central that overlap [from, to), by start. Several targets or
 // probes of one office give overlapping outages; the caller merges them.
 // Local-cause outages (the office offline) are left out: the model
 // measures what the central link cost the office.
-func (r *ModelReader) CentralOutages(ctx context.Context, codes []string, from, to time.Time) (map[string][]Interval, error) {
+func (r *ModelReader) CentralOutages(ctx context.Context, codes []string, from, to time.Time) (map[string][]api.Interval, error) {
 	rows, err := r.q.Query(ctx, `SELECT office_code, started_at, ended_at FROM outages
 		WHERE office_code = ANY($1) AND kind = 'down' AND target_kind = 'central' AND cause = 'central'
 		  AND (ended_at IS NULL OR ended_at > $2) AND started_at < $3
@@ -62,14 +56,14 @@ func (r *ModelReader) CentralOutages(ctx context.Context, codes []string, from, 
 	if err != nil {
 		return nil, fmt.Errorf("central outages: %w", err)
 	}
-	out := map[string][]Interval{}
+	out := map[string][]api.Interval{}
 	var (
 		code string
-		iv   Interval
+		iv   api.Interval
 	)
 	_, err = pgx.ForEachRow(rows, []any{&code, &iv.Start, &iv.End}, func() error {
 		out[code] = append(out[code], iv)
-		iv = Interval{}
+		iv = api.Interval{}
 		return nil
 	})
 	if err != nil {
@@ -127,7 +121,7 @@ func (r *ModelReader) CentralSeries(ctx context.Context, codes []string, from ti
 // Maintenance returns, per office, the maintenance windows that apply to
 // it (its own, its province's, national ones) overlapping [from, to).
 func (r *ModelReader) Maintenance(ctx context.Context, offices []api.Office, from, to time.Time) (map[string][]api.MaintenanceWindow, error) {
-	ms, err := queryMaintenance(ctx, r.q, MaintenanceFilter{From: from, To: to})
+	ms, err := queryMaintenance(ctx, r.q, api.MaintenanceFilter{From: from, To: to})
 	if err != nil {
 		return nil, err
 	}
@@ -144,16 +138,16 @@ func (r *ModelReader) Maintenance(ctx context.Context, offices []api.Office, fro
 
 // Settings returns each office's settings, the defaults for those that
 // recorded none.
-func (r *ModelReader) Settings(ctx context.Context, codes []string) (map[string]OfficeSettings, error) {
-	out := make(map[string]OfficeSettings, len(codes))
+func (r *ModelReader) Settings(ctx context.Context, codes []string) (map[string]api.OfficeSettings, error) {
+	out := make(map[string]api.OfficeSettings, len(codes))
 	for _, c := range codes {
-		out[c] = DefaultOfficeSettings(c)
+		out[c] = api.DefaultOfficeSettings(c)
 	}
 	var b pgx.Batch
 	b.Queue(`SELECT office_code, staff, overtime_cap, overtime_hourly, meal_allowance, work_hours, counter_hours, updated_at
 		FROM office_settings WHERE office_code = ANY($1)`, codes).Query(func(rows pgx.Rows) error {
 		var (
-			o             OfficeSettings
+			o             api.OfficeSettings
 			work, counter []byte
 			at            time.Time
 		)

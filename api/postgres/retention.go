@@ -12,18 +12,9 @@ import (
 	"github.com/pantau-id/pantau/api"
 )
 
-// RetentionPolicy says how long raw results and rollups are kept.
-type RetentionPolicy struct {
-	// RawDays is how many UTC days of raw results are kept (at least 2).
-	RawDays int `json:"raw_days"`
-	// RollupDays is how many days of hourly rollups are kept; 0 keeps them.
-	RollupDays int       `json:"rollup_days"`
-	UpdatedAt  time.Time `json:"updated_at"`
-}
-
 // RetentionPolicy returns the policy in force.
-func (s *Store) RetentionPolicy(ctx context.Context) (RetentionPolicy, error) {
-	var p RetentionPolicy
+func (s *Store) RetentionPolicy(ctx context.Context) (api.RetentionPolicy, error) {
+	var p api.RetentionPolicy
 	err := s.pool.QueryRow(ctx, `SELECT raw_days, rollup_days, updated_at FROM retention_policy`).
 		Scan(&p.RawDays, &p.RollupDays, &p.UpdatedAt)
 	if err != nil {
@@ -34,7 +25,7 @@ func (s *Store) RetentionPolicy(ctx context.Context) (RetentionPolicy, error) {
 
 // SetRetentionPolicy changes the policy; the maintenance job applies it on
 // its next run.
-func (s *Store) SetRetentionPolicy(ctx context.Context, p RetentionPolicy) error {
+func (s *Store) SetRetentionPolicy(ctx context.Context, p api.RetentionPolicy) error {
 	switch {
 	case p.RawDays < 2:
 		return api.FieldErrorf("raw_days", "must be at least 2 (today and yesterday are always written to)")

@@ -7,30 +7,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/pantau-id/pantau/api"
 )
-
-// Rollup is one office's probe's checks of one target in one UTC hour.
-// Latencies are of successful checks and nil in an hour without one.
-type Rollup struct {
-	OfficeCode string    `json:"office_code"`
-	ProbeID    int64     `json:"probe_id"`
-	TargetID   int64     `json:"target_id"`
-	Hour       time.Time `json:"hour"`
-	Checks     int       `json:"checks"`
-	Failures   int       `json:"failures"`
-	P50        *float32  `json:"latency_p50_ms"`
-	P95        *float32  `json:"latency_p95_ms"`
-	P99        *float32  `json:"latency_p99_ms"`
-	Max        *float32  `json:"latency_max_ms"`
-}
-
-// RollupRefresh says what one refresh did.
-type RollupRefresh struct {
-	// From and To bound the received_at window that was read.
-	From, To time.Time
-	// Hours is how many (office, probe, target, hour) rows were recomputed.
-	Hours int64
-}
 
 // rollupHours recomputes, from the raw rows, every hour that received a row
 // in [$1, $2); a rollup of an hour before $3 is frozen (see RefreshRollups). Each touched key is one range scan of the series index in the
@@ -72,8 +50,8 @@ WHERE ru.hour >= $3`
 // straggler alone would replace a full hour by one row. Such stragglers only
 // fill hours that had no rollup yet; the job then drops them with their
 // partition. Zero freezes nothing.
-func (s *Store) RefreshRollups(ctx context.Context, margin time.Duration, frozenBefore time.Time) (RollupRefresh, error) {
-	var out RollupRefresh
+func (s *Store) RefreshRollups(ctx context.Context, margin time.Duration, frozenBefore time.Time) (api.RollupRefresh, error) {
+	var out api.RollupRefresh
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('pantau.rollups'))`); err != nil {
 			return err
@@ -105,22 +83,13 @@ func (s *Store) RefreshRollups(ctx context.Context, margin time.Duration, frozen
 		return err
 	})
 	if err != nil {
-		return RollupRefresh{}, fmt.Errorf("refresh rollups: %w", err)
+		return api.RollupRefresh{}, fmt.Errorf("refresh rollups: %w", err)
 	}
 	return out, nil
 }
 
-// RollupFilter selects rollups; zero fields match everything.
-type RollupFilter struct {
-	OfficeCode string
-	ProbeID    int64
-	TargetID   int64
-	// From and To bound the hour, To exclusive; zero means unbounded.
-	From, To time.Time
-}
-
 // Rollups lists rollups matching f by office, probe, target and hour.
-func (s *Store) Rollups(ctx context.Context, f RollupFilter) ([]Rollup, error) {
+func (s *Store) Rollups(ctx context.Context, f api.RollupFilter) ([]api.Rollup, error) {
 	from, to := any(f.From), any(f.To)
 	if f.From.IsZero() {
 		from = "-infinity"
@@ -137,8 +106,8 @@ func (s *Store) Rollups(ctx context.Context, f RollupFilter) ([]Rollup, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list rollups: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Rollup, error) {
-		var ru Rollup
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (api.Rollup, error) {
+		var ru api.Rollup
 		err := r.Scan(&ru.OfficeCode, &ru.ProbeID, &ru.TargetID, &ru.Hour, &ru.Checks, &ru.Failures, &ru.P50, &ru.P95, &ru.P99, &ru.Max)
 		return ru, err
 	})

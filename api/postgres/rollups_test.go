@@ -116,7 +116,7 @@ func checkRollups(t *testing.T, s *postgres.Store, round int) {
 	if err := rows.Err(); err != nil {
 		t.Fatalf("read raw: %v", err)
 	}
-	got, err := s.Rollups(ctx, postgres.RollupFilter{})
+	got, err := s.Rollups(ctx, api.RollupFilter{})
 	if err != nil {
 		t.Fatalf("rollups: %v", err)
 	}

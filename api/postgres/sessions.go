@@ -15,54 +15,20 @@ import (
 	"github.com/pantau-id/pantau/api"
 )
 
-// Throttle says how failed logins of one (email, address) pair slow it down:
-// from the Free-th failure on, the pair waits Base, doubling with each
-// further failure, up to Max.
-type Throttle struct {
-	Free int
-	Base time.Duration
-	Max  time.Duration
-}
-
-// DefaultThrottle lets three mistakes pass, then waits 30 s, 1 min, 2 min …
-// up to 15 minutes.
-var DefaultThrottle = Throttle{Free: 3, Base: 30 * time.Second, Max: 15 * time.Minute}
-
-// wait is how long the pair must wait after its n-th failure.
-func (t Throttle) wait(n int) time.Duration {
-	if n < t.Free {
-		return 0
-	}
-	d := t.Base
-	for i := t.Free; i < n && d < t.Max; i++ {
-		d *= 2
-	}
-	return min(d, t.Max)
-}
-
-// ThrottledError says a login was refused unchecked because the pair failed
-// too often; RetryAfter is how long it must wait.
-type ThrottledError struct{ RetryAfter time.Duration }
-
-// Error implements error.
-func (e *ThrottledError) Error() string {
-	return fmt.Sprintf("too many failed logins: wait %s", e.RetryAfter.Round(time.Second))
-}
-
 // Login checks email and password from address ip at now. Unknown emails,
 // disabled users and wrong passwords all give the same unauthorized error
 // (and cost the same argon2 work); each counts as a failure of the pair. A
 // pair inside its wait gets a *ThrottledError without the password being
 // checked. A success clears the pair's failures.
-func (s *Store) Login(ctx context.Context, email, password, ip string, now time.Time, th Throttle) (User, error) {
+func (s *Store) Login(ctx context.Context, email, password, ip string, now time.Time, th api.Throttle) (api.User, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	var lockedUntil time.Time
 	err := s.pool.QueryRow(ctx, `SELECT locked_until FROM login_failures WHERE email = $1 AND ip = $2`, email, ip).Scan(&lockedUntil)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		return User{}, fmt.Errorf("login throttle: %w", err)
+		return api.User{}, fmt.Errorf("login throttle: %w", err)
 	}
 	if now.Before(lockedUntil) {
-		return User{}, &ThrottledError{RetryAfter: lockedUntil.Sub(now)}
+		return api.User{}, &api.ThrottledError{RetryAfter: lockedUntil.Sub(now)}
 	}
 	var hash string
 	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+`, password_hash FROM users WHERE email = $1`, email), &hash)
@@ -70,20 +36,20 @@ func (s *Store) Login(ctx context.Context, email, password, ip string, now time.
 	case errors.Is(err, pgx.ErrNoRows):
 		VerifyPassword(dummyHash, password)
 	case err != nil:
-		return User{}, fmt.Errorf("look up user: %w", err)
+		return api.User{}, fmt.Errorf("look up user: %w", err)
 	case VerifyPassword(hash, password) && u.DisabledAt == nil:
 		if _, err := s.pool.Exec(ctx, `DELETE FROM login_failures WHERE email = $1 AND ip = $2`, email, ip); err != nil {
-			return User{}, fmt.Errorf("clear login failures: %w", err)
+			return api.User{}, fmt.Errorf("clear login failures: %w", err)
 		}
 		return u, nil
 	}
 	if err := s.recordFailure(ctx, email, ip, now, th); err != nil {
-		return User{}, err
+		return api.User{}, err
 	}
-	return User{}, api.Errorf(api.EUnauthorized, "wrong email or password")
+	return api.User{}, api.Errorf(api.EUnauthorized, "wrong email or password")
 }
 
-func (s *Store) recordFailure(ctx context.Context, email, ip string, now time.Time, th Throttle) error {
+func (s *Store) recordFailure(ctx context.Context, email, ip string, now time.Time, th api.Throttle) error {
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var n int
 		err := tx.QueryRow(ctx, `INSERT INTO login_failures (email, ip, failures, last_failed_at, locked_until)
@@ -94,7 +60,7 @@ func (s *Store) recordFailure(ctx context.Context, email, ip string, now time.Ti
 			return fmt.Errorf("record login failure: %w", err)
 		}
 		_, err = tx.Exec(ctx, `UPDATE login_failures SET locked_until = $3 WHERE email = $1 AND ip = $2`,
-			email, ip, now.Add(th.wait(n)))
+			email, ip, now.Add(th.Wait(n)))
 		if err != nil {
 			return fmt.Errorf("record login failure: %w", err)
 		}
@@ -102,47 +68,40 @@ func (s *Store) recordFailure(ctx context.Context, email, ip string, now time.Ti
 	})
 }
 
-// Session is a logged-in user's session as a request sees it.
-type Session struct {
-	User      User
-	CSRFToken string
-	ExpiresAt time.Time
-}
-
 // CreateSession starts a session for user at now lasting ttl and returns the
 // cookie token (shown once; only its hash is stored) and the session.
-func (s *Store) CreateSession(ctx context.Context, user User, now time.Time, ttl time.Duration) (string, Session, error) {
+func (s *Store) CreateSession(ctx context.Context, user api.User, now time.Time, ttl time.Duration) (string, api.Session, error) {
 	token, err := randomToken()
 	if err != nil {
-		return "", Session{}, err
+		return "", api.Session{}, err
 	}
 	csrf, err := randomToken()
 	if err != nil {
-		return "", Session{}, err
+		return "", api.Session{}, err
 	}
 	sum := sha256.Sum256([]byte(token))
-	sess := Session{User: user, CSRFToken: csrf, ExpiresAt: now.Add(ttl)}
+	sess := api.Session{User: user, CSRFToken: csrf, ExpiresAt: now.Add(ttl)}
 	_, err = s.pool.Exec(ctx, `INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at)
 		VALUES ($1, $2, $3, $4, $4, $5)`, sum[:], user.ID, csrf, now, sess.ExpiresAt)
 	if err != nil {
-		return "", Session{}, mapError(err, "session")
+		return "", api.Session{}, mapError(err, "session")
 	}
 	return token, sess, nil
 }
 
 // SessionByToken returns the live session of a cookie token at now, or an
 // unauthorized error. Expired sessions and disabled users are refused.
-func (s *Store) SessionByToken(ctx context.Context, token string, now time.Time) (Session, error) {
+func (s *Store) SessionByToken(ctx context.Context, token string, now time.Time) (api.Session, error) {
 	sum := sha256.Sum256([]byte(token))
-	var sess Session
+	var sess api.Session
 	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT u.id, u.email, u.name, u.role, coalesce(u.office_code, ''), coalesce(u.province_code, ''), u.created_at, u.disabled_at, s.csrf_token, s.expires_at
 		FROM sessions s JOIN users u ON u.id = s.user_id
 		WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL`, sum[:], now), &sess.CSRFToken, &sess.ExpiresAt)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return Session{}, api.Errorf(api.EUnauthorized, "not logged in or session expired")
+		return api.Session{}, api.Errorf(api.EUnauthorized, "not logged in or session expired")
 	}
 	if err != nil {
-		return Session{}, fmt.Errorf("look up session: %w", err)
+		return api.Session{}, fmt.Errorf("look up session: %w", err)
 	}
 	sess.User = u
 	return sess, nil

@@ -23,7 +23,7 @@ type officeSeries struct {
 
 // loadCentralSeries loads the central series of the offices selected by f
 // with their spans overlapping [from, ∞).
-func (s *Store) loadCentralSeries(ctx context.Context, f OfficeFilter, from time.Time) (map[string]*officeSeries, error) {
+func (s *Store) loadCentralSeries(ctx context.Context, f api.OfficeFilter, from time.Time) (map[string]*officeSeries, error) {
 	rows, err := s.pool.Query(ctx, `SELECT s.office_code, s.probe_id, s.target_id, s.first_at,
 			o.started_at, o.ended_at, o.kind, o.cause
 		FROM series_state s
@@ -82,7 +82,7 @@ func applies(m api.MaintenanceWindow, o api.Office) bool {
 // OfficeStates returns the current state of every office f selects: up,
 // down, unknown or maintenance (with the measured state beside it), since
 // when, the cause while down, and the age of the newest result.
-func (s *Store) OfficeStates(ctx context.Context, f OfficeFilter, now time.Time) ([]api.OfficeState, error) {
+func (s *Store) OfficeStates(ctx context.Context, f api.OfficeFilter, now time.Time) ([]api.OfficeState, error) {
 	offices, err := s.Offices(ctx, f)
 	if err != nil {
 		return nil, err
@@ -92,7 +92,7 @@ func (s *Store) OfficeStates(ctx context.Context, f OfficeFilter, now time.Time)
 	if err != nil {
 		return nil, err
 	}
-	ms, err := queryMaintenance(ctx, s.pool, MaintenanceFilter{ProvinceCode: f.ProvinceCode, OfficeCode: f.Code, From: from, To: now.Add(time.Second)})
+	ms, err := queryMaintenance(ctx, s.pool, api.MaintenanceFilter{ProvinceCode: f.ProvinceCode, OfficeCode: f.Code, From: from, To: now.Add(time.Second)})
 	if err != nil {
 		return nil, err
 	}
@@ -180,11 +180,11 @@ func (s *Store) OfficeTimeline(ctx context.Context, office string, from, to, now
 	if err != nil {
 		return nil, err
 	}
-	series, err := s.loadCentralSeries(ctx, OfficeFilter{Code: office}, from)
+	series, err := s.loadCentralSeries(ctx, api.OfficeFilter{Code: office}, from)
 	if err != nil {
 		return nil, err
 	}
-	ms, err := queryMaintenance(ctx, s.pool, MaintenanceFilter{OfficeCode: o.Code, From: from, To: to})
+	ms, err := queryMaintenance(ctx, s.pool, api.MaintenanceFilter{OfficeCode: o.Code, From: from, To: to})
 	if err != nil {
 		return nil, err
 	}

@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"golang.org/x/crypto/argon2"
@@ -15,102 +14,41 @@ import (
 	"github.com/pantau-id/pantau/api"
 )
 
-// Roles a user may have; see migrations/00005_web.sql for what each may do.
-const (
-	RoleOfficeStaff        = "office_staff"
-	RoleCityOfficial       = "city_official"
-	RoleProvincialOfficial = "provincial_official"
-	RoleNationalOperator   = "national_operator"
-	RoleAdmin              = "admin"
-)
-
-// Roles lists every role, from the narrowest scope to the widest.
-var Roles = []string{RoleOfficeStaff, RoleCityOfficial, RoleProvincialOfficial, RoleNationalOperator, RoleAdmin}
-
-// User is a person who logs in to the web pages.
-type User struct {
-	ID           int64      `json:"id"`
-	Email        string     `json:"email"`
-	Name         string     `json:"name"`
-	Role         string     `json:"role"`
-	OfficeCode   string     `json:"office_code,omitempty"`
-	ProvinceCode string     `json:"province_code,omitempty"`
-	CreatedAt    time.Time  `json:"created_at"`
-	DisabledAt   *time.Time `json:"disabled_at,omitempty"`
-}
-
-// NewUser is what CreateUser needs; Password is hashed and never stored.
-type NewUser struct {
-	Email, Name, Role        string
-	OfficeCode, ProvinceCode string
-	Password                 string
-}
-
-// MinPasswordLength is the shortest password CreateUser accepts.
-const MinPasswordLength = 10
-
-// Validate names the first bad field of u.
-func (u NewUser) Validate() error {
-	if !strings.Contains(u.Email, "@") {
-		return api.FieldErrorf("email", "%q is not an email address", u.Email)
-	}
-	switch u.Role {
-	case RoleOfficeStaff, RoleCityOfficial:
-		if u.OfficeCode == "" || u.ProvinceCode != "" {
-			return api.FieldErrorf("office", "role %s needs an office and no province", u.Role)
-		}
-	case RoleProvincialOfficial:
-		if u.ProvinceCode == "" || u.OfficeCode != "" {
-			return api.FieldErrorf("province", "role %s needs a province and no office", u.Role)
-		}
-	case RoleNationalOperator, RoleAdmin:
-		if u.OfficeCode != "" || u.ProvinceCode != "" {
-			return api.FieldErrorf("role", "role %s covers everything: give no office or province", u.Role)
-		}
-	default:
-		return api.FieldErrorf("role", "%q is not a role (one of %s)", u.Role, strings.Join(Roles, ", "))
-	}
-	if len(u.Password) < MinPasswordLength {
-		return api.FieldErrorf("password", "at least %d characters", MinPasswordLength)
-	}
-	return nil
-}
-
 // CreateUser validates u, hashes its password with argon2id and stores it.
-func (s *Store) CreateUser(ctx context.Context, u NewUser) (User, error) {
+func (s *Store) CreateUser(ctx context.Context, u api.NewUser) (api.User, error) {
 	u.Email = strings.ToLower(strings.TrimSpace(u.Email))
 	if err := u.Validate(); err != nil {
-		return User{}, err
+		return api.User{}, err
 	}
 	hash, err := HashPassword(u.Password)
 	if err != nil {
-		return User{}, err
+		return api.User{}, err
 	}
-	out := User{Email: u.Email, Name: u.Name, Role: u.Role, OfficeCode: u.OfficeCode, ProvinceCode: u.ProvinceCode}
+	out := api.User{Email: u.Email, Name: u.Name, Role: u.Role, OfficeCode: u.OfficeCode, ProvinceCode: u.ProvinceCode}
 	err = s.pool.QueryRow(ctx, `INSERT INTO users (email, name, role, office_code, province_code, password_hash)
 		VALUES ($1, $2, $3, nullif($4, ''), nullif($5, ''), $6) RETURNING id, created_at`,
 		u.Email, u.Name, u.Role, u.OfficeCode, u.ProvinceCode, hash).Scan(&out.ID, &out.CreatedAt)
 	if err != nil {
-		return User{}, mapError(err, "user "+u.Email)
+		return api.User{}, mapError(err, "user "+u.Email)
 	}
 	return out, nil
 }
 
 const userColumns = `id, email, name, role, coalesce(office_code, ''), coalesce(province_code, ''), created_at, disabled_at`
 
-func scanUser(r pgx.Row, extra ...any) (User, error) {
-	var u User
+func scanUser(r pgx.Row, extra ...any) (api.User, error) {
+	var u api.User
 	dest := append([]any{&u.ID, &u.Email, &u.Name, &u.Role, &u.OfficeCode, &u.ProvinceCode, &u.CreatedAt, &u.DisabledAt}, extra...)
 	return u, r.Scan(dest...)
 }
 
 // Users lists every user by email.
-func (s *Store) Users(ctx context.Context) ([]User, error) {
+func (s *Store) Users(ctx context.Context) ([]api.User, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+userColumns+` FROM users ORDER BY email`)
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (User, error) { return scanUser(r) })
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (api.User, error) { return scanUser(r) })
 }
 
 // DisableUser stops a user's logins and ends their sessions.

@@ -43,16 +43,16 @@ func TestNewUserValidate(t *testing.T) {
 	pw := "0123456789"
 	tests := []struct {
 		name  string
-		u     postgres.NewUser
+		u     api.NewUser
 		field string
 	}{
-		{"staff without office", postgres.NewUser{Email: "a@b.id", Role: postgres.RoleOfficeStaff, Password: pw}, "office"},
-		{"provincial without province", postgres.NewUser{Email: "a@b.id", Role: postgres.RoleProvincialOfficial, Password: pw}, "province"},
-		{"national with an office", postgres.NewUser{Email: "a@b.id", Role: postgres.RoleNationalOperator, OfficeCode: "73.71", Password: pw}, "role"},
-		{"unknown role", postgres.NewUser{Email: "a@b.id", Role: "mayor", Password: pw}, "role"},
-		{"short password", postgres.NewUser{Email: "a@b.id", Role: postgres.RoleAdmin, Password: "short"}, "password"},
-		{"bad email", postgres.NewUser{Email: "nobody", Role: postgres.RoleAdmin, Password: pw}, "email"},
-		{"valid", postgres.NewUser{Email: "a@b.id", Role: postgres.RoleCityOfficial, OfficeCode: "73.71", Password: pw}, ""},
+		{"staff without office", api.NewUser{Email: "a@b.id", Role: api.RoleOfficeStaff, Password: pw}, "office"},
+		{"provincial without province", api.NewUser{Email: "a@b.id", Role: api.RoleProvincialOfficial, Password: pw}, "province"},
+		{"national with an office", api.NewUser{Email: "a@b.id", Role: api.RoleNationalOperator, OfficeCode: "73.71", Password: pw}, "role"},
+		{"unknown role", api.NewUser{Email: "a@b.id", Role: "mayor", Password: pw}, "role"},
+		{"short password", api.NewUser{Email: "a@b.id", Role: api.RoleAdmin, Password: "short"}, "password"},
+		{"bad email", api.NewUser{Email: "nobody", Role: api.RoleAdmin, Password: pw}, "email"},
+		{"valid", api.NewUser{Email: "a@b.id", Role: api.RoleCityOfficial, OfficeCode: "73.71", Password: pw}, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -70,15 +70,15 @@ func TestSessionsAndThrottle(t *testing.T) {
 		[]api.Office{{Code: "73.71", Name: "Kota Makassar", ProvinceCode: "73", Kind: "kota", TZ: "Asia/Makassar"}}, nil); err != nil {
 		t.Fatal(err)
 	}
-	u, err := store.CreateUser(ctx, postgres.NewUser{Email: "Staf@Makassar.go.id", Role: postgres.RoleOfficeStaff, OfficeCode: "73.71", Password: "0123456789"})
+	u, err := store.CreateUser(ctx, api.NewUser{Email: "Staf@Makassar.go.id", Role: api.RoleOfficeStaff, OfficeCode: "73.71", Password: "0123456789"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := store.CreateUser(ctx, postgres.NewUser{Email: "staf@makassar.go.id", Role: postgres.RoleAdmin, Password: "0123456789"}); api.ErrorCode(err) != api.EConflict {
+	if _, err := store.CreateUser(ctx, api.NewUser{Email: "staf@makassar.go.id", Role: api.RoleAdmin, Password: "0123456789"}); api.ErrorCode(err) != api.EConflict {
 		t.Fatalf("same email twice (any case): %v, want conflict", err)
 	}
 	now := time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
-	th := postgres.Throttle{Free: 2, Base: time.Minute, Max: 4 * time.Minute}
+	th := api.Throttle{Free: 2, Base: time.Minute, Max: 4 * time.Minute}
 	if _, err := store.Login(ctx, "staf@makassar.go.id", "0123456789", "10.0.0.1", now, th); err != nil {
 		t.Fatalf("good login: %v", err)
 	}
@@ -89,7 +89,7 @@ func TestSessionsAndThrottle(t *testing.T) {
 			t.Fatalf("failure %d: %v, want unauthorized", i+1, err)
 		}
 		_, err = store.Login(ctx, "staf@makassar.go.id", "0123456789", "10.0.0.1", now, th)
-		var te *postgres.ThrottledError
+		var te *api.ThrottledError
 		switch {
 		case wantWait == 0 && err != nil:
 			t.Fatalf("after failure %d: %v, want a login", i+1, err)
@@ -138,8 +138,8 @@ func TestSessionsAndThrottle(t *testing.T) {
 	}
 }
 
-func asThrottled(err error, te **postgres.ThrottledError) bool {
-	t, ok := err.(*postgres.ThrottledError)
+func asThrottled(err error, te **api.ThrottledError) bool {
+	t, ok := err.(*api.ThrottledError)
 	*te = t
 	return ok
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/pantau-id/pantau/api"
 	"github.com/pantau-id/pantau/api/pgtest"
-	"github.com/pantau-id/pantau/api/postgres"
 	"github.com/pantau-id/pantau/api/regions"
 	"github.com/pantau-id/pantau/api/reportdata"
 	"github.com/pantau-id/pantau/report/calendar"
@@ -45,11 +44,11 @@ func TestBenchReportMonth(t *testing.T) {
 	for i, o := range offices {
 		loc, _ := time.LoadLocation(o.TZ)
 		cal := calendar.Default(loc)
-		var rows []postgres.IntakeRow
+		var rows []api.IntakeRow
 		for d := from; !d.After(to); d = d.AddDays(1) {
 			if cal.IsWorkingDay(d) {
-				rows = append(rows, postgres.IntakeRow{Date: d, Type: "KK", Received: 35},
-					postgres.IntakeRow{Date: d, Type: "AKTA-LAHIR", Received: 30}, postgres.IntakeRow{Date: d, Type: "SUKET", Received: 15})
+				rows = append(rows, api.IntakeRow{Date: d, Type: "KK", Received: 35},
+					api.IntakeRow{Date: d, Type: "AKTA-LAHIR", Received: 30}, api.IntakeRow{Date: d, Type: "SUKET", Received: 15})
 			}
 		}
 		if err := s.UpsertIntake(ctx, o.Code, rows, 0, time.Now(), nil); err != nil {

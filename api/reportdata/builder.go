@@ -35,10 +35,10 @@ type OfficeReport struct {
 	Office api.Office     `json:"office"`
 	Report *report.Report `json:"report"`
 	// Availability is nil for a period that has not begun.
-	Availability *sla.Report             `json:"availability"`
-	Settings     postgres.OfficeSettings `json:"settings"`
+	Availability *sla.Report        `json:"availability"`
+	Settings     api.OfficeSettings `json:"settings"`
 	// Intake is as recorded, with the office's own completed counts.
-	Intake []postgres.IntakeRow `json:"intake"`
+	Intake []api.IntakeRow `json:"intake"`
 	// RequestedFrom is the From asked for when Period.Extend moved the
 	// report's start back over an outage open then (zero otherwise).
 	RequestedFrom calendar.Date `json:"requested_from,omitzero"`
@@ -158,7 +158,7 @@ func (b *Builder) office(l *loaded, o api.Office, p Period, asked calendar.Date,
 	if err != nil {
 		return nil, api.Errorf(api.EInvalid, "office %s: backlog model: %v", o.Code, err)
 	}
-	r := &OfficeReport{Office: o, Report: rep, Settings: l.settings[o.Code], Intake: []postgres.IntakeRow{}, Projected: proj, Model: in.Office}
+	r := &OfficeReport{Office: o, Report: rep, Settings: l.settings[o.Code], Intake: []api.IntakeRow{}, Projected: proj, Model: in.Office}
 	for _, row := range l.intake[o.Code] {
 		if !row.Date.After(p.To) {
 			r.Intake = append(r.Intake, row)

@@ -11,7 +11,6 @@ import (
 	"github.com/pantau-id/pantau/api"
 	"github.com/pantau-id/pantau/api/escalate"
 	"github.com/pantau-id/pantau/api/pgtest"
-	"github.com/pantau-id/pantau/api/postgres"
 	"github.com/pantau-id/pantau/api/reportdata"
 	"github.com/pantau-id/pantau/report/calendar"
 )
@@ -38,10 +37,10 @@ func TestEstimatorReadsTheDetectorsTransaction(t *testing.T) {
 	}
 	wita, _ := time.LoadLocation("Asia/Makassar")
 	cal := calendar.Default(wita)
-	var rows []postgres.IntakeRow
+	var rows []api.IntakeRow
 	for d := calendar.D(2019, 12, 9); d.Before(calendar.D(2020, 1, 7)); d = d.AddDays(1) {
 		if cal.IsWorkingDay(d) {
-			rows = append(rows, postgres.IntakeRow{Date: d, Type: "KK", Received: 60})
+			rows = append(rows, api.IntakeRow{Date: d, Type: "KK", Received: 60})
 		}
 	}
 	if err := s.UpsertIntake(ctx, "73.71", rows, 0, time.Now(), nil); err != nil {
@@ -102,10 +101,10 @@ func TestEstimatorWiredIntoEscalation(t *testing.T) {
 	}
 	wita, _ := time.LoadLocation("Asia/Makassar")
 	cal := calendar.Default(wita)
-	var rows []postgres.IntakeRow
+	var rows []api.IntakeRow
 	for d := calendar.D(2019, 12, 9); d.Before(calendar.D(2020, 1, 17)); d = d.AddDays(1) {
 		if cal.IsWorkingDay(d) {
-			rows = append(rows, postgres.IntakeRow{Date: d, Type: "KK", Received: 60})
+			rows = append(rows, api.IntakeRow{Date: d, Type: "KK", Received: 60})
 		}
 	}
 	if err := s.UpsertIntake(ctx, "73.71", rows, 0, time.Now(), nil); err != nil {

@@ -90,11 +90,11 @@ func Location(o api.Office) (*time.Location, error) {
 
 // loaded is what one read of the store gives for a set of offices.
 type loaded struct {
-	settings    map[string]postgres.OfficeSettings
+	settings    map[string]api.OfficeSettings
 	catalogues  map[string][]doctype.Override
 	holidays    []calendar.Holiday
-	intake      map[string][]postgres.IntakeRow
-	outages     map[string][]postgres.Interval
+	intake      map[string][]api.IntakeRow
+	outages     map[string][]api.Interval
 	maintenance map[string][]api.MaintenanceWindow
 	series      map[string][]detect.Series // central series, for availability
 }
@@ -203,7 +203,7 @@ func (l *loaded) input(o api.Office, p Period, now time.Time) (report.Input, *Pr
 		}
 	}
 	last := p.To.AddDays(afterDays)
-	var rows []postgres.IntakeRow
+	var rows []api.IntakeRow
 	for _, row := range l.intake[o.Code] {
 		if !row.Date.Before(p.From) && !row.Date.After(last) {
 			rows = append(rows, row)
@@ -239,7 +239,7 @@ func (l *loaded) input(o api.Office, p Period, now time.Time) (report.Input, *Pr
 	// load read a few hours either side for every zone; keep what touches
 	// this office's own days.
 	start, end := p.From.In(loc, 0), p.To.AddDays(1).In(loc, 0)
-	var outs []postgres.Interval
+	var outs []api.Interval
 	for _, iv := range l.outages[o.Code] {
 		if iv.Start.Before(end) && (iv.End == nil || iv.End.After(start)) {
 			outs = append(outs, iv)
@@ -273,8 +273,8 @@ func (l *loaded) input(o api.Office, p Period, now time.Time) (report.Input, *Pr
 // merge turns the office's central outages (several targets and probes
 // may see one cut) into non-overlapping report outages, by start; an open
 // one absorbs everything after its start.
-func merge(ivs []postgres.Interval) []report.Outage {
-	slices.SortFunc(ivs, func(a, b postgres.Interval) int { return a.Start.Compare(b.Start) })
+func merge(ivs []api.Interval) []report.Outage {
+	slices.SortFunc(ivs, func(a, b api.Interval) int { return a.Start.Compare(b.Start) })
 	var out []report.Outage
 	for _, iv := range ivs {
 		var end time.Time

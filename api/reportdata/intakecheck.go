@@ -5,13 +5,12 @@ import (
 	"fmt"
 
 	"github.com/pantau-id/pantau/api"
-	"github.com/pantau-id/pantau/api/postgres"
 	"github.com/pantau-id/pantau/report/calendar"
 )
 
 // CheckIntake checks rows for office as ReadIntakeCSV does, naming the
 // first bad one as intake[i].field.
-func (b *Builder) CheckIntake(ctx context.Context, o api.Office, rows []postgres.IntakeRow) error {
+func (b *Builder) CheckIntake(ctx context.Context, o api.Office, rows []api.IntakeRow) error {
 	for i, r := range rows {
 		if err := r.Validate(); err != nil {
 			return api.FieldErrorf(fmt.Sprintf("intake[%d].%s", i, api.ErrorField(err)), "%s", api.ErrorMessage(err))
@@ -36,7 +35,7 @@ type rowError struct {
 
 // checkRows checks what the syntax cannot: the date against the office's
 // today and counter hours, the type against its catalogue.
-func (b *Builder) checkRows(ctx context.Context, o api.Office, rows []postgres.IntakeRow) ([]rowError, error) {
+func (b *Builder) checkRows(ctx context.Context, o api.Office, rows []api.IntakeRow) ([]rowError, error) {
 	loc, err := Location(o)
 	if err != nil {
 		return nil, err

@@ -13,7 +13,6 @@ import (
 	"strings"
 
 	"github.com/pantau-id/pantau/api"
-	"github.com/pantau-id/pantau/api/postgres"
 	"github.com/pantau-id/pantau/report/calendar"
 )
 
@@ -64,7 +63,7 @@ var intakeColumns = []string{"date", "type", "received", "completed"}
 
 // csvRow is a parsed row and where its cells were.
 type csvRow struct {
-	row  postgres.IntakeRow
+	row  api.IntakeRow
 	line int
 	col  map[string]int
 }
@@ -146,15 +145,15 @@ func parseIntakeCSV(r io.Reader) ([]csvRow, CSVErrors) {
 			cr.row.Type = strings.ToUpper(v)
 		}
 		if v, _, ok := cell("received"); !ok || v == "" {
-			bad("received", "missing; want a whole number from 0 to %d", postgres.MaxIntake)
-		} else if n, err := strconv.Atoi(v); err != nil || n < 0 || n > postgres.MaxIntake {
-			bad("received", "%q is not a whole number from 0 to %d", v, postgres.MaxIntake)
+			bad("received", "missing; want a whole number from 0 to %d", api.MaxIntake)
+		} else if n, err := strconv.Atoi(v); err != nil || n < 0 || n > api.MaxIntake {
+			bad("received", "%q is not a whole number from 0 to %d", v, api.MaxIntake)
 		} else {
 			cr.row.Received = n
 		}
 		if v, _, ok := cell("completed"); ok && v != "" {
-			if n, err := strconv.Atoi(v); err != nil || n < 0 || n > postgres.MaxIntake {
-				bad("completed", "%q is not a whole number from 0 to %d (or empty: not recorded)", v, postgres.MaxIntake)
+			if n, err := strconv.Atoi(v); err != nil || n < 0 || n > api.MaxIntake {
+				bad("completed", "%q is not a whole number from 0 to %d (or empty: not recorded)", v, api.MaxIntake)
 			} else {
 				cr.row.Completed = &n
 			}
@@ -177,9 +176,9 @@ func parseIntakeCSV(r io.Reader) ([]csvRow, CSVErrors) {
 // ReadIntakeCSV reads an intake file for office and checks every row
 // against its catalogue and calendar and the office's today; it returns
 // the rows, or CSVErrors naming every bad line and column.
-func (b *Builder) ReadIntakeCSV(ctx context.Context, o api.Office, r io.Reader) ([]postgres.IntakeRow, error) {
+func (b *Builder) ReadIntakeCSV(ctx context.Context, o api.Office, r io.Reader) ([]api.IntakeRow, error) {
 	crs, errs := parseIntakeCSV(r)
-	rows := make([]postgres.IntakeRow, len(crs))
+	rows := make([]api.IntakeRow, len(crs))
 	for i, cr := range crs {
 		rows[i] = cr.row
 	}

@@ -3,7 +3,7 @@ package reportdata
 import (
 	"slices"
 
-	"github.com/pantau-id/pantau/api/postgres"
+	"github.com/pantau-id/pantau/api"
 	"github.com/pantau-id/pantau/report/calendar"
 )
 
@@ -16,7 +16,7 @@ const historyDays = 28
 // (rounded) of what the recorded days with counter hours in [histFrom,
 // histTo] received, counting a recorded day without that type as zero.
 // Nothing when no day of the history was recorded.
-func projectIntake(rows []postgres.IntakeRow, cal *calendar.Calendar, histFrom, histTo, from, to calendar.Date) []postgres.IntakeRow {
+func projectIntake(rows []api.IntakeRow, cal *calendar.Calendar, histFrom, histTo, from, to calendar.Date) []api.IntakeRow {
 	recorded := map[calendar.Date]bool{}
 	sums := map[string]int{}
 	days := map[calendar.Date]bool{}
@@ -35,14 +35,14 @@ func projectIntake(rows []postgres.IntakeRow, cal *calendar.Calendar, histFrom, 
 		types = append(types, t)
 	}
 	slices.Sort(types)
-	var out []postgres.IntakeRow
+	var out []api.IntakeRow
 	for d := from; !d.After(to); d = d.AddDays(1) {
 		if recorded[d] || !cal.CounterHours(d).Open() {
 			continue
 		}
 		for _, t := range types {
 			if mean := (sums[t] + len(days)/2) / len(days); mean > 0 {
-				out = append(out, postgres.IntakeRow{Date: d, Type: t, Received: mean})
+				out = append(out, api.IntakeRow{Date: d, Type: t, Received: mean})
 			}
 		}
 	}

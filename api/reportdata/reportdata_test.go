@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pantau-id/pantau/api/postgres"
+	"github.com/pantau-id/pantau/api"
 	"github.com/pantau-id/pantau/report/calendar"
 	"github.com/pantau-id/pantau/report/sla"
 )
@@ -14,18 +14,18 @@ import (
 func TestMergeOutages(t *testing.T) {
 	t0 := time.Date(2020, 1, 8, 0, 0, 0, 0, time.UTC)
 	at := func(h int) *time.Time { v := t0.Add(time.Duration(h) * time.Hour); return &v }
-	iv := func(a int, b *time.Time) postgres.Interval { return postgres.Interval{Start: *at(a), End: b} }
+	iv := func(a int, b *time.Time) api.Interval { return api.Interval{Start: *at(a), End: b} }
 	tests := []struct {
 		name string
-		in   []postgres.Interval
+		in   []api.Interval
 		want string
 	}{
-		{"apart", []postgres.Interval{iv(5, at(6)), iv(1, at(2))}, "1-2 5-6"},
-		{"two targets see one cut", []postgres.Interval{iv(1, at(4)), iv(2, at(5))}, "1-5"},
-		{"touching", []postgres.Interval{iv(1, at(2)), iv(2, at(3))}, "1-3"},
-		{"inside", []postgres.Interval{iv(1, at(9)), iv(2, at(3))}, "1-9"},
-		{"open absorbs later", []postgres.Interval{iv(1, nil), iv(3, at(4))}, "1-open"},
-		{"closed then open", []postgres.Interval{iv(1, at(4)), iv(3, nil)}, "1-open"},
+		{"apart", []api.Interval{iv(5, at(6)), iv(1, at(2))}, "1-2 5-6"},
+		{"two targets see one cut", []api.Interval{iv(1, at(4)), iv(2, at(5))}, "1-5"},
+		{"touching", []api.Interval{iv(1, at(2)), iv(2, at(3))}, "1-3"},
+		{"inside", []api.Interval{iv(1, at(9)), iv(2, at(3))}, "1-9"},
+		{"open absorbs later", []api.Interval{iv(1, nil), iv(3, at(4))}, "1-open"},
+		{"closed then open", []api.Interval{iv(1, at(4)), iv(3, nil)}, "1-open"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

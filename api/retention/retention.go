@@ -20,6 +20,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/pantau-id/pantau/api"
 	"github.com/pantau-id/pantau/api/postgres"
 )
 
@@ -90,10 +91,10 @@ func New(store *postgres.Store, cfg Config) *Job {
 
 // Report is what one run did.
 type Report struct {
-	Created        int                    // partitions made ahead (or found)
-	Dropped        []time.Time            // UTC days whose raw partition was dropped
-	Rollups        postgres.RollupRefresh // the refresh
-	RollupsDeleted int64                  // rollup rows past rollup_days
+	Created        int               // partitions made ahead (or found)
+	Dropped        []time.Time       // UTC days whose raw partition was dropped
+	Rollups        api.RollupRefresh // the refresh
+	RollupsDeleted int64             // rollup rows past rollup_days
 }
 
 // Start runs the job now and then every Interval until ctx ends, and

@@ -61,7 +61,7 @@ func TestRunOnceKeepsRawDaysRollsUpThenDrops(t *testing.T) {
 	for i := range 10 {
 		mustIngest(t, s, m, uint64(i+1), today.AddDate(0, 0, i-9).Add(12*time.Hour))
 	}
-	if err := s.SetRetentionPolicy(ctx, postgres.RetentionPolicy{RawDays: 4}); err != nil {
+	if err := s.SetRetentionPolicy(ctx, api.RetentionPolicy{RawDays: 4}); err != nil {
 		t.Fatal(err)
 	}
 	j := retention.New(s, retention.Config{Ahead: 2, Now: func() time.Time { return today.Add(10 * time.Hour) }})
@@ -73,7 +73,7 @@ func TestRunOnceKeepsRawDaysRollsUpThenDrops(t *testing.T) {
 		t.Fatalf("report %+v: want 6 dropped, 10 hours rolled up", rep)
 	}
 	// Rollups outlive the raw rows they came from.
-	all, err := s.Rollups(ctx, postgres.RollupFilter{})
+	all, err := s.Rollups(ctx, api.RollupFilter{})
 	if err != nil || len(all) != 10 {
 		t.Fatalf("rollups: %d, %v; want 10", len(all), err)
 	}
@@ -88,14 +88,14 @@ func TestRunOnceKeepsRawDaysRollsUpThenDrops(t *testing.T) {
 	if len(rep.Dropped) != 1 || !rep.Dropped[0].Equal(today.AddDate(0, 0, -8)) {
 		t.Fatalf("dropped %v, want the late day only", rep.Dropped)
 	}
-	hour, err := s.Rollups(ctx, postgres.RollupFilter{From: late.Truncate(time.Hour), To: late.Truncate(time.Hour).Add(time.Hour)})
+	hour, err := s.Rollups(ctx, api.RollupFilter{From: late.Truncate(time.Hour), To: late.Truncate(time.Hour).Add(time.Hour)})
 	if err != nil || len(hour) != 1 || hour[0].Checks != 1 {
 		t.Fatalf("late hour rollup %+v, %v: want the 1 check it had", hour, err)
 	}
 	// Within retention, a late result updates its hour.
 	mustIngest(t, s, m, 12, today.AddDate(0, 0, -1).Add(12*time.Hour+time.Minute))
 	mustRun(t, j)
-	hour, err = s.Rollups(ctx, postgres.RollupFilter{From: today.AddDate(0, 0, -1).Add(12 * time.Hour), To: today.AddDate(0, 0, -1).Add(13 * time.Hour)})
+	hour, err = s.Rollups(ctx, api.RollupFilter{From: today.AddDate(0, 0, -1).Add(12 * time.Hour), To: today.AddDate(0, 0, -1).Add(13 * time.Hour)})
 	if err != nil || len(hour) != 1 || hour[0].Checks != 2 {
 		t.Fatalf("yesterday's noon rollup %+v, %v: want 2 checks", hour, err)
 	}
@@ -121,12 +121,12 @@ func TestRollupRetentionDeletesOldHours(t *testing.T) {
 	for i := range 40 {
 		mustIngest(t, s, ms[0], uint64(i+1), today.AddDate(0, 0, -i))
 	}
-	if err := s.SetRetentionPolicy(ctx, postgres.RetentionPolicy{RawDays: 10, RollupDays: 30}); err != nil {
+	if err := s.SetRetentionPolicy(ctx, api.RetentionPolicy{RawDays: 10, RollupDays: 30}); err != nil {
 		t.Fatal(err)
 	}
 	j := retention.New(s, retention.Config{Now: func() time.Time { return today }})
 	rep := mustRun(t, j)
-	left, err := s.Rollups(ctx, postgres.RollupFilter{})
+	left, err := s.Rollups(ctx, api.RollupFilter{})
 	if err != nil || len(left) != 30 || rep.RollupsDeleted != 10 {
 		t.Fatalf("rollups left %d (deleted %d), %v; want 30 left", len(left), rep.RollupsDeleted, err)
 	}
@@ -137,12 +137,12 @@ func TestSetRetentionPolicyNamesTheBadField(t *testing.T) {
 	s := pgtest.Store(t)
 	tests := []struct {
 		name  string
-		p     postgres.RetentionPolicy
+		p     api.RetentionPolicy
 		field string
 	}{
-		{"raw days below two", postgres.RetentionPolicy{RawDays: 1}, "raw_days"},
-		{"rollups shorter than raw", postgres.RetentionPolicy{RawDays: 30, RollupDays: 7}, "rollup_days"},
-		{"negative rollup days", postgres.RetentionPolicy{RawDays: 30, RollupDays: -1}, "rollup_days"},
+		{"raw days below two", api.RetentionPolicy{RawDays: 1}, "raw_days"},
+		{"rollups shorter than raw", api.RetentionPolicy{RawDays: 30, RollupDays: 7}, "rollup_days"},
+		{"negative rollup days", api.RetentionPolicy{RawDays: 30, RollupDays: -1}, "rollup_days"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -12,7 +12,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/pantau-id/pantau/api"
-	"github.com/pantau-id/pantau/api/postgres"
 	"github.com/pantau-id/pantau/web"
 )
 
@@ -41,7 +40,7 @@ type WebConfig struct {
 	// "always" and "never" force it.
 	SecureCookies string
 	// Throttle slows repeated failed logins per email and address.
-	Throttle postgres.Throttle
+	Throttle api.Throttle
 }
 
 func (c WebConfig) withDefaults() WebConfig {
@@ -52,7 +51,7 @@ func (c WebConfig) withDefaults() WebConfig {
 		c.SecureCookies = "auto"
 	}
 	if c.Throttle.Free == 0 {
-		c.Throttle = postgres.DefaultThrottle
+		c.Throttle = api.DefaultThrottle
 	}
 	return c
 }
@@ -104,9 +103,9 @@ func (p *pages) load() gin.HandlerFunc {
 	}
 }
 
-func sessionOf(c *gin.Context) *postgres.Session {
+func sessionOf(c *gin.Context) *api.Session {
 	if v, ok := c.Get(sessionKey); ok {
-		return v.(*postgres.Session)
+		return v.(*api.Session)
 	}
 	return nil
 }
@@ -178,7 +177,7 @@ func (p *pages) login(c *gin.Context) error {
 	// The peer's address, not ClientIP: X-Forwarded-For is the caller's to
 	// write, and a throttle keyed on it would be a throttle on nothing.
 	user, err := p.s.store.Login(ctx, email, password, c.RemoteIP(), p.s.now(), p.cfg.Throttle)
-	var throttled *postgres.ThrottledError
+	var throttled *api.ThrottledError
 	switch {
 	case errors.As(err, &throttled):
 		c.Header("Retry-After", itoa(int(throttled.RetryAfter.Seconds())+1))

@@ -8,21 +8,20 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/pantau-id/pantau/api"
-	"github.com/pantau-id/pantau/api/postgres"
 )
 
 // Role groups used in the route table.
 var (
 	// rolesRead may read pages of the offices in their scope.
-	rolesRead = []string{postgres.RoleOfficeStaff, postgres.RoleCityOfficial, postgres.RoleProvincialOfficial, postgres.RoleNationalOperator, postgres.RoleAdmin}
+	rolesRead = []string{api.RoleOfficeStaff, api.RoleCityOfficial, api.RoleProvincialOfficial, api.RoleNationalOperator, api.RoleAdmin}
 	// rolesProvince may open province pages (their own province, or any).
-	rolesProvince = []string{postgres.RoleProvincialOfficial, postgres.RoleNationalOperator, postgres.RoleAdmin}
+	rolesProvince = []string{api.RoleProvincialOfficial, api.RoleNationalOperator, api.RoleAdmin}
 	// rolesNational may open the national page.
-	rolesNational = []string{postgres.RoleNationalOperator, postgres.RoleAdmin}
+	rolesNational = []string{api.RoleNationalOperator, api.RoleAdmin}
 	// rolesIntake may record intake (for their own office).
-	rolesIntake = []string{postgres.RoleOfficeStaff}
+	rolesIntake = []string{api.RoleOfficeStaff}
 	// rolesAdmin manage users, offices, targets, probes and maintenance.
-	rolesAdmin = []string{postgres.RoleAdmin}
+	rolesAdmin = []string{api.RoleAdmin}
 )
 
 // scope is what one user may see.
@@ -30,13 +29,13 @@ type scope struct {
 	role, office, province string
 }
 
-func scopeOf(u postgres.User) scope {
+func scopeOf(u api.User) scope {
 	return scope{role: u.Role, office: u.OfficeCode, province: u.ProvinceCode}
 }
 
 // Everything is true for the roles that see every office.
 func (sc scope) Everything() bool {
-	return sc.role == postgres.RoleNationalOperator || sc.role == postgres.RoleAdmin
+	return sc.role == api.RoleNationalOperator || sc.role == api.RoleAdmin
 }
 
 // allowsOffice says whether o is inside the scope.
@@ -44,9 +43,9 @@ func (sc scope) allowsOffice(o api.Office) bool {
 	switch {
 	case sc.Everything():
 		return true
-	case sc.role == postgres.RoleProvincialOfficial:
+	case sc.role == api.RoleProvincialOfficial:
 		return o.ProvinceCode == sc.province
-	case sc.role == postgres.RoleOfficeStaff || sc.role == postgres.RoleCityOfficial:
+	case sc.role == api.RoleOfficeStaff || sc.role == api.RoleCityOfficial:
 		return o.Code == sc.office
 	}
 	return false
@@ -54,19 +53,19 @@ func (sc scope) allowsOffice(o api.Office) bool {
 
 // allowsProvince says whether the whole province code is inside the scope.
 func (sc scope) allowsProvince(code string) bool {
-	return sc.Everything() || (sc.role == postgres.RoleProvincialOfficial && sc.province == code)
+	return sc.Everything() || (sc.role == api.RoleProvincialOfficial && sc.province == code)
 }
 
 // filter is the narrowest office query that covers the scope; the result
 // is still checked with allowsOffice.
-func (sc scope) filter() postgres.OfficeFilter {
+func (sc scope) filter() api.OfficeFilter {
 	switch sc.role {
-	case postgres.RoleProvincialOfficial:
-		return postgres.OfficeFilter{ProvinceCode: sc.province}
-	case postgres.RoleOfficeStaff, postgres.RoleCityOfficial:
-		return postgres.OfficeFilter{Code: sc.office}
+	case api.RoleProvincialOfficial:
+		return api.OfficeFilter{ProvinceCode: sc.province}
+	case api.RoleOfficeStaff, api.RoleCityOfficial:
+		return api.OfficeFilter{Code: sc.office}
 	}
-	return postgres.OfficeFilter{}
+	return api.OfficeFilter{}
 }
 
 // scopeOfRequest is the scope of the request's session (auth ran before).

@@ -32,7 +32,7 @@ type webFixture struct {
 
 type webSession struct {
 	token, csrf string
-	user        postgres.User
+	user        api.User
 }
 
 const testPassword = "kata-sandi-rahasia"
@@ -66,15 +66,15 @@ func newWebFixture(t *testing.T) *webFixture {
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	f := &webFixture{store: store, srv: srv, server: h, sessions: map[string]webSession{}, now: now}
-	users := map[string]postgres.NewUser{
-		"staff71":  {Role: postgres.RoleOfficeStaff, OfficeCode: "73.71"},
-		"staff72":  {Role: postgres.RoleOfficeStaff, OfficeCode: "73.72"},
-		"city71":   {Role: postgres.RoleCityOfficial, OfficeCode: "73.71"},
-		"city72":   {Role: postgres.RoleCityOfficial, OfficeCode: "73.72"},
-		"prov73":   {Role: postgres.RoleProvincialOfficial, ProvinceCode: "73"},
-		"prov76":   {Role: postgres.RoleProvincialOfficial, ProvinceCode: "76"},
-		"national": {Role: postgres.RoleNationalOperator},
-		"admin":    {Role: postgres.RoleAdmin},
+	users := map[string]api.NewUser{
+		"staff71":  {Role: api.RoleOfficeStaff, OfficeCode: "73.71"},
+		"staff72":  {Role: api.RoleOfficeStaff, OfficeCode: "73.72"},
+		"city71":   {Role: api.RoleCityOfficial, OfficeCode: "73.71"},
+		"city72":   {Role: api.RoleCityOfficial, OfficeCode: "73.72"},
+		"prov73":   {Role: api.RoleProvincialOfficial, ProvinceCode: "73"},
+		"prov76":   {Role: api.RoleProvincialOfficial, ProvinceCode: "76"},
+		"national": {Role: api.RoleNationalOperator},
+		"admin":    {Role: api.RoleAdmin},
 	}
 	// One argon2id hash for every user: hashing is deliberately slow, and
 	// the tests are about sessions and scope, not the hash.
@@ -82,14 +82,14 @@ func newWebFixture(t *testing.T) *webFixture {
 	for _, key := range []string{"staff71", "staff72", "city71", "city72", "prov73", "prov76", "national", "admin"} {
 		nu := users[key]
 		nu.Email, nu.Password = key+"@pantau.test", testPassword
-		var u postgres.User
+		var u api.User
 		if hash == "" {
 			if u, err = store.CreateUser(ctx, nu); err != nil {
 				t.Fatalf("create %s: %v", key, err)
 			}
 			store.Pool().QueryRow(ctx, `SELECT password_hash FROM users WHERE id = $1`, u.ID).Scan(&hash)
 		} else {
-			u = postgres.User{Email: nu.Email, Role: nu.Role, OfficeCode: nu.OfficeCode, ProvinceCode: nu.ProvinceCode}
+			u = api.User{Email: nu.Email, Role: nu.Role, OfficeCode: nu.OfficeCode, ProvinceCode: nu.ProvinceCode}
 			err := store.Pool().QueryRow(ctx, `INSERT INTO users (email, role, office_code, province_code, password_hash)
 				VALUES ($1, $2, nullif($3, ''), nullif($4, ''), $5) RETURNING id`, u.Email, u.Role, u.OfficeCode, u.ProvinceCode, hash).Scan(&u.ID)
 			if err != nil {

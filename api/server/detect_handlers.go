@@ -11,7 +11,6 @@ import (
 	"github.com/pantau-id/pantau/api"
 	"github.com/pantau-id/pantau/api/detect"
 	"github.com/pantau-id/pantau/api/escalate"
-	"github.com/pantau-id/pantau/api/postgres"
 )
 
 // Detection's JSON API (docs/openapi-detect.yaml): office states, outages,
@@ -26,12 +25,12 @@ func detectScope(c *gin.Context) (office, province string, err error) {
 	office, province = c.Query("office"), c.Query("province")
 	switch {
 	case sc.Everything():
-	case sc.role == postgres.RoleProvincialOfficial:
+	case sc.role == api.RoleProvincialOfficial:
 		if province != "" && province != sc.province {
 			return "", "", api.Errorf(api.ENotFound, "province %s not found", province)
 		}
 		province = sc.province
-	case sc.role == postgres.RoleOfficeStaff || sc.role == postgres.RoleCityOfficial:
+	case sc.role == api.RoleOfficeStaff || sc.role == api.RoleCityOfficial:
 		if office != "" && office != sc.office {
 			return "", "", api.Errorf(api.ENotFound, "office %s not found", office)
 		}
@@ -85,7 +84,7 @@ func (s *Server) getStates(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	states, err := s.store.OfficeStates(c.Request.Context(), postgres.OfficeFilter{Code: office, ProvinceCode: province}, s.now())
+	states, err := s.store.OfficeStates(c.Request.Context(), api.OfficeFilter{Code: office, ProvinceCode: province}, s.now())
 	if err != nil {
 		return err
 	}
@@ -103,7 +102,7 @@ func (s *Server) getOutages(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	outs, err := s.store.Outages(c.Request.Context(), postgres.OutageFilter{OfficeCode: office, ProvinceCode: province,
+	outs, err := s.store.Outages(c.Request.Context(), api.OutageFilter{OfficeCode: office, ProvinceCode: province,
 		From: from, To: to, OpenOnly: open, Kind: c.Query("kind"), TargetKind: c.Query("target_kind"),
 		Cause: api.Cause(c.Query("cause")), Limit: limit}, s.now())
 	if err != nil {
@@ -136,7 +135,7 @@ func (s *Server) getIncidents(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	is, err := s.store.Incidents(c.Request.Context(), postgres.IncidentFilter{OfficeCode: office, ProvinceCode: province,
+	is, err := s.store.Incidents(c.Request.Context(), api.IncidentFilter{OfficeCode: office, ProvinceCode: province,
 		From: from, To: to, OpenOnly: open, Scope: c.Query("scope"), Limit: limit})
 	if err != nil {
 		return err
@@ -232,7 +231,7 @@ func (s *Server) getMaintenance(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	ms, err := s.store.MaintenanceWindows(c.Request.Context(), postgres.MaintenanceFilter{OfficeCode: office, ProvinceCode: province, From: from, To: to})
+	ms, err := s.store.MaintenanceWindows(c.Request.Context(), api.MaintenanceFilter{OfficeCode: office, ProvinceCode: province, From: from, To: to})
 	if err != nil {
 		return err
 	}

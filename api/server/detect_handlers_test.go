@@ -20,12 +20,12 @@ import (
 
 // detectEngine serves the detection handlers as user, without cookies: the
 // session is set the way auth's load() sets it.
-func detectEngine(t *testing.T, store *postgres.Store, user postgres.User, now time.Time) *gin.Engine {
+func detectEngine(t *testing.T, store *postgres.Store, user api.User, now time.Time) *gin.Engine {
 	t.Helper()
 	s := &Server{store: store, log: slog.New(slog.NewTextHandler(io.Discard, nil)), now: func() time.Time { return now }}
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
-	r.Use(func(c *gin.Context) { c.Set(sessionKey, &postgres.Session{User: user}); c.Next() })
+	r.Use(func(c *gin.Context) { c.Set(sessionKey, &api.Session{User: user}); c.Next() })
 	r.GET("/api/v1/states", s.handle(s.getStates))
 	r.GET("/api/v1/outages", s.handle(s.getOutages))
 	r.GET("/api/v1/incidents", s.handle(s.getIncidents))
@@ -64,8 +64,8 @@ func TestDetectHandlersScopeAndMaintenance(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Date(2020, 1, 8, 12, 0, 0, 0, time.UTC)
-	admin := detectEngine(t, store, postgres.User{Role: postgres.RoleAdmin}, now)
-	city := detectEngine(t, store, postgres.User{Role: postgres.RoleCityOfficial, OfficeCode: "73.71", ProvinceCode: "73"}, now)
+	admin := detectEngine(t, store, api.User{Role: api.RoleAdmin}, now)
+	city := detectEngine(t, store, api.User{Role: api.RoleCityOfficial, OfficeCode: "73.71", ProvinceCode: "73"}, now)
 
 	code, body := detectDo(t, admin, "POST", "/api/v1/maintenance",
 		`{"scope":"office","office_code":"73.71","starts_at":"2020-01-08T10:00:00Z","ends_at":"2020-01-08T09:00:00Z","reason":"migrasi"}`)

@@ -10,7 +10,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/pantau-id/pantau/api"
-	"github.com/pantau-id/pantau/api/postgres"
 	"github.com/pantau-id/pantau/api/reportdata"
 	"github.com/pantau-id/pantau/probe"
 )
@@ -57,7 +56,7 @@ func (s *Server) getIntake(c *gin.Context) error {
 		return err
 	}
 	if rows == nil {
-		rows = []postgres.IntakeRow{}
+		rows = []api.IntakeRow{}
 	}
 	c.JSON(http.StatusOK, gin.H{"office_code": o.Code, "zone": o.TZ, "from": p.From, "to": p.To, "intake": rows})
 	return nil
@@ -72,7 +71,7 @@ func (s *Server) putIntake(c *gin.Context) error {
 		return err
 	}
 	var body struct {
-		Intake []postgres.IntakeRow `json:"intake"`
+		Intake []api.IntakeRow `json:"intake"`
 	}
 	dec := json.NewDecoder(http.MaxBytesReader(c.Writer, c.Request.Body, maxIntakeBody))
 	dec.DisallowUnknownFields()

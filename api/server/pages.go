@@ -12,7 +12,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/pantau-id/pantau/api"
-	"github.com/pantau-id/pantau/api/postgres"
 	"github.com/pantau-id/pantau/web"
 	"github.com/pantau-id/pantau/web/format"
 )
@@ -47,7 +46,7 @@ func (s *Server) newPages(cfg WebConfig) *pages {
 type view struct {
 	Lang    string
 	Title   string
-	User    *postgres.User
+	User    *api.User
 	CSRF    string
 	Path    string
 	Now     time.Time

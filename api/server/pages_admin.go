@@ -10,7 +10,6 @@ import (
 
 	"github.com/pantau-id/pantau/api"
 	"github.com/pantau-id/pantau/api/escalate"
-	"github.com/pantau-id/pantau/api/postgres"
 	"github.com/pantau-id/pantau/probe"
 )
 
@@ -29,7 +28,7 @@ func (p *pages) renderAdmin(c *gin.Context, status int, message, token string) e
 	if err != nil {
 		return err
 	}
-	windows, err := p.s.store.MaintenanceWindows(ctx, postgres.MaintenanceFilter{From: p.s.now().Add(-31 * 24 * time.Hour)})
+	windows, err := p.s.store.MaintenanceWindows(ctx, api.MaintenanceFilter{From: p.s.now().Add(-31 * 24 * time.Hour)})
 	if err != nil {
 		return err
 	}
@@ -43,14 +42,14 @@ func (p *pages) renderAdmin(c *gin.Context, status int, message, token string) e
 		return err
 	}
 	return p.render(c, status, "admin", "nav.admin", map[string]any{
-		"Users": users, "Probes": probes, "Roles": postgres.Roles, "Message": message, "Token": token, "Windows": windows,
+		"Users": users, "Probes": probes, "Roles": api.Roles, "Message": message, "Token": token, "Windows": windows,
 		"Targets": targets, "GivenUp": givenUp,
 	})
 }
 
 // adminAddUser is POST /admin/users.
 func (p *pages) adminAddUser(c *gin.Context) error {
-	u, err := p.s.store.CreateUser(c.Request.Context(), postgres.NewUser{
+	u, err := p.s.store.CreateUser(c.Request.Context(), api.NewUser{
 		Email: c.PostForm("email"), Name: c.PostForm("name"), Role: c.PostForm("role"),
 		OfficeCode: c.PostForm("office"), ProvinceCode: c.PostForm("province"), Password: c.PostForm("password"),
 	})

@@ -7,7 +7,6 @@ import (
 
 	"github.com/pantau-id/pantau/api"
 	"github.com/pantau-id/pantau/api/escalate"
-	"github.com/pantau-id/pantau/api/postgres"
 )
 
 // What the pages read of detection, through the detection store's API
@@ -16,7 +15,7 @@ import (
 
 // officeStates returns the state of each of offices at now, in their order;
 // f is a filter that covers them (the scope's), so one query serves a board.
-func (p *pages) officeStates(ctx context.Context, offices []api.Office, f postgres.OfficeFilter, now time.Time) ([]api.OfficeState, error) {
+func (p *pages) officeStates(ctx context.Context, offices []api.Office, f api.OfficeFilter, now time.Time) ([]api.OfficeState, error) {
 	all, err := p.s.store.OfficeStates(ctx, f, now)
 	if err != nil {
 		return nil, err
@@ -43,7 +42,7 @@ const maxOutagesShown = 1000
 // centralOutages lists the office's down outages of central targets that
 // overlap [from, to), oldest first.
 func (p *pages) centralOutages(ctx context.Context, office string, from, to, now time.Time) ([]api.Outage, error) {
-	outs, err := p.s.store.Outages(ctx, postgres.OutageFilter{OfficeCode: office, From: from, To: to,
+	outs, err := p.s.store.Outages(ctx, api.OutageFilter{OfficeCode: office, From: from, To: to,
 		TargetKind: "central", Kind: api.KindDown, Limit: maxOutagesShown}, now)
 	if err != nil {
 		return nil, err
@@ -55,7 +54,7 @@ func (p *pages) centralOutages(ctx context.Context, office string, from, to, now
 // incidents lists incidents overlapping [from, to), of one province when
 // province is set; openOnly keeps those still open.
 func (p *pages) incidents(ctx context.Context, province string, from, to time.Time, openOnly bool) ([]api.Incident, error) {
-	return p.s.store.Incidents(ctx, postgres.IncidentFilter{ProvinceCode: province, From: from, To: to, OpenOnly: openOnly, Limit: 200})
+	return p.s.store.Incidents(ctx, api.IncidentFilter{ProvinceCode: province, From: from, To: to, OpenOnly: openOnly, Limit: 200})
 }
 
 // acknowledgements maps each acknowledged incident to when and by whom

@@ -9,7 +9,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/pantau-id/pantau/api"
-	"github.com/pantau-id/pantau/api/postgres"
 	"github.com/pantau-id/pantau/report/calendar"
 	"github.com/pantau-id/pantau/report/doctype"
 )
@@ -34,17 +33,17 @@ func (p *pages) postIntake(c *gin.Context) error {
 	if today := calendar.DateOf(p.s.now(), loc); day.After(today) || day.Before(today.AddDays(-maxPeriodDays)) {
 		return api.FieldErrorf("date", "%s is in the future or more than a year ago", day)
 	}
-	var rows []postgres.IntakeRow
+	var rows []api.IntakeRow
 	for _, t := range doctype.Defaults() {
 		v := strings.TrimSpace(c.PostForm("n_" + t.Code))
 		if v == "" {
 			continue
 		}
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || n > postgres.MaxIntake {
-			return api.FieldErrorf("n_"+t.Code, "want a whole number from 0 to %d", postgres.MaxIntake)
+		if err != nil || n < 0 || n > api.MaxIntake {
+			return api.FieldErrorf("n_"+t.Code, "want a whole number from 0 to %d", api.MaxIntake)
 		}
-		rows = append(rows, postgres.IntakeRow{Date: day, Type: t.Code, Received: n})
+		rows = append(rows, api.IntakeRow{Date: day, Type: t.Code, Received: n})
 	}
 	// The report layer's check: known types, and a day with counter hours
 	// in the office's own calendar (a closed day or holiday receives none).

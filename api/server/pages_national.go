@@ -11,7 +11,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/pantau-id/pantau/api"
-	"github.com/pantau-id/pantau/api/postgres"
 	"github.com/pantau-id/pantau/web"
 	"github.com/pantau-id/pantau/web/chart"
 )
@@ -35,11 +34,11 @@ func (p *pages) nationalPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	offices, err := p.s.store.Offices(ctx, postgres.OfficeFilter{})
+	offices, err := p.s.store.Offices(ctx, api.OfficeFilter{})
 	if err != nil {
 		return err
 	}
-	states, err := p.officeStates(ctx, offices, postgres.OfficeFilter{}, now)
+	states, err := p.officeStates(ctx, offices, api.OfficeFilter{}, now)
 	if err != nil {
 		return err
 	}

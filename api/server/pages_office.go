@@ -9,7 +9,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/pantau-id/pantau/api"
-	"github.com/pantau-id/pantau/api/postgres"
 	"github.com/pantau-id/pantau/api/reportdata"
 	"github.com/pantau-id/pantau/report"
 	"github.com/pantau-id/pantau/report/calendar"
@@ -40,11 +39,12 @@ type officeDetail struct {
 
 // defaultOffice is the model's office when the office has recorded no
 // settings of its own: the civil-service calendar in its zone, the national
-// document catalogue, and modest staff and rates.
+// document catalogue, and api.DefaultOfficeSettings' staff and rates.
 func defaultOffice(o api.Office) report.Office {
+	st := api.DefaultOfficeSettings(o.Code)
 	return report.Office{
 		Code: o.Code, Name: o.Name, Calendar: calendar.Default(officeLocation(o.TZ)), Types: doctype.Defaults(),
-		Staff: 4, OvertimeCap: 4, Rates: report.Rates{Hourly: 20000, Meal: 37000},
+		Staff: st.Staff, OvertimeCap: st.OvertimeCap, Rates: report.Rates{Hourly: st.OvertimeHourly, Meal: st.MealAllowance},
 	}
 }
 
@@ -65,7 +65,7 @@ func (p *pages) buildOfficeDetail(ctx context.Context, lang string, o api.Office
 	if d.Outages, err = p.centralOutages(ctx, o.Code, per.Start, end, now); err != nil {
 		return nil, err
 	}
-	states, err := p.officeStates(ctx, []api.Office{o}, postgres.OfficeFilter{Code: o.Code}, now)
+	states, err := p.officeStates(ctx, []api.Office{o}, api.OfficeFilter{Code: o.Code}, now)
 	if err != nil {
 		return nil, err
 	}

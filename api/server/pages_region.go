@@ -12,7 +12,6 @@ import (
 	"github.com/pantau-id/pantau/api"
 	"github.com/pantau-id/pantau/api/detect"
 	"github.com/pantau-id/pantau/api/escalate"
-	"github.com/pantau-id/pantau/api/postgres"
 	"github.com/pantau-id/pantau/report"
 	"github.com/pantau-id/pantau/web"
 	"github.com/pantau-id/pantau/web/chart"
@@ -44,7 +43,7 @@ type provinceDetail struct {
 
 // buildProvinceDetail computes every office of a province over per.
 func (p *pages) buildProvinceDetail(ctx context.Context, lang string, pr api.Province, per period) (*provinceDetail, error) {
-	offices, err := p.s.store.Offices(ctx, postgres.OfficeFilter{ProvinceCode: pr.Code})
+	offices, err := p.s.store.Offices(ctx, api.OfficeFilter{ProvinceCode: pr.Code})
 	if err != nil {
 		return nil, err
 	}

@@ -12,7 +12,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/pantau-id/pantau/api"
-	"github.com/pantau-id/pantau/api/postgres"
 	"github.com/pantau-id/pantau/report/calendar"
 	"github.com/pantau-id/pantau/web"
 )
@@ -78,7 +77,7 @@ func (m *MonthlyReports) RunOnce(ctx context.Context) (int, error) {
 	from := calendar.D(first.Year, first.Month, 1)
 	to := calendar.D(today.Year, today.Month, 1).AddDays(-1)
 	store := m.pages.s.store
-	offices, err := store.Offices(ctx, postgres.OfficeFilter{})
+	offices, err := store.Offices(ctx, api.OfficeFilter{})
 	if err != nil {
 		return 0, err
 	}

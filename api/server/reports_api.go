@@ -13,7 +13,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/pantau-id/pantau/api"
-	"github.com/pantau-id/pantau/api/postgres"
 	"github.com/pantau-id/pantau/api/reportdata"
 	"github.com/pantau-id/pantau/report"
 	"github.com/pantau-id/pantau/report/calendar"
@@ -127,7 +126,7 @@ func (s *Server) getProvinceReport(c *gin.Context) error {
 	}
 	for _, pr := range ps {
 		if pr.Code == code {
-			offices, err := s.store.Offices(ctx, postgres.OfficeFilter{ProvinceCode: code})
+			offices, err := s.store.Offices(ctx, api.OfficeFilter{ProvinceCode: code})
 			if err != nil {
 				return err
 			}
@@ -142,7 +141,7 @@ func (s *Server) getNationalReport(c *gin.Context) error {
 	if !scopeOfRequest(c).Everything() {
 		return api.Errorf(api.EForbidden, "the national report is for the national operator")
 	}
-	offices, err := s.store.Offices(c.Request.Context(), postgres.OfficeFilter{})
+	offices, err := s.store.Offices(c.Request.Context(), api.OfficeFilter{})
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/pantau-id/pantau/api"
-	"github.com/pantau-id/pantau/api/postgres"
 	"github.com/pantau-id/pantau/report"
 	"github.com/pantau-id/pantau/report/backlog"
 	"github.com/pantau-id/pantau/report/calendar"
@@ -58,7 +57,7 @@ func seedOffice(t *testing.T, f *webFixture) report.Office {
 	if status, body := apiDo(t, f, "staff71", "POST", "/api/v1/offices/73.71/intake/csv", "text/csv", []byte(file)); status != http.StatusOK {
 		t.Fatalf("intake upload: %d %s", status, body)
 	}
-	d := postgres.DefaultOfficeSettings("73.71")
+	d := api.DefaultOfficeSettings("73.71")
 	return report.Office{Code: "73.71", Name: "Kota Makassar", Calendar: cal, Types: types, Staff: d.Staff,
 		OvertimeCap: d.OvertimeCap, Rates: report.Rates{Hourly: d.OvertimeHourly, Meal: d.MealAllowance}}
 }

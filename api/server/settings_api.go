@@ -9,7 +9,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/pantau-id/pantau/api"
-	"github.com/pantau-id/pantau/api/postgres"
 	"github.com/pantau-id/pantau/report/calendar"
 	"github.com/pantau-id/pantau/report/doctype"
 )
@@ -21,7 +20,7 @@ import (
 
 // rolesSettings may change an office's settings: its own staff (scope
 // narrows them to their office) and admins.
-var rolesSettings = []string{postgres.RoleOfficeStaff, postgres.RoleAdmin}
+var rolesSettings = []string{api.RoleOfficeStaff, api.RoleAdmin}
 
 // decodeJSON reads a JSON body of at most 64 KB into v, refusing unknown
 // fields.
@@ -71,7 +70,7 @@ func (s *Server) putSettings(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	var st postgres.OfficeSettings
+	var st api.OfficeSettings
 	if err := decodeJSON(c, &st, "office settings"); err != nil {
 		return err
 	}

@@ -232,7 +232,7 @@ func adminRevokeProbe(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args [
 
 func adminEnrolCode(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args []string, out io.Writer) error {
 	office := fs.String("office", "", "office code, e.g. 73.71 (required)")
-	ttl := fs.Duration("ttl", postgres.DefaultEnrolmentTTL, "how long the code stays valid")
+	ttl := fs.Duration("ttl", api.DefaultEnrolmentTTL, "how long the code stays valid")
 	by := fs.String("by", os.Getenv("USER"), "who made the code, for the record")
 	store, err := openFor(ctx, fs, db, args)
 	if err != nil {

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/pantau-id/pantau/api"
-	"github.com/pantau-id/pantau/api/postgres"
 )
 
 // parseLocalTime reads "2006-01-02 15:04" in zone tz, or RFC 3339.
@@ -76,7 +75,7 @@ func adminListMaintenance(ctx context.Context, fs *flag.FlagSet, db *dbFlags, ar
 		return err
 	}
 	defer store.Close()
-	ws, err := store.MaintenanceWindows(ctx, postgres.MaintenanceFilter{OfficeCode: *office, ProvinceCode: *province})
+	ws, err := store.MaintenanceWindows(ctx, api.MaintenanceFilter{OfficeCode: *office, ProvinceCode: *province})
 	if err != nil {
 		return err
 	}

@@ -11,7 +11,6 @@ import (
 	"text/tabwriter"
 
 	"github.com/pantau-id/pantau/api"
-	"github.com/pantau-id/pantau/api/postgres"
 )
 
 const usersUsage = `Usage: pantau users <action> [flags]
@@ -54,7 +53,7 @@ func runUsers(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 func usersAdd(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args []string, out io.Writer) error {
 	email := fs.String("email", "", "login email (required)")
 	name := fs.String("name", "", "full name, shown on pages")
-	role := fs.String("role", "", "one of "+strings.Join(postgres.Roles, ", ")+" (required)")
+	role := fs.String("role", "", "one of "+strings.Join(api.Roles, ", ")+" (required)")
 	office := fs.String("office", "", "office code for office_staff and city_official, e.g. 73.71")
 	province := fs.String("province", "", "province code for provincial_official, e.g. 73")
 	passwordFile := fs.String("password-file", "", "file holding the password on its first line ('-' reads stdin); never a flag value, which other users of the machine can see (required)")
@@ -70,7 +69,7 @@ func usersAdd(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args []string,
 	if err != nil {
 		return err
 	}
-	u, err := store.CreateUser(ctx, postgres.NewUser{Email: *email, Name: *name, Role: *role,
+	u, err := store.CreateUser(ctx, api.NewUser{Email: *email, Name: *name, Role: *role,
 		OfficeCode: *office, ProvinceCode: *province, Password: password})
 	if err != nil {
 		return err
@@ -99,13 +98,13 @@ func usersList(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args []string
 
 // demoUsers are one user per role and scope over the demo's South Sulawesi
 // offices (Kota Makassar 73.71, Kota Parepare 73.72).
-var demoUsers = []postgres.NewUser{
-	{Email: "staf@makassar.demo", Name: "Staf Disdukcapil Makassar", Role: postgres.RoleOfficeStaff, OfficeCode: "73.71"},
-	{Email: "kepala@makassar.demo", Name: "Kepala Dinas Makassar", Role: postgres.RoleCityOfficial, OfficeCode: "73.71"},
-	{Email: "kepala@parepare.demo", Name: "Kepala Dinas Parepare", Role: postgres.RoleCityOfficial, OfficeCode: "73.72"},
-	{Email: "biro@sulsel.demo", Name: "Pemerintah Provinsi Sulawesi Selatan", Role: postgres.RoleProvincialOfficial, ProvinceCode: "73"},
-	{Email: "operator@kemendagri.demo", Name: "Operator Nasional", Role: postgres.RoleNationalOperator},
-	{Email: "admin@pantau.demo", Name: "Admin Pantau", Role: postgres.RoleAdmin},
+var demoUsers = []api.NewUser{
+	{Email: "staf@makassar.demo", Name: "Staf Disdukcapil Makassar", Role: api.RoleOfficeStaff, OfficeCode: "73.71"},
+	{Email: "kepala@makassar.demo", Name: "Kepala Dinas Makassar", Role: api.RoleCityOfficial, OfficeCode: "73.71"},
+	{Email: "kepala@parepare.demo", Name: "Kepala Dinas Parepare", Role: api.RoleCityOfficial, OfficeCode: "73.72"},
+	{Email: "biro@sulsel.demo", Name: "Pemerintah Provinsi Sulawesi Selatan", Role: api.RoleProvincialOfficial, ProvinceCode: "73"},
+	{Email: "operator@kemendagri.demo", Name: "Operator Nasional", Role: api.RoleNationalOperator},
+	{Email: "admin@pantau.demo", Name: "Admin Pantau", Role: api.RoleAdmin},
 }
 
 func usersDemo(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args []string, out io.Writer) error {

@@ -168,12 +168,12 @@ func (s *site) detect(t *testing.T) {
 // addUsers creates one user per role and scope.
 func (s *site) addUsers(t *testing.T) {
 	ctx := context.Background()
-	for key, nu := range map[string]postgres.NewUser{
-		"staff71":  {Role: postgres.RoleOfficeStaff, OfficeCode: "73.71"},
-		"city71":   {Role: postgres.RoleCityOfficial, OfficeCode: "73.71"},
-		"prov73":   {Role: postgres.RoleProvincialOfficial, ProvinceCode: "73"},
-		"national": {Role: postgres.RoleNationalOperator},
-		"admin":    {Role: postgres.RoleAdmin},
+	for key, nu := range map[string]api.NewUser{
+		"staff71":  {Role: api.RoleOfficeStaff, OfficeCode: "73.71"},
+		"city71":   {Role: api.RoleCityOfficial, OfficeCode: "73.71"},
+		"prov73":   {Role: api.RoleProvincialOfficial, ProvinceCode: "73"},
+		"national": {Role: api.RoleNationalOperator},
+		"admin":    {Role: api.RoleAdmin},
 	} {
 		nu.Email, nu.Password = fmt.Sprintf("%s@pantau.test", key), password
 		if _, err := s.store.CreateUser(ctx, nu); err != nil {

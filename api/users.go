@@ -1,0 +1,109 @@
+package api
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Throttle says how failed logins of one (email, address) pair slow it down:
+// from the Free-th failure on, the pair waits Base, doubling with each
+// further failure, up to Max.
+type Throttle struct {
+	Free int
+	Base time.Duration
+	Max  time.Duration
+}
+
+// DefaultThrottle lets three mistakes pass, then waits 30 s, 1 min, 2 min …
+// up to 15 minutes.
+var DefaultThrottle = Throttle{Free: 3, Base: 30 * time.Second, Max: 15 * time.Minute}
+
+// Wait is how long the pair must wait after its n-th failure.
+func (t Throttle) Wait(n int) time.Duration {
+	if n < t.Free {
+		return 0
+	}
+	d := t.Base
+	for i := t.Free; i < n && d < t.Max; i++ {
+		d *= 2
+	}
+	return min(d, t.Max)
+}
+
+// ThrottledError says a login was refused unchecked because the pair failed
+// too often; RetryAfter is how long it must wait.
+type ThrottledError struct{ RetryAfter time.Duration }
+
+// Error implements error.
+func (e *ThrottledError) Error() string {
+	return fmt.Sprintf("too many failed logins: wait %s", e.RetryAfter.Round(time.Second))
+}
+
+// Session is a logged-in user's session as a request sees it.
+type Session struct {
+	User      User
+	CSRFToken string
+	ExpiresAt time.Time
+}
+
+// Roles a user may have; see migrations/00005_web.sql for what each may do.
+const (
+	RoleOfficeStaff        = "office_staff"
+	RoleCityOfficial       = "city_official"
+	RoleProvincialOfficial = "provincial_official"
+	RoleNationalOperator   = "national_operator"
+	RoleAdmin              = "admin"
+)
+
+// Roles lists every role, from the narrowest scope to the widest.
+var Roles = []string{RoleOfficeStaff, RoleCityOfficial, RoleProvincialOfficial, RoleNationalOperator, RoleAdmin}
+
+// User is a person who logs in to the web pages.
+type User struct {
+	ID           int64      `json:"id"`
+	Email        string     `json:"email"`
+	Name         string     `json:"name"`
+	Role         string     `json:"role"`
+	OfficeCode   string     `json:"office_code,omitempty"`
+	ProvinceCode string     `json:"province_code,omitempty"`
+	CreatedAt    time.Time  `json:"created_at"`
+	DisabledAt   *time.Time `json:"disabled_at,omitempty"`
+}
+
+// NewUser is what CreateUser needs; Password is hashed and never stored.
+type NewUser struct {
+	Email, Name, Role        string
+	OfficeCode, ProvinceCode string
+	Password                 string
+}
+
+// MinPasswordLength is the shortest password CreateUser accepts.
+const MinPasswordLength = 10
+
+// Validate names the first bad field of u.
+func (u NewUser) Validate() error {
+	if !strings.Contains(u.Email, "@") {
+		return FieldErrorf("email", "%q is not an email address", u.Email)
+	}
+	switch u.Role {
+	case RoleOfficeStaff, RoleCityOfficial:
+		if u.OfficeCode == "" || u.ProvinceCode != "" {
+			return FieldErrorf("office", "role %s needs an office and no province", u.Role)
+		}
+	case RoleProvincialOfficial:
+		if u.ProvinceCode == "" || u.OfficeCode != "" {
+			return FieldErrorf("province", "role %s needs a province and no office", u.Role)
+		}
+	case RoleNationalOperator, RoleAdmin:
+		if u.OfficeCode != "" || u.ProvinceCode != "" {
+			return FieldErrorf("role", "role %s covers everything: give no office or province", u.Role)
+		}
+	default:
+		return FieldErrorf("role", "%q is not a role (one of %s)", u.Role, strings.Join(Roles, ", "))
+	}
+	if len(u.Password) < MinPasswordLength {
+		return FieldErrorf("password", "at least %d characters", MinPasswordLength)
+	}
+	return nil
+}
