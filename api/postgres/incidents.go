@@ -51,7 +51,8 @@ func queryIncidents(ctx context.Context, q querier, where string, args ...any) (
 			EXISTS (SELECT 1 FROM maintenance_windows w JOIN incident_offices m ON m.incident_id = i.id
 			        JOIN offices f ON f.code = m.office_code
 			        WHERE (w.scope = 'national' OR w.office_code = f.code OR w.province_code = f.province_code)
-			          AND w.starts_at < coalesce(i.ended_at, 'infinity') AND w.ends_at > i.started_at)
+			          AND w.starts_at < coalesce(i.ended_at, 'infinity') AND w.ends_at > i.started_at
+			          AND w.starts_at <= now()) -- a window not yet begun is not one the incident is in
 		FROM incidents i `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list incidents: %w", err)

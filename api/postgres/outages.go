@@ -31,7 +31,8 @@ func (s *Store) Outages(ctx context.Context, f api.OutageFilter, now time.Time) 
 			 ORDER BY m.started_at DESC LIMIT 1),
 			EXISTS (SELECT 1 FROM maintenance_windows w
 			        WHERE (w.scope = 'national' OR w.office_code = o.office_code OR w.province_code = f.province_code)
-			          AND w.starts_at < coalesce(o.ended_at, 'infinity') AND w.ends_at > o.started_at)
+			          AND w.starts_at < coalesce(o.ended_at, 'infinity') AND w.ends_at > o.started_at
+			          AND w.starts_at <= $10) -- a window not yet begun is not one the outage is in
 		FROM outages o
 		JOIN offices f ON f.code = o.office_code
 		JOIN targets t ON t.office_code = o.office_code AND t.id = o.target_id
@@ -43,7 +44,7 @@ func (s *Store) Outages(ctx context.Context, f api.OutageFilter, now time.Time) 
 		  AND ($7 = '' OR o.target_kind = $7)
 		  AND ($8 = '' OR o.cause = $8)
 		ORDER BY o.started_at DESC, o.office_code, o.probe_id, o.target_id LIMIT $9`,
-		f.OfficeCode, f.ProvinceCode, nullTime(f.From), nullTime(f.To), f.OpenOnly, f.Kind, f.TargetKind, string(f.Cause), f.Limit)
+		f.OfficeCode, f.ProvinceCode, nullTime(f.From), nullTime(f.To), f.OpenOnly, f.Kind, f.TargetKind, string(f.Cause), f.Limit, now)
 	if err != nil {
 		return nil, fmt.Errorf("list outages: %w", err)
 	}
