@@ -22,7 +22,7 @@ func checkCommand(ctx context.Context, args []string, stdout, stderr io.Writer, 
 		"then checks every target once, now, and prints the results as a table.\n"+
 		"Nothing is spooled or sent. With targets from the server and the server out\n"+
 		"of reach it checks the cached targets. Exits 1 if the server or any check\n"+
-		"failed. Run it as root (sudo) on Linux: the credential is the service's.", args, stdout, stderr, getenv, false)
+		"failed. Run it as "+elevationName()+": the credential is the service's.", args, stdout, stderr, getenv, false)
 	if !ok {
 		return code
 	}

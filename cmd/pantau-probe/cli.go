@@ -23,7 +23,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
 	} else if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
-		_, _ = fmt.Fprint(stdout, usageText)
+		_, _ = fmt.Fprint(stdout, usage(runtime.GOOS))
 		return exitOK
 	}
 	switch cmd {
@@ -35,6 +35,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return enrolCommand(ctx, args, stdout, stderr, getenv)
 	case "install":
 		return installCommand(ctx, args, stdout, stderr, getenv)
+	case "setup":
+		return setupCommand(ctx, args, stdout, stderr, getenv)
 	case "fix-permissions":
 		return fixPermissionsCommand(ctx, args, stdout, stderr, getenv)
 	case "uninstall":
@@ -43,10 +45,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		_, _ = fmt.Fprintf(stdout, "pantau-probe %s %s/%s %s\n", version, runtime.GOOS, runtime.GOARCH, runtime.Version())
 		return exitOK
 	case "help":
-		_, _ = fmt.Fprint(stdout, usageText)
+		_, _ = fmt.Fprint(stdout, usage(runtime.GOOS))
 		return exitOK
 	}
-	_, _ = fmt.Fprintf(stderr, "pantau-probe: unknown command %q\n\n%s", cmd, usageText)
+	_, _ = fmt.Fprintf(stderr, "pantau-probe: unknown command %q\n\n%s", cmd, usage(runtime.GOOS))
 	return exitUsage
 }
 

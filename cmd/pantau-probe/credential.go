@@ -71,7 +71,7 @@ func readCredential(path string) (credential, bool, error) {
 	}
 	if err != nil {
 		if errors.Is(err, os.ErrPermission) {
-			return credential{}, false, fmt.Errorf("credential_file %s: %w (it is readable only by the service account: use sudo)", path, err)
+			return credential{}, false, fmt.Errorf("credential_file %s: %w (it is readable only by the service: run this as %s)", path, err, elevationName())
 		}
 		return credential{}, false, fmt.Errorf("credential_file: %w", err)
 	}

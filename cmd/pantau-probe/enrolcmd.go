@@ -11,11 +11,13 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"time"
 
 	"github.com/pantau-id/pantau/probe"
+	"github.com/pantau-id/pantau/probe/safefs"
 	"github.com/pantau-id/pantau/probe/service"
 )
 
@@ -105,14 +107,9 @@ func enrolCommand(ctx context.Context, args []string, stdout, stderr io.Writer, 
 			return fail(err)
 		}
 	}
-	srv := strings.TrimRight(*server, "/")
-	resp, err := enrol(ctx, srv, enrolRequest{Code: strings.TrimSpace(*code), Name: *name})
+	resp, err := enrolAndKeep(ctx, *server, *code, *name, *credFile, owner)
 	if err != nil {
 		return fail(err)
-	}
-	cred := credential{Server: srv, Token: resp.Token, Office: resp.Office, ProbeID: resp.ProbeID, EnrolledAt: time.Now().UTC()}
-	if err := writeCredential(ctx, *credFile, cred, owner); err != nil {
-		return fail(fmt.Errorf("enrolled as probe %d of office %s, but %w; enrol again with a new code", resp.ProbeID, resp.Office, err))
 	}
 	readable := "its owner"
 	if owner != "" {
@@ -121,6 +118,53 @@ func enrolCommand(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	_, _ = fmt.Fprintf(stdout, "enrolled as probe %d of office %s\ncredential written to %s (readable by %s only)\n"+
 		"next: pantau-probe check, then pantau-probe install\n", resp.ProbeID, resp.Office, *credFile, readable)
 	return exitOK
+}
+
+// enrolAndKeep checks that the credential can be written, then trades code
+// for the probe's token and writes the credential. The check comes first
+// because a code works once: spending it on a run without the rights to
+// keep the result would need a new code from the centre.
+func enrolAndKeep(ctx context.Context, server, code, name, credFile, owner string) (enrolResponse, error) {
+	if err := canWriteCredential(ctx, credFile, owner); err != nil {
+		return enrolResponse{}, fmt.Errorf("the code was not used: %w", err)
+	}
+	srv := strings.TrimRight(server, "/")
+	resp, err := enrol(ctx, srv, enrolRequest{Code: strings.TrimSpace(code), Name: name})
+	if err != nil {
+		return enrolResponse{}, err
+	}
+	cred := credential{Server: srv, Token: resp.Token, Office: resp.Office, ProbeID: resp.ProbeID, EnrolledAt: time.Now().UTC()}
+	if err := writeCredential(ctx, credFile, cred, owner); err != nil {
+		return enrolResponse{}, fmt.Errorf("enrolled as probe %d of office %s, but %w; enrol again with a new code", resp.ProbeID, resp.Office, err)
+	}
+	return resp, nil
+}
+
+// canWriteCredential does what writeCredential will do with a throwaway
+// file: create the folder, create a file in it and restrict it to owner
+// (which needs an Administrator on Windows and root to give it away on
+// Linux).
+func canWriteCredential(ctx context.Context, credFile, owner string) error {
+	dir := filepath.Dir(credFile)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("cannot create %s (%s?): %w", dir, elevationName(), err)
+	}
+	tmp, err := os.CreateTemp(dir, ".enrol-check-*")
+	if err != nil {
+		return fmt.Errorf("cannot write in %s (%s?): %w", dir, elevationName(), err)
+	}
+	name := tmp.Name()
+	err = tmp.Close()
+	if err == nil {
+		err = service.Restrict(ctx, name, owner)
+	}
+	if rerr := safefs.Remove(ctx, name); err == nil && rerr != nil {
+		err = rerr
+	}
+	if err != nil {
+		return fmt.Errorf("cannot restrict a file in %s to the service (%s?): %w", dir, elevationName(), err)
+	}
+	return nil
 }
 
 // enrol posts the request and returns the server's answer.

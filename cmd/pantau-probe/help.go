@@ -1,17 +1,41 @@
 package main
 
-// usageText is the top-level help.
-const usageText = `pantau-probe measures the link between this office and the central
-registry and delivers every result to the Pantau server, keeping them on
-disk through any outage.
-
-Installing at an office (docs/install-office.md):
+// usage is the top-level help for goos: the install steps differ.
+func usage(goos string) string {
+	steps := `Installing at an office (docs/install-office.md), in one step:
+  sudo ./pantau-probe setup            (asks for the server and the one-time code)
+or step by step:
   sudo pantau-probe enrol --server URL --code CODE
   sudo pantau-probe check
   sudo pantau-probe install
+`
+	if goos == "windows" {
+		steps = `Installing at an office (docs/install-office.md), in one step: double-click
+pantau-probe.exe (or run pantau-probe.exe setup) and accept the Administrator
+prompt; it asks for the server and the one-time code. Step by step, from an
+Administrator prompt:
+  pantau-probe.exe enrol --server URL --code CODE
+  pantau-probe.exe check
+  pantau-probe.exe install
+Needs Windows 10, Windows 11 or Windows Server 2016 or later.
+`
+	}
+	return usageHead + steps + usageBody
+}
 
+// usageHead opens the help.
+const usageHead = `pantau-probe measures the link between this office and the central
+registry and delivers every result to the Pantau server, keeping them on
+disk through any outage.
+
+`
+
+// usageBody lists the commands and the config.
+const usageBody = `
 Usage:
   pantau-probe [run] [--config FILE]   run the agent (the default command)
+  pantau-probe setup [--server URL] [--code CODE]
+                                       all of the below in one step, for the office (as admin/root)
   pantau-probe check [--config FILE]   ask the server, check every target once, print a table
   pantau-probe enrol --server URL --code CODE
                                        trade a one-time code for this probe's credential

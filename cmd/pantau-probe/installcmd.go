@@ -25,7 +25,8 @@ func installCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 		exe = p
 	}
 	configPath := fs.String("config", defaultConfigPath(runtime.GOOS, getenv), "config `FILE` the service runs with (passed to it only when given here; the default may be missing on an enrolled probe)")
-	bin := fs.String("bin", exe, "agent `BINARY` the service starts (absolute; on Linux not under /home, /root or /tmp, which the service cannot see)")
+	dest := installedBinary(runtime.GOOS, getenv)
+	bin := fs.String("bin", dest, "agent `BINARY` the service starts; by default this program is copied there first (on Windows it must lie in "+filepath.Dir(dest)+"; on Linux not under /home, /root or /tmp, which the service cannot see)")
 	name := fs.String("name", service.DefaultName, "service `NAME`")
 	account := fs.String("user", service.DefaultName, "Linux service `ACCOUNT` the agent runs as (created when missing; Windows runs it as LocalSystem)")
 	noStart := fs.Bool("no-start", false, "install and enable, but do not start now")
@@ -53,7 +54,15 @@ func installCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 		return exitUsage
 	}
 	explicit := getenv("PANTAU_PROBE_CONFIG") != ""
-	fs.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "config" })
+	binSet := false
+	fs.Visit(func(f *flag.Flag) {
+		explicit = explicit || f.Name == "config"
+		binSet = binSet || f.Name == "bin"
+	})
+	if binSet && runtime.GOOS == "windows" && !inInstallDir(*bin, runtime.GOOS, getenv) {
+		_, _ = fmt.Fprintf(stderr, "pantau-probe install: the service runs only a program in %s (where users cannot change it); run install without --bin and it copies itself there\n", filepath.Dir(dest))
+		return exitUsage
+	}
 	spec := service.Spec{Name: *name, Executable: *bin, Args: []string{"run"}, User: *account}
 	if explicit {
 		abs, err := filepath.Abs(*configPath)
@@ -92,6 +101,16 @@ func installCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err := lockDown(cfg, stdout); err != nil {
 		_, _ = fmt.Fprintf(stderr, "pantau-probe install: %v\n", err)
 		return exitFailed
+	}
+	if !binSet {
+		copied, err := copyExecutable(ctx, exe, dest)
+		if err != nil {
+			_, _ = fmt.Fprintf(stderr, "pantau-probe install: %v\n", err)
+			return exitFailed
+		}
+		if copied {
+			_, _ = fmt.Fprintf(stdout, "copied %s to %s\n", exe, dest)
+		}
 	}
 	if err := service.Install(ctx, spec, *noStart, stdout); err != nil {
 		_, _ = fmt.Fprintf(stderr, "pantau-probe install: %v\n", err)

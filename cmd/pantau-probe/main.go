@@ -4,10 +4,13 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 
 	"github.com/pantau-id/pantau/probe/service"
@@ -28,8 +31,21 @@ func main() {
 		}
 		return
 	}
+	args := os.Args[1:]
+	// Double-clicked in Explorer (a console of its own, no arguments), or
+	// setup started again elevated by UAC: the window closes with the
+	// program, so it waits for Enter at the end.
+	clicked := runtime.GOOS == "windows" && (len(args) == 0 || args[0] == "setup") && startedByDoubleClick()
+	if clicked && len(args) == 0 {
+		args = []string{"setup"}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
+	code := run(ctx, args, os.Stdout, os.Stderr, os.Getenv)
 	stop()
+	if clicked {
+		// The console window closes with the program: let them read it.
+		_, _ = fmt.Fprint(os.Stdout, "\nTekan Enter untuk menutup jendela ini.")
+		_, _ = bufio.NewReader(os.Stdin).ReadString('\n')
+	}
 	os.Exit(code)
 }

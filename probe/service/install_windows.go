@@ -32,7 +32,7 @@ func Install(ctx context.Context, s Spec, noStart bool, out io.Writer) error {
 	defer func() { _ = m.Disconnect() }()
 	if old, err := m.OpenService(s.Name); err == nil {
 		_ = old.Close()
-		return fmt.Errorf("service %s is installed already; run `pantau-probe uninstall` first", s.Name)
+		return fmt.Errorf("service %s %w; run `pantau-probe uninstall` first", s.Name, ErrInstalled)
 	}
 	sv, err := m.CreateService(s.Name, s.Executable, mgr.Config{
 		DisplayName:      "Pantau probe",

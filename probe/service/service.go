@@ -28,6 +28,9 @@ import (
 	"strings"
 )
 
+// ErrInstalled is wrapped by Install's error when the service exists.
+var ErrInstalled = errors.New("is installed already")
+
 // DefaultName is the service's name on every system.
 const DefaultName = "pantau-probe"
 
