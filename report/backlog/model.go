@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sort"
 	"time"
 
 	"github.com/pantau-id/pantau/report/calendar"
@@ -65,6 +66,10 @@ type Config struct {
 	// TailDays extends the horizon past the last deadline (0: 7; negative:
 	// none).
 	TailDays int
+
+	// receivedBy, when set, keeps only the files received by then (the
+	// promise deadline judges the files received so far).
+	receivedBy time.Time
 }
 
 // Doc is one simulated document.
@@ -172,6 +177,12 @@ func New(cfg Config) (*Model, error) {
 	last := cfg.To
 	if len(m.docs) > 0 {
 		last = maxDate(last, o.Calendar.Date(due))
+	}
+	if !cfg.receivedBy.IsZero() {
+		// Files are in arrival order: keep those received by then, over
+		// the horizon all of them would have (so a file late with them
+		// is seen to the same end).
+		m.docs = m.docs[:sort.Search(len(m.docs), func(i int) bool { return m.docs[i].Arrived.After(cfg.receivedBy) })]
 	}
 	m.buildDays(last.AddDays(cfg.TailDays))
 	m.buildClasses()

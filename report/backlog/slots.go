@@ -41,13 +41,7 @@ func (m *Model) buildDays(last calendar.Date) {
 		}
 		otAt := d.In(cal.Zone, otMin)
 		dy.ot = m.slotOf(otAt)
-		for h := 1; h <= m.cfg.Office.OvertimeCap; h++ {
-			lo, hi := dy.ot+4*(h-1), dy.ot+4*h
-			if hi > dy.end || anyTrue(m.down[lo:hi]) {
-				break
-			}
-			dy.maxOT = h
-		}
+		dy.maxOT = m.maxOvertime(&dy)
 		m.days = append(m.days, dy)
 		m.info = append(m.info, Day{Date: d, Start: start, End: stop, Working: w.Open(),
 			OvertimeStart: otAt, MaxOvertime: dy.maxOT})
@@ -61,6 +55,20 @@ func (m *Model) buildDays(last calendar.Date) {
 	if planFrom.After(last) {
 		m.planFrom = len(m.days)
 	}
+}
+
+// maxOvertime is the most whole hours day dy may work: the cap, cut at
+// the first hour that would touch a down slot or pass midnight.
+func (m *Model) maxOvertime(dy *day) int {
+	n := 0
+	for h := 1; h <= m.cfg.Office.OvertimeCap; h++ {
+		lo, hi := dy.ot+4*(h-1), dy.ot+4*h
+		if hi > dy.end || anyTrue(m.down[lo:hi]) {
+			break
+		}
+		n = h
+	}
+	return n
 }
 
 func anyTrue(b []bool) bool {
