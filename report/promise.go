@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/pantau-id/pantau/report/backlog"
@@ -34,13 +35,13 @@ type Promise struct {
 	OvertimeHours int          `json:"overtime_hours"`
 	StaffHours    int          `json:"staff_hours"`
 	Cost          int64        `json:"cost"`
-	// Broken groups the files late even with a return at ReturnAt, by
-	// deadline, each with the least lateness it can then have (it grows
-	// while the link stays away); Late counts them and MaxLateness is the
-	// worst. Empty while Kept.
-	Broken      []Breach `json:"broken"`
-	Late        int      `json:"late"`
-	MaxLateness Duration `json:"max_lateness"`
+	// Broken groups the files late even with a return at ReturnAt by type
+	// and day of receipt, in deadline order, with the least lateness they
+	// can then have (it grows while the link stays away); Late counts them
+	// and MaxLateness is the worst. Empty while Kept.
+	Broken      []BrokenGroup `json:"broken"`
+	Late        int           `json:"late"`
+	MaxLateness Duration      `json:"max_lateness"`
 }
 
 // PromiseDay is one day of a promise's overtime.
@@ -102,7 +103,7 @@ func BuildPromise(in Input) (*Promise, error) {
 		return nil, err
 	}
 	out := &Promise{Office: o.Code, OutageStart: open.Start.UTC(), Now: p.Now, Received: p.Received, Waiting: p.Waiting,
-		Kept: p.Kept, ReturnAt: p.ReturnAt, Plan: []PromiseDay{}, OvertimeHours: p.Total, Broken: []Breach{}}
+		Kept: p.Kept, ReturnAt: p.ReturnAt, Plan: []PromiseDay{}, OvertimeHours: p.Total}
 	if !p.Deadline.IsZero() {
 		d := p.Deadline
 		out.Deadline = &d
@@ -126,36 +127,66 @@ func BuildPromise(in Input) (*Promise, error) {
 }
 
 // groupLate groups late files (with their completions; zero: still
-// pending at the horizon, measured to their deadline's day end) as
-// breaches: one type, deadline and completion day per group, in deadline
-// order.
-func groupLate(docs []backlog.Doc, o *Office) []Breach {
-	out := []Breach{}
-	idx := map[[3]int64]int{}
+// pending at the horizon) by type and day of receipt, in that order.
+func groupLate(docs []backlog.Doc, o *Office) []BrokenGroup {
+	out := []BrokenGroup{}
+	idx := map[[2]int64]int{}
 	for _, d := range docs {
-		var done calendar.Date
-		var late Duration
+		day := o.Calendar.Date(d.Arrived)
+		late := Duration(-1) // pending past the horizon: lateness unknown
 		if !d.Completed.IsZero() {
 			late = Duration(d.Completed.Sub(d.Deadline))
-			done = o.Calendar.Date(d.Completed.Add(-time.Nanosecond))
 		}
-		k := [3]int64{int64(d.Type), d.Deadline.Unix(), int64(done.Year*10000 + int(done.Month)*100 + done.Day)}
-		if i, ok := idx[k]; ok {
-			b := &out[i]
-			b.Count++
-			b.LastArrived = d.Arrived
-			b.MinLateness, b.MaxLateness = min(b.MinLateness, late), max(b.MaxLateness, late)
+		k := [2]int64{int64(d.Type), int64(day.Year*10000 + int(day.Month)*100 + day.Day)}
+		i, ok := idx[k]
+		if !ok {
+			i = len(out)
+			idx[k] = i
+			out = append(out, BrokenGroup{Type: o.Types[d.Type].Code, Name: o.Types[d.Type].Name, Received: day,
+				FirstDeadline: d.Deadline, LastDeadline: d.Deadline, MinLateness: late, MaxLateness: late})
+		}
+		g := &out[i]
+		g.Count++
+		if d.Deadline.Before(g.FirstDeadline) {
+			g.FirstDeadline = d.Deadline
+		}
+		if d.Deadline.After(g.LastDeadline) {
+			g.LastDeadline = d.Deadline
+		}
+		if late < 0 {
+			g.Pending++
 			continue
 		}
-		idx[k] = len(out)
-		out = append(out, Breach{Type: o.Types[d.Type].Code, Count: 1, FirstArrived: d.Arrived, LastArrived: d.Arrived,
-			Deadline: d.Deadline, Completed: done, MinLateness: late, MaxLateness: late})
+		g.MinLateness, g.MaxLateness = min(g.MinLateness, late), max(g.MaxLateness, late)
 	}
-	slices.SortStableFunc(out, func(a, b Breach) int {
-		if c := a.Deadline.Compare(b.Deadline); c != 0 {
+	for i := range out {
+		if out[i].MinLateness < 0 {
+			out[i].MinLateness = out[i].MaxLateness
+		}
+	}
+	slices.SortStableFunc(out, func(a, b BrokenGroup) int {
+		if c := a.FirstDeadline.Compare(b.FirstDeadline); c != 0 {
 			return c
 		}
-		return a.FirstArrived.Compare(b.FirstArrived)
+		return strings.Compare(a.Type, b.Type)
 	})
 	return out
+}
+
+// BrokenGroup is the files of one type received on one day whose promise
+// breaks even with the link back at the promise's ReturnAt.
+type BrokenGroup struct {
+	Type     string        `json:"type"` // document type code
+	Name     string        `json:"name"` // in Bahasa Indonesia
+	Received calendar.Date `json:"received"`
+	Count    int           `json:"count"`
+	// FirstDeadline and LastDeadline bound the group's deadlines.
+	FirstDeadline time.Time `json:"first_deadline"`
+	LastDeadline  time.Time `json:"last_deadline"`
+	// MinLateness and MaxLateness bound the least lateness the files can
+	// have (they grow while the link stays away); Pending of them are not
+	// done within the model's horizon and not in these bounds.
+	MinLateness Duration `json:"min_lateness"`
+	MaxLateness Duration `json:"max_lateness"`
+	Pending     int      `json:"pending,omitempty"`
 }

@@ -36,7 +36,7 @@ func TestPromiseMakassar(t *testing.T) {
 				t.Fatalf("kept %v deadline %v late %d", p.Kept, p.Deadline, p.Late)
 			}
 			first := p.Broken[0]
-			if !first.Deadline.Equal(at(15, 15, 0)) || calendar.DateOf(first.FirstArrived, wita) != calendar.D(2020, 1, 8) {
+			if !first.FirstDeadline.Equal(at(15, 15, 0)) || first.Received != calendar.D(2020, 1, 8) {
 				t.Errorf("first broken group %+v, want files of 8 January due 15 January 15:00", first)
 			}
 			if !p.ReturnAt.Equal(at(15, 10, 0)) || p.MaxLateness <= 0 {

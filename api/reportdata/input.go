@@ -27,7 +27,8 @@ import (
 type Period struct {
 	From, To calendar.Date
 	// AssumeEnd closes an outage still open ("what if it is back then?");
-	// zero: it is assumed to end now.
+	// zero: it is assumed to end now (AssumeEnd, the one rule for every
+	// page, export and Slack message).
 	AssumeEnd time.Time
 	// PlanFrom is the first day overtime may be planned. Zero: today (in
 	// the office's zone) when the period runs through today, since the
@@ -253,13 +254,10 @@ func (l *loaded) input(o api.Office, p Period, now time.Time) (report.Input, *Pr
 		}
 	}
 	if !openStart.IsZero() {
-		in.AssumeEnd = p.AssumeEnd
-		if in.AssumeEnd.IsZero() {
-			in.AssumeEnd = now
+		if !p.AssumeEnd.IsZero() && !p.AssumeEnd.After(openStart) {
+			return report.Input{}, nil, api.FieldErrorf("assume_end", "%s is not after the open outage's start %s", p.AssumeEnd.UTC().Format(time.RFC3339), openStart.UTC().Format(time.RFC3339))
 		}
-		if !in.AssumeEnd.After(openStart) {
-			return report.Input{}, nil, api.FieldErrorf("assume_end", "%s is not after the open outage's start %s", in.AssumeEnd.UTC().Format(time.RFC3339), openStart.UTC().Format(time.RFC3339))
-		}
+		in.AssumeEnd = AssumeEnd(p.AssumeEnd, openStart, now)
 	}
 	for _, m := range l.maintenance[o.Code] {
 		if !m.StartsAt.Before(end) || !m.EndsAt.After(start) {

@@ -116,10 +116,10 @@ func (p *pages) addBacklogs(ctx context.Context, lang string, offices []api.Offi
 		if !slices.Contains(codes, o.Code) || by[o.ProvinceCode] == nil {
 			continue
 		}
-		// An open outage is assumed to last the day: the backlog shown is
-		// what is pending tonight if nothing changes, not a what-if.
+		// An open outage ends as reportdata.AssumeEnd says, as on the
+		// office and province pages: one backlog everywhere.
 		per := defaultPeriod(officeLocation(o.TZ), now, 14)
-		d, err := p.buildOfficeDetail(ctx, lang, o, per, per.End)
+		d, err := p.buildOfficeDetail(ctx, lang, o, per, time.Time{})
 		if err != nil {
 			return err
 		}

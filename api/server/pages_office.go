@@ -85,9 +85,7 @@ func (p *pages) buildOfficeDetail(ctx context.Context, lang string, o api.Office
 		}
 	}
 	if d.OpenSince != nil {
-		if assumeEnd.IsZero() || !assumeEnd.After(*d.OpenSince) {
-			assumeEnd = now
-		}
+		assumeEnd = reportdata.AssumeEnd(assumeEnd, *d.OpenSince, now)
 		d.AssumeEnd = &assumeEnd
 	}
 	// The backlog model with the office's own settings, holidays, document

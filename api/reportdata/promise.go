@@ -1,0 +1,59 @@
+package reportdata
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/postgres"
+	"github.com/pantau-id/pantau/report"
+	"github.com/pantau-id/pantau/report/calendar"
+)
+
+// Promise judges o's open central outage now (report.BuildPromise): the
+// latest return of the link that keeps every SLA of the files received so
+// far, with the overtime then needed and its cost, or the promises already
+// broken. Today's intake, when not recorded yet, is the office's usual
+// intake (projected, as in reports). Nil when no central outage is open.
+func (b *Builder) Promise(ctx context.Context, o api.Office) (*report.Promise, error) {
+	return b.promise(ctx, b.store.ModelReader(), o)
+}
+
+// Promiser returns Builder.Promise reading inside a transaction (as the
+// escalation hooks run), for Slack alerts and reminders.
+func Promiser(store *postgres.Store) func(ctx context.Context, tx pgx.Tx, o api.Office) (*report.Promise, error) {
+	b := New(store, nil)
+	return func(ctx context.Context, tx pgx.Tx, o api.Office) (*report.Promise, error) {
+		return b.promise(ctx, postgres.TxModelReader(tx), o)
+	}
+}
+
+func (b *Builder) promise(ctx context.Context, r *postgres.ModelReader, o api.Office) (*report.Promise, error) {
+	now := b.now()
+	loc, err := Location(o)
+	if err != nil {
+		return nil, err
+	}
+	today := calendar.DateOf(now, loc)
+	p := Period{From: today, To: today, PlanFrom: today, ProjectFrom: today, Extend: true}
+	// The model starts with nothing pending: begin the day before the
+	// open outage did.
+	if p.From, err = extend(ctx, r, []api.Office{o}, p); err != nil {
+		return nil, err
+	}
+	l, err := load(ctx, r, []api.Office{o}, p, now)
+	if err != nil {
+		return nil, err
+	}
+	in, _, err := l.input(o, p, now)
+	if err != nil {
+		return nil, err
+	}
+	pr, err := report.BuildPromise(in)
+	if err != nil {
+		return nil, fmt.Errorf("office %s: promise: %w", o.Code, err)
+	}
+	return pr, nil
+}
