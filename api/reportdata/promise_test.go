@@ -29,10 +29,10 @@ func openCut(t *testing.T) (*postgres.Store, []api.Office, time.Time) {
 	}
 	wita, _ := time.LoadLocation("Asia/Makassar")
 	cal := calendar.Default(wita)
-	var rows []postgres.IntakeRow
+	var rows []api.IntakeRow
 	for d := calendar.D(2019, 12, 9); d.Before(calendar.D(2020, 1, 9)); d = d.AddDays(1) {
 		if cal.IsWorkingDay(d) && d != calendar.D(2020, 1, 1) {
-			rows = append(rows, postgres.IntakeRow{Date: d, Type: "KK", Received: 60})
+			rows = append(rows, api.IntakeRow{Date: d, Type: "KK", Received: 60})
 		}
 	}
 	if err := s.UpsertIntake(ctx, "73.71", rows, 0, time.Now(), nil); err != nil {
