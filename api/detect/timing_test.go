@@ -16,7 +16,6 @@ import (
 
 	"github.com/pantau-id/pantau/api"
 	"github.com/pantau-id/pantau/api/detect"
-	"github.com/pantau-id/pantau/api/postgres"
 )
 
 // Quick cases of the rules of DESIGN.md "Incidents and alerts under real
@@ -84,7 +83,7 @@ func TestProvinceCutReportedSecondsApartIsOneIncident(t *testing.T) {
 		w.clock.Set(now.Add(lag))
 		w.drain()
 	}
-	is := w.incidents(postgres.IncidentFilter{})
+	is := w.incidents(api.IncidentFilter{})
 	if len(is) != 1 || is[0].Scope != api.ScopeProvince || len(is[0].Offices) != 4 || is[0].ProvinceCode != "73" {
 		t.Fatalf("incidents %+v, want one province incident of 73 with 4 offices", view(is))
 	}
@@ -107,7 +106,7 @@ func TestUnrelatedCutsInTwoProvincesAreTwoIncidents(t *testing.T) {
 		w.clock.Set(at(i))
 		w.drain()
 	}
-	is := w.incidents(postgres.IncidentFilter{})
+	is := w.incidents(api.IncidentFilter{})
 	got := view(is)
 	want := []incidentView{{2, 12, api.ScopeOffice, "73", 1, 1}, {5, 14, api.ScopeOffice, "74", 1, 1}}
 	if !reflect.DeepEqual(got, want) {
@@ -131,7 +130,7 @@ func TestLateIncidentIsEndedAndFlagged(t *testing.T) {
 	w.deliver("73.71", append(series("73.71", "central", 3, "----++++"), series("73.71", "internet", 3, "++++++++")...))
 	w.clock.Set(at(20))
 	w.drain()
-	is := w.incidents(postgres.IncidentFilter{})
+	is := w.incidents(api.IncidentFilter{})
 	if len(is) != 1 || is[0].EndedAt == nil || !is[0].Late || !is[0].FirstSeenAt.Equal(at(20)) {
 		t.Fatalf("incidents %+v, want one ended late incident first seen at check 20", is)
 	}
@@ -146,7 +145,7 @@ func TestLateIncidentIsEndedAndFlagged(t *testing.T) {
 		{office: "73.71", target: "central", at: at(9), ok: false}, {office: "73.71", target: "central", at: at(10), ok: false}})
 	w.clock.Set(at(21))
 	w.drain()
-	is = w.incidents(postgres.IncidentFilter{})
+	is = w.incidents(api.IncidentFilter{})
 	if len(is) != 1 || is[0].ID != id || !is[0].Late || is[0].EndedAt == nil || !is[0].EndedAt.Equal(at(13)) {
 		t.Fatalf("after more spool: %+v, want incident %d late, ended at check 13", view(is), id)
 	}
@@ -170,13 +169,13 @@ func TestFlappingAtHalfLossIsOneIncident(t *testing.T) {
 		w.drain()
 	}
 	var downs int
-	for _, o := range w.outages(postgres.OutageFilter{OfficeCode: "73.71", TargetKind: "central"}) {
+	for _, o := range w.outages(api.OutageFilter{OfficeCode: "73.71", TargetKind: "central"}) {
 		if o.IncidentID == nil {
 			t.Errorf("outage %s has no incident", span(o))
 		}
 		downs++
 	}
-	is := w.incidents(postgres.IncidentFilter{})
+	is := w.incidents(api.IncidentFilter{})
 	if len(is) != 1 || downs < 3 || is[0].Flaps != downs-1 || is[0].EndedAt == nil {
 		t.Fatalf("%d outages gave incidents %+v, want one ended with %d flaps", downs, is, downs-1)
 	}
@@ -205,7 +204,7 @@ func TestInMaintenanceOnlyOnceTheWindowBegan(t *testing.T) {
 	}
 	in := func(now int) bool {
 		w.clock.Set(at(now))
-		os := w.outages(postgres.OutageFilter{OfficeCode: "73.71"})
+		os := w.outages(api.OutageFilter{OfficeCode: "73.71"})
 		if len(os) != 1 {
 			t.Fatalf("outages %q", spans(os))
 		}
