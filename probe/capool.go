@@ -1,8 +1,10 @@
 package probe
 
 import (
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"sync"
@@ -50,6 +52,27 @@ func (c *caCache) get(path string) (*x509.CertPool, error) {
 	return pool, nil
 }
 
+// fromPEM returns the pool of a PEM bundle given as text, parsed once per
+// distinct bundle.
+func (c *caCache) fromPEM(bundle string) (*x509.CertPool, error) {
+	sum := sha256.Sum256([]byte(bundle))
+	key := "pem:" + hex.EncodeToString(sum[:])
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if p, ok := c.pools[key]; ok {
+		return p.pool, nil
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM([]byte(bundle)) {
+		return nil, fmt.Errorf("tls_ca: no PEM certificates found")
+	}
+	if c.pools == nil {
+		c.pools = map[string]cachedPool{}
+	}
+	c.pools[key] = cachedPool{pool: pool}
+	return pool, nil
+}
+
 // tlsConfig builds the client TLS config for t: system roots, or the CA file
 // t names, or no verification when t asks for it explicitly.
 func (c *Checker) tlsConfig(t Target, serverName string) (*tls.Config, error) {
@@ -66,6 +89,12 @@ func (c *Checker) tlsConfig(t Target, serverName string) (*tls.Config, error) {
 		cfg.InsecureSkipVerify = true // #nosec G402 -- opted in per target for test set-ups
 	case t.TLSCAFile != "":
 		pool, err := c.cas.get(t.TLSCAFile)
+		if err != nil {
+			return nil, err
+		}
+		cfg.RootCAs = pool
+	case t.TLSCA != "":
+		pool, err := c.cas.fromPEM(t.TLSCA)
 		if err != nil {
 			return nil, err
 		}

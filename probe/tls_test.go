@@ -30,6 +30,18 @@ func writeCertPEM(t *testing.T, der []byte) string {
 	return path
 }
 
+// certPEM is der as PEM text.
+func certPEM(der []byte) string {
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
+}
+
+// serverPEM is a real certificate (an httptest TLS server's) as PEM text.
+func serverPEM(t *testing.T) string {
+	srv := httptest.NewTLSServer(http.NotFoundHandler())
+	t.Cleanup(srv.Close)
+	return certPEM(srv.Certificate().Raw)
+}
+
 // expiredTLSListener serves TLS on loopback with a self-signed certificate
 // that expired yesterday; it returns the address and the certificate.
 func expiredTLSListener(t *testing.T) (string, []byte) {
@@ -110,6 +122,9 @@ func TestTLSCheck(t *testing.T) {
 		{"refused is connect failure", Target{Check: CheckTLS, Address: freeAddr(t)}, FailConnect, "refused", nil},
 		{"https reports cert days", Target{Check: CheckHTTP, Address: srv.URL, TLSCAFile: ca}, FailNone, "status 200", &wantDays},
 		{"https untrusted is tls failure", Target{Check: CheckHTTP, Address: srv.URL}, FailTLS, "certificate", nil},
+		{"trusted via ca text reports days left", Target{Check: CheckTLS, Address: host, TLSCA: certPEM(srv.Certificate().Raw)}, FailNone, "expires", &wantDays},
+		{"https trusted via ca text", Target{Check: CheckHTTP, Address: srv.URL, TLSCA: certPEM(srv.Certificate().Raw)}, FailNone, "status 200", &wantDays},
+		{"ca text of another server is tls failure", Target{Check: CheckTLS, Address: host, TLSCA: certPEM(expiredDER)}, FailTLS, "certificate", nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -129,6 +144,7 @@ func TestTLSCheck(t *testing.T) {
 func TestTargetValidateTLSAndDNSFields(t *testing.T) {
 	t.Parallel()
 	base := Target{Name: "n", Kind: KindCentral, Address: "a:1"}
+	testPEM := serverPEM(t)
 	tests := []struct {
 		name    string
 		mod     func(*Target)
@@ -141,6 +157,11 @@ func TestTargetValidateTLSAndDNSFields(t *testing.T) {
 		{"ca file and skip verify", func(t *Target) { t.Check, t.TLSCAFile, t.TLSInsecureSkipVerify = CheckTLS, "ca.pem", true }, "tls_insecure_skip_verify: cannot be combined"},
 		{"skip verify on dns check", func(t *Target) { t.Check, t.TLSInsecureSkipVerify = CheckDNS, true }, "tls_insecure_skip_verify: only applies"},
 		{"skip verify on http", func(t *Target) { t.Check, t.TLSInsecureSkipVerify = CheckHTTP, true }, ""},
+		{"ca text on https", func(t *Target) { t.Check, t.TLSCA = CheckHTTP, testPEM }, ""},
+		{"ca text on dns check", func(t *Target) { t.Check, t.TLSCA = CheckDNS, testPEM }, "tls_ca: only applies"},
+		{"ca text and ca file", func(t *Target) { t.Check, t.TLSCA, t.TLSCAFile = CheckTLS, testPEM, "ca.pem" }, "tls_ca: cannot be combined"},
+		{"ca text without certificates", func(t *Target) { t.Check, t.TLSCA = CheckTLS, "not a certificate" }, "tls_ca: no PEM certificates"},
+		{"ca text too long", func(t *Target) { t.Check, t.TLSCA = CheckTLS, strings.Repeat(testPEM, MaxCABundle/len(testPEM)+1) }, "tls_ca: "},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

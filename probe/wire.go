@@ -4,6 +4,7 @@
 package probe
 
 import (
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -90,6 +91,11 @@ type Target struct {
 	// trust instead of the system roots (a private CA or a self-signed test
 	// server). Verification stays on.
 	TLSCAFile string `json:"tls_ca_file,omitempty" yaml:"tls_ca_file,omitempty"`
+	// TLSCA is the same as PEM text, for targets the server hands out: an
+	// admin gives the bundle once (`pantau admin add-target -tls-ca FILE`
+	// or the admin page) and every agent of the office trusts it, with no
+	// file to place on the office's PC.
+	TLSCA string `json:"tls_ca,omitempty" yaml:"tls_ca,omitempty"`
 	// TLSInsecureSkipVerify turns certificate verification off for tls and
 	// https checks. Off by default; meant for test set-ups only, since a
 	// failing certificate is exactly what a tls check should report.
@@ -123,9 +129,20 @@ func (t Target) Validate() error {
 		return fmt.Errorf("tls_insecure_skip_verify: only applies to tls and http checks, not %s", t.Check)
 	case t.TLSCAFile != "" && t.TLSInsecureSkipVerify:
 		return fmt.Errorf("tls_insecure_skip_verify: cannot be combined with tls_ca_file")
+	case t.TLSCA != "" && t.Check != CheckTLS && t.Check != CheckHTTP:
+		return fmt.Errorf("tls_ca: only applies to tls and http checks, not %s", t.Check)
+	case t.TLSCA != "" && (t.TLSInsecureSkipVerify || t.TLSCAFile != ""):
+		return fmt.Errorf("tls_ca: cannot be combined with tls_ca_file or tls_insecure_skip_verify")
+	case len(t.TLSCA) > MaxCABundle:
+		return fmt.Errorf("tls_ca: %d bytes, more than %d", len(t.TLSCA), MaxCABundle)
+	case t.TLSCA != "" && !x509.NewCertPool().AppendCertsFromPEM([]byte(t.TLSCA)):
+		return fmt.Errorf("tls_ca: no PEM certificates found")
 	}
 	return nil
 }
+
+// MaxCABundle bounds a CA bundle given as text: a few dozen certificates.
+const MaxCABundle = 256 << 10
 
 // isHostPort reports whether s is host:port with a non-empty host and port.
 func isHostPort(s string) bool {

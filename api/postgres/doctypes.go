@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -68,6 +69,9 @@ func (s *Store) DocTypeOverrides(ctx context.Context, office string) ([]doctype.
 // checking that the merged catalogue is valid (a new type needs every
 // field). One statement pair in one transaction: all or nothing.
 func (s *Store) PutDocTypeOverrides(ctx context.Context, office string, ovs []doctype.Override) error {
+	if err := checkOverrides(ovs); err != nil {
+		return err
+	}
 	if _, err := doctype.Defaults().With(ovs...); err != nil {
 		return api.FieldErrorf("doc_types", "%v", err)
 	}
@@ -95,4 +99,49 @@ func (s *Store) PutDocTypeOverrides(ctx context.Context, office string, ovs []do
 			office, codes, names, central, kinds, ns, minutes)
 		return mapError(err, "document type")
 	})
+}
+
+// MaxStaffMinutes bounds a type's work per file: a whole working day for one
+// file is already far past any document the registry issues.
+const MaxStaffMinutes = 8 * 60
+
+// checkOverrides names the first override whose code, name or minutes the
+// store must not take, and a code given twice (which the table's key would
+// refuse as a conflict, though it is the caller's mistake).
+func checkOverrides(ovs []doctype.Override) error {
+	seen := make(map[string]int, len(ovs))
+	for i, o := range ovs {
+		at := func(f string) string { return fmt.Sprintf("overrides[%d].%s", i, f) }
+		if err := api.CheckLine(at("code"), o.Code, 32); err != nil {
+			return err
+		}
+		if o.Code == "" || strings.ContainsFunc(o.Code, func(r rune) bool {
+			return !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_')
+		}) {
+			return api.FieldErrorf(at("code"), "%q: want capitals, digits, - or _ (e.g. AKTA-LAHIR)", o.Code)
+		}
+		if j, dup := seen[o.Code]; dup {
+			return api.FieldErrorf(at("code"), "%s is also overrides[%d]", o.Code, j)
+		}
+		seen[o.Code] = i
+		if o.Name != nil {
+			if err := api.CheckLine(at("name"), *o.Name, api.MaxName); err != nil {
+				return err
+			}
+		}
+		if m := o.StaffMinutes; m != nil && (*m < 1 || *m > MaxStaffMinutes) {
+			return api.FieldErrorf(at("staff_minutes"), "want 1 to %d minutes per file, not %d", MaxStaffMinutes, *m)
+		}
+		if o.SLA != nil {
+			// A year at most: beyond it a promise is no promise.
+			limit := 366
+			if o.SLA.Kind == doctype.Hours {
+				limit = 366 * 24
+			}
+			if o.SLA.N > limit {
+				return api.FieldErrorf(at("sla"), "%d %s is more than a year", o.SLA.N, o.SLA.Kind)
+			}
+		}
+	}
+	return nil
 }

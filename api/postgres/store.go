@@ -84,7 +84,10 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 	return nil
 }
 
-// mapError turns pgx's not-found and unique violations into api errors.
+// mapError turns pgx's not-found, unique violations and the data errors a
+// caller's input can cause into api errors. Messages never carry the
+// database's own text (constraint and relation names are not the caller's
+// business); the caller's context, what, says what was refused.
 func mapError(err error, what string) error {
 	if err == nil {
 		return nil
@@ -98,9 +101,15 @@ func mapError(err error, what string) error {
 		case "23505":
 			return api.Errorf(api.EConflict, "%s exists already", what)
 		case "23503":
-			return api.Errorf(api.EInvalid, "%s refers to something that does not exist (%s)", what, pgErr.ConstraintName)
-		case "23514", "22P02", "22007", "22008":
-			return api.Errorf(api.EInvalid, "%s: %s", what, pgErr.Message)
+			return api.Errorf(api.EInvalid, "%s refers to something that does not exist", what)
+		case "23514", "23502":
+			return api.Errorf(api.EInvalid, "%s: a value is out of its allowed range", what)
+		case "22P02", "22007", "22008", "22003":
+			return api.Errorf(api.EInvalid, "%s: a value is malformed or out of range", what)
+		case "22021", "22P05", "22001":
+			// Invalid UTF-8, a NUL in text or JSON, a value too long: the
+			// HTTP layer refuses these first; this is the net beneath it.
+			return api.Errorf(api.EInvalid, "%s: text must be valid UTF-8 without NUL characters and not too long", what)
 		}
 	}
 	return fmt.Errorf("%s: %w", what, err)

@@ -25,6 +25,21 @@ func (s *Store) PutTarget(ctx context.Context, t api.Target) (api.Target, error)
 }
 
 func (s *Store) writeTarget(ctx context.Context, t api.Target, replace bool) (api.Target, error) {
+	for _, f := range []struct {
+		field, value string
+		max          int
+	}{{"spec.name", t.Spec.Name, api.MaxName}, {"spec.address", t.Spec.Address, api.MaxParam},
+		{"spec.dns_server", t.Spec.DNSServer, api.MaxName}, {"spec.tls_ca_file", t.Spec.TLSCAFile, api.MaxParam}} {
+		if err := api.CheckLine(f.field, f.value, f.max); err != nil {
+			return api.Target{}, err
+		}
+	}
+	if err := api.CheckText("spec.body_contains", t.Spec.BodyContains, api.MaxParam); err != nil {
+		return api.Target{}, err
+	}
+	if err := api.CheckText("spec.tls_ca", t.Spec.TLSCA, probe.MaxCABundle); err != nil {
+		return api.Target{}, err
+	}
 	if err := t.Spec.Validate(); err != nil {
 		return api.Target{}, api.FieldErrorf("spec", "%v", err)
 	}

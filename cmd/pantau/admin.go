@@ -30,6 +30,9 @@ Actions:
   add-maintenance     declare a planned cut-off (office, province or national)
   list-maintenance    list maintenance windows
   delete-maintenance  remove a maintenance window
+  add-token       make an API token for scripts with a role and scope (shown once)
+  list-tokens     list API tokens with their last use
+  revoke-token    refuse an API token from now on
 
 Run 'pantau admin <action> -h' for its flags.
 `
@@ -50,6 +53,9 @@ func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		"add-maintenance":       adminAddMaintenance,
 		"list-maintenance":      adminListMaintenance,
 		"delete-maintenance":    adminDeleteMaintenance,
+		"add-token":             adminAddToken,
+		"list-tokens":           adminListTokens,
+		"revoke-token":          adminRevokeToken,
 	}
 	action, ok := actions[args[0]]
 	if !ok {
@@ -93,6 +99,7 @@ func adminAddTarget(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args []s
 	failT := fs.Int("fail-threshold", api.DefaultThresholds.Fail, "consecutive failures that open an outage")
 	recT := fs.Int("recover-threshold", api.DefaultThresholds.Recover, "consecutive successes that close it")
 	silence := fs.Int("silence-after", api.DefaultThresholds.SilenceAfter, "silent intervals after which the state is unknown")
+	caFile := fs.String("tls-ca", "", "PEM file of CA certificates to trust for tls and https checks instead of the system roots; its text is handed to the agents")
 	store, err := openFor(ctx, fs, db, args)
 	if err != nil {
 		return err
@@ -101,15 +108,41 @@ func adminAddTarget(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args []s
 	if *office == "" {
 		return fmt.Errorf("-office: required")
 	}
+	var ca string
+	if *caFile != "" {
+		b, err := readCABundle(*caFile)
+		if err != nil {
+			return err
+		}
+		ca = b
+	}
 	t, err := store.CreateTarget(ctx, api.Target{OfficeCode: *office, Interval: *interval,
 		Thresholds: api.Thresholds{Fail: *failT, Recover: *recT, SilenceAfter: *silence},
 		Spec: probe.Target{Name: *name, Kind: probe.TargetKind(*kind), Check: probe.CheckType(*check), Address: *address,
-			ExpectStatus: *status, BodyContains: *body, Timeout: probe.Duration(*timeout)}})
+			ExpectStatus: *status, BodyContains: *body, Timeout: probe.Duration(*timeout), TLSCA: ca}})
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "target %d %q added to office %s\n", t.ID, t.Spec.Name, t.OfficeCode)
 	return nil
+}
+
+// readCABundle reads a PEM bundle for -tls-ca, bounded so a wrong path
+// (a disk image, a log) fails at once.
+func readCABundle(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("-tls-ca: %w", err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, probe.MaxCABundle+1))
+	if err != nil {
+		return "", fmt.Errorf("-tls-ca: read %s: %w", path, err)
+	}
+	if len(b) > probe.MaxCABundle {
+		return "", fmt.Errorf("-tls-ca: %s is over %d bytes; want a PEM bundle of CA certificates", path, probe.MaxCABundle)
+	}
+	return string(b), nil
 }
 
 func adminListTargets(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args []string, out io.Writer) error {

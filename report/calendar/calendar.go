@@ -5,6 +5,7 @@
 package calendar
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -42,6 +43,25 @@ func (s Span) validate(what string) error {
 
 // Week holds one span per weekday, indexed by time.Weekday (Sunday = 0).
 type Week [7]Span
+
+// UnmarshalJSON takes exactly seven spans, Sunday first: encoding/json
+// would quietly fill a short array with closed days and drop extra ones,
+// and leave a null as seven closed days (a *Week field takes null as nil
+// without asking).
+func (w *Week) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return errors.New("a week needs 7 days, not null")
+	}
+	var spans []Span
+	if err := json.Unmarshal(b, &spans); err != nil {
+		return err
+	}
+	if len(spans) != len(w) {
+		return fmt.Errorf("a week needs %d days, Sunday first, not %d", len(w), len(spans))
+	}
+	copy(w[:], spans)
+	return nil
+}
 
 // CivilServiceWeek is the civil-service default: Monday to Friday from
 // 07:30, 37.5 hours a week without breaks, so 07:30-15:00 each day.

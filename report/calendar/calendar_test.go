@@ -1,6 +1,7 @@
 package calendar
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -144,5 +145,33 @@ func TestZoneLabel(t *testing.T) {
 				t.Errorf("got %s, want %s", got, tc.want)
 			}
 		})
+	}
+}
+
+func TestWeekJSONNeedsSevenDays(t *testing.T) {
+	day := `{"start":450,"end":900}`
+	for n := 5; n <= 8; n++ {
+		days := make([]string, n)
+		for i := range days {
+			days[i] = day
+		}
+		var w Week
+		err := json.Unmarshal([]byte("["+strings.Join(days, ",")+"]"), &w)
+		if (err == nil) != (n == 7) {
+			t.Errorf("%d days: err = %v, want an error unless 7", n, err)
+		}
+		if n == 7 && w[6] != HM(7, 30, 15, 0) {
+			t.Errorf("7 days: Saturday = %+v", w[6])
+		}
+	}
+	var holder struct {
+		Work    Week  `json:"work"`
+		Counter *Week `json:"counter"`
+	}
+	if err := json.Unmarshal([]byte(`{"work": null}`), &holder); err == nil {
+		t.Error("work: null accepted as seven closed days")
+	}
+	if err := json.Unmarshal([]byte(`{"work": [`+strings.Repeat(day+",", 6)+day+`], "counter": null}`), &holder); err != nil || holder.Counter != nil {
+		t.Errorf("counter: null = %v, %v; want nil (same as work)", holder.Counter, err)
 	}
 }
