@@ -83,27 +83,44 @@ const MinPasswordLength = 10
 
 // Validate names the first bad field of u.
 func (u NewUser) Validate() error {
+	if err := CheckLine("email", u.Email, MaxName); err != nil {
+		return err
+	}
 	if !strings.Contains(u.Email, "@") {
 		return FieldErrorf("email", "%q is not an email address", u.Email)
 	}
-	switch u.Role {
-	case RoleOfficeStaff, RoleCityOfficial:
-		if u.OfficeCode == "" || u.ProvinceCode != "" {
-			return FieldErrorf("office", "role %s needs an office and no province", u.Role)
-		}
-	case RoleProvincialOfficial:
-		if u.ProvinceCode == "" || u.OfficeCode != "" {
-			return FieldErrorf("province", "role %s needs a province and no office", u.Role)
-		}
-	case RoleNationalOperator, RoleAdmin:
-		if u.OfficeCode != "" || u.ProvinceCode != "" {
-			return FieldErrorf("role", "role %s covers everything: give no office or province", u.Role)
-		}
-	default:
-		return FieldErrorf("role", "%q is not a role (one of %s)", u.Role, strings.Join(Roles, ", "))
+	if err := CheckLine("name", u.Name, MaxName); err != nil {
+		return err
+	}
+	if err := ValidateScope(u.Role, u.OfficeCode, u.ProvinceCode); err != nil {
+		return err
 	}
 	if len(u.Password) < MinPasswordLength {
 		return FieldErrorf("password", "at least %d characters", MinPasswordLength)
+	}
+	return nil
+}
+
+// ValidateScope checks that a role comes with exactly the scope it needs:
+// an office for office staff and city officials, a province for provincial
+// officials, nothing for the roles that cover everything. Users and API
+// tokens follow the same rule.
+func ValidateScope(role, office, province string) error {
+	switch role {
+	case RoleOfficeStaff, RoleCityOfficial:
+		if office == "" || province != "" {
+			return FieldErrorf("office", "role %s needs an office and no province", role)
+		}
+	case RoleProvincialOfficial:
+		if province == "" || office != "" {
+			return FieldErrorf("province", "role %s needs a province and no office", role)
+		}
+	case RoleNationalOperator, RoleAdmin:
+		if office != "" || province != "" {
+			return FieldErrorf("role", "role %s covers everything: give no office or province", role)
+		}
+	default:
+		return FieldErrorf("role", "%q is not a role (one of %s)", role, strings.Join(Roles, ", "))
 	}
 	return nil
 }

@@ -13,7 +13,7 @@ import (
 func TestAPITokenLifecycle(t *testing.T) {
 	s := mustModelOffices(t)
 	ctx := context.Background()
-	tok, secret, err := s.CreateAPIToken(ctx, postgres.NewAPIToken{Name: "sensus-harian", Role: postgres.RoleOfficeStaff,
+	tok, secret, err := s.CreateAPIToken(ctx, api.NewAPIToken{Name: "sensus-harian", Role: api.RoleOfficeStaff,
 		OfficeCode: "73.71", CreatedBy: "admin@example.id"})
 	if err != nil {
 		t.Fatal(err)
@@ -29,7 +29,7 @@ func TestAPITokenLifecycle(t *testing.T) {
 
 	now := time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC)
 	got, err := s.AuthenticateAPIToken(ctx, secret, now)
-	if err != nil || got.ID != tok.ID || got.Role != postgres.RoleOfficeStaff || got.OfficeCode != "73.71" {
+	if err != nil || got.ID != tok.ID || got.Role != api.RoleOfficeStaff || got.OfficeCode != "73.71" {
 		t.Fatalf("authenticate = %+v, %v", got, err)
 	}
 	if got.LastUsedAt == nil || !got.LastUsedAt.Equal(now) {
@@ -68,7 +68,7 @@ func TestAPITokenLifecycle(t *testing.T) {
 		}
 	}
 
-	if _, _, err := s.CreateAPIToken(ctx, postgres.NewAPIToken{Name: "sensus-harian", Role: postgres.RoleAdmin}); api.ErrorCode(err) != api.EConflict {
+	if _, _, err := s.CreateAPIToken(ctx, api.NewAPIToken{Name: "sensus-harian", Role: api.RoleAdmin}); api.ErrorCode(err) != api.EConflict {
 		t.Fatalf("second live token of one name: %v, want conflict", err)
 	}
 	if err := s.RevokeAPIToken(ctx, tok.ID, now); err != nil {
@@ -81,7 +81,7 @@ func TestAPITokenLifecycle(t *testing.T) {
 		t.Fatalf("revoke twice: %v, want not found", err)
 	}
 	// A revoked name is free again; the list keeps both, live first.
-	again, _, err := s.CreateAPIToken(ctx, postgres.NewAPIToken{Name: "sensus-harian", Role: postgres.RoleProvincialOfficial, ProvinceCode: "73"})
+	again, _, err := s.CreateAPIToken(ctx, api.NewAPIToken{Name: "sensus-harian", Role: api.RoleProvincialOfficial, ProvinceCode: "73"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,18 +95,18 @@ func TestAPITokenScopeFollowsTheUsersRule(t *testing.T) {
 	s := mustModelOffices(t)
 	tests := []struct {
 		name  string
-		in    postgres.NewAPIToken
+		in    api.NewAPIToken
 		field string
 	}{
-		{"staff without office", postgres.NewAPIToken{Name: "a", Role: postgres.RoleOfficeStaff}, "office"},
-		{"provincial with office", postgres.NewAPIToken{Name: "a", Role: postgres.RoleProvincialOfficial, OfficeCode: "73.71"}, "province"},
-		{"admin with province", postgres.NewAPIToken{Name: "a", Role: postgres.RoleAdmin, ProvinceCode: "73"}, "role"},
-		{"unknown role", postgres.NewAPIToken{Name: "a", Role: "root"}, "role"},
-		{"empty name", postgres.NewAPIToken{Name: " ", Role: postgres.RoleAdmin}, "name"},
-		{"NUL in name", postgres.NewAPIToken{Name: "a\x00b", Role: postgres.RoleAdmin}, "name"},
-		{"bad UTF-8 name", postgres.NewAPIToken{Name: "a\xffb", Role: postgres.RoleAdmin}, "name"},
-		{"long name", postgres.NewAPIToken{Name: strings.Repeat("n", postgres.MaxTokenName+1), Role: postgres.RoleAdmin}, "name"},
-		{"office that does not exist", postgres.NewAPIToken{Name: "a", Role: postgres.RoleOfficeStaff, OfficeCode: "99.99"}, ""},
+		{"staff without office", api.NewAPIToken{Name: "a", Role: api.RoleOfficeStaff}, "office"},
+		{"provincial with office", api.NewAPIToken{Name: "a", Role: api.RoleProvincialOfficial, OfficeCode: "73.71"}, "province"},
+		{"admin with province", api.NewAPIToken{Name: "a", Role: api.RoleAdmin, ProvinceCode: "73"}, "role"},
+		{"unknown role", api.NewAPIToken{Name: "a", Role: "root"}, "role"},
+		{"empty name", api.NewAPIToken{Name: " ", Role: api.RoleAdmin}, "name"},
+		{"NUL in name", api.NewAPIToken{Name: "a\x00b", Role: api.RoleAdmin}, "name"},
+		{"bad UTF-8 name", api.NewAPIToken{Name: "a\xffb", Role: api.RoleAdmin}, "name"},
+		{"long name", api.NewAPIToken{Name: strings.Repeat("n", api.MaxTokenName+1), Role: api.RoleAdmin}, "name"},
+		{"office that does not exist", api.NewAPIToken{Name: "a", Role: api.RoleOfficeStaff, OfficeCode: "99.99"}, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -121,7 +121,7 @@ func TestAPITokenScopeFollowsTheUsersRule(t *testing.T) {
 	}
 }
 
-func mustTokens(t *testing.T, s *postgres.Store) []postgres.APIToken {
+func mustTokens(t *testing.T, s *postgres.Store) []api.APIToken {
 	t.Helper()
 	ts, err := s.APITokens(context.Background())
 	if err != nil {

@@ -11,7 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/pantau-id/pantau/api/postgres"
+	"github.com/pantau-id/pantau/api"
 )
 
 // API tokens for scripts (migrations/00012_api_tokens.sql): made here or on
@@ -19,7 +19,7 @@ import (
 
 func adminAddToken(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args []string, out io.Writer) error {
 	name := fs.String("name", "", "what the token is for, unique among live tokens, e.g. sensus-harian-7371 (required)")
-	role := fs.String("role", "", "one of "+strings.Join(postgres.Roles, ", ")+" (required)")
+	role := fs.String("role", "", "one of "+strings.Join(api.Roles, ", ")+" (required)")
 	office := fs.String("office", "", "office code for office_staff and city_official, e.g. 73.71")
 	province := fs.String("province", "", "province code for provincial_official, e.g. 73")
 	by := fs.String("by", os.Getenv("USER"), "who made the token, for the record")
@@ -28,7 +28,7 @@ func adminAddToken(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args []st
 		return err
 	}
 	defer store.Close()
-	t, token, err := store.CreateAPIToken(ctx, postgres.NewAPIToken{Name: *name, Role: *role,
+	t, token, err := store.CreateAPIToken(ctx, api.NewAPIToken{Name: *name, Role: *role,
 		OfficeCode: *office, ProvinceCode: *province, CreatedBy: *by})
 	if err != nil {
 		return err
