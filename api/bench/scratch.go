@@ -88,6 +88,10 @@ func NewScratch(ctx context.Context, admin, prefix string) (*Scratch, error) {
 	b := make([]byte, 5)
 	_, _ = rand.Read(b)
 	name := prefix + "_" + hex.EncodeToString(b)
+	url, err := pgrun.DatabaseURL(admin, name)
+	if err != nil {
+		return nil, err
+	}
 	conn, err := pgx.Connect(ctx, admin)
 	if err != nil {
 		return nil, fmt.Errorf("connect admin: %w", err)
@@ -96,15 +100,7 @@ func NewScratch(ctx context.Context, admin, prefix string) (*Scratch, error) {
 	if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
 		return nil, fmt.Errorf("create database %s: %w", name, err)
 	}
-	cfg, err := pgx.ParseConfig(admin)
-	if err != nil {
-		return nil, fmt.Errorf("parse admin url: %w", err)
-	}
-	s := &Scratch{admin: admin, name: name,
-		URL: fmt.Sprintf("postgres://%s@%s:%d/%s?sslmode=disable", cfg.User, cfg.Host, cfg.Port, name)}
-	if cfg.Password != "" {
-		s.URL = fmt.Sprintf("postgres://%s:%s@%s:%d/%s?sslmode=disable", cfg.User, cfg.Password, cfg.Host, cfg.Port, name)
-	}
+	s := &Scratch{admin: admin, name: name, URL: url}
 	pool, err := pgxpool.New(ctx, s.URL)
 	if err != nil {
 		_ = s.Close(ctx)

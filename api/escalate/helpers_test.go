@@ -11,6 +11,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/pantau-id/pantau/api/pgtest"
 )
 
 // fakeClock is a simulated clock that moves only when told.
@@ -79,13 +81,11 @@ func mustDB(t testing.TB) *pgxpool.Pool {
 // process to connect to.
 func mustDBURL(t testing.TB) (*pgxpool.Pool, string) {
 	t.Helper()
-	url := cloneTemplate(t)
-	pool, err := pgxpool.New(context.Background(), url)
-	if err != nil {
-		t.Fatalf("open pool: %v", err)
+	pool := pgtest.Pool(t)
+	if err := seed(context.Background(), pool); err != nil {
+		t.Fatal(err)
 	}
-	t.Cleanup(pool.Close)
-	return pool, url
+	return pool, pool.Config().ConnString()
 }
 
 // seed writes what every escalation test starts from.
