@@ -24,7 +24,7 @@ lint: vet
 # A brief fuzz of the ingest decoder; run longer by hand with FUZZTIME=5m.
 FUZZTIME ?= 15s
 fuzz:
-	$(GO) test -run='^$$' -fuzz=FuzzDecodeBatch -fuzztime=$(FUZZTIME) ./api/server
+	$(GO) test -run='^$$' -fuzz=FuzzDecodeBatch -fuzztime=$(FUZZTIME) ./api/ingest
 
 build:
 	$(GO) build -o bin/ ./cmd/...
@@ -52,7 +52,7 @@ bench-probe:
 
 # Ingest throughput (not in CI): the same N results through the HTTP API
 # (gzip batches of 1,000, concurrent senders) and through a raw CopyFrom, on a
-# scratch database. The last line is `ingest: api=<rows/s> copy=<rows/s> ratio=<api/copy>`.
+# scratch database. The last line is `ingest: api=<rows/s> copy=<rows/s> ratio=<api/copy> bytes_per_result=<n>`.
 # BENCH_FLAGS=-breakdown adds the store path without HTTP; -cpuprofile F profiles the API phase.
 BENCH_N ?= 1000000
 BENCH_FLAGS ?=

@@ -74,4 +74,13 @@ type IngestItem struct {
 type IngestOutcome struct {
 	Accepted   int
 	Duplicates int
+	// Conflicts are items whose (probe, seq) was already stored, or came
+	// earlier in the batch, with another observed_at: not stored.
+	Conflicts []IngestConflict
+}
+
+// IngestConflict is one item refused because its seq is taken.
+type IngestConflict struct {
+	Item       int       // position in the items given to the store
+	ObservedAt time.Time // the observed_at the seq already has
 }

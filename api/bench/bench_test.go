@@ -20,10 +20,10 @@ func TestRunIngestSmall(t *testing.T) {
 	if err != nil {
 		t.Fatalf("run: %v", err)
 	}
-	if figs.Rows != 3000 || figs.APIRate <= 0 || figs.CopyRt <= 0 {
+	if figs.Rows != 3000 || figs.APIRate <= 0 || figs.CopyRt <= 0 || figs.BytesPerResult < 50 {
 		t.Fatalf("figures %+v", figs)
 	}
-	if !regexp.MustCompile(`^ingest: api=\d+ copy=\d+ ratio=\d+\.\d\d$`).MatchString(figs.Line()) {
+	if !regexp.MustCompile(`^ingest: api=\d+ copy=\d+ ratio=\d+\.\d\d bytes_per_result=\d+$`).MatchString(figs.Line()) {
 		t.Fatalf("last line %q is not in the agreed form", figs.Line())
 	}
 }

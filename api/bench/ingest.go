@@ -26,7 +26,7 @@ type IngestConfig struct {
 	// Probes is how many probes (offices) the results come from (default 200).
 	Probes int
 	// Breakdown also stores the batches straight through the store, without
-	// HTTP, once as ingest does and once CopyFrom-first (see breakdown.go).
+	// HTTP and JSON (see breakdown.go).
 	Breakdown bool
 	// Progress receives a line every ProgressEvery (nil: silent).
 	Progress      io.Writer
@@ -60,6 +60,9 @@ type IngestFigures struct {
 	Rows            int
 	API, Copy       time.Duration
 	APIRate, CopyRt float64
+	// BytesPerResult is the results partitions' size with their indexes
+	// (pg_total_relation_size) after the API phase, over the rows.
+	BytesPerResult float64
 }
 
 // Ratio is API throughput over CopyFrom throughput.
@@ -70,9 +73,9 @@ func (f IngestFigures) Ratio() float64 {
 	return f.APIRate / f.CopyRt
 }
 
-// Line is the benchmark's last line, in the exact form issue 2 asks for.
+// Line is the benchmark's last line, in the exact form issue 14 asks for.
 func (f IngestFigures) Line() string {
-	return fmt.Sprintf("ingest: api=%.0f copy=%.0f ratio=%.2f", f.APIRate, f.CopyRt, f.Ratio())
+	return fmt.Sprintf("ingest: api=%.0f copy=%.0f ratio=%.2f bytes_per_result=%.0f", f.APIRate, f.CopyRt, f.Ratio(), f.BytesPerResult)
 }
 
 // batchOf is one probe's run of results, as it goes on the wire.
@@ -132,8 +135,9 @@ func generate(members []sim.Member, n, batch int, now time.Time) []batchOf {
 	}
 }
 
-// dropResults removes every results partition and the detection queue, so
-// each path writes into fresh partitions of the same table.
+// dropResults removes every results partition, the detection queue and
+// the probes' stored seqs, so each path writes into fresh partitions of the
+// same table as new results.
 func dropResults(ctx context.Context, pool *pgxpool.Pool) error {
 	rows, err := pool.Query(ctx, `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
 		WHERE i.inhparent = 'results'::regclass`)
@@ -151,6 +155,9 @@ func dropResults(ctx context.Context, pool *pgxpool.Pool) error {
 	}
 	if _, err := pool.Exec(ctx, `TRUNCATE detection_queue`); err != nil {
 		return fmt.Errorf("truncate detection_queue: %w", err)
+	}
+	if _, err := pool.Exec(ctx, `UPDATE probes SET max_seq = 0`); err != nil {
+		return fmt.Errorf("reset probes' seqs: %w", err)
 	}
 	// Start each path from the same state: nothing dirty to flush.
 	if _, err := pool.Exec(ctx, `CHECKPOINT`); err != nil {

@@ -76,11 +76,13 @@ func RunIngest(ctx context.Context, url string, cfg IngestConfig, cpuProfile io.
 		return IngestFigures{}, err
 	}
 	fmt.Fprintf(out, "api: %d rows in %s\n", cfg.Results, apiTook.Round(time.Millisecond))
-	var bytes int64
+	var size int64
 	if err := pool.QueryRow(ctx, `SELECT coalesce(sum(pg_total_relation_size(inhrelid)), 0) FROM pg_inherits
-		WHERE inhparent = 'results'::regclass`).Scan(&bytes); err == nil {
-		fmt.Fprintf(out, "storage: %.0f bytes per result (heap and indexes)\n", float64(bytes)/float64(cfg.Results))
+		WHERE inhparent = 'results'::regclass`).Scan(&size); err != nil {
+		return IngestFigures{}, fmt.Errorf("results size: %w", err)
 	}
+	perResult := float64(size) / float64(cfg.Results)
+	fmt.Fprintf(out, "storage: %.0f bytes per result (heap and indexes)\n", perResult)
 
 	if err := dropResults(ctx, pool); err != nil {
 		return IngestFigures{}, err
@@ -97,7 +99,7 @@ func RunIngest(ctx context.Context, url string, cfg IngestConfig, cpuProfile io.
 		paths := []struct {
 			name   string
 			ingest func(context.Context, batchOf) (int, error)
-		}{{"store (IngestResults, no HTTP)", viaStore(postgres.New(pool))}, {"store copy-first (proposed)", copyIngest(pool, postgres.New(pool))}}
+		}{{"store (IngestResults, no HTTP)", viaStore(postgres.New(pool))}}
 		for _, p := range paths {
 			if err := dropResults(ctx, pool); err != nil {
 				return IngestFigures{}, err
@@ -113,7 +115,7 @@ func RunIngest(ctx context.Context, url string, cfg IngestConfig, cpuProfile io.
 		}
 	}
 	return IngestFigures{Rows: cfg.Results, API: apiTook, Copy: copyTook,
-		APIRate: float64(cfg.Results) / apiTook.Seconds(), CopyRt: float64(cfg.Results) / copyTook.Seconds()}, nil
+		APIRate: float64(cfg.Results) / apiTook.Seconds(), CopyRt: float64(cfg.Results) / copyTook.Seconds(), BytesPerResult: perResult}, nil
 }
 
 func expectRows(ctx context.Context, pool *pgxpool.Pool, want int, phase string) error {

@@ -66,10 +66,24 @@ func parseToken(token string) (office string, id int64, ok bool) {
 		return "", 0, false
 	}
 	id, err := strconv.ParseInt(parts[1], 10, 64)
-	if err != nil {
+	if err != nil || !officeCodeForm(parts[0]) {
 		return "", 0, false
 	}
 	return parts[0], id, true
+}
+
+// officeCodeForm reports whether s looks like an office code (73.71), so
+// bytes PostgreSQL's text cannot hold never reach the lookup.
+func officeCodeForm(s string) bool {
+	if len(s) != 5 || s[2] != '.' {
+		return false
+	}
+	for _, i := range []int{0, 1, 3, 4} {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // AuthenticateProbe returns the live probe that token belongs to, or an
@@ -100,8 +114,10 @@ func (s *Store) AuthenticateProbe(ctx context.Context, token string) (api.Probe,
 	return p, nil
 }
 
-// RevokeProbe stops a probe's writes at once.
+// RevokeProbe stops a probe's writes at once (every server's ingest checks
+// the probe row in its transaction; this one also forgets the cached token).
 func (s *Store) RevokeProbe(ctx context.Context, officeCode string, id int64) error {
+	defer s.ingest.forgetProbe(officeCode, id)
 	tag, err := s.pool.Exec(ctx, `UPDATE probes SET revoked_at = now() WHERE office_code = $1 AND id = $2 AND revoked_at IS NULL`, officeCode, id)
 	if err != nil {
 		return fmt.Errorf("revoke probe: %w", err)
@@ -128,14 +144,11 @@ func (s *Store) Probes(ctx context.Context, officeCode string) ([]api.Probe, err
 	})
 }
 
-// recordAgent stores what the agent says about itself with every batch.
-func recordAgent(ctx context.Context, tx pgx.Tx, p api.Probe, a probe.AgentInfo) error {
-	_, err := tx.Exec(ctx, `UPDATE probes SET last_seen_at = now(), agent_version = $3, agent_os = $4, agent_arch = $5,
-			spool_depth = $6, dropped = $7, clock_offset_ms = $8
+// queueRecordAgent queues, in the ingest transaction, what the agent says
+// about itself with every batch, and the probe's largest stored seq.
+func queueRecordAgent(b *pgx.Batch, p api.Probe, a probe.AgentInfo, maxSeq int64) {
+	b.Queue(`UPDATE probes SET last_seen_at = now(), agent_version = $3, agent_os = $4, agent_arch = $5,
+			spool_depth = $6, dropped = $7, clock_offset_ms = $8, max_seq = $9
 		WHERE office_code = $1 AND id = $2`,
-		p.OfficeCode, p.ID, a.Version, a.OS, a.Arch, a.SpoolDepth, int64(a.Dropped), a.ClockOffsetMS)
-	if err != nil {
-		return fmt.Errorf("record agent status: %w", err)
-	}
-	return nil
+		p.OfficeCode, p.ID, a.Version, a.OS, a.Arch, a.SpoolDepth, int64(a.Dropped), a.ClockOffsetMS, maxSeq)
 }

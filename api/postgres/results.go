@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -20,57 +21,38 @@ type querier interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
-// insertResults writes a batch in one statement: duplicates of (office,
-// probe, seq, observed_at) are skipped, and every series that got new rows is
-// queued for detection from its earliest new observation, atomically.
-const insertResults = `
-WITH ins AS (
-	INSERT INTO results (office_code, probe_id, seq, observed_at, target_id, ok, failure, latency_ms, detail, cert_days_left)
-	SELECT $1, $2, r.seq, r.observed_at, r.target_id, r.ok, r.failure, r.latency_ms, r.detail, r.cert_days_left
-	FROM unnest($3::bigint[], $4::timestamptz[], $5::bigint[], $6::boolean[], $7::text[], $8::real[], $9::text[], $10::integer[])
-		AS r(seq, observed_at, target_id, ok, failure, latency_ms, detail, cert_days_left)
-	ON CONFLICT DO NOTHING
-	RETURNING target_id, observed_at
-), queued AS (
-	INSERT INTO detection_queue (office_code, probe_id, target_id, from_at)
-	SELECT $1, $2, target_id, min(observed_at) FROM ins GROUP BY target_id ORDER BY target_id
-	ON CONFLICT (office_code, probe_id, target_id)
-	DO UPDATE SET from_at = LEAST(detection_queue.from_at, EXCLUDED.from_at), queued_at = now()
-)
-SELECT count(*) FROM ins`
+// resultColumns are the columns ingest writes; received_at takes its
+// default, the transaction's start.
+var resultColumns = []string{"office_code", "probe_id", "seq", "observed_at", "target_id", "ok", "failure", "latency_ms", "detail", "cert_days_left"}
+
+// queueDetection marks each series that got new rows for detection from
+// its earliest new observation ($3 target ids ascending, $4 their minimum
+// observed_at), in the ingest transaction. Ascending target order keeps two
+// transactions from locking queue rows in opposite orders.
+const queueDetection = `
+INSERT INTO detection_queue (office_code, probe_id, target_id, from_at)
+SELECT $1, $2, q.target_id, q.from_at FROM unnest($3::bigint[], $4::timestamptz[]) AS q(target_id, from_at)
+ON CONFLICT (office_code, probe_id, target_id)
+DO UPDATE SET from_at = LEAST(detection_queue.from_at, EXCLUDED.from_at), queued_at = now()`
 
 // IngestResults stores validated results of one probe and its agent status
 // in one transaction; it returns only after the commit.
+//
+// The rows go in with one COPY. COPY has no ON CONFLICT, so what is new is
+// decided first, under the probe row's lock (which also serialises batches
+// of one probe): probes.max_seq is the largest seq stored, so a batch whose
+// seqs are all above it is new without a lookup; items at or below it are
+// looked up by (probe, seq). An item whose (probe, seq) is stored, or came
+// earlier in the batch, with the same observed_at is a duplicate; with
+// another observed_at it is a conflict, refused. A re-delivered batch thus
+// stores nothing twice and counts what it skipped.
+//
+// A revoked probe (its token may still be cached by a server) is refused
+// with unauthorized and nothing is written.
 func (s *Store) IngestResults(ctx context.Context, p api.Probe, agent probe.AgentInfo, items []api.IngestItem) (api.IngestOutcome, error) {
-	n := len(items)
-	var (
-		seqs     = make([]int64, n)
-		times    = make([]time.Time, n)
-		targets  = make([]int64, n)
-		oks      = make([]bool, n)
-		failures = make([]*string, n)
-		lat      = make([]float32, n)
-		details  = make([]string, n)
-		certs    = make([]*int32, n)
-	)
 	days := map[time.Time]struct{}{}
-	for i, it := range items {
-		r := it.Result
-		seqs[i] = int64(r.Seq)
-		times[i] = r.ObservedAt
-		targets[i] = it.TargetID
-		oks[i] = r.OK
-		if !r.OK {
-			f := string(r.Failure)
-			failures[i] = &f
-		}
-		lat[i] = float32(r.LatencyMS)
-		details[i] = r.Detail
-		if r.CertDaysLeft != nil {
-			c := int32(*r.CertDaysLeft)
-			certs[i] = &c
-		}
-		days[dayOf(r.ObservedAt)] = struct{}{}
+	for _, it := range items {
+		days[dayOf(it.Result.ObservedAt)] = struct{}{}
 	}
 	for d := range days {
 		if err := s.EnsurePartition(ctx, d); err != nil {
@@ -79,26 +61,150 @@ func (s *Store) IngestResults(ctx context.Context, p api.Probe, agent probe.Agen
 	}
 	var out api.IngestOutcome
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		// One batch of a probe at a time: two concurrent batches of one probe
-		// (a retry racing its original) otherwise wait on each other's keys
-		// and queue rows in opposite orders and deadlock. Batches of
-		// different probes never contend.
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('pantau.ingest:' || $1 || ':' || $2::bigint, 0))`, p.OfficeCode, p.ID); err != nil {
+		var (
+			live   bool
+			maxSeq int64
+		)
+		err := tx.QueryRow(ctx, `SELECT revoked_at IS NULL, max_seq FROM probes
+			WHERE office_code = $1 AND id = $2 FOR NO KEY UPDATE`, p.OfficeCode, p.ID).Scan(&live, &maxSeq)
+		if err == pgx.ErrNoRows || (err == nil && !live) {
+			s.ingest.forgetProbe(p.OfficeCode, p.ID)
+			return api.Errorf(api.EUnauthorized, "invalid or revoked probe token")
+		}
+		if err != nil {
 			return fmt.Errorf("lock probe for ingest: %w", err)
 		}
-		if n > 0 {
-			var accepted int
-			if err := tx.QueryRow(ctx, insertResults, p.OfficeCode, p.ID, seqs, times, targets, oks, failures, lat, details, certs).Scan(&accepted); err != nil {
+		stored, err := storedSeqs(ctx, tx, p, items, maxSeq)
+		if err != nil {
+			return err
+		}
+		var fresh []int
+		out, fresh = classify(items, stored)
+		newMax := maxSeq
+		if len(fresh) > 0 {
+			n, err := tx.CopyFrom(ctx, pgx.Identifier{"results"}, resultColumns, pgx.CopyFromSlice(len(fresh), func(i int) ([]any, error) {
+				it := items[fresh[i]]
+				r := it.Result
+				var failure, cert any
+				if !r.OK {
+					failure = string(r.Failure)
+				}
+				if r.CertDaysLeft != nil {
+					cert = int32(*r.CertDaysLeft)
+				}
+				return []any{p.OfficeCode, p.ID, int64(r.Seq), r.ObservedAt, it.TargetID, r.OK, failure, float32(r.LatencyMS), r.Detail, cert}, nil
+			}))
+			if err != nil {
 				return mapError(err, "results")
 			}
-			out = api.IngestOutcome{Accepted: accepted, Duplicates: n - accepted}
+			out.Accepted = int(n)
+			for _, i := range fresh {
+				newMax = max(newMax, int64(items[i].Result.Seq))
+			}
 		}
-		return recordAgent(ctx, tx, p, agent)
+		b := &pgx.Batch{}
+		if len(fresh) > 0 {
+			tids, froms := detectionMarks(items, fresh)
+			b.Queue(queueDetection, p.OfficeCode, p.ID, tids, froms)
+		}
+		queueRecordAgent(b, p, agent, newMax)
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return fmt.Errorf("queue detection, record agent: %w", err)
+		}
+		return nil
 	})
 	if err != nil {
 		return api.IngestOutcome{}, err
 	}
 	return out, nil
+}
+
+// storedSeqs returns the observed_at already stored for the items' seqs
+// that may be stored (at or below maxSeq); usually there are none and no
+// query is made. It reads every partition's primary key by (office, probe,
+// seq), which only re-deliveries pay for.
+func storedSeqs(ctx context.Context, tx pgx.Tx, p api.Probe, items []api.IngestItem, maxSeq int64) (map[int64]time.Time, error) {
+	var seqs []int64
+	for _, it := range items {
+		if q := int64(it.Result.Seq); q <= maxSeq {
+			seqs = append(seqs, q)
+		}
+	}
+	if len(seqs) == 0 {
+		return nil, nil
+	}
+	rows, err := tx.Query(ctx, `SELECT seq, observed_at FROM results
+		WHERE office_code = $1 AND probe_id = $2 AND seq = ANY($3::bigint[])`, p.OfficeCode, p.ID, seqs)
+	if err != nil {
+		return nil, fmt.Errorf("look up stored seqs: %w", err)
+	}
+	stored := make(map[int64]time.Time, len(seqs))
+	var (
+		seq int64
+		at  time.Time
+	)
+	_, err = pgx.ForEachRow(rows, []any{&seq, &at}, func() error { stored[seq] = at; return nil })
+	if err != nil {
+		return nil, fmt.Errorf("look up stored seqs: %w", err)
+	}
+	return stored, nil
+}
+
+// classify splits items into duplicates, conflicts and the positions of
+// the new ones, given the seqs already stored.
+func classify(items []api.IngestItem, stored map[int64]time.Time) (api.IngestOutcome, []int) {
+	var out api.IngestOutcome
+	fresh := make([]int, 0, len(items))
+	// Seqs earlier in the batch matter only when they do not strictly
+	// ascend, as an agent sends them.
+	var seen map[int64]time.Time
+	for i := 1; i < len(items); i++ {
+		if items[i].Result.Seq <= items[i-1].Result.Seq {
+			seen = make(map[int64]time.Time, len(items))
+			break
+		}
+	}
+	for i, it := range items {
+		seq, at := int64(it.Result.Seq), it.Result.ObservedAt
+		prev, ok := stored[seq]
+		if !ok && seen != nil {
+			prev, ok = seen[seq]
+		}
+		switch {
+		case ok && prev.Equal(at):
+			out.Duplicates++
+		case ok:
+			out.Conflicts = append(out.Conflicts, api.IngestConflict{Item: i, ObservedAt: prev})
+		default:
+			if seen != nil {
+				seen[seq] = at
+			}
+			fresh = append(fresh, i)
+		}
+	}
+	return out, fresh
+}
+
+// detectionMarks returns the targets of the new items in ascending order and
+// each one's earliest new observation.
+func detectionMarks(items []api.IngestItem, fresh []int) ([]int64, []time.Time) {
+	from := map[int64]time.Time{}
+	for _, i := range fresh {
+		r := items[i].Result
+		if f, ok := from[items[i].TargetID]; !ok || r.ObservedAt.Before(f) {
+			from[items[i].TargetID] = r.ObservedAt
+		}
+	}
+	tids := make([]int64, 0, len(from))
+	for tid := range from {
+		tids = append(tids, tid)
+	}
+	slices.Sort(tids)
+	froms := make([]time.Time, len(tids))
+	for i, tid := range tids {
+		froms[i] = from[tid]
+	}
+	return tids, froms
 }
 
 // dayOf is the UTC day that holds t: results are partitioned by UTC day.

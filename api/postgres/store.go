@@ -25,11 +25,13 @@ type Store struct {
 	// partitions remembers days whose results partition exists, so ingest
 	// pays for the DDL check once per day and process.
 	partitions *partitionCache
+	// ingest caches probe tokens and target ids for uploads (ingestcache.go).
+	ingest *ingestCache
 }
 
 // New wraps an open pool.
 func New(pool *pgxpool.Pool) *Store {
-	return &Store{pool: pool, partitions: newPartitionCache()}
+	return &Store{pool: pool, partitions: newPartitionCache(), ingest: newIngestCache()}
 }
 
 // Open connects to url and checks the connection.

@@ -38,7 +38,9 @@ func (s *Server) postEnrol(c *gin.Context) error {
 		return err
 	}
 	var req EnrolRequest
-	if err := json.Unmarshal(body, &req); err != nil {
+	err = json.Unmarshal(body.Bytes(), &req)
+	s.putBody(body)
+	if err != nil {
 		return api.FieldErrorf("body", "not a JSON enrolment request: %v", err)
 	}
 	if req.Code == "" {

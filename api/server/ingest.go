@@ -1,6 +1,8 @@
 package server
 
 import (
+	"bytes"
+	"cmp"
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
@@ -8,13 +10,16 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/ingest"
 	"github.com/pantau-id/pantau/probe"
 )
 
@@ -22,15 +27,21 @@ import (
 const probeKey = "pantau.probe"
 
 // probeAuth authenticates a probe's bearer token; revoked or wrong tokens get
-// 401 before anything is read.
-func (s *Server) probeAuth() gin.HandlerFunc {
+// 401 before anything is read. Ingest (cached) uses the store's token cache:
+// its transaction re-checks that the probe is live, so revocation still
+// takes effect at once; other routes look the token up every time.
+func (s *Server) probeAuth(cached bool) gin.HandlerFunc {
+	auth := s.store.AuthenticateProbe
+	if cached {
+		auth = s.store.AuthenticateProbeCached
+	}
 	return func(c *gin.Context) {
 		token, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
 		if !ok || token == "" {
 			s.writeError(c, api.Errorf(api.EUnauthorized, "missing bearer token"))
 			return
 		}
-		p, err := s.store.AuthenticateProbe(c.Request.Context(), strings.TrimSpace(token))
+		p, err := auth(c.Request.Context(), strings.TrimSpace(token))
 		if err != nil {
 			s.writeError(c, err)
 			return
@@ -42,35 +53,63 @@ func (s *Server) probeAuth() gin.HandlerFunc {
 
 func probeOf(c *gin.Context) api.Probe { return c.MustGet(probeKey).(api.Probe) }
 
-// readBody reads the request body, gunzipping it when the probe compressed it;
-// both the wire and the inflated size are bounded, so a gzip bomb gets 413.
-func (s *Server) readBody(c *gin.Context) ([]byte, error) {
+// bodyReader reuses the buffers and gzip readers of request bodies: a fresh
+// gzip reader and a growing buffer per batch were a large part of ingest's
+// garbage.
+type bodyReader struct {
+	bufs sync.Pool // *bytes.Buffer
+	gzip sync.Pool // *gzip.Reader
+}
+
+// readBody reads the request body into a pooled buffer (give it back with
+// putBody), gunzipping it when the probe compressed it; both the wire and
+// the inflated size are bounded, so a gzip bomb gets 413.
+func (s *Server) readBody(c *gin.Context) (*bytes.Buffer, error) {
 	limit := s.cfg.MaxBodyBytes
 	body := http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 	var r io.Reader = body
 	switch enc := strings.ToLower(c.GetHeader("Content-Encoding")); enc {
 	case "", "identity":
 	case "gzip":
-		zr, err := gzip.NewReader(body)
+		zr, _ := s.bodies.gzip.Get().(*gzip.Reader)
+		var err error
+		if zr == nil {
+			zr, err = gzip.NewReader(body)
+		} else {
+			err = zr.Reset(body)
+		}
 		if err != nil {
 			return nil, api.FieldErrorf("body", "bad gzip stream: %v", err)
 		}
-		defer zr.Close()
+		defer s.bodies.gzip.Put(zr)
 		r = io.LimitReader(zr, limit+1)
 	default:
 		return nil, api.FieldErrorf("Content-Encoding", "%q is not supported (use gzip)", enc)
 	}
-	b, err := io.ReadAll(r)
-	if err != nil {
+	buf, _ := s.bodies.bufs.Get().(*bytes.Buffer)
+	if buf == nil {
+		buf = new(bytes.Buffer)
+	}
+	buf.Reset()
+	if _, err := buf.ReadFrom(r); err != nil {
+		s.putBody(buf)
 		if _, ok := err.(*http.MaxBytesError); ok {
 			return nil, err
 		}
 		return nil, api.FieldErrorf("body", "read: %v", err)
 	}
-	if int64(len(b)) > limit {
+	if int64(buf.Len()) > limit {
+		s.putBody(buf)
 		return nil, &http.MaxBytesError{Limit: limit}
 	}
-	return b, nil
+	return buf, nil
+}
+
+// putBody returns a body buffer to the pool unless it grew unusually large.
+func (s *Server) putBody(buf *bytes.Buffer) {
+	if buf.Cap() <= 8<<20 {
+		s.bodies.bufs.Put(buf)
+	}
 }
 
 // postResults stores a probe's batch: valid items are kept, each rejected one
@@ -83,50 +122,71 @@ func (s *Server) postResults(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	batch, err := DecodeBatch(body)
+	now := s.now()
+	batch, err := s.decoder.Decode(body.Bytes(), ingest.Rules{Now: now, FutureTolerance: s.cfg.FutureTolerance, MaxResults: s.cfg.MaxBatch})
+	s.putBody(body) // the decoded batch holds no reference into it
 	if err != nil {
 		return err
 	}
 	if batch.Office != "" && batch.Office != p.OfficeCode {
 		return &api.Error{Code: api.EForbidden, Field: "office", Message: fmt.Sprintf("this probe writes for office %s, not %s", p.OfficeCode, batch.Office)}
 	}
-	agent, raws := batch.Agent, batch.Results
-	if len(raws) > s.cfg.MaxBatch {
-		return api.FieldErrorf("results", "%d results in one batch; at most %d", len(raws), s.cfg.MaxBatch)
-	}
-	ids, err := s.store.TargetIDs(ctx, p.OfficeCode)
+	ids, err := s.store.TargetIDsCached(ctx, p.OfficeCode, false)
 	if err != nil {
 		return err
 	}
-	now := s.now()
-	cutoff := s.retentionCutoff(ctx, now)
-	resp := probe.BatchResponse{Rejected: []probe.Rejection{}}
-	items := make([]api.IngestItem, 0, len(raws))
-	for i, raw := range raws {
-		r, field, err := DecodeResult(raw, now, s.cfg.FutureTolerance)
-		if err == nil && r.ObservedAt.Before(cutoff) {
-			field, err = "observed_at", fmt.Errorf("%s is older than the results kept (since %s)", r.ObservedAt.Format(time.RFC3339), cutoff.Format(time.DateOnly))
-		}
-		if err == nil {
-			id, ok := ids[r.Target]
-			if !ok {
-				field, err = "target", fmt.Errorf("office %s has no target %q", p.OfficeCode, r.Target)
-			} else {
-				items = append(items, api.IngestItem{TargetID: id, Result: r})
-				continue
+	for _, it := range batch.Items {
+		if _, ok := ids[it.Result.Target]; !ok {
+			// A target added since the cache was filled, maybe on another
+			// server: look again once before rejecting.
+			if ids, err = s.store.TargetIDsCached(ctx, p.OfficeCode, true); err != nil {
+				return err
 			}
+			break
 		}
-		resp.Rejected = append(resp.Rejected, probe.Rejection{Index: i, Seq: r.Seq, Field: field, Reason: err.Error()})
-		s.metrics.rejected.WithLabelValues(field).Inc()
 	}
-	out, err := s.store.IngestResults(ctx, p, agent, items)
+	cutoff := s.retentionCutoff(ctx, now)
+	rejected := batch.Rejected
+	reject := func(index int, seq uint64, field, reason string) {
+		rejected = append(rejected, probe.Rejection{Index: index, Seq: seq, Field: field, Reason: reason})
+	}
+	items := make([]api.IngestItem, 0, len(batch.Items))
+	index := make([]int, 0, len(batch.Items)) // items[i] is batch item index[i]
+	for _, it := range batch.Items {
+		r := it.Result
+		if r.ObservedAt.Before(cutoff) {
+			reject(it.Index, r.Seq, "observed_at", fmt.Sprintf("%s is older than the results kept (since %s)", r.ObservedAt.Format(time.RFC3339), cutoff.Format(time.DateOnly)))
+			continue
+		}
+		id, ok := ids[r.Target]
+		if !ok {
+			reject(it.Index, r.Seq, "target", fmt.Sprintf("office %s has no target %q", p.OfficeCode, r.Target))
+			continue
+		}
+		items = append(items, api.IngestItem{TargetID: id, Result: r})
+		index = append(index, it.Index)
+	}
+	out, err := s.store.IngestResults(ctx, p, batch.Agent, items)
 	if err != nil {
 		return err
 	}
-	resp.Accepted, resp.Duplicates = out.Accepted, out.Duplicates
+	for _, cf := range out.Conflicts {
+		r := items[cf.Item].Result
+		reject(index[cf.Item], r.Seq, "seq", fmt.Sprintf("seq %d is already stored with observed_at %s, not %s",
+			r.Seq, cf.ObservedAt.UTC().Format(time.RFC3339Nano), r.ObservedAt.Format(time.RFC3339Nano)))
+	}
+	slices.SortStableFunc(rejected, func(a, b probe.Rejection) int { return cmp.Compare(a.Index, b.Index) })
+	for _, rj := range rejected {
+		s.metrics.rejected.WithLabelValues(rj.Field).Inc()
+	}
+	resp := probe.BatchResponse{Accepted: out.Accepted, Duplicates: out.Duplicates, Rejected: rejected}
+	if resp.Rejected == nil {
+		resp.Rejected = []probe.Rejection{}
+	}
 	s.metrics.accepted.Add(float64(out.Accepted))
 	s.metrics.duplicates.Add(float64(out.Duplicates))
 	labels := []string{p.OfficeCode, strconv.FormatInt(p.ID, 10)}
+	agent := batch.Agent
 	s.metrics.spoolDepth.WithLabelValues(labels...).Set(float64(agent.SpoolDepth))
 	s.metrics.dropped.WithLabelValues(labels...).Set(float64(agent.Dropped))
 	s.metrics.clockSkew.WithLabelValues(labels...).Set(float64(agent.ClockOffsetMS) / 1000)

@@ -19,8 +19,8 @@ func (s *Server) routes() *gin.Engine {
 	r.GET("/metrics", s.metrics.handler)
 
 	v1 := r.Group("/api/v1")
-	v1.POST("/results", s.probeAuth(), s.handle(s.postResults))
-	v1.GET("/probe/config", s.probeAuth(), s.handle(s.getProbeConfig))
+	v1.POST("/results", s.probeAuth(true), s.handle(s.postResults))
+	v1.GET("/probe/config", s.probeAuth(false), s.handle(s.getProbeConfig))
 	v1.POST("/enrol", s.handle(s.postEnrol))
 
 	// Web pages (auth*.go, pages*.go, report*.go): sessions, CSRF on every POST, scope on every read.

@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/pantau-id/pantau/api/ingest"
 	"github.com/pantau-id/pantau/api/postgres"
 )
 
@@ -60,6 +61,9 @@ type Server struct {
 	enrolLimit *attemptLimiter
 	// kept caches the retention window for ingest's age check.
 	kept *keptSince
+	// decoder and bodies read ingest batches (ingest.go).
+	decoder ingest.Decoder
+	bodies  bodyReader
 }
 
 // Mount is an extra handler a service contributes (Slack interactivity, pages).

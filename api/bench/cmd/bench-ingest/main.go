@@ -3,7 +3,7 @@
 // in this process on loopback) and once through a raw pgx CopyFrom into
 // fresh partitions of the same table. Its last line is
 //
-//	ingest: api=<rows/s> copy=<rows/s> ratio=<api/copy>
+//	ingest: api=<rows/s> copy=<rows/s> ratio=<api/copy> bytes_per_result=<n>
 //
 // It runs on a scratch database it creates and drops (make bench-ingest).
 package main
@@ -48,9 +48,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&cfg.Batch, "batch", 1000, "results per HTTP batch")
 	fs.IntVar(&cfg.Senders, "senders", 4, "concurrent HTTP senders (the machine has few cores: more only queue)")
 	fs.IntVar(&cfg.Probes, "probes", 200, "probes (offices) the results come from")
-	fs.BoolVar(&cfg.Breakdown, "breakdown", false, "also store the batches without HTTP, as ingest does and CopyFrom-first, to locate the cost")
+	fs.BoolVar(&cfg.Breakdown, "breakdown", false, "also store the batches through the store without HTTP and JSON, to locate the cost")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: bench-ingest [flags]\n\nSends the same N results through the HTTP ingest API and through a raw CopyFrom,\nand prints: ingest: api=<rows/s> copy=<rows/s> ratio=<api/copy>\n\nFlags:\n")
+		fmt.Fprint(stderr, "Usage: bench-ingest [flags]\n\nSends the same N results through the HTTP ingest API and through a raw CopyFrom,\nand prints: ingest: api=<rows/s> copy=<rows/s> ratio=<api/copy> bytes_per_result=<n>\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
