@@ -28,8 +28,8 @@ type Rollup struct {
 
 // RollupRefresh says what one refresh did.
 type RollupRefresh struct {
-	// From and To bound the received_at window that was read.
-	From, To time.Time
+	// Before is the end of the closed hours the refresh took marks of.
+	Before time.Time
 	// Hours is how many (office, probe, target, hour) rows were recomputed.
 	Hours int64
 }

@@ -106,10 +106,12 @@ func (s *Store) IngestResults(ctx context.Context, p api.Probe, agent probe.Agen
 		if len(fresh) > 0 {
 			tids, froms := detectionMarks(items, fresh)
 			b.Queue(queueDetection, p.OfficeCode, p.ID, tids, froms)
+			tids, hours := rollupMarks(items, fresh)
+			b.Queue(markRollups, p.OfficeCode, p.ID, tids, hours)
 		}
 		queueRecordAgent(b, p, agent, newMax)
 		if err := tx.SendBatch(ctx, b).Close(); err != nil {
-			return fmt.Errorf("queue detection, record agent: %w", err)
+			return fmt.Errorf("queue detection and rollups, record agent: %w", err)
 		}
 		return nil
 	})

@@ -1,27 +1,35 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
+
 	"github.com/pantau-id/pantau/api"
 )
 
-// rollupHours recomputes, from the raw rows, every hour that received a row
-// in [$1, $2); a rollup of an hour before $3 is frozen (see RefreshRollups). Each touched key is one range scan of the series index in the
-// partition of its day (runtime partition pruning on observed_at).
+// takeDirty deletes the marks of hours before $1 and returns them, skipping
+// marks an open ingest transaction holds (they stay for the next refresh).
+const takeDirty = `
+DELETE FROM rollup_dirty d
+USING (SELECT office_code, probe_id, target_id, hour FROM rollup_dirty WHERE hour < $1
+	FOR UPDATE SKIP LOCKED) t
+WHERE d.office_code = t.office_code AND d.probe_id = t.probe_id AND d.target_id = t.target_id AND d.hour = t.hour
+RETURNING d.office_code, d.probe_id, d.target_id, d.hour`
+
+// rollupHours recomputes, from the raw rows, each given hour ($1…$4); a
+// rollup of an hour before $5 is frozen (see RefreshRollups). Each key is
+// one range scan of the series index in the partition of its day (runtime
+// partition pruning on observed_at).
 const rollupHours = `
-WITH touched AS (
-	SELECT DISTINCT office_code, probe_id, target_id, date_trunc('hour', observed_at, 'UTC') AS hour
-	FROM results WHERE received_at >= $1 AND received_at < $2
-)
 INSERT INTO result_rollups AS ru (office_code, probe_id, target_id, hour, checks, failures,
 	latency_p50, latency_p95, latency_p99, latency_max, refreshed_at)
 SELECT t.office_code, t.probe_id, t.target_id, t.hour, a.checks, a.failures, a.p50, a.p95, a.p99, a.mx, now()
-FROM touched t
+FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::timestamptz[]) AS t(office_code, probe_id, target_id, hour)
 CROSS JOIN LATERAL (
 	SELECT count(*) AS checks, count(*) FILTER (WHERE NOT r.ok) AS failures,
 		percentile_cont(0.50) WITHIN GROUP (ORDER BY r.latency_ms) FILTER (WHERE r.ok) AS p50,
@@ -32,60 +40,114 @@ CROSS JOIN LATERAL (
 	WHERE r.office_code = t.office_code AND r.probe_id = t.probe_id AND r.target_id = t.target_id
 		AND r.observed_at >= t.hour AND r.observed_at < t.hour + interval '1 hour'
 ) a
+WHERE a.checks > 0
 ON CONFLICT (office_code, probe_id, target_id, hour) DO UPDATE SET
 	checks = EXCLUDED.checks, failures = EXCLUDED.failures,
 	latency_p50 = EXCLUDED.latency_p50, latency_p95 = EXCLUDED.latency_p95,
 	latency_p99 = EXCLUDED.latency_p99, latency_max = EXCLUDED.latency_max,
 	refreshed_at = EXCLUDED.refreshed_at
-WHERE ru.hour >= $3`
+WHERE ru.hour >= $5`
 
-// RefreshRollups recomputes every hour that received results since the last
-// refresh (less margin, for ingest transactions still open then) and moves
-// the mark, in one transaction: a crash redoes the window, and recomputing
-// an hour from its raw rows is idempotent. Concurrent refreshes (two
-// servers) take turns on an advisory lock.
+// markRollups marks, in the ingest transaction, the (target, hour) keys
+// of the new rows ($3, $4, sorted, so two transactions lock them in one
+// order). DO UPDATE takes the row lock the refresher's SKIP LOCKED relies
+// on (migrations/00010); DO NOTHING would let a refresh take the mark and
+// miss the rows (TestRollupsRaceWithIngest fails with it).
+const markRollups = `
+INSERT INTO rollup_dirty (office_code, probe_id, target_id, hour)
+SELECT $1, $2, d.target_id, d.hour FROM unnest($3::bigint[], $4::timestamptz[]) AS d(target_id, hour)
+ON CONFLICT (office_code, probe_id, target_id, hour) DO UPDATE SET hour = EXCLUDED.hour`
+
+// RefreshRollups recomputes every hour that ended before closedBefore and
+// got results since it was last computed, as ingest marked them. An hour is
+// thus computed once when it has closed, and again only if late results
+// land in it; the hour still open is left alone. It runs in one
+// transaction: a crash leaves the marks for the next run.
+//
+// The marks are taken in one statement and the hours recomputed in the
+// next, so the recomputation (READ COMMITTED: a new snapshot) sees every
+// row of every ingest that committed before the marks were taken; rows of an
+// ingest still open come with a mark the next refresh takes.
 //
 // Rollups of hours before frozenBefore (the raw retention's cutoff) are not
 // recomputed: their raw rows are gone, so a recomputation from a late
 // straggler alone would replace a full hour by one row. Such stragglers only
 // fill hours that had no rollup yet; the job then drops them with their
 // partition. Zero freezes nothing.
-func (s *Store) RefreshRollups(ctx context.Context, margin time.Duration, frozenBefore time.Time) (api.RollupRefresh, error) {
-	var out api.RollupRefresh
+func (s *Store) RefreshRollups(ctx context.Context, closedBefore, frozenBefore time.Time) (api.RollupRefresh, error) {
+	out := api.RollupRefresh{Before: closedBefore}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('pantau.rollups'))`); err != nil {
+		rows, err := tx.Query(ctx, takeDirty, closedBefore)
+		if err != nil {
 			return err
 		}
 		var (
-			mark pgtype.Timestamptz
-			to   time.Time
+			offices        []string
+			probes, tgts   []int64
+			hours          []time.Time
+			office         string
+			probeID, tgtID int64
+			hour           time.Time
 		)
-		if err := tx.QueryRow(ctx, `SELECT received_to, now() FROM rollup_progress FOR UPDATE`).Scan(&mark, &to); err != nil {
+		_, err = pgx.ForEachRow(rows, []any{&office, &probeID, &tgtID, &hour}, func() error {
+			offices, probes, tgts, hours = append(offices, office), append(probes, probeID), append(tgts, tgtID), append(hours, hour)
+			return nil
+		})
+		if err != nil || len(offices) == 0 {
 			return err
-		}
-		out.To = to
-		// The first refresh reads every row there is.
-		var lo any = "-infinity"
-		if mark.InfinityModifier == pgtype.Finite {
-			out.From = mark.Time.Add(-margin)
-			lo = out.From
 		}
 		var frozen any = "-infinity"
 		if !frozenBefore.IsZero() {
 			frozen = frozenBefore
 		}
-		tag, err := tx.Exec(ctx, rollupHours, lo, to, frozen)
+		tag, err := tx.Exec(ctx, rollupHours, offices, probes, tgts, hours, frozen)
 		if err != nil {
 			return err
 		}
 		out.Hours = tag.RowsAffected()
-		_, err = tx.Exec(ctx, `UPDATE rollup_progress SET received_to = $1`, to)
-		return err
+		return nil
 	})
 	if err != nil {
 		return api.RollupRefresh{}, fmt.Errorf("refresh rollups: %w", err)
 	}
 	return out, nil
+}
+
+// rollupMarks returns the distinct (target, UTC hour) keys of the new
+// items, sorted.
+func rollupMarks(items []api.IngestItem, fresh []int) ([]int64, []time.Time) {
+	type key struct {
+		target int64
+		hour   time.Time
+	}
+	seen := map[key]struct{}{}
+	for _, i := range fresh {
+		seen[key{items[i].TargetID, items[i].Result.ObservedAt.UTC().Truncate(time.Hour)}] = struct{}{}
+	}
+	keys := make([]key, 0, len(seen))
+	for k := range seen {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		if c := cmp.Compare(a.target, b.target); c != 0 {
+			return c
+		}
+		return a.hour.Compare(b.hour)
+	})
+	tids, hours := make([]int64, len(keys)), make([]time.Time, len(keys))
+	for i, k := range keys {
+		tids[i], hours[i] = k.target, k.hour
+	}
+	return tids, hours
+}
+
+// RollupFilter selects rollups; zero fields match everything.
+type RollupFilter struct {
+	OfficeCode string
+	ProbeID    int64
+	TargetID   int64
+	// From and To bound the hour, To exclusive; zero means unbounded.
+	From, To time.Time
 }
 
 // Rollups lists rollups matching f by office, probe, target and hour.

@@ -65,7 +65,7 @@ func TestRollupsMatchRecomputationFromRawRows(t *testing.T) {
 				t.Fatalf("round %d: ingest: %v", round, err)
 			}
 		}
-		if _, err := s.RefreshRollups(ctx, time.Minute, time.Time{}); err != nil {
+		if _, err := s.RefreshRollups(ctx, time.Now(), time.Time{}); err != nil {
 			t.Fatalf("round %d: refresh: %v", round, err)
 		}
 		checkRollups(t, s, round)
@@ -173,4 +173,64 @@ func mustSimProbes(t *testing.T, s *postgres.Store, n int) []sim.Member {
 		t.Fatalf("register: %v", err)
 	}
 	return ms
+}
+
+// TestRollupsRaceWithIngest refreshes in a loop while probes ingest into
+// hours already closed: once both stop and a last refresh runs, every
+// rollup equals its recomputation (no committed row left out of its hour).
+func TestRollupsRaceWithIngest(t *testing.T) {
+	t.Parallel()
+	s := pgtest.Store(t)
+	ctx := context.Background()
+	members := mustSimProbes(t, s, 4)
+	base := time.Date(2020, 1, 8, 0, 0, 0, 0, time.UTC)
+	stop := make(chan struct{})
+	refreshed := make(chan error, 1)
+	go func() {
+		for {
+			select {
+			case <-stop:
+				refreshed <- nil
+				return
+			default:
+			}
+			if _, err := s.RefreshRollups(ctx, time.Now(), time.Time{}); err != nil {
+				refreshed <- err
+				return
+			}
+		}
+	}()
+	errs := make(chan error, len(members))
+	for i, m := range members {
+		go func() {
+			rng := rand.New(rand.NewPCG(uint64(i), 3))
+			p := api.Probe{OfficeCode: m.Office.Code, ID: m.ProbeID}
+			var err error
+			for b := range 30 {
+				var batch []api.IngestItem
+				for k := range 20 {
+					at := base.Add(time.Duration(rng.Int64N(int64(3 * time.Hour))))
+					batch = append(batch, api.IngestItem{TargetID: m.TargetIDs[sim.CentralTarget], Result: probe.Result{
+						Seq: uint64(b*20 + k + 1), Target: sim.CentralTarget, ObservedAt: at, OK: true, LatencyMS: float64(rng.IntN(900))}})
+				}
+				if _, err = s.IngestResults(ctx, p, probe.AgentInfo{}, batch); err != nil {
+					break
+				}
+			}
+			errs <- err
+		}()
+	}
+	for range members {
+		if err := <-errs; err != nil {
+			t.Fatalf("ingest: %v", err)
+		}
+	}
+	close(stop)
+	if err := <-refreshed; err != nil {
+		t.Fatalf("refresh: %v", err)
+	}
+	if _, err := s.RefreshRollups(ctx, time.Now(), time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	checkRollups(t, s, 0)
 }

@@ -4,13 +4,11 @@
 // partitions past the retention policy one at a time, after their rows are
 // rolled up.
 //
-// Late data: ingest stamps every row with received_at (the database clock,
-// the ingest transaction's start). Each refresh recomputes, from the raw
-// rows, every (office, probe, target, hour) that got a row since the last
-// refresh, less Margin for ingest transactions that were still open then;
-// a result spooled for a week lands in its own, old hour and that hour is
-// recomputed. No ingest change is needed, and a BRIN index on received_at
-// (migrations/00006) keeps finding those rows cheap.
+// Only hours that changed are touched: ingest marks each (office, probe,
+// target, hour) it writes, in its own transaction (migrations/00010), and
+// each run recomputes, from the raw rows, the marked hours that have closed
+// (Settle ago). An hour is thus computed once, and again only when late
+// results land in it: a result spooled for a week marks its own, old hour.
 package retention
 
 import (
@@ -28,28 +26,29 @@ import (
 const (
 	DefaultInterval    = time.Minute
 	DefaultAhead       = 3
-	DefaultMargin      = 5 * time.Minute
+	DefaultSettle      = 2 * time.Minute
 	DefaultLockTimeout = 5 * time.Second
 )
 
 // Config tunes the job; zero values take the defaults.
 type Config struct {
-	// Interval is the time between two runs (default 1 minute: rollups
-	// trail ingest by about that much).
+	// Interval is the time between two runs (default 1 minute).
 	Interval time.Duration
 	// Ahead is how many UTC days after today get their partition made in
 	// advance, so midnight never waits on DDL (default 3).
 	Ahead int
-	// Margin is how far before the last refresh each refresh reads again; it
-	// must exceed the longest ingest transaction (default 5 minutes).
-	Margin time.Duration
+	// Settle is how long after an hour ends its rollup is first computed,
+	// so results of its last minutes still on their way (agents upload every
+	// few seconds to a minute) join that computation instead of causing a
+	// second one (default 2 minutes). Correctness does not depend on it.
+	Settle time.Duration
 	// LockTimeout bounds how long a partition drop waits for readers of the
 	// old partition before it gives up until the next run (default 5 s).
 	LockTimeout time.Duration
 	// Logger receives one line per run that did something (default: discard).
 	Logger *slog.Logger
-	// Now is the clock deciding which days are ahead and which expired
-	// (default time.Now). Rollups follow the database's clock, as received_at.
+	// Now is the clock deciding which days are ahead, which expired and
+	// which hours have closed (default time.Now).
 	Now func() time.Time
 }
 
@@ -60,8 +59,8 @@ func (c Config) withDefaults() Config {
 	if c.Ahead <= 0 {
 		c.Ahead = DefaultAhead
 	}
-	if c.Margin <= 0 {
-		c.Margin = DefaultMargin
+	if c.Settle <= 0 {
+		c.Settle = DefaultSettle
 	}
 	if c.LockTimeout <= 0 {
 		c.LockTimeout = DefaultLockTimeout
@@ -121,13 +120,15 @@ func (j *Job) Start(ctx context.Context) {
 // Done is closed once Start has returned.
 func (j *Job) Done() <-chan struct{} { return j.done }
 
-// RunOnce makes the partitions ahead, refreshes the rollups, then drops
+// RunOnce makes the partitions ahead, refreshes the rollups of the closed
+// hours that changed, then drops
 // expired partitions oldest first (each after the refresh that read its
 // last rows) and deletes expired rollups. It stops at the first error, so a
 // partition is never dropped whose rows a failed refresh did not read.
 func (j *Job) RunOnce(ctx context.Context) (Report, error) {
 	var rep Report
-	today := j.cfg.Now().UTC().Truncate(24 * time.Hour)
+	now := j.cfg.Now().UTC()
+	today := now.Truncate(24 * time.Hour)
 	for d := range j.cfg.Ahead + 1 {
 		if err := j.store.EnsurePartition(ctx, today.AddDate(0, 0, d)); err != nil {
 			return rep, fmt.Errorf("retention: %w", err)
@@ -140,7 +141,7 @@ func (j *Job) RunOnce(ctx context.Context) (Report, error) {
 	}
 	// Keep raw_days days: today and the raw_days-1 before it.
 	keepFrom := today.AddDate(0, 0, -(pol.RawDays - 1))
-	rep.Rollups, err = j.store.RefreshRollups(ctx, j.cfg.Margin, keepFrom)
+	rep.Rollups, err = j.store.RefreshRollups(ctx, now.Add(-j.cfg.Settle).Truncate(time.Hour), keepFrom)
 	if err != nil {
 		return rep, fmt.Errorf("retention: %w", err)
 	}

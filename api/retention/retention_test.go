@@ -64,7 +64,8 @@ func TestRunOnceKeepsRawDaysRollsUpThenDrops(t *testing.T) {
 	if err := s.SetRetentionPolicy(ctx, api.RetentionPolicy{RawDays: 4}); err != nil {
 		t.Fatal(err)
 	}
-	j := retention.New(s, retention.Config{Ahead: 2, Now: func() time.Time { return today.Add(10 * time.Hour) }})
+	// 13:00 and settled: every result's hour has closed.
+	j := retention.New(s, retention.Config{Ahead: 2, Now: func() time.Time { return today.Add(13*time.Hour + retention.DefaultSettle) }})
 	rep := mustRun(t, j)
 	if got, want := days(t, s), []string{"01-13", "01-14", "01-15", "01-16", "01-17", "01-18"}; !equal(got, want) {
 		t.Fatalf("partitions %v, want %v (4 raw days and 2 ahead)", got, want)
@@ -100,10 +101,50 @@ func TestRunOnceKeepsRawDaysRollsUpThenDrops(t *testing.T) {
 		t.Fatalf("yesterday's noon rollup %+v, %v: want 2 checks", hour, err)
 	}
 
-	// Nothing new: a run changes nothing.
+	// Nothing new: a run changes nothing and recomputes no hour.
 	rep = mustRun(t, j)
-	if len(rep.Dropped) != 0 {
-		t.Fatalf("idle run dropped %v", rep.Dropped)
+	if len(rep.Dropped) != 0 || rep.Rollups.Hours != 0 {
+		t.Fatalf("idle run dropped %v, recomputed %d hours", rep.Dropped, rep.Rollups.Hours)
+	}
+}
+
+// TestRollupsWaitForTheHourToClose: results of the hour still open are not
+// rolled up (they would be recomputed at every run); once it has closed
+// and settled the hour is computed once, and results in other hours touch
+// only their own.
+func TestRollupsWaitForTheHourToClose(t *testing.T) {
+	t.Parallel()
+	s := pgtest.Store(t)
+	ctx := context.Background()
+	ms, err := sim.Register(ctx, s, []api.Province{{Code: "73", Name: "Sulawesi Selatan", TZ: "Asia/Makassar"}},
+		[]api.Office{{Code: "73.71", Name: "Kota Makassar", ProvinceCode: "73", Kind: "kota", TZ: "Asia/Makassar"}},
+		sim.RegisterConfig{Probes: 1, RunID: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2020, 1, 16, 10, 30, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	j := retention.New(s, retention.Config{Now: clock})
+	mustIngest(t, s, ms[0], 1, now.Add(-20*time.Minute)) // 10:10, the open hour
+	mustIngest(t, s, ms[0], 2, now.Add(-80*time.Minute)) // 09:10, closed
+	if rep := mustRun(t, j); rep.Rollups.Hours != 1 {
+		t.Fatalf("first run recomputed %d hours, want 1 (09:00)", rep.Rollups.Hours)
+	}
+	if rep := mustRun(t, j); rep.Rollups.Hours != 0 {
+		t.Fatalf("second run recomputed %d hours, want none", rep.Rollups.Hours)
+	}
+	mustIngest(t, s, ms[0], 3, now.Add(-5*time.Minute)) // 10:25
+	now = time.Date(2020, 1, 16, 11, 1, 0, 0, time.UTC) // closed, not settled
+	if rep := mustRun(t, j); rep.Rollups.Hours != 0 {
+		t.Fatalf("run before the hour settled recomputed %d hours", rep.Rollups.Hours)
+	}
+	now = now.Add(retention.DefaultSettle)
+	if rep := mustRun(t, j); rep.Rollups.Hours != 1 {
+		t.Fatalf("run after 10:00 settled recomputed %d hours, want 1", rep.Rollups.Hours)
+	}
+	hour, err := s.Rollups(ctx, api.RollupFilter{From: time.Date(2020, 1, 16, 10, 0, 0, 0, time.UTC), To: time.Date(2020, 1, 16, 11, 0, 0, 0, time.UTC)})
+	if err != nil || len(hour) != 1 || hour[0].Checks != 2 {
+		t.Fatalf("10:00 rollup %+v, %v; want 2 checks", hour, err)
 	}
 }
 
@@ -124,7 +165,7 @@ func TestRollupRetentionDeletesOldHours(t *testing.T) {
 	if err := s.SetRetentionPolicy(ctx, api.RetentionPolicy{RawDays: 10, RollupDays: 30}); err != nil {
 		t.Fatal(err)
 	}
-	j := retention.New(s, retention.Config{Now: func() time.Time { return today }})
+	j := retention.New(s, retention.Config{Now: func() time.Time { return today.Add(time.Hour + retention.DefaultSettle) }})
 	rep := mustRun(t, j)
 	left, err := s.Rollups(ctx, api.RollupFilter{})
 	if err != nil || len(left) != 30 || rep.RollupsDeleted != 10 {
