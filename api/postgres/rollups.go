@@ -51,7 +51,7 @@ WHERE ru.hour >= $5`
 // markRollups marks, in the ingest transaction, the (target, hour) keys
 // of the new rows ($3, $4, sorted, so two transactions lock them in one
 // order). DO UPDATE takes the row lock the refresher's SKIP LOCKED relies
-// on (migrations/00010); DO NOTHING would let a refresh take the mark and
+// on (migrations/00011); DO NOTHING would let a refresh take the mark and
 // miss the rows (TestRollupsRaceWithIngest fails with it).
 const markRollups = `
 INSERT INTO rollup_dirty (office_code, probe_id, target_id, hour)

@@ -5,7 +5,7 @@
 // rolled up.
 //
 // Only hours that changed are touched: ingest marks each (office, probe,
-// target, hour) it writes, in its own transaction (migrations/00010), and
+// target, hour) it writes, in its own transaction (migrations/00011), and
 // each run recomputes, from the raw rows, the marked hours that have closed
 // (Settle ago). An hour is thus computed once, and again only when late
 // results land in it: a result spooled for a week marks its own, old hour.
