@@ -13,10 +13,24 @@ deps:
 	@bash .ci/deps
 	@$(GO) mod download
 
+# Only the store speaks SQL: outside these packages no non-test code
+# imports pgx (tests may seed and inspect tables through the store's pool).
+#   api/postgres          the store
+#   api/pgtest            the test-database helper: creates and migrates databases
+#   api/bench             measures ingest against a raw COPY on a scratch database
+#   api/detect/benchdetect builds its detection workload with bulk SQL
+#   api/sim               counts what the server durably stored, reading the
+#                         tables directly rather than trusting the code it checks
+#   api/escalate          being moved (issue 15)
+#   api/reportdata        being moved (issue 15): the estimator's transaction type
+PGX_ALLOWED := github.com/pantau-id/pantau/api/(postgres|pgtest|bench|detect/benchdetect|sim|escalate|reportdata)
+
 vet:
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	@if $(GO) list -deps ./cmd/pantau-probe | grep -E 'gin-gonic|jackc/pgx|go-echarts|slack-go'; then echo "pantau-probe links server dependencies"; exit 1; fi
+	@bad=$$($(GO) list -f '{{.ImportPath}} {{join .Imports " "}}' ./... | grep ' github.com/jackc/pgx' | cut -d' ' -f1 | grep -vxE '$(PGX_ALLOWED)'); \
+		test -z "$$bad" || { echo "only the store speaks SQL; these import pgx:"; echo "$$bad"; exit 1; }
 
 lint: vet
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...

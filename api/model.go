@@ -109,3 +109,12 @@ type Interval struct {
 	Start time.Time  `json:"start"`
 	End   *time.Time `json:"end"`
 }
+
+// MonthlyReport is one kept monthly report (migrations/00005_web.sql's
+// monthly_reports): an office's or a province's month, as it was made.
+type MonthlyReport struct {
+	Ref       string    // office or province code
+	Kind      string    // "office" or "province"
+	Month     string    // YYYY-MM
+	CreatedAt time.Time // when it was made
+}

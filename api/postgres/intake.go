@@ -106,3 +106,17 @@ func (s *Store) UpsertIntake(ctx context.Context, office string, rows []api.Inta
 		return nil
 	})
 }
+
+// OfficesWithIntakeSince lists the offices that recorded intake dated on or
+// after since.
+func (s *Store) OfficesWithIntakeSince(ctx context.Context, since calendar.Date) ([]string, error) {
+	rows, err := s.pool.Query(ctx, `SELECT DISTINCT office_code FROM office_intake WHERE day >= $1::date ORDER BY 1`, since.String())
+	if err != nil {
+		return nil, fmt.Errorf("offices with intake: %w", err)
+	}
+	codes, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("offices with intake: %w", err)
+	}
+	return codes, nil
+}

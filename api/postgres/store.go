@@ -86,6 +86,34 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 	return nil
 }
 
+// Migrate applies every pending migration to the store's database.
+func (s *Store) Migrate(ctx context.Context) error { return Migrate(ctx, s.pool) }
+
+// Migrations returns a goose provider over the store's database; the
+// caller closes the returned *sql.DB when done.
+func (s *Store) Migrations() (*goose.Provider, *sql.DB, error) { return MigrationProvider(s.pool) }
+
+// EnsureDatabase creates database name through adminURL (a connection to
+// another database of the same server) unless it exists.
+func EnsureDatabase(ctx context.Context, adminURL, name string) error {
+	conn, err := pgx.Connect(ctx, adminURL)
+	if err != nil {
+		return fmt.Errorf("connect to PostgreSQL: %w", err)
+	}
+	defer conn.Close(ctx)
+	var exists bool
+	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
+		return fmt.Errorf("look up database %s: %w", name, err)
+	}
+	if exists {
+		return nil
+	}
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+		return fmt.Errorf("create database %s: %w", name, err)
+	}
+	return nil
+}
+
 // mapError turns pgx's not-found, unique violations and the data errors a
 // caller's input can cause into api errors. Messages never carry the
 // database's own text (constraint and relation names are not the caller's

@@ -2,15 +2,14 @@ package server
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"slices"
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/jackc/pgx/v5"
 
 	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/report/calendar"
 	"github.com/pantau-id/pantau/web"
 	"github.com/pantau-id/pantau/web/chart"
 )
@@ -103,14 +102,9 @@ func (p *pages) nationalPage(c *gin.Context) error {
 // model, so the national page never runs the model for 514 idle offices.
 func (p *pages) addBacklogs(ctx context.Context, lang string, offices []api.Office, by map[string]*provinceRank) error {
 	now := p.s.now()
-	rows, err := p.s.store.Pool().Query(ctx, `SELECT DISTINCT office_code FROM office_intake WHERE day >= $1::date`,
-		now.Add(-15*24*time.Hour).Format(time.DateOnly))
+	codes, err := p.s.store.OfficesWithIntakeSince(ctx, calendar.DateOf(now.Add(-15*24*time.Hour), now.Location()))
 	if err != nil {
-		return fmt.Errorf("offices with intake: %w", err)
-	}
-	codes, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return fmt.Errorf("offices with intake: %w", err)
+		return err
 	}
 	for _, o := range offices {
 		if !slices.Contains(codes, o.Code) || by[o.ProvinceCode] == nil {

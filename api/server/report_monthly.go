@@ -2,14 +2,12 @@ package server
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/jackc/pgx/v5"
 
 	"github.com/pantau-id/pantau/api"
 	"github.com/pantau-id/pantau/report/calendar"
@@ -139,13 +137,7 @@ func (m *MonthlyReports) RunOnce(ctx context.Context) (int, error) {
 }
 
 func (m *MonthlyReports) exists(ctx context.Context, ref, kind string, month calendar.Date) (bool, error) {
-	var ok bool
-	err := m.pages.s.store.Pool().QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM monthly_reports WHERE ref = $1 AND kind = $2 AND month = $3)`,
-		ref, kind, month.String()).Scan(&ok)
-	if err != nil {
-		return false, fmt.Errorf("monthly report exists: %w", err)
-	}
-	return ok, nil
+	return m.pages.s.store.HasMonthlyReport(ctx, ref, kind, month)
 }
 
 func (m *MonthlyReports) save(ctx context.Context, ref, kind string, month calendar.Date, html []byte, ts []table) error {
@@ -157,19 +149,14 @@ func (m *MonthlyReports) save(ctx context.Context, ref, kind string, month calen
 	if err != nil {
 		return err
 	}
-	_, err = m.pages.s.store.Pool().Exec(ctx, `INSERT INTO monthly_reports (ref, kind, month, html, csv, xlsx)
-		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`, ref, kind, month.String(), string(html), csvBody, xlsx)
-	if err != nil {
-		return fmt.Errorf("save monthly report %s %s: %w", kind, ref, err)
-	}
-	return nil
+	return m.pages.s.store.SaveMonthlyReport(ctx, ref, kind, month, html, csvBody, xlsx)
 }
 
-// monthlyEntry is one kept report in the list.
+// monthlyEntry is one kept report in the list, with its office's or
+// province's name.
 type monthlyEntry struct {
-	Ref, Kind, Name string
-	Month           string // YYYY-MM
-	CreatedAt       time.Time
+	api.MonthlyReport
+	Name string
 }
 
 // monthlyList is GET /reports/monthly: the kept reports in the caller's scope.
@@ -188,25 +175,17 @@ func (p *pages) monthlyList(c *gin.Context) error {
 		provNames[pr.Code] = pr.Name
 	}
 	sc := scopeOfRequest(c)
-	rows, err := p.s.store.Pool().Query(c.Request.Context(), `SELECT ref, kind, to_char(month, 'YYYY-MM'), created_at
-		FROM monthly_reports ORDER BY month DESC, kind, ref LIMIT 2000`)
+	kept, err := p.s.store.MonthlyReports(c.Request.Context(), 2000)
 	if err != nil {
-		return fmt.Errorf("list monthly reports: %w", err)
+		return err
 	}
 	var list []monthlyEntry
-	var e monthlyEntry
-	_, err = pgx.ForEachRow(rows, []any{&e.Ref, &e.Kind, &e.Month, &e.CreatedAt}, func() error {
-		if name, ok := names[e.Ref]; ok && e.Kind == "office" {
-			e.Name = name
-			list = append(list, e)
-		} else if e.Kind == "province" && sc.allowsProvince(e.Ref) {
-			e.Name = provNames[e.Ref]
-			list = append(list, e)
+	for _, r := range kept {
+		if name, ok := names[r.Ref]; ok && r.Kind == "office" {
+			list = append(list, monthlyEntry{r, name})
+		} else if r.Kind == "province" && sc.allowsProvince(r.Ref) {
+			list = append(list, monthlyEntry{r, provNames[r.Ref]})
 		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("list monthly reports: %w", err)
 	}
 	return p.render(c, http.StatusOK, "monthly", "report.monthly", list)
 }
@@ -233,15 +212,9 @@ func (p *pages) monthlyFile(c *gin.Context) error {
 	if !ok {
 		return api.Errorf(api.ENotFound, "no format %q", format)
 	}
-	var body []byte
-	err := p.s.store.Pool().QueryRow(c.Request.Context(), `SELECT CASE $4 WHEN 'html' THEN convert_to(html, 'UTF8') WHEN 'csv' THEN csv ELSE xlsx END
-		FROM monthly_reports WHERE ref = $1 AND kind = $2 AND to_char(month, 'YYYY-MM') = $3`,
-		ref, kind, c.Param("month"), format).Scan(&body)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return api.Errorf(api.ENotFound, "no monthly report %s %s %s", kind, ref, c.Param("month"))
-	}
+	body, err := p.s.store.MonthlyReportFile(c.Request.Context(), ref, kind, c.Param("month"), format)
 	if err != nil {
-		return fmt.Errorf("read monthly report: %w", err)
+		return err
 	}
 	if format != "html" {
 		c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="pantau-%s-%s.%s"`, ref, c.Param("month"), format))

@@ -79,7 +79,7 @@ func openFor(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args []string) 
 	if err != nil {
 		return nil, err
 	}
-	if err := postgres.Migrate(ctx, store.Pool()); err != nil {
+	if err := store.Migrate(ctx); err != nil {
 		store.Close()
 		return nil, err
 	}

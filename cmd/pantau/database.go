@@ -10,8 +10,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/pantau-id/pantau/api/pgrun"
 	"github.com/pantau-id/pantau/api/postgres"
 )
@@ -52,32 +50,13 @@ func (d *dbFlags) open(ctx context.Context, log *slog.Logger) (*postgres.Store, 
 		if err != nil {
 			return nil, fmt.Errorf("start private PostgreSQL (or set DATABASE_URL): %w", err)
 		}
-		if err := ensureDatabase(ctx, c.URL("postgres"), "pantau"); err != nil {
-			return nil, err
+		if err := postgres.EnsureDatabase(ctx, c.URL("postgres"), "pantau"); err != nil {
+			return nil, fmt.Errorf("private PostgreSQL: %w", err)
 		}
 		url = c.URL("pantau")
 		log.Info("using private PostgreSQL", "dir", filepath.Join(d.dataDir, "postgres"), "port", c.Port())
 	}
 	return postgres.Open(ctx, url)
-}
-
-func ensureDatabase(ctx context.Context, adminURL, name string) error {
-	conn, err := pgx.Connect(ctx, adminURL)
-	if err != nil {
-		return fmt.Errorf("connect to private PostgreSQL: %w", err)
-	}
-	defer conn.Close(ctx)
-	var exists bool
-	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
-		return fmt.Errorf("look up database %s: %w", name, err)
-	}
-	if exists {
-		return nil
-	}
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
-		return fmt.Errorf("create database %s: %w", name, err)
-	}
-	return nil
 }
 
 // newLogger returns a text or JSON slog logger on w.

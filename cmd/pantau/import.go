@@ -57,7 +57,7 @@ func runImportRegions(ctx context.Context, args []string, stdout, stderr io.Writ
 		return err
 	}
 	defer store.Close()
-	if err := postgres.Migrate(ctx, store.Pool()); err != nil {
+	if err := store.Migrate(ctx); err != nil {
 		return err
 	}
 	return importRegions(ctx, store, provinces, offices, stdout)

@@ -128,7 +128,7 @@ func openMigrated(ctx context.Context, db *dbFlags, stderr io.Writer) (*postgres
 	if err != nil {
 		return nil, err
 	}
-	if err := postgres.Migrate(ctx, store.Pool()); err != nil {
+	if err := store.Migrate(ctx); err != nil {
 		store.Close()
 		return nil, err
 	}

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-
-	"github.com/pantau-id/pantau/api/postgres"
 )
 
 func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -31,7 +29,7 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer store.Close()
-	p, sqlDB, err := postgres.MigrationProvider(store.Pool())
+	p, sqlDB, err := store.Migrations()
 	if err != nil {
 		return err
 	}

@@ -169,7 +169,7 @@ func newApp(ctx context.Context, cfg serveConfig, log *slog.Logger) (*app, error
 // wire builds the server and its background services over store.
 func wire(ctx context.Context, cfg serveConfig, store *postgres.Store, log *slog.Logger) (*app, error) {
 	if !cfg.noMigrate {
-		if err := postgres.Migrate(ctx, store.Pool()); err != nil {
+		if err := store.Migrate(ctx); err != nil {
 			return nil, err
 		}
 	}

@@ -125,7 +125,7 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	defer store.Close()
-	if err := postgres.Migrate(ctx, store.Pool()); err != nil {
+	if err := store.Migrate(ctx); err != nil {
 		return err
 	}
 	members, err := registerSim(ctx, store, cfg, stdout)
