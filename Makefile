@@ -3,7 +3,16 @@ GO ?= go
 GOFLAGS ?=
 export GOFLAGS
 
-.PHONY: test deps vet lint fuzz build cross demo bench-ingest test-faults soak
+# The version every build reports (pantau-probe version, the agent's health
+# report, OUTDATED): the git tag (v1.4.0, or 1.4.0-3-gabc123 after it), or
+# 0.0.0-<commits>-g<hash> before the first tag; -dirty with local changes.
+VERSION ?= $(shell git describe --tags --match 'v[0-9]*' --dirty 2>/dev/null || \
+	echo "0.0.0-$$(git rev-list --count HEAD 2>/dev/null || echo 0)-g$$(git rev-parse --short HEAD 2>/dev/null || echo 0)$$(git diff --quiet HEAD 2>/dev/null || echo -dirty)")
+# RELEASE_SERVER, when set, is built into the agent as setup's default server.
+RELEASE_SERVER ?=
+LDFLAGS := -X main.version=$(VERSION) $(if $(RELEASE_SERVER),-X main.defaultServer=$(RELEASE_SERVER))
+
+.PHONY: test deps vet lint fuzz build cross release demo bench-ingest test-faults soak
 
 test: deps lint
 	$(GO) test -count=1 -timeout 20m ./...
@@ -41,13 +50,32 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz=FuzzDecodeBatch -fuzztime=$(FUZZTIME) ./api/ingest
 
 build:
-	$(GO) build -o bin/ ./cmd/...
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/ ./cmd/...
 
 # The office agent must build for the PCs offices run.
 cross:
-	GOOS=linux GOARCH=amd64 $(GO) build -o bin/linux-amd64/ ./cmd/pantau-probe
-	GOOS=linux GOARCH=arm64 $(GO) build -o bin/linux-arm64/ ./cmd/pantau-probe
-	GOOS=windows GOARCH=amd64 $(GO) build -o bin/windows-amd64/ ./cmd/pantau-probe
+	GOOS=linux GOARCH=amd64 $(GO) build -ldflags "$(LDFLAGS)" -o bin/linux-amd64/ ./cmd/pantau-probe
+	GOOS=linux GOARCH=arm64 $(GO) build -ldflags "$(LDFLAGS)" -o bin/linux-arm64/ ./cmd/pantau-probe
+	GOOS=windows GOARCH=amd64 $(GO) build -ldflags "$(LDFLAGS)" -o bin/windows-amd64/ ./cmd/pantau-probe
+
+# A signed agent release in dist/<version>/: the agent for linux/amd64,
+# linux/arm64 and windows/amd64 with the version stamped, VERSION,
+# SHA256SUMS and SHA256SUMS.sig (Ed25519 over SHA256SUMS). The private key
+# stays outside the repository: PANTAU_RELEASE_KEY=/path/to/key make release
+# (make one with: go run ./cmd/pantau-release keygen -out /path/to/key).
+RELEASE_DIR ?= dist/$(VERSION)
+RELEASE_TARGETS := linux/amd64 linux/arm64 windows/amd64
+release:
+	@test -n "$(PANTAU_RELEASE_KEY)" || { echo "release: set PANTAU_RELEASE_KEY to the signing key's file (go run ./cmd/pantau-release keygen -out FILE, outside the repository)"; exit 2; }
+	@rm -rf $(RELEASE_DIR) && mkdir -p $(RELEASE_DIR)
+	@for t in $(RELEASE_TARGETS); do \
+		os=$${t%/*}; arch=$${t#*/}; ext=; [ $$os = windows ] && ext=.exe; \
+		echo "release: $(VERSION) $$os/$$arch"; \
+		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags "$(LDFLAGS)" \
+			-o $(RELEASE_DIR)/pantau-probe-$$os-$$arch$$ext ./cmd/pantau-probe || exit 1; \
+	done
+	@$(GO) run ./cmd/pantau-release sign -key "$(PANTAU_RELEASE_KEY)" -dir $(RELEASE_DIR) -version $(VERSION)
+	@echo "release: $(RELEASE_DIR)"
 
 demo:
 	@bash .ci/deps postgres
