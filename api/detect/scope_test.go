@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/pantau-id/pantau/api"
 	"github.com/pantau-id/pantau/api/detect"
 )
@@ -249,7 +247,8 @@ func TestIncidentChangesReachTheHook(t *testing.T) {
 		mu    sync.Mutex
 		heard []string
 	)
-	hook := func(ctx context.Context, tx pgx.Tx, ch api.IncidentChange) error {
+	hook := func(ctx context.Context, etx api.EscalationTx, ch api.IncidentChange) error {
+		tx := etx.(*postgres.EscalationTx).Pgx()
 		var n int
 		// The change is visible inside the hook's transaction.
 		if err := tx.QueryRow(ctx, `SELECT count(*) FROM incidents WHERE id = $1`, ch.Incident.ID).Scan(&n); err != nil {

@@ -7,25 +7,27 @@
 //
 // # Wiring
 //
-// The detector calls, in the transaction that changes the incident:
+// Escalation speaks no SQL: its tables (migrations 00004 and 00011) are
+// behind Store, which api/postgres's Escalation implements, and
+// api.EscalationTx, escalation's view of one transaction. The detector's
+// incident hook runs inside the detector's transaction with such a view:
 //
-//	esc.Observe(ctx, tx, escalate.IncidentEvent{...})
+//	store.Detection(esc.Hook)   // esc.Observe(ctx, tx, ev) for every incident change
 //
-// The server, after goose has migrated (the outbox is a plain table of
-// migrations/00004_escalation.sql; there is no second migrator), loads the
-// policy file into Postgres and runs two loops and one handler:
+// The server loads the policy file into the store and runs two loops and
+// one handler:
 //
 //	pol, err := escalate.LoadPolicyFile(path)      // validation errors name the field
-//	err = escalate.SavePolicy(ctx, pool, pol)
+//	err = escalate.SavePolicy(ctx, store.Escalation(), pol)
 //	m := escalate.NewMetrics(registry)
-//	esc := escalate.New(pool, escalate.Options{Logger: logger})
-//	go esc.Start(ctx)                               // time-based levels, reminders, digests
-//	go escalate.NewSender(pool, escalate.Config{Token: token, Logger: logger, Metrics: m}).Start(ctx)
+//	esc := escalate.New(store.Escalation(), escalate.Options{Logger: logger})
+//	go esc.Start(ctx)                               // gather windows, time-based levels, reminders, digests
+//	go escalate.NewSender(store.Escalation(), cfg).Start(ctx)
 //	mux.Handle("POST /slack/interactivity", escalate.InteractivityHandler(escalate.InteractivityConfig{
-//		SigningSecret: secret, Escalator: esc, Metrics: m, Logger: logger}))
+//		SigningSecret: secret, Escalator: esc, Names: escalate.NewUserNames(store.Escalation(), cfg), Metrics: m}))
 //
-// The admin page reads GivenUp and calls Requeue; the incident page reads
-// AcknowledgementOf.
+// The admin page and `pantau admin slack-retry` read the store's GivenUp
+// and call its Requeue; the incident pages read its Acknowledgements.
 //
 // # Policy file
 //

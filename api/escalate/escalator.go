@@ -2,13 +2,10 @@ package escalate
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"slices"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/pantau-id/pantau/api"
 )
 
 // Clock tells the time; tests inject a simulated one.
@@ -21,32 +18,39 @@ func (systemClock) Now() time.Time { return time.Now() }
 // SystemClock is the real clock.
 var SystemClock Clock = systemClock{}
 
+// incident is escalation's view of one incident.
+type incident = api.EscalationIncident
+
+// thread is one channel's top message for an incident.
+type thread = api.EscalationThread
+
 // Escalator turns incident events and the passing of time into outbox rows.
 // It never talks to Slack; Sender does.
 type Escalator struct {
-	pool         *pgxpool.Pool
+	store        Store
 	clock        Clock
 	logger       *slog.Logger
 	tickInterval time.Duration
 	estimator    Estimator
+	lastDigest   time.Time
 }
 
 // Estimator gives the backlog and overtime estimate of a recovered
 // incident (the report package's model, wired by the server). It runs in
 // the detector's transaction; an error leaves the notice without estimate.
-type Estimator func(ctx context.Context, tx pgx.Tx, ev IncidentEvent) (*Estimate, error)
+type Estimator func(ctx context.Context, tx api.EscalationTx, ev IncidentEvent) (*Estimate, error)
 
 // Options configure an Escalator; zero values take the defaults.
 type Options struct {
 	Clock        Clock         // default SystemClock
 	Logger       *slog.Logger  // default slog.Default()
-	TickInterval time.Duration // how often Start runs Tick; default 1m
+	TickInterval time.Duration // how often Start runs Tick (gather windows end between ticks); default 5s
 	Estimator    Estimator     // optional: estimate for recoveries that come without one
 }
 
-// New returns an Escalator over pool (used by Tick and Acknowledge; Observe
-// uses the caller's transaction).
-func New(pool *pgxpool.Pool, opts Options) *Escalator {
+// New returns an Escalator over store (Tick and Acknowledge run their own
+// transactions; Observe uses the caller's).
+func New(store Store, opts Options) *Escalator {
 	if opts.Clock == nil {
 		opts.Clock = SystemClock
 	}
@@ -54,99 +58,116 @@ func New(pool *pgxpool.Pool, opts Options) *Escalator {
 		opts.Logger = slog.Default()
 	}
 	if opts.TickInterval <= 0 {
-		opts.TickInterval = time.Minute
+		opts.TickInterval = 5 * time.Second
 	}
-	return &Escalator{pool: pool, clock: opts.Clock, logger: opts.Logger, tickInterval: opts.TickInterval,
+	return &Escalator{store: store, clock: opts.Clock, logger: opts.Logger, tickInterval: opts.TickInterval,
 		estimator: opts.Estimator}
 }
 
 // Observe records ev and queues the messages it causes, inside tx: the
 // detector calls it in the same transaction as the incident's change, so the
 // messages exist exactly when the change does. Replayed events queue nothing
-// new.
-func (e *Escalator) Observe(ctx context.Context, tx pgx.Tx, ev IncidentEvent) error {
+// new. Escalation decides from its own copy what happened (opened, over,
+// reopened), so the detector's kind only matters for a retraction.
+func (e *Escalator) Observe(ctx context.Context, tx api.EscalationTx, ev IncidentEvent) error {
 	if err := ev.Validate(); err != nil {
 		return err
 	}
 	offices := append([]OfficeRef(nil), ev.Offices...)
-	if err := fillOffices(ctx, tx, offices); err != nil {
+	if err := tx.FillOffices(ctx, offices); err != nil {
 		return err
 	}
-	pol, err := LoadPolicy(ctx, tx)
+	pol, err := loadPolicy(ctx, tx)
 	if err != nil {
 		return err
 	}
 	now := e.clock.Now()
-	inc, found, err := lockIncident(ctx, tx, ev.IncidentID)
+	inc, found, err := tx.LockIncident(ctx, ev.IncidentID)
 	if err != nil {
 		return err
 	}
+	retract := ev.Kind == api.IncidentRetracted
 	switch {
-	case !found && ev.Kind == Retracted, found && inc.Retracted:
+	case !found && retract, found && inc.Retracted:
 		return nil // nobody was told, or it is over for good
 	case !found:
-		inc = incident{Anchor: offices[0].Code, ID: ev.IncidentID, Version: 1}
-	case inc.EndedAt != nil && ev.Kind != Reopened && ev.Kind != Retracted:
-		return nil // recovered already: a late or replayed event changes nothing
-	case inc.EndedAt == nil && ev.Kind == Reopened:
-		ev.Kind = ScopeChanged // never closed here: only its details may have changed
+		// First seen already over: results delivered late (spools, a server
+		// that was down). Reported once as late, never escalated.
+		inc = incident{Anchor: offices[0].Code, ID: ev.IncidentID, Version: 1, FirstSeen: now, Late: ev.ended()}
 	}
-	if found && (ev.Kind == Opened || ev.Kind == ScopeChanged) && sameState(inc, ev, offices) {
-		// A replayed event: only what time alone may have brought.
-		return e.evaluate(ctx, tx, pol, inc, now)
+	wasOver := found && inc.EndedAt != nil
+	if found && !retract && sameState(inc, ev, offices) {
+		if wasOver {
+			return nil
+		}
+		return e.evaluate(ctx, tx, pol, &inc, now) // a replay: only what time may have brought
 	}
-	before, err := loadThreads(ctx, tx, inc)
+	before, err := tx.Threads(ctx, inc.Anchor, inc.ID)
 	if err != nil {
 		return err
 	}
 	inc.Scope, inc.Cause, inc.Offices, inc.StartedAt = ev.Scope, ev.Cause, offices, ev.StartedAt
-	inc.Maintenance = ev.Maintenance
+	inc.Flapping = inc.Flapping || ev.Flapping
 	if found {
 		inc.Version++
 	}
-	switch ev.Kind {
-	case Recovered:
-		end := ev.EndedAt
-		inc.EndedAt, inc.Estimate = &end, ev.BacklogEstimate
-		if inc.Estimate == nil && e.estimator != nil {
-			ev.Offices = offices
-			if inc.Estimate, err = e.estimator(ctx, tx, ev); err != nil {
-				// The recovery notice matters more than its estimate.
-				e.logger.WarnContext(ctx, "backlog estimate failed", slog.Int64("incident_id", inc.ID), slog.Any("error", err))
-				inc.Estimate = nil
-			}
-		}
-	case Reopened:
-		inc.EndedAt, inc.Estimate = nil, nil
-	case Retracted:
+	switch {
+	case retract:
 		inc.Retracted = true
 		if inc.EndedAt == nil {
 			inc.EndedAt = &now // so ticks, folding and digests pass it by
 		}
-	}
-	if err := saveIncident(ctx, tx, inc); err != nil {
-		return err
-	}
-	switch ev.Kind {
-	case Recovered:
-		return e.recover(ctx, tx, pol, inc, before, now)
-	case Retracted:
-		return e.retract(ctx, tx, pol, inc, before, now)
-	}
-	if err := e.evaluate(ctx, tx, pol, inc, now); err != nil {
-		return err
-	}
-	// The top messages already out show the old scope, offices or state.
-	id := inc.ID
-	for _, th := range before {
-		if err := enqueueUpdate(ctx, tx, inc, th, topMessage(pol.Language, inc, officesFor(inc, th)), now); err != nil {
+		if err := tx.SaveIncident(ctx, inc); err != nil {
 			return err
 		}
-		if ev.Kind == Reopened {
-			if _, err := enqueue(ctx, tx, outboxRow{Office: inc.Anchor,
-				Key:        fmt.Sprintf("%s:v%d", incidentKey(inc.ID, th.Channel, "reopened"), inc.Version),
-				IncidentID: &id, Channel: th.Channel, Kind: "reopened", Parent: incidentKey(inc.ID, th.Channel, "open"),
-				Msg: reopenedMessage(pol.Language), At: now}); err != nil {
+		return e.retract(ctx, tx, pol, inc, before, now)
+	case ev.ended():
+		end := ev.EndedAt
+		inc.EndedAt = &end
+		if err := e.setMaintenance(ctx, tx, &inc, now); err != nil {
+			return err
+		}
+		if inc.Estimate = ev.BacklogEstimate; inc.Estimate == nil && e.estimator != nil && !inc.Maintenance {
+			ev.Offices = offices
+			if inc.Estimate, err = e.estimator(ctx, tx, ev); err != nil {
+				// The recovery notice matters more than its estimate.
+				e.logger.WarnContext(ctx, "backlog estimate failed", slog.Int64("incident_id", inc.ID), slog.Any("err", err))
+				inc.Estimate = nil
+			}
+		}
+		if err := tx.SaveIncident(ctx, inc); err != nil {
+			return err
+		}
+		switch {
+		case !found:
+			return e.late(ctx, tx, pol, inc, now)
+		case wasOver:
+			// Later data moved the end of an incident already over: its top
+			// messages show the new span; nothing is escalated.
+			return e.refreshTops(ctx, tx, pol, inc, before, now, "")
+		}
+		return e.recover(ctx, tx, pol, inc, before, now)
+	}
+	// Open.
+	inc.EndedAt, inc.Estimate = nil, nil
+	if wasOver {
+		inc.Late = false // reopened: a live outage now, escalated as any other
+	}
+	if err := e.setMaintenance(ctx, tx, &inc, now); err != nil {
+		return err
+	}
+	if err := tx.SaveIncident(ctx, inc); err != nil {
+		return err
+	}
+	if err := e.evaluate(ctx, tx, pol, &inc, now); err != nil {
+		return err
+	}
+	if err := e.refreshTops(ctx, tx, pol, inc, before, now, ""); err != nil {
+		return err
+	}
+	if wasOver {
+		for _, th := range before {
+			if err := enqueueReply(ctx, tx, inc, th, "reopened", reopenedMessage(pol.Language, inc), now); err != nil {
 				return err
 			}
 		}
@@ -154,49 +175,119 @@ func (e *Escalator) Observe(ctx context.Context, tx pgx.Tx, ev IncidentEvent) er
 	return nil
 }
 
-// retract withdraws what is not out yet and marks the top messages that
-// are out as withdrawn: late data showed the incident never was.
-func (e *Escalator) retract(ctx context.Context, tx pgx.Tx, pol Policy, inc incident, ths []thread, now time.Time) error {
-	if _, err := tx.Exec(ctx, `UPDATE escalation_outbox SET status = 'cancelled'
-		WHERE office_code = $1 AND incident_id = $2 AND status = 'pending'`, inc.Anchor, inc.ID); err != nil {
-		return fmt.Errorf("cancel messages of incident %d: %w", inc.ID, err)
+// setMaintenance sets whether inc lies inside declared maintenance windows
+// (every office, from its start to its end or now).
+func (e *Escalator) setMaintenance(ctx context.Context, tx api.EscalationTx, inc *incident, now time.Time) error {
+	codes := make([]string, len(inc.Offices))
+	for i, o := range inc.Offices {
+		codes[i] = o.Code
 	}
-	rows, err := tx.Query(ctx, `SELECT channel_id FROM escalation_outbox
-		WHERE office_code = $1 AND incident_id = $2 AND kind = 'open' AND status IN ('sending', 'sent')`, inc.Anchor, inc.ID)
+	to := now
+	if inc.EndedAt != nil {
+		to = *inc.EndedAt
+	}
+	in, err := tx.InMaintenance(ctx, codes, inc.StartedAt, to)
 	if err != nil {
-		return fmt.Errorf("find posted messages of incident %d: %w", inc.ID, err)
+		return err
 	}
-	posted, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return fmt.Errorf("find posted messages of incident %d: %w", inc.ID, err)
+	inc.Maintenance = in
+	return nil
+}
+
+// late queues the one notice of an incident first seen already over: a
+// top message in each office's channel with its span, a thread later data
+// may continue; no reminders, no province or national step.
+func (e *Escalator) late(ctx context.Context, tx api.EscalationTx, pol Policy, inc incident, now time.Time) error {
+	if !pol.LateNotice || (inc.Maintenance && !pol.MaintenanceNote) {
+		return nil
 	}
-	for _, th := range ths {
-		if slices.Contains(posted, th.Channel) {
-			if err := enqueueUpdate(ctx, tx, inc, th, topMessage(pol.Language, inc, officesFor(inc, th)), now); err != nil {
-				return err
-			}
+	for _, o := range inc.Offices {
+		ch := pol.Channels.Offices[o.Code]
+		if ch == "" {
+			continue
+		}
+		th := thread{Channel: ch, Level: "office", Ref: o.Code, OpenedAt: now}
+		if err := openThread(ctx, tx, inc, th, topMessage(pol.Language, inc, []OfficeRef{o}), now); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// retract marks the top messages that are out as withdrawn and withdraws
+// what is not out yet: late data showed the incident never was.
+func (e *Escalator) retract(ctx context.Context, tx api.EscalationTx, pol Policy, inc incident, ths []thread, now time.Time) error {
+	for _, th := range ths {
+		status, maybe, _, err := tx.OutboxRow(ctx, inc.Anchor, openKey(inc.ID, th.Channel))
+		if err != nil {
+			return err
+		}
+		if status == "pending" && !maybe {
+			continue // never out: cancelled below with the rest
+		}
+		if err := enqueueUpdate(ctx, tx, pol, inc, th, now, updateNow, ""); err != nil {
+			return err
+		}
+	}
+	return tx.CancelPending(ctx, inc.Anchor, inc.ID, "", "open", "reminder", "ack", "recovered", "reopened",
+		"late", "pointer", "maintenance")
 }
 
 // recover queues, for every channel told of inc, a reply in its thread and
-// the update of its top message with duration and estimate.
-func (e *Escalator) recover(ctx context.Context, tx pgx.Tx, pol Policy, inc incident, ths []thread, now time.Time) error {
-	if err := cancelReminders(ctx, tx, inc); err != nil {
+// then the rewrite of its top message with duration and estimate. A
+// province or national step whose message never went out is withdrawn:
+// telling a wider level of an outage already over is noise.
+func (e *Escalator) recover(ctx context.Context, tx api.EscalationTx, pol Policy, inc incident, ths []thread, now time.Time) error {
+	if err := tx.CancelPending(ctx, inc.Anchor, inc.ID, "", "reminder"); err != nil {
 		return err
 	}
-	id := inc.ID
+	var told []thread
 	for _, th := range ths {
-		offices := officesFor(inc, th)
-		// Versioned: after a reopening, the second recovery is news too.
-		if _, err := enqueue(ctx, tx, outboxRow{Office: inc.Anchor,
-			Key:        fmt.Sprintf("%s:v%d", incidentKey(inc.ID, th.Channel, "recovered"), inc.Version),
-			IncidentID: &id, Channel: th.Channel, Kind: "recovered", Parent: incidentKey(inc.ID, th.Channel, "open"),
-			Msg: recoveredMessage(pol.Language, inc), At: now}); err != nil {
+		if th.Step {
+			status, maybe, _, err := tx.OutboxRow(ctx, inc.Anchor, openKey(inc.ID, th.Channel))
+			if err != nil {
+				return err
+			}
+			if status == "pending" && !maybe {
+				if err := tx.CancelPending(ctx, inc.Anchor, inc.ID, th.Channel); err != nil {
+					return err
+				}
+				if err := tx.DropThread(ctx, inc.Anchor, inc.ID, th.Channel); err != nil {
+					return err
+				}
+				continue
+			}
+		}
+		told = append(told, th)
+	}
+	if len(told) == 0 && !inc.Maintenance {
+		// Over before its gather window ended: its offices still hear of it
+		// once, with the recovery in the thread.
+		if err := e.openOffices(ctx, tx, pol, inc, now); err != nil {
 			return err
 		}
-		if err := enqueueUpdate(ctx, tx, inc, th, topMessage(pol.Language, inc, offices), now); err != nil {
+		var err error
+		if told, err = tx.Threads(ctx, inc.Anchor, inc.ID); err != nil {
+			return err
+		}
+	}
+	for _, th := range told {
+		if err := enqueueReply(ctx, tx, inc, th, "recovered", recoveredMessage(pol.Language, inc), now); err != nil {
+			return err
+		}
+		if err := enqueueUpdate(ctx, tx, pol, inc, th, now, updateNow, replyKey(inc, th.Channel, "recovered")); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// refreshTops queues the rewrite of each top message already out (or
+// rewrites it in place while it is not): its scope, offices or state
+// changed. after, when set, is a row the rewrite must wait for.
+func (e *Escalator) refreshTops(ctx context.Context, tx api.EscalationTx, pol Policy, inc incident, ths []thread, now time.Time, after string) error {
+	for _, th := range ths {
+		if err := enqueueUpdate(ctx, tx, pol, inc, th, now, updatePaced, after); err != nil {
 			return err
 		}
 	}
@@ -209,7 +300,7 @@ func (e *Escalator) Start(ctx context.Context) {
 	defer t.Stop()
 	for {
 		if err := e.Tick(ctx); err != nil && ctx.Err() == nil {
-			e.logger.ErrorContext(ctx, "escalation tick failed", slog.Any("error", err))
+			e.logger.ErrorContext(ctx, "escalation tick failed", slog.Any("err", err))
 		}
 		select {
 		case <-ctx.Done():
@@ -219,17 +310,11 @@ func (e *Escalator) Start(ctx context.Context) {
 	}
 }
 
-func withTx(ctx context.Context, pool *pgxpool.Pool, f func(pgx.Tx) error) error {
-	if err := pgx.BeginFunc(ctx, pool, f); err != nil {
-		return fmt.Errorf("escalation transaction: %w", err)
-	}
-	return nil
-}
-
 // sameState reports whether ev says nothing new about inc.
 func sameState(inc incident, ev IncidentEvent, offices []OfficeRef) bool {
-	if inc.Scope != ev.Scope || inc.Cause != ev.Cause || !inc.StartedAt.Equal(ev.StartedAt) ||
-		len(inc.Offices) != len(offices) {
+	endSame := (inc.EndedAt == nil) == !ev.ended() && (inc.EndedAt == nil || inc.EndedAt.Equal(ev.EndedAt))
+	if !endSame || inc.Scope != ev.Scope || inc.Cause != ev.Cause || !inc.StartedAt.Equal(ev.StartedAt) ||
+		len(inc.Offices) != len(offices) || (ev.Flapping && !inc.Flapping) {
 		return false
 	}
 	for i := range offices {

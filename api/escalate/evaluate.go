@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/detect"
 )
 
 // target is a channel an incident must be in now, and the offices it lists.
@@ -30,42 +33,45 @@ func officesFor(inc incident, th thread) []OfficeRef {
 	return out
 }
 
-// targets applies the policy at now: the office channel from the start, the
-// province channel after ProvinceAfter working hours or at province scope,
-// the national channel after NationalAfter or at national scope.
-//
-// No storms: an incident of province or national scope posts nothing to its
-// offices' own channels (its one message at the wider level lists them), and
-// an office-scope incident leaves out the offices that such a wider open
-// incident already covers, as Alertmanager's inhibition does.
-func targets(ctx context.Context, q DB, pol Policy, inc incident, now time.Time) ([]target, error) {
-	offices := inc.Offices
-	if inc.Scope == ScopeOffice {
-		codes := make([]string, len(offices))
-		for i, o := range offices {
-			codes[i] = o.Code
-		}
-		covered, err := coveredOffices(ctx, q, inc, codes)
-		if err != nil {
-			return nil, err
-		}
-		var kept []OfficeRef
-		for _, o := range offices {
-			if !covered[o.Code] {
-				kept = append(kept, o)
-			}
-		}
-		offices = kept
+// uncovered returns inc's offices that no other open incident of province
+// or national scope covers (their alerts fold into that one, as
+// Alertmanager's inhibition does); all of them for a wide incident.
+func uncovered(ctx context.Context, tx api.EscalationTx, inc incident) ([]OfficeRef, error) {
+	if inc.Scope != api.ScopeOffice {
+		return inc.Offices, nil
 	}
+	codes := make([]string, len(inc.Offices))
+	for i, o := range inc.Offices {
+		codes[i] = o.Code
+	}
+	covered, err := tx.CoveredOffices(ctx, inc.ID, codes)
+	if err != nil {
+		return nil, err
+	}
+	var kept []OfficeRef
+	for _, o := range inc.Offices {
+		if !covered[o.Code] {
+			kept = append(kept, o)
+		}
+	}
+	return kept, nil
+}
+
+// targets applies the policy at now: the office channels once the gather
+// window has passed (at office scope only: a province or national incident
+// is one message at its level, listing its offices), the province channel
+// after ProvinceAfter working hours or at province scope, the national
+// channel after NationalAfter or at national scope.
+func targets(pol Policy, inc incident, offices []OfficeRef, now time.Time) []target {
 	var out []target
-	add := func(level, ref, channel string, os []OfficeRef) {
+	add := func(level, ref, channel string, step bool, os []OfficeRef) {
 		if channel != "" && len(os) > 0 {
-			out = append(out, target{thread{Channel: channel, Level: level, Ref: ref, OpenedAt: now}, os})
+			out = append(out, target{thread{Channel: channel, Level: level, Ref: ref, OpenedAt: now, Step: step}, os})
 		}
 	}
-	if inc.Scope == ScopeOffice {
+	if inc.Scope == api.ScopeOffice && detect.Gather(inc.FirstSeen, pol.GatherWindow, now, nil).Ready {
 		for _, o := range offices {
-			add("office", o.Code, pol.Channels.Offices[o.Code], []OfficeRef{o})
+			add("office", o.Code, pol.Channels.Offices[o.Code], false, []OfficeRef{o})
 		}
 	}
 	var provinces []string
@@ -76,51 +82,92 @@ func targets(ctx context.Context, q DB, pol Policy, inc incident, now time.Time)
 		}
 		byProvince[o.ProvinceCode] = append(byProvince[o.ProvinceCode], o)
 	}
+	wide := scopeRank(inc.Scope) >= scopeRank(api.ScopeProvince)
 	for _, p := range provinces {
 		os := byProvince[p]
-		if inc.Scope.rank() >= ScopeProvince.rank() ||
-			WorkingBetween(inc.StartedAt, now, loadZone(os[0].TZ)) >= pol.ProvinceAfter {
-			add("province", p, pol.Channels.Provinces[p], os)
+		if wide || WorkingBetween(inc.StartedAt, now, loadZone(os[0].TZ)) >= pol.ProvinceAfter {
+			add("province", p, pol.Channels.Provinces[p], !wide, os)
 		}
 	}
-	if inc.Scope == ScopeNational || now.Sub(inc.StartedAt) >= pol.NationalAfter {
-		add("national", "", pol.Channels.National, offices)
+	if inc.Scope == api.ScopeNational || now.Sub(inc.StartedAt) >= pol.NationalAfter {
+		add("national", "", pol.Channels.National, inc.Scope != api.ScopeNational, offices)
 	}
-	return out, nil
+	return out
 }
 
-// evaluate opens the threads inc needs now and queues the reminders due in
-// its threads. Every row it writes is keyed, so running it again is free.
-func (e *Escalator) evaluate(ctx context.Context, q DB, pol Policy, inc incident, now time.Time) error {
+// openThread records th and queues its top message; nothing when the
+// channel has one for inc already.
+func openThread(ctx context.Context, tx api.EscalationTx, inc incident, th thread, msg message, now time.Time) error {
+	added, err := tx.AddThread(ctx, inc.Anchor, inc.ID, th)
+	if err != nil || !added {
+		return err
+	}
+	kind := "open"
+	switch {
+	case inc.Maintenance:
+		kind = "maintenance"
+	case inc.Late:
+		kind = "late"
+	}
+	id := inc.ID
+	return enqueue(ctx, tx, api.OutboxEntry{Office: inc.Anchor, Key: openKey(inc.ID, th.Channel), IncidentID: &id,
+		Channel: th.Channel, Kind: kind, At: now}, msg)
+}
+
+// openOffices opens the office channels of inc's uncovered offices, gather
+// window or not.
+func (e *Escalator) openOffices(ctx context.Context, tx api.EscalationTx, pol Policy, inc incident, now time.Time) error {
+	offices, err := uncovered(ctx, tx, inc)
+	if err != nil {
+		return err
+	}
+	for _, o := range offices {
+		if ch := pol.Channels.Offices[o.Code]; ch != "" {
+			th := thread{Channel: ch, Level: "office", Ref: o.Code, OpenedAt: now}
+			if err := openThread(ctx, tx, inc, th, topMessage(pol.Language, inc, []OfficeRef{o}), now); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// evaluate opens the threads inc needs now, folds office threads into a
+// wider incident's message, and queues the reminders due. Every row it
+// writes is keyed, so running it again is free.
+func (e *Escalator) evaluate(ctx context.Context, tx api.EscalationTx, pol Policy, inc *incident, now time.Time) error {
 	if inc.EndedAt != nil {
 		return nil
 	}
-	ts, err := targets(ctx, q, pol, inc, now)
+	if inc.Maintenance {
+		// Planned: not an outage alert. One note in the office channels.
+		if !pol.MaintenanceNote {
+			return nil
+		}
+		return e.openOffices(ctx, tx, pol, *inc, now)
+	}
+	offices, err := uncovered(ctx, tx, *inc)
 	if err != nil {
 		return err
 	}
-	id := inc.ID
-	for _, t := range ts {
-		added, err := addThread(ctx, q, inc, t.thread)
-		if err != nil {
-			return err
-		}
-		if !added {
-			continue
-		}
-		if _, err := enqueue(ctx, q, outboxRow{Office: inc.Anchor, Key: incidentKey(inc.ID, t.Channel, "open"),
-			IncidentID: &id, Channel: t.Channel, Kind: "open",
-			Msg: topMessage(pol.Language, inc, t.offices), At: now}); err != nil {
+	for _, t := range targets(pol, *inc, offices, now) {
+		if err := openThread(ctx, tx, *inc, t.thread, topMessage(pol.Language, *inc, t.offices), now); err != nil {
 			return err
 		}
 	}
-	if inc.AckedAt != nil {
+	ths, err := tx.Threads(ctx, inc.Anchor, inc.ID)
+	if err != nil {
+		return err
+	}
+	if scopeRank(inc.Scope) >= scopeRank(api.ScopeProvince) {
+		if ths, err = e.fold(ctx, tx, pol, *inc, ths, now); err != nil {
+			return err
+		}
+	}
+	if inc.AckedAt != nil || inc.Late {
 		return nil
 	}
-	ths, err := loadThreads(ctx, q, inc)
-	if err != nil {
-		return err
-	}
+	id := inc.ID
 	for _, th := range ths {
 		// Only the latest reminder due: after a long stop the thread gets one
 		// reminder, not every one it missed.
@@ -128,12 +175,56 @@ func (e *Escalator) evaluate(ctx context.Context, q DB, pol Policy, inc incident
 		if n < 1 {
 			continue
 		}
-		if _, err := enqueue(ctx, q, outboxRow{Office: inc.Anchor,
+		if err := enqueue(ctx, tx, api.OutboxEntry{Office: inc.Anchor,
 			Key:        fmt.Sprintf("%s:%d", incidentKey(inc.ID, th.Channel, "reminder"), n),
-			IncidentID: &id, Channel: th.Channel, Kind: "reminder", Parent: incidentKey(inc.ID, th.Channel, "open"),
-			Msg: reminderMessage(pol.Language, inc, now), At: now}); err != nil {
+			IncidentID: &id, Channel: th.Channel, Kind: "reminder", Parent: openKey(inc.ID, th.Channel), At: now},
+			reminderMessage(pol.Language, *inc, now)); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// fold handles the office threads of an incident that has become province
+// or national: a top message not yet handed to Slack is withdrawn (the
+// wider message lists the office), one already out gets a reply pointing
+// to the wider channel. It returns the threads left.
+func (e *Escalator) fold(ctx context.Context, tx api.EscalationTx, pol Policy, inc incident, ths []thread, now time.Time) ([]thread, error) {
+	var kept []thread
+	for _, th := range ths {
+		if th.Level != "office" {
+			kept = append(kept, th)
+			continue
+		}
+		status, maybe, _, err := tx.OutboxRow(ctx, inc.Anchor, openKey(inc.ID, th.Channel))
+		if err != nil {
+			return nil, err
+		}
+		if status == "pending" && !maybe {
+			if err := tx.CancelPending(ctx, inc.Anchor, inc.ID, th.Channel); err != nil {
+				return nil, err
+			}
+			if err := tx.DropThread(ctx, inc.Anchor, inc.ID, th.Channel); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		kept = append(kept, th)
+		wide := pol.Channels.National
+		if inc.Scope == api.ScopeProvince || wide == "" {
+			for _, o := range inc.Offices {
+				if o.Code == th.Ref {
+					wide = pol.Channels.Provinces[o.ProvinceCode]
+				}
+			}
+		}
+		id := inc.ID
+		if err := enqueue(ctx, tx, api.OutboxEntry{Office: inc.Anchor,
+			Key:        incidentKey(inc.ID, th.Channel, "pointer:"+inc.Scope),
+			IncidentID: &id, Channel: th.Channel, Kind: "pointer", Parent: openKey(inc.ID, th.Channel), At: now},
+			pointerMessage(pol.Language, inc, wide)); err != nil {
+			return nil, err
+		}
+	}
+	return kept, nil
 }

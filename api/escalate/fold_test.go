@@ -2,6 +2,7 @@ package escalate
 
 import (
 	"context"
+	"github.com/pantau-id/pantau/api"
 	"strings"
 	"testing"
 	"time"
@@ -15,10 +16,10 @@ func TestWideIncidentFoldsOfficeAlerts(t *testing.T) {
 	pool := mustDB(t)
 	f := newFakeSlack(t)
 	clock := newFakeClock(wed0900)
-	esc := New(pool, Options{Clock: clock, Logger: quietLogger()})
+	esc := New(escStore(pool), Options{Clock: clock, Logger: quietLogger()})
 	s := testSender(pool, f, clock, nil)
 
-	mustObserve(t, pool, esc, IncidentEvent{IncidentID: 10, Kind: Opened, Scope: ScopeProvince, Cause: CauseCentral,
+	mustObserve(t, pool, esc, IncidentEvent{IncidentID: 10, Kind: api.IncidentOpened, Scope: api.ScopeProvince, Cause: api.CauseCentral,
 		StartedAt: wed0900, Offices: []OfficeRef{officeMakassar, officeParepare}})
 	mustObserve(t, pool, esc, openEvent(11, wed0900.Add(time.Minute), officeMakassar))
 	mustDrain(t, s, clock)
@@ -33,7 +34,7 @@ func TestWideIncidentFoldsOfficeAlerts(t *testing.T) {
 	}
 
 	clock.Advance(30 * time.Minute)
-	mustObserve(t, pool, esc, IncidentEvent{IncidentID: 10, Kind: Recovered, Scope: ScopeProvince, Cause: CauseCentral,
+	mustObserve(t, pool, esc, IncidentEvent{IncidentID: 10, Kind: api.IncidentRecovered, Scope: api.ScopeProvince, Cause: api.CauseCentral,
 		StartedAt: wed0900, EndedAt: clock.Now(), Offices: []OfficeRef{officeMakassar, officeParepare}})
 	mustTick(t, esc)
 	mustDrain(t, s, clock)
@@ -48,7 +49,7 @@ func TestDigestOncePerProvinceAndDay(t *testing.T) {
 	pool := mustDB(t)
 	f := newFakeSlack(t)
 	clock := newFakeClock(time.Date(2020, 1, 9, 7, 59, 0, 0, makassar))
-	esc := New(pool, Options{Clock: clock, Logger: quietLogger()})
+	esc := New(escStore(pool), Options{Clock: clock, Logger: quietLogger()})
 	s := testSender(pool, f, clock, nil)
 	mustObserve(t, pool, esc, openEvent(1, wed0900, officeMakassar))
 	mustTick(t, esc)
@@ -91,12 +92,12 @@ func TestEnglishBySetting(t *testing.T) {
 	pool := mustDB(t)
 	p := testPolicy()
 	p.Language = "en"
-	if err := SavePolicy(context.Background(), pool, p); err != nil {
+	if err := SavePolicy(context.Background(), escStore(pool), p); err != nil {
 		t.Fatal(err)
 	}
 	f := newFakeSlack(t)
 	clock := newFakeClock(wed0900)
-	esc := New(pool, Options{Clock: clock, Logger: quietLogger()})
+	esc := New(escStore(pool), Options{Clock: clock, Logger: quietLogger()})
 	mustObserve(t, pool, esc, openEvent(1, wed0900, officeMakassar))
 	mustDrain(t, testSender(pool, f, clock, nil), clock)
 	top := topOf(t, f, "CMKS")
@@ -113,15 +114,14 @@ func TestObserveRejectsBadEventsNamingTheField(t *testing.T) {
 		ev    IncidentEvent
 		field string
 	}{
-		{"no id", IncidentEvent{Kind: Opened}, "incident_id"},
-		{"bad kind", IncidentEvent{IncidentID: 1, Kind: "closed"}, "kind"},
-		{"no offices", IncidentEvent{IncidentID: 1, Kind: Opened}, "offices"},
-		{"office without province", IncidentEvent{IncidentID: 1, Kind: Opened, Offices: []OfficeRef{{Code: "73.71"}}}, "offices[0]"},
-		{"bad scope", IncidentEvent{IncidentID: 1, Kind: Opened, Offices: []OfficeRef{officeMakassar}, Scope: "city"}, "scope"},
-		{"bad cause", IncidentEvent{IncidentID: 1, Kind: Opened, Offices: []OfficeRef{officeMakassar}, Scope: ScopeOffice, Cause: "rain"}, "cause"},
-		{"no start", IncidentEvent{IncidentID: 1, Kind: Opened, Offices: []OfficeRef{officeMakassar}, Scope: ScopeOffice, Cause: CauseLocal}, "started_at"},
-		{"recovered before start", IncidentEvent{IncidentID: 1, Kind: Recovered, Offices: []OfficeRef{officeMakassar}, Scope: ScopeOffice,
-			Cause: CauseLocal, StartedAt: wed0900, EndedAt: wed0900.Add(-time.Hour)}, "ended_at"},
+		{"no id", IncidentEvent{Kind: api.IncidentOpened}, "incident_id"},
+		{"no offices", IncidentEvent{IncidentID: 1, Kind: api.IncidentOpened}, "offices"},
+		{"office without province", IncidentEvent{IncidentID: 1, Kind: api.IncidentOpened, Offices: []OfficeRef{{Code: "73.71"}}}, "offices[0]"},
+		{"bad scope", IncidentEvent{IncidentID: 1, Kind: api.IncidentOpened, Offices: []OfficeRef{officeMakassar}, Scope: "city"}, "scope"},
+		{"bad cause", IncidentEvent{IncidentID: 1, Kind: api.IncidentOpened, Offices: []OfficeRef{officeMakassar}, Scope: api.ScopeOffice, Cause: "rain"}, "cause"},
+		{"no start", IncidentEvent{IncidentID: 1, Kind: api.IncidentOpened, Offices: []OfficeRef{officeMakassar}, Scope: api.ScopeOffice, Cause: api.CauseLocal}, "started_at"},
+		{"recovered before start", IncidentEvent{IncidentID: 1, Kind: api.IncidentRecovered, Offices: []OfficeRef{officeMakassar}, Scope: api.ScopeOffice,
+			Cause: api.CauseLocal, StartedAt: wed0900, EndedAt: wed0900.Add(-time.Hour)}, "ended_at"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -3,6 +3,8 @@ package escalate
 import (
 	"context"
 	"fmt"
+	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/postgres"
 	"io"
 	"log/slog"
 	"sync"
@@ -60,9 +62,11 @@ var (
 	officeJakpus   = OfficeRef{Code: "31.71", Name: "Kota Jakarta Pusat", ProvinceCode: "31"}
 )
 
-// testPolicy sends each level to its own channel.
+// testPolicy sends each level to its own channel, without a gather
+// window (the gather tests set their own).
 func testPolicy() Policy {
 	p := DefaultPolicy()
+	p.GatherWindow = 0
 	p.Channels = Channels{National: "CNAT",
 		Provinces: map[string]string{"73": "CSULSEL", "31": "CDKI"},
 		Offices:   map[string]string{"73.71": "CMKS", "73.72": "CPARE", "31.71": "CJKP"}}
@@ -99,7 +103,7 @@ func seed(ctx context.Context, pool *pgxpool.Pool) error {
 			('31.71', 'Kota Jakarta Pusat', '31', 'kota', 'Asia/Jakarta')`); err != nil {
 		return fmt.Errorf("seed offices: %w", err)
 	}
-	return SavePolicy(ctx, pool, testPolicy())
+	return SavePolicy(ctx, escStore(pool), testPolicy())
 }
 
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
@@ -108,7 +112,7 @@ func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard
 func mustObserve(t testing.TB, pool *pgxpool.Pool, esc *Escalator, ev IncidentEvent) {
 	t.Helper()
 	ctx := context.Background()
-	if err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error { return esc.Observe(ctx, tx, ev) }); err != nil {
+	if err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error { return esc.Observe(ctx, postgres.EscalationTxOf(tx), ev) }); err != nil {
 		t.Fatalf("observe %s of incident %d: %v", ev.Kind, ev.IncidentID, err)
 	}
 }
@@ -127,7 +131,7 @@ func testSender(pool *pgxpool.Pool, f *fakeSlack, clock Clock, tweak func(*Confi
 	if tweak != nil {
 		tweak(&cfg)
 	}
-	return NewSender(pool, cfg)
+	return NewSender(escStore(pool), cfg)
 }
 
 // mustDrain runs the sender until nothing is left to send, moving the
@@ -141,7 +145,7 @@ func mustDrain(t testing.TB, s *Sender, clock *fakeClock) {
 			t.Fatalf("sender: %v", err)
 		}
 		if n == 0 {
-			counts, err := OutboxCounts(ctx, s.pool)
+			counts, err := s.store.OutboxCounts(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -166,6 +170,25 @@ func outboxStatus(t testing.TB, pool *pgxpool.Pool, key string) (status string, 
 
 // openEvent is an office-scope central outage of office from at.
 func openEvent(id int64, at time.Time, offices ...OfficeRef) IncidentEvent {
-	return IncidentEvent{IncidentID: id, Kind: Opened, Offices: offices, Scope: ScopeOffice,
-		Cause: CauseCentral, StartedAt: at}
+	return IncidentEvent{IncidentID: id, Kind: api.IncidentOpened, Offices: offices, Scope: api.ScopeOffice,
+		Cause: api.CauseCentral, StartedAt: at}
+}
+
+// testStore is the store escalation runs on, keeping the pool for the
+// tests' own setup and checks.
+type testStore struct {
+	*postgres.Escalation
+	pool *pgxpool.Pool
+}
+
+func escStore(pool *pgxpool.Pool) testStore {
+	return testStore{Escalation: postgres.New(pool).Escalation(), pool: pool}
+}
+
+// poolOf returns the pool under esc's store.
+func poolOf(esc *Escalator) *pgxpool.Pool { return esc.store.(testStore).pool }
+
+func storedPolicy(ctx context.Context, pool *pgxpool.Pool) (Policy, error) {
+	p, err := escStore(pool).Policy(ctx)
+	return Policy(p), err
 }

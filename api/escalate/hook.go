@@ -4,27 +4,17 @@ import (
 	"context"
 	"log/slog"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/pantau-id/pantau/api"
 )
 
 // EventFromChange turns the detector's api.IncidentChange into an
-// IncidentEvent; false for a change escalation has nothing to say about.
-func EventFromChange(ch api.IncidentChange) (IncidentEvent, bool) {
-	kinds := map[string]Kind{
-		api.IncidentOpened: Opened, api.IncidentScopeChanged: ScopeChanged, api.IncidentUpdated: ScopeChanged,
-		api.IncidentRecovered: Recovered, api.IncidentReopened: Reopened, api.IncidentRetracted: Retracted,
-	}
-	kind, ok := kinds[ch.Kind]
-	if !ok {
-		return IncidentEvent{}, false
-	}
+// IncidentEvent.
+func EventFromChange(ch api.IncidentChange) IncidentEvent {
 	inc := ch.Incident
-	ev := IncidentEvent{IncidentID: inc.ID, Kind: kind, Scope: Scope(inc.Scope), Cause: Cause(inc.Cause),
-		StartedAt: inc.StartedAt, Maintenance: inc.InMaintenance}
+	ev := IncidentEvent{IncidentID: inc.ID, Kind: ch.Kind, Scope: inc.Scope, Cause: inc.Cause,
+		StartedAt: inc.StartedAt, Flapping: inc.Flaps > 0}
 	if ev.Cause == "" {
-		ev.Cause = CauseCentral // incidents group central outages
+		ev.Cause = api.CauseCentral // incidents group central outages
 	}
 	if inc.EndedAt != nil {
 		ev.EndedAt = *inc.EndedAt
@@ -32,7 +22,7 @@ func EventFromChange(ch api.IncidentChange) (IncidentEvent, bool) {
 	for _, o := range inc.Offices {
 		ev.Offices = append(ev.Offices, OfficeRef{Code: o.OfficeCode, ProvinceCode: o.ProvinceCode})
 	}
-	return ev, true
+	return ev
 }
 
 // Hook is Observe in the shape of the detector's incident hook
@@ -40,15 +30,11 @@ func EventFromChange(ch api.IncidentChange) (IncidentEvent, bool) {
 // store.Detection. A change that does not validate is logged and skipped,
 // so a detector bug never blocks detection; a database error aborts the
 // transaction, so state and messages still go together.
-func (e *Escalator) Hook(ctx context.Context, tx pgx.Tx, ch api.IncidentChange) error {
-	ev, ok := EventFromChange(ch)
-	if !ok {
-		return nil
-	}
-	err := e.Observe(ctx, tx, ev)
+func (e *Escalator) Hook(ctx context.Context, tx api.EscalationTx, ch api.IncidentChange) error {
+	err := e.Observe(ctx, tx, EventFromChange(ch))
 	if err != nil && api.ErrorCode(err) == api.EInvalid {
 		e.logger.ErrorContext(ctx, "incident change not escalated", slog.Int64("incident_id", ch.Incident.ID),
-			slog.String("kind", ch.Kind), slog.Any("error", err))
+			slog.String("kind", ch.Kind), slog.Any("err", err))
 		return nil
 	}
 	return err

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pantau-id/pantau/api"
 	"github.com/pantau-id/pantau/web/format"
 )
 
@@ -18,9 +19,11 @@ type lexicon struct {
 	reminderText, recoveredText            string
 	retracted, retractedText, reopenedText string
 	maintenance                            string
+	late, lateText, unstable, pointerText  string
+	planned, plannedText, plannedEnded     string
 	noIncidents, openNow, recoveredToday   string
-	causes                                 map[Cause]string
-	scopes                                 map[Scope]string
+	causes                                 map[api.Cause]string
+	scopes                                 map[string]string
 	days, months                           []string
 	day, hour, minute                      string
 }
@@ -38,11 +41,18 @@ var lexicons = map[string]lexicon{
 		retractedText: "Data yang datang terlambat menunjukkan koneksi tidak terputus; abaikan peringatan ini.",
 		reopenedText:  "Gangguan berlanjut: data yang datang terlambat menunjukkan koneksi belum pulih.",
 		maintenance:   "Ada pemeliharaan terencana pada periode ini.",
+		late:          "Dilaporkan terlambat",
+		lateText:      "Data gangguan ini baru diterima setelah koneksi pulih; tidak ada eskalasi.",
+		unstable:      "tidak stabil",
+		pointerText:   "Kantor ini kini termasuk gangguan tingkat %s (%d kantor). Pembaruan berikutnya di %s.",
+		planned:       "Pemeliharaan terencana",
+		plannedText:   "Koneksi terputus di dalam jadwal pemeliharaan yang telah diumumkan; bukan gangguan.",
+		plannedEnded:  "Pemeliharaan terencana selesai; koneksi pulih setelah %s.",
 		noIncidents:   "Tidak ada gangguan dalam 24 jam terakhir.",
 		openNow:       "Masih terganggu", recoveredToday: "Pulih dalam 24 jam terakhir",
-		causes: map[Cause]string{CauseCentral: "akses ke database pusat terputus",
-			CauseLocal: "kantor offline (jaringan/listrik setempat)", CauseUnknown: "belum diketahui"},
-		scopes: map[Scope]string{ScopeOffice: "kantor", ScopeProvince: "provinsi", ScopeNational: "nasional"},
+		causes: map[api.Cause]string{api.CauseCentral: "akses ke database pusat terputus",
+			api.CauseLocal: "kantor offline (jaringan/listrik setempat)", api.CauseUnknown: "belum diketahui"},
+		scopes: map[string]string{api.ScopeOffice: "kantor", api.ScopeProvince: "provinsi", api.ScopeNational: "nasional"},
 		days:   []string{"Min", "Sen", "Sel", "Rab", "Kam", "Jum", "Sab"},
 		months: []string{"Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"},
 		day:    "hari", hour: "jam", minute: "menit",
@@ -59,11 +69,18 @@ var lexicons = map[string]lexicon{
 		retractedText: "Late data shows the link was never down; disregard this alert.",
 		reopenedText:  "The outage is not over: late data shows the link was still down.",
 		maintenance:   "A planned maintenance window overlaps this period.",
+		late:          "Reported late",
+		lateText:      "Data on this outage arrived only after the link was back; not escalated.",
+		unstable:      "unstable",
+		pointerText:   "This office is now part of a %s-wide outage (%d offices). Further updates in %s.",
+		planned:       "Planned maintenance",
+		plannedText:   "The link is down inside a declared maintenance window; not an outage.",
+		plannedEnded:  "Planned maintenance over; the link is back after %s.",
 		noIncidents:   "No outages in the last 24 hours.",
 		openNow:       "Still down", recoveredToday: "Recovered in the last 24 hours",
-		causes: map[Cause]string{CauseCentral: "central registry unreachable",
-			CauseLocal: "office offline (local network or power)", CauseUnknown: "not known yet"},
-		scopes: map[Scope]string{ScopeOffice: "office", ScopeProvince: "province", ScopeNational: "national"},
+		causes: map[api.Cause]string{api.CauseCentral: "central registry unreachable",
+			api.CauseLocal: "office offline (local network or power)", api.CauseUnknown: "not known yet"},
+		scopes: map[string]string{api.ScopeOffice: "office", api.ScopeProvince: "province", api.ScopeNational: "national"},
 		days:   []string{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"},
 		months: []string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"},
 		day:    "d", hour: "h", minute: "min",

@@ -19,7 +19,8 @@ import (
 // InteractivityConfig configures the Slack interactivity endpoint.
 type InteractivityConfig struct {
 	SigningSecret string       // the Slack app's signing secret; required
-	Escalator     *Escalator   // records acknowledgements (and owns the pool and clock)
+	Escalator     *Escalator   // records acknowledgements (and owns the store and clock)
+	Names         *UserNames   // optional: display names of who acknowledged
 	Metrics       *Metrics     // default unregistered metrics
 	Logger        *slog.Logger // default the Escalator's
 }
@@ -69,8 +70,10 @@ func (h *interactivity) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		status = http.StatusBadRequest
 	case api.ETooLarge:
 		status = http.StatusRequestEntityTooLarge
+	case api.ENotFound:
+		status = http.StatusNotFound
 	case api.EInternal:
-		h.cfg.Logger.ErrorContext(r.Context(), "slack interactivity failed", slog.Any("error", err))
+		h.cfg.Logger.ErrorContext(r.Context(), "slack interactivity failed", slog.Any("err", err))
 	}
 	http.Error(w, api.ErrorMessage(err), status)
 }
@@ -119,8 +122,23 @@ func (h *interactivity) serve(r *http.Request) (result string, err error) {
 		if err != nil {
 			return "invalid", api.FieldErrorf("actions.value", "not an incident reference: %q", a.Value)
 		}
-		if err := h.cfg.Escalator.Acknowledge(r.Context(), id, cb.Channel.ID, cb.User.ID); err != nil {
+		name := cb.User.Name
+		if h.cfg.Names != nil {
+			if n, err := h.cfg.Names.Name(r.Context(), cb.User.ID); err != nil {
+				h.cfg.Logger.WarnContext(r.Context(), "slack display name not found", slog.String("user", cb.User.ID), slog.Any("err", err))
+			} else if n != "" {
+				name = n
+			}
+		}
+		changed, err := h.cfg.Escalator.Acknowledge(r.Context(), id, cb.Channel.ID, cb.User.ID, name)
+		if api.ErrorCode(err) == api.ENotFound {
+			return "unknown_incident", err
+		}
+		if err != nil {
 			return "error", err
+		}
+		if !changed {
+			return "already", nil // a second press: nothing changed, nothing counted
 		}
 		h.cfg.Logger.InfoContext(r.Context(), "incident acknowledged in slack",
 			slog.Int64("incident_id", id), slog.String("user", cb.User.ID), slog.String("channel", cb.Channel.ID))
@@ -134,15 +152,5 @@ func (h *interactivity) serve(r *http.Request) (result string, err error) {
 // and are pruned on the way.
 func (h *interactivity) remember(ctx context.Context, sig string) (bool, error) {
 	now := h.cfg.Escalator.clock.Now()
-	pool := h.cfg.Escalator.pool
-	if _, err := pool.Exec(ctx, `DELETE FROM slack_seen_signatures WHERE seen_at < $1`,
-		now.Add(-2*SignatureMaxAge)); err != nil {
-		return false, fmt.Errorf("prune slack signatures: %w", err)
-	}
-	tag, err := pool.Exec(ctx, `INSERT INTO slack_seen_signatures (signature, seen_at) VALUES ($1, $2)
-		ON CONFLICT DO NOTHING`, sig, now)
-	if err != nil {
-		return false, fmt.Errorf("remember slack signature: %w", err)
-	}
-	return tag.RowsAffected() == 1, nil
+	return h.cfg.Escalator.store.RememberSignature(ctx, sig, now, now.Add(-2*SignatureMaxAge))
 }

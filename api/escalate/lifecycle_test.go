@@ -2,6 +2,7 @@ package escalate
 
 import (
 	"context"
+	"github.com/pantau-id/pantau/api"
 	"strings"
 	"testing"
 	"time"
@@ -16,7 +17,7 @@ func TestStartStopsMidFlightAndReleasesTheRow(t *testing.T) {
 	t.Parallel()
 	f, clock, esc, _ := senderFixture(t)
 	f.fail("chat.postMessage", fault{hang: true})
-	s := testSender(esc.pool, f, clock, func(c *Config) { c.PollInterval = 10 * time.Millisecond })
+	s := testSender(poolOf(esc), f, clock, func(c *Config) { c.PollInterval = 10 * time.Millisecond })
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { s.Start(ctx); close(done) }()
@@ -27,10 +28,10 @@ func TestStartStopsMidFlightAndReleasesTheRow(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("Start did not return within 30 s of its context's end")
 	}
-	if st, attempts := outboxStatus(t, esc.pool, openKeyMKS); st != "pending" || attempts != 0 {
+	if st, attempts := outboxStatus(t, poolOf(esc), openKeyMKS); st != "pending" || attempts != 0 {
 		t.Fatalf("after shutdown: %s/%d, want pending/0", st, attempts)
 	}
-	mustDrain(t, testSender(esc.pool, f, clock, nil), clock)
+	mustDrain(t, testSender(poolOf(esc), f, clock, nil), clock)
 	if len(f.Posts()) != 1 || f.count("conversations.history") != 1 {
 		t.Fatalf("posts %d, calls %v; want one post after one lookup", len(f.Posts()), f.Calls())
 	}
@@ -41,16 +42,16 @@ func TestStartStopsMidFlightAndReleasesTheRow(t *testing.T) {
 func TestThreadReplyRetryLooksInTheThread(t *testing.T) {
 	t.Parallel()
 	f, clock, esc, _ := senderFixture(t)
-	s := testSender(esc.pool, f, clock, func(c *Config) { c.RequestTimeout = 300 * time.Millisecond })
+	s := testSender(poolOf(esc), f, clock, func(c *Config) { c.RequestTimeout = 300 * time.Millisecond })
 	mustDrain(t, s, clock)
-	if err := esc.Acknowledge(context.Background(), 1, "CMKS", "U9"); err != nil {
+	if _, err := esc.Acknowledge(context.Background(), 1, "CMKS", "U9", ""); err != nil {
 		t.Fatal(err)
 	}
 	f.fail("chat.postMessage", fault{hang: true, accept: true})
 	mustDrain(t, s, clock)
 	var acks []fakeMsg
 	for _, p := range f.Posts() {
-		if strings.HasSuffix(p.Key, ":ack") {
+		if strings.Contains(p.Key, ":ack:") {
 			acks = append(acks, p)
 		}
 	}
@@ -60,37 +61,45 @@ func TestThreadReplyRetryLooksInTheThread(t *testing.T) {
 	if f.count("conversations.replies") != 1 || f.count("conversations.history") != 0 {
 		t.Fatalf("calls %v", f.Calls())
 	}
-	if err := esc.Acknowledge(context.Background(), 1, "CMKS", "U10"); err != nil {
+	if _, err := esc.Acknowledge(context.Background(), 1, "CMKS", "U10", ""); err != nil {
 		t.Fatal(err)
 	}
-	if ack, _ := AcknowledgementOf(context.Background(), esc.pool, 1); ack.By != "U9" {
+	if ack, _ := escStore(poolOf(esc)).Acknowledgement(context.Background(), 1); ack.By != "U9" {
 		t.Fatalf("a second press changed the acknowledgement to %q", ack.By)
 	}
 }
 
 // TestRepliesWaitForTheirTopMessage: nothing is threaded under a message
-// that is not out yet, and when it gives up its replies give up with it.
+// that is not out yet, and while its incident is open nothing gives up:
+// when Slack answers again, the top goes first, then its reply.
 func TestRepliesWaitForTheirTopMessage(t *testing.T) {
 	t.Parallel()
 	f, clock, esc, m := senderFixture(t)
-	f.fail("chat.postMessage", fault{status: 500}, fault{status: 500})
-	s := testSender(esc.pool, f, clock, func(c *Config) { c.Metrics = m; c.MaxAttempts = 2 })
+	for range 6 {
+		f.fail("chat.postMessage", fault{status: 500})
+	}
+	s := testSender(poolOf(esc), f, clock, func(c *Config) { c.Metrics = m; c.MaxAttempts = 2 })
 	runOnce(t, s) // the top message fails once
-	if err := esc.Acknowledge(context.Background(), 1, "CMKS", "U9"); err != nil {
+	if _, err := esc.Acknowledge(context.Background(), 1, "CMKS", "U9", "Andi"); err != nil {
 		t.Fatal(err)
 	}
-	clock.Advance(time.Hour)
-	runOnce(t, s) // fails again: gives up
-	mustDrain(t, s, clock)
+	for range 5 {
+		clock.Advance(time.Hour)
+		runOnce(t, s)
+	}
 	if len(f.Posts()) != 0 || f.count("chat.update") != 0 {
 		t.Fatalf("posted or updated without a top message: %v", f.Calls())
 	}
-	list, err := GivenUp(context.Background(), esc.pool, 10)
-	if err != nil || len(list) != 3 { // the top, its ack reply, its update
-		t.Fatalf("given up %+v, %v", list, err)
+	if st, attempts := outboxStatus(t, poolOf(esc), openKeyMKS); st != "pending" || attempts != 6 {
+		t.Fatalf("top message %s/%d, want pending after 6 failures (never given up while open)", st, attempts)
 	}
-	if got := metricValue(m.givenUp); got != 3 {
-		t.Fatalf("given-up counter %v, want 3", got)
+	mustDrain(t, s, clock)
+	posts := f.Posts()
+	if len(posts) != 2 || posts[0].Key != openKeyMKS || !strings.Contains(posts[1].Key, ":ack:") || posts[1].ThreadTS != posts[0].TS {
+		t.Fatalf("posts %+v, want the top then its ack reply", posts)
+	}
+	if got := metricValue(m.givenUp); got != 0 {
+		t.Fatalf("given-up counter %v, want 0", got)
 	}
 }
 
@@ -145,9 +154,9 @@ func TestTwoSendersPostEachMessageOnce(t *testing.T) {
 	f, clock, esc, _ := senderFixture(t)
 	for id := int64(2); id <= 12; id++ {
 		office := []OfficeRef{officeMakassar, officeParepare, officeJakpus}[id%3]
-		mustObserve(t, esc.pool, esc, openEvent(id, wed0900, office))
+		mustObserve(t, poolOf(esc), esc, openEvent(id, wed0900, office))
 	}
-	a, b := testSender(esc.pool, f, clock, nil), testSender(esc.pool, f, clock, nil)
+	a, b := testSender(poolOf(esc), f, clock, nil), testSender(poolOf(esc), f, clock, nil)
 	for range 10 {
 		errs := make(chan error, 2)
 		for _, s := range []*Sender{a, b} {
@@ -182,21 +191,21 @@ func TestTwoSendersPostEachMessageOnce(t *testing.T) {
 func TestPruneKeepsOpenIncidentsRows(t *testing.T) {
 	t.Parallel()
 	f, clock, esc, _ := senderFixture(t)
-	mustObserve(t, esc.pool, esc, openEvent(2, wed0900, officeParepare))
-	s := testSender(esc.pool, f, clock, nil)
+	mustObserve(t, poolOf(esc), esc, openEvent(2, wed0900, officeParepare))
+	s := testSender(poolOf(esc), f, clock, nil)
 	mustDrain(t, s, clock)
 	clock.Advance(time.Hour)
-	mustObserve(t, esc.pool, esc, IncidentEvent{IncidentID: 2, Kind: Recovered, Scope: ScopeOffice, Cause: CauseCentral,
+	mustObserve(t, poolOf(esc), esc, IncidentEvent{IncidentID: 2, Kind: api.IncidentRecovered, Scope: api.ScopeOffice, Cause: api.CauseCentral,
 		StartedAt: wed0900, EndedAt: clock.Now(), Offices: []OfficeRef{officeParepare}})
 	mustDrain(t, s, clock)
-	n, err := PruneOutbox(context.Background(), esc.pool, clock.Now().Add(time.Minute))
+	n, err := escStore(poolOf(esc)).PruneOutbox(context.Background(), clock.Now().Add(time.Minute))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if n != 3 { // incident 2: open, recovered reply, update
 		t.Fatalf("pruned %d rows, want 3", n)
 	}
-	if st, _ := outboxStatus(t, esc.pool, openKeyMKS); st != "sent" {
+	if st, _ := outboxStatus(t, poolOf(esc), openKeyMKS); st != "sent" {
 		t.Fatalf("open incident 1 lost its top message row: %s", st)
 	}
 }

@@ -20,23 +20,6 @@ type message struct {
 	Blocks slack.Blocks `json:"blocks"`
 }
 
-// incident is escalation's view of one incident.
-type incident struct {
-	Anchor      string
-	ID          int64
-	Scope       Scope
-	Cause       Cause
-	Offices     []OfficeRef
-	StartedAt   time.Time
-	EndedAt     *time.Time
-	Estimate    *Estimate
-	AckedAt     *time.Time
-	AckedBy     string
-	Retracted   bool
-	Maintenance bool
-	Version     int
-}
-
 func section(text string) *slack.SectionBlock {
 	return slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil)
 }
@@ -67,12 +50,22 @@ func title(offices []OfficeRef, l lexicon) string {
 func topMessage(lang string, inc incident, offices []OfficeRef) message {
 	l := lex(lang)
 	loc := loadZone(offices[0].TZ)
-	head := "🔴 " + l.outage + ": " + title(offices, l)
+	name := title(offices, l)
+	if inc.Flapping {
+		name += " (" + l.unstable + ")"
+	}
+	head := "🔴 " + l.outage + ": " + name
 	switch {
 	case inc.Retracted:
-		head = "⚪ " + l.retracted + ": " + title(offices, l)
+		head = "⚪ " + l.retracted + ": " + name
+	case inc.Maintenance && inc.EndedAt != nil:
+		head = "✅ " + l.planned + ": " + name
+	case inc.Maintenance:
+		head = "🛠 " + l.planned + ": " + name
+	case inc.Late && inc.EndedAt != nil:
+		head = "🕓 " + l.late + ": " + name
 	case inc.EndedAt != nil:
-		head = "✅ " + l.recovered + ": " + title(offices, l)
+		head = "✅ " + l.recovered + ": " + name
 	}
 	lines := []string{
 		fmt.Sprintf("*%s*", head),
@@ -80,8 +73,11 @@ func topMessage(lang string, inc incident, offices []OfficeRef) message {
 		fmt.Sprintf("*%s:* %s", l.since, l.when(inc.StartedAt, loc)),
 		fmt.Sprintf("*%s:* %s · *%s:* %s", l.cause, l.causes[inc.Cause], l.scope, l.scopes[inc.Scope]),
 	}
-	if inc.Maintenance {
-		lines = append(lines, "🛠 "+l.maintenance)
+	switch {
+	case inc.Maintenance:
+		lines = append(lines, "🛠 "+l.plannedText)
+	case inc.Late && inc.EndedAt != nil:
+		lines = append(lines, l.lateText)
 	}
 	if inc.Retracted {
 		lines = append(lines, l.retractedText)
@@ -93,10 +89,10 @@ func topMessage(lang string, inc incident, offices []OfficeRef) message {
 		}
 	}
 	if inc.AckedAt != nil {
-		lines = append(lines, fmt.Sprintf("*%s:* %s, %s", l.ackedBy, mention(inc.AckedBy), l.when(*inc.AckedAt, loc)))
+		lines = append(lines, fmt.Sprintf("*%s:* %s, %s", l.ackedBy, who(inc.AckedBy, inc.AckedName), l.when(*inc.AckedAt, loc)))
 	}
 	blocks := []slack.Block{section(strings.Join(lines, "\n"))}
-	if inc.EndedAt == nil && inc.AckedAt == nil {
+	if inc.EndedAt == nil && inc.AckedAt == nil && !inc.Maintenance {
 		btn := slack.NewButtonBlockElement(ackActionID, inc.Anchor+":"+strconv.FormatInt(inc.ID, 10),
 			slack.NewTextBlockObject(slack.PlainTextType, l.ackButton, false, false))
 		btn.Style = slack.StylePrimary
@@ -115,6 +111,15 @@ func estimateLine(l lexicon, e Estimate) string {
 	return s
 }
 
+// who names the acknowledging person: their display name with the
+// mention, or the mention alone when the name is not known.
+func who(user, name string) string {
+	if name == "" {
+		return mention(user)
+	}
+	return name + " (" + mention(user) + ")"
+}
+
 // mention writes a Slack user ID as a mention, anything else as is.
 func mention(user string) string {
 	if strings.HasPrefix(user, "U") || strings.HasPrefix(user, "W") {
@@ -127,8 +132,24 @@ func textMessage(text string) message {
 	return message{Text: text, Blocks: slack.Blocks{BlockSet: []slack.Block{section(text)}}}
 }
 
-func reopenedMessage(lang string) message {
-	return textMessage("🔴 " + lex(lang).reopenedText)
+func reopenedMessage(lang string, inc incident) message {
+	l := lex(lang)
+	text := "🔴 " + l.reopenedText
+	if inc.Flapping {
+		text += " (" + l.unstable + ")"
+	}
+	return textMessage(text)
+}
+
+// pointerMessage tells an office thread that its office is now part of a
+// wider incident, whose one message is in channel.
+func pointerMessage(lang string, inc incident, channel string) message {
+	l := lex(lang)
+	where := l.scopes[inc.Scope]
+	if channel != "" {
+		where = "<#" + channel + ">"
+	}
+	return textMessage("↗️ " + fmt.Sprintf(l.pointerText, l.scopes[inc.Scope], len(inc.Offices), where))
 }
 
 func reminderMessage(lang string, inc incident, now time.Time) message {
@@ -136,13 +157,16 @@ func reminderMessage(lang string, inc incident, now time.Time) message {
 	return textMessage("⏰ *" + l.reminder + ":* " + fmt.Sprintf(l.reminderText, l.span(now.Sub(inc.StartedAt))))
 }
 
-func ackMessage(lang, user string) message {
-	return textMessage("✅ " + fmt.Sprintf(lex(lang).ackNote, mention(user)))
+func ackMessage(lang, user, name string) message {
+	return textMessage("✅ " + fmt.Sprintf(lex(lang).ackNote, who(user, name)))
 }
 
 func recoveredMessage(lang string, inc incident) message {
 	l := lex(lang)
 	text := "✅ " + fmt.Sprintf(l.recoveredText, l.span(inc.EndedAt.Sub(inc.StartedAt)))
+	if inc.Maintenance {
+		text = "✅ " + fmt.Sprintf(l.plannedEnded, l.span(inc.EndedAt.Sub(inc.StartedAt)))
+	}
 	if e := inc.Estimate; e != nil {
 		text += "\n" + estimateLine(l, *e)
 	}

@@ -1,77 +1,103 @@
 package escalate
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"time"
-)
 
-// outboxRow is one message to send.
-type outboxRow struct {
-	Office     string // anchor office, or province code for a digest
-	Key        string // idempotency key
-	IncidentID *int64
-	Channel    string
-	Kind       string // open, reminder, ack, recovered, update, digest
-	Parent     string // key of the top message a reply threads under or an update rewrites
-	Msg        message
-	At         time.Time
-}
+	"github.com/pantau-id/pantau/api"
+)
 
 func incidentKey(id int64, channel, kind string) string {
 	return fmt.Sprintf("incident:%d:%s:%s", id, channel, kind)
 }
 
-// enqueue writes row unless a row with its key exists; it reports whether
-// it wrote. Being idempotent by key is what lets Observe and Tick be
-// repeated freely.
-func enqueue(ctx context.Context, q DB, row outboxRow) (bool, error) {
-	msg, err := json.Marshal(row.Msg)
-	if err != nil {
-		return false, fmt.Errorf("encode message %s: %w", row.Key, err)
-	}
-	var parent *string
-	if row.Parent != "" {
-		parent = &row.Parent
-	}
-	tag, err := q.Exec(ctx, `
-		INSERT INTO escalation_outbox (office_code, idem_key, incident_id, channel_id, kind,
-			parent_key, message, next_attempt_at, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
-		ON CONFLICT (office_code, idem_key) DO NOTHING`,
-		row.Office, row.Key, row.IncidentID, row.Channel, row.Kind, parent, msg, row.At)
-	if err != nil {
-		return false, fmt.Errorf("enqueue %s: %w", row.Key, err)
-	}
-	return tag.RowsAffected() == 1, nil
+// openKey is the key of a thread's top message.
+func openKey(id int64, channel string) string { return incidentKey(id, channel, "open") }
+
+// replyKey keys a reply by the incident's version: after a reopening, the
+// second recovery is news too.
+func replyKey(inc incident, channel, kind string) string {
+	return fmt.Sprintf("%s:v%d", incidentKey(inc.ID, channel, kind), inc.Version)
 }
 
-// enqueueUpdate queues a chat.update of a thread's top message and cancels
-// older updates of it not yet sent: only the newest content matters.
-func enqueueUpdate(ctx context.Context, q DB, inc incident, th thread, msg message, at time.Time) error {
-	parent := incidentKey(inc.ID, th.Channel, "open")
-	key := fmt.Sprintf("%s:update:v%d", incidentKey(inc.ID, th.Channel, "top"), inc.Version)
-	if _, err := q.Exec(ctx, `
-		UPDATE escalation_outbox SET status = 'cancelled'
-		WHERE office_code = $1 AND parent_key = $2 AND kind = 'update' AND status = 'pending'`,
-		inc.Anchor, parent); err != nil {
-		return fmt.Errorf("cancel stale updates: %w", err)
+// enqueue renders msg into e and writes it unless its key exists. Being
+// idempotent by key is what lets Observe and Tick be repeated freely.
+func enqueue(ctx context.Context, tx api.EscalationTx, e api.OutboxEntry, msg message) error {
+	raw, err := json.Marshal(msg)
+	if err != nil {
+		return fmt.Errorf("encode message %s: %w", e.Key, err)
 	}
-	id := inc.ID
-	_, err := enqueue(ctx, q, outboxRow{Office: inc.Anchor, Key: key, IncidentID: &id,
-		Channel: th.Channel, Kind: "update", Parent: parent, Msg: msg, At: at})
+	e.Message = raw
+	_, err = tx.Enqueue(ctx, e)
 	return err
 }
 
-// cancelReminders drops the incident's reminders not yet sent (after an
-// acknowledgement or recovery they would only be noise).
-func cancelReminders(ctx context.Context, q DB, inc incident) error {
-	if _, err := q.Exec(ctx, `
-		UPDATE escalation_outbox SET status = 'cancelled'
-		WHERE office_code = $1 AND incident_id = $2 AND kind = 'reminder' AND status = 'pending'`,
-		inc.Anchor, inc.ID); err != nil {
-		return fmt.Errorf("cancel reminders of incident %d: %w", inc.ID, err)
+// enqueueReply queues a reply of kind in th's thread.
+func enqueueReply(ctx context.Context, tx api.EscalationTx, inc incident, th thread, kind string, msg message, now time.Time) error {
+	id := inc.ID
+	return enqueue(ctx, tx, api.OutboxEntry{Office: inc.Anchor, Key: replyKey(inc, th.Channel, kind), IncidentID: &id,
+		Channel: th.Channel, Kind: kind, Parent: openKey(inc.ID, th.Channel), At: now}, msg)
+}
+
+// updateMode says how soon a top message's rewrite goes out.
+type updateMode int
+
+const (
+	updateNow   updateMode = iota // acknowledgement, recovery, withdrawal: at once
+	updatePaced                   // offices joining, scope: at most once a minute per message
+)
+
+// updateEvery is the least gap between two paced rewrites of a top message.
+const updateEvery = time.Minute
+
+// enqueueUpdate brings th's top message to inc's present state. Nothing
+// when it would say what it says (or will say) already; a rewrite in place
+// while the top message was never handed to Slack; else a chat.update that
+// supersedes every older one not yet sent. after names a row the update
+// must wait for (the recovery reply: the top never says "Pulih" first).
+func enqueueUpdate(ctx context.Context, tx api.EscalationTx, pol Policy, inc incident, th thread, now time.Time,
+	mode updateMode, after string) error {
+	raw, err := json.Marshal(topMessage(pol.Language, inc, officesFor(inc, th)))
+	if err != nil {
+		return fmt.Errorf("encode top message: %w", err)
 	}
-	return nil
+	parent := openKey(inc.ID, th.Channel)
+	cur, err := tx.TopContent(ctx, inc.Anchor, parent)
+	if err != nil {
+		return err
+	}
+	if bytes.Equal(cur, raw) {
+		return nil
+	}
+	if after == "" {
+		done, err := tx.RewritePending(ctx, inc.Anchor, parent, raw)
+		if err != nil {
+			return err
+		}
+		if done {
+			return tx.CancelUpdates(ctx, inc.Anchor, parent)
+		}
+	}
+	if err := tx.CancelUpdates(ctx, inc.Anchor, parent); err != nil {
+		return err
+	}
+	due := now
+	if mode == updatePaced {
+		last, err := tx.LastUpdateSent(ctx, inc.Anchor, parent)
+		if err != nil {
+			return err
+		}
+		if next := last.Add(updateEvery); next.After(due) {
+			due = next
+		}
+	}
+	id := inc.ID
+	_, err = tx.Enqueue(ctx, api.OutboxEntry{Office: inc.Anchor,
+		Key:        fmt.Sprintf("%s:update:v%d", incidentKey(inc.ID, th.Channel, "top"), inc.Version),
+		IncidentID: &id, Channel: th.Channel, Kind: "update", Parent: parent, After: after,
+		Message: raw, At: now, Due: due})
+	return err
 }

@@ -2,6 +2,7 @@ package escalate
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"regexp"
@@ -13,36 +14,18 @@ import (
 	"github.com/pantau-id/pantau/api"
 )
 
-// Policy is the escalation policy and the channels it sends to.
-type Policy struct {
-	// Language of the messages: "id" (Bahasa Indonesia, default) or "en".
-	Language string
-	// ProvinceAfter is how many working hours of the office's calendar an
-	// outage lasts before the province channel is told (default 2h).
-	ProvinceAfter time.Duration
-	// NationalAfter is how long (wall clock) before the national channel is
-	// told even if the scope stays narrow (default 24h).
-	NationalAfter time.Duration
-	// ReminderEvery is the interval of reminders in an open, unacknowledged
-	// incident's threads (default 4h).
-	ReminderEvery time.Duration
-	// DigestAt is the local time ("HH:MM", province zone) of the daily digest.
-	DigestAt string
-	// Channels are the Slack channel IDs per level.
-	Channels Channels
-}
+// Policy is the escalation policy and the channels it sends to (fields
+// documented on api.EscalationPolicy); it adds parsing and validation.
+type Policy api.EscalationPolicy
 
 // Channels maps each level to Slack channel IDs.
-type Channels struct {
-	National  string            `yaml:"national"`
-	Provinces map[string]string `yaml:"provinces"` // province code → channel
-	Offices   map[string]string `yaml:"offices"`   // office code → channel
-}
+type Channels = api.EscalationChannels
 
 // DefaultPolicy is the policy of issue 6, with no channels.
 func DefaultPolicy() Policy {
 	return Policy{Language: "id", ProvinceAfter: 2 * time.Hour, NationalAfter: 24 * time.Hour,
-		ReminderEvery: 4 * time.Hour, DigestAt: "08:00"}
+		ReminderEvery: 4 * time.Hour, DigestAt: "08:00", GatherWindow: 30 * time.Second,
+		LateNotice: true, MaintenanceNote: true}
 }
 
 // fileFormat is the YAML file as written; durations are Go durations ("2h").
@@ -53,6 +36,9 @@ type fileFormat struct {
 		NationalAfter             string `yaml:"national_after"`
 		ReminderEvery             string `yaml:"reminder_every"`
 		DigestAt                  string `yaml:"digest_at"`
+		GatherWindow              string `yaml:"gather_window"`
+		LateNotice                *bool  `yaml:"late_notice"`
+		MaintenanceNote           *bool  `yaml:"maintenance_note"`
 	} `yaml:"policy"`
 	Channels Channels `yaml:"channels"`
 }
@@ -87,6 +73,7 @@ func ParsePolicy(b []byte) (Policy, error) {
 		{"policy.province_after_working_hours", f.Policy.ProvinceAfterWorkingHours, &p.ProvinceAfter},
 		{"policy.national_after", f.Policy.NationalAfter, &p.NationalAfter},
 		{"policy.reminder_every", f.Policy.ReminderEvery, &p.ReminderEvery},
+		{"policy.gather_window", f.Policy.GatherWindow, &p.GatherWindow},
 	} {
 		if d.in == "" {
 			continue
@@ -99,6 +86,12 @@ func ParsePolicy(b []byte) (Policy, error) {
 	}
 	if f.Policy.DigestAt != "" {
 		p.DigestAt = f.Policy.DigestAt
+	}
+	if f.Policy.LateNotice != nil {
+		p.LateNotice = *f.Policy.LateNotice
+	}
+	if f.Policy.MaintenanceNote != nil {
+		p.MaintenanceNote = *f.Policy.MaintenanceNote
 	}
 	p.Channels = f.Channels
 	return p, p.Validate()
@@ -127,6 +120,9 @@ func (p Policy) Validate() error {
 		if d.v < time.Minute {
 			return api.FieldErrorf(d.field, "must be at least 1m, not %s", d.v)
 		}
+	}
+	if p.GatherWindow < 0 || p.GatherWindow > 10*time.Minute {
+		return api.FieldErrorf("policy.gather_window", "must be between 0 and 10m, not %s", p.GatherWindow)
 	}
 	if !digestRE.MatchString(p.DigestAt) {
 		return api.FieldErrorf("policy.digest_at", "must be HH:MM, not %q", p.DigestAt)
@@ -160,4 +156,19 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// SavePolicy validates p and replaces the stored policy and channels with it
+// (the file is the whole truth: channels it omits go).
+func SavePolicy(ctx context.Context, store Store, p Policy) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	return store.SavePolicy(ctx, api.EscalationPolicy(p))
+}
+
+// loadPolicy reads the stored policy inside tx.
+func loadPolicy(ctx context.Context, tx api.EscalationTx) (Policy, error) {
+	p, err := tx.Policy(ctx)
+	return Policy(p), err
 }

@@ -17,6 +17,8 @@ policy:
   national_after: 12h
   reminder_every: 2h
   digest_at: "07:45"
+  gather_window: 45s
+  late_notice: false
 channels:
   national: C0NATIONAL
   provinces:
@@ -31,7 +33,8 @@ func TestParsePolicy(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Policy{Language: "en", ProvinceAfter: 90 * time.Minute, NationalAfter: 12 * time.Hour,
-		ReminderEvery: 2 * time.Hour, DigestAt: "07:45", Channels: Channels{National: "C0NATIONAL",
+		ReminderEvery: 2 * time.Hour, DigestAt: "07:45", GatherWindow: 45 * time.Second, LateNotice: false,
+		MaintenanceNote: true, Channels: Channels{National: "C0NATIONAL",
 			Provinces: map[string]string{"73": "C0SULSEL"}, Offices: map[string]string{"73.71": "C0MAKASSAR"}}}
 	if !reflect.DeepEqual(p, want) {
 		t.Fatalf("got %+v\nwant %+v", p, want)
@@ -76,7 +79,7 @@ func TestPolicyRoundTripsThroughPostgres(t *testing.T) {
 	t.Parallel()
 	pool := pgtest.Pool(t)
 	ctx := context.Background()
-	got, err := LoadPolicy(ctx, pool)
+	got, err := storedPolicy(ctx, pool)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,10 +91,10 @@ func TestPolicyRoundTripsThroughPostgres(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := SavePolicy(ctx, pool, want); err != nil {
+	if err := SavePolicy(ctx, escStore(pool), want); err != nil {
 		t.Fatal(err)
 	}
-	if got, err = LoadPolicy(ctx, pool); err != nil {
+	if got, err = storedPolicy(ctx, pool); err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -99,7 +102,7 @@ func TestPolicyRoundTripsThroughPostgres(t *testing.T) {
 	}
 	bad := want
 	bad.DigestAt = "8am"
-	if err := SavePolicy(ctx, pool, bad); api.ErrorField(err) != "policy.digest_at" {
+	if err := SavePolicy(ctx, escStore(pool), bad); api.ErrorField(err) != "policy.digest_at" {
 		t.Fatalf("saving an invalid policy: %v", err)
 	}
 }

@@ -32,7 +32,7 @@ func TestSenderChildProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pool.Close()
-	s := NewSender(pool, Config{Token: "xoxb-child", APIURL: os.Getenv(childSlackEnv),
+	s := NewSender(escStore(pool), Config{Token: "xoxb-child", APIURL: os.Getenv(childSlackEnv),
 		// The parent kills the first process well inside RequestTimeout;
 		// the lease is then the least allowed, RequestTimeout+1s.
 		PollInterval: 20 * time.Millisecond, Lease: time.Second, RequestTimeout: 2 * time.Second,
@@ -46,7 +46,7 @@ func TestSenderChildProcess(t *testing.T) {
 		if _, err := s.RunOnce(ctx); err != nil {
 			t.Fatal(err)
 		}
-		counts, err := OutboxCounts(ctx, pool)
+		counts, err := escStore(pool).OutboxCounts(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -78,7 +78,7 @@ func TestRestartBetweenOutboxAndSendPostsExactlyOnce(t *testing.T) {
 			t.Parallel()
 			pool, url := mustDBURL(t)
 			f := newFakeSlack(t)
-			esc := New(pool, Options{Logger: quietLogger()})
+			esc := New(escStore(pool), Options{Logger: quietLogger()})
 			mustObserve(t, pool, esc, openEvent(1, time.Now().Add(-time.Minute), officeMakassar))
 			f.fail("chat.postMessage", fault{hang: true, accept: tc.accept})
 

@@ -2,15 +2,12 @@ package escalate
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/slack-go/slack"
 
 	"github.com/pantau-id/pantau/api"
@@ -24,9 +21,10 @@ type Config struct {
 	ChannelInterval time.Duration // least gap between two messages to one channel; 1s
 	RequestTimeout  time.Duration // bound of one Slack call, so a hung Slack is a failure; 15s
 	Lease           time.Duration // how long a claimed row is ours before another sender may take it; 2m, at least RequestTimeout+1s
-	MaxAttempts     int           // failures (not 429s) before a message gives up; 10
+	MaxAttempts     int           // failures (not 429s) before a message of an incident over for KeepFor gives up; 10
+	KeepFor         time.Duration // a message of an incident open or ended less than this ago is never given up; 24h
 	BackoffBase     time.Duration // first retry delay, doubled each failure, with jitter; 2s
-	BackoffMax      time.Duration // longest retry delay; 10m
+	BackoffMax      time.Duration // longest retry delay; 5m
 	BatchSize       int           // rows looked at per RunOnce; 100
 	GaugeInterval   time.Duration // how often the outbox gauges are recounted; 15s
 	Retention       time.Duration // done rows of incidents ended longer ago are pruned hourly; 30 days
@@ -59,7 +57,8 @@ func (c *Config) setDefaults() {
 	def(&c.RequestTimeout, 15*time.Second)
 	def(&c.Lease, 2*time.Minute)
 	def(&c.BackoffBase, 2*time.Second)
-	def(&c.BackoffMax, 10*time.Minute)
+	def(&c.BackoffMax, 5*time.Minute)
+	def(&c.KeepFor, 24*time.Hour)
 	def(&c.GaugeInterval, 15*time.Second)
 	def(&c.Retention, 30*24*time.Hour)
 	// A lease that ran out while our call could still be in flight would let
@@ -85,35 +84,47 @@ func (c *Config) setDefaults() {
 	}
 }
 
-// Sender delivers the outbox to Slack, each message exactly once.
+// Sender delivers the outbox to Slack, each message exactly once. Every
+// channel with messages due is served by its own worker, so a hung call
+// holds only its channel; the pace per channel and Slack's Retry-After
+// pauses live in the database, so they hold across replicas.
 type Sender struct {
-	pool      *pgxpool.Pool
-	cfg       Config
-	client    *slack.Client
-	lastSent  map[string]time.Time // channel → last call, for ChannelInterval
+	store  Store
+	cfg    Config
+	client *slack.Client
+
+	mu        sync.Mutex
+	workers   map[string]bool // channels being served now
+	wg        sync.WaitGroup
 	lastGauge time.Time
 	lastPrune time.Time
 }
 
-// NewSender returns a Sender over pool using the real slack-go client.
-func NewSender(pool *pgxpool.Pool, cfg Config) *Sender {
-	cfg.setDefaults()
+func newClient(cfg Config) *slack.Client {
 	opts := []slack.Option{slack.OptionHTTPClient(cfg.HTTPClient)}
 	if cfg.APIURL != "" {
 		opts = append(opts, slack.OptionAPIURL(cfg.APIURL))
 	}
-	return &Sender{pool: pool, cfg: cfg, client: slack.New(cfg.Token, opts...), lastSent: map[string]time.Time{}}
+	return slack.New(cfg.Token, opts...)
 }
 
-// Start runs RunOnce every PollInterval until ctx ends. A row being sent
-// when ctx ends stays claimed until its lease runs out, then is retried
-// (looking in Slack first, so it is not posted twice).
+// NewSender returns a Sender over store using the real slack-go client.
+func NewSender(store Store, cfg Config) *Sender {
+	cfg.setDefaults()
+	return &Sender{store: store, cfg: cfg, client: newClient(cfg), workers: map[string]bool{}}
+}
+
+// Start looks for channels with messages due every PollInterval and serves
+// each in its own worker until ctx ends, then waits for the workers. A row
+// being sent when ctx ends is put back in line, marked as possibly posted,
+// so whoever sends it next looks in Slack first.
 func (s *Sender) Start(ctx context.Context) {
+	defer s.wg.Wait()
 	t := time.NewTicker(s.cfg.PollInterval)
 	defer t.Stop()
 	for {
-		if _, err := s.RunOnce(ctx); err != nil && ctx.Err() == nil {
-			s.cfg.Logger.ErrorContext(ctx, "escalation sender pass failed", slog.Any("error", err))
+		if err := s.dispatch(ctx); err != nil && ctx.Err() == nil {
+			s.cfg.Logger.ErrorContext(ctx, "escalation sender pass failed", slog.Any("err", err))
 		}
 		select {
 		case <-ctx.Done():
@@ -123,175 +134,136 @@ func (s *Sender) Start(ctx context.Context) {
 	}
 }
 
-// outboxItem is a claimed row with what delivering it needs.
-type outboxItem struct {
-	office, key, channel, kind string
-	id                         int64
-	msg                        message
-	maybePosted                bool // before this claim: an earlier try may have reached Slack
-	createdAt                  time.Time
-	parentTS                   string
-	attempts                   int
-	orphanStatus               string // given_up or cancelled, for a reply whose top never went out
+// dispatch starts a worker for every channel with a row due that has none,
+// and does the housekeeping (gauges, pruning).
+func (s *Sender) dispatch(ctx context.Context) error {
+	now := s.cfg.Clock.Now()
+	chans, err := s.store.DueChannels(ctx, now)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	for _, ch := range chans {
+		if s.workers[ch] {
+			continue
+		}
+		s.workers[ch] = true
+		s.wg.Add(1)
+		go s.work(ctx, ch)
+	}
+	s.mu.Unlock()
+	return s.housekeeping(ctx, now)
 }
 
-// RunOnce claims the rows due now (at most one per channel, none for a
-// channel called less than ChannelInterval ago, none whose thread parent is
-// unsent) and delivers them. It returns how many it delivered or
-// rescheduled.
+// work serves one channel until nothing of it is due: one message at a
+// time, each call bounded by RequestTimeout, waiting out the channel's pace
+// and the workspace's pauses.
+func (s *Sender) work(ctx context.Context, channel string) {
+	defer s.wg.Done()
+	defer func() {
+		s.mu.Lock()
+		delete(s.workers, channel)
+		s.mu.Unlock()
+	}()
+	for ctx.Err() == nil {
+		sent, wait, err := s.step(ctx, channel)
+		if err != nil {
+			if ctx.Err() == nil {
+				s.cfg.Logger.ErrorContext(ctx, "escalation sender failed", slog.String("channel", channel), slog.Any("err", err))
+			}
+			return
+		}
+		if !sent && wait <= 0 {
+			return // nothing due: the dispatcher starts us again when there is
+		}
+		if wait > 0 {
+			t := time.NewTimer(min(wait, maxWorkerWait))
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return
+			case <-t.C:
+			}
+		}
+	}
+}
+
+// maxWorkerWait bounds one wait of a worker, so a pause lifted early (a
+// requeue, another replica's success) is noticed soon.
+const maxWorkerWait = 5 * time.Second
+
+// step claims the channel's next row and delivers it. sent is false with
+// the wait the channel owes when nothing could be claimed now.
+func (s *Sender) step(ctx context.Context, channel string) (sent bool, wait time.Duration, err error) {
+	c, err := s.store.ClaimNext(ctx, channel, s.cfg.Clock.Now(), api.OutboxClaimOptions{
+		Lease: s.cfg.Lease, Pace: s.cfg.ChannelInterval, Keep: s.cfg.KeepFor})
+	if err != nil || !c.OK {
+		return false, c.Wait, err
+	}
+	return true, 0, s.deliver(ctx, c.Row)
+}
+
+// RunOnce makes one step for every channel with a row due, the channels in
+// parallel, and returns how many rows it delivered or rescheduled. Tests
+// drive the sender with it under a simulated clock; Start runs workers.
 func (s *Sender) RunOnce(ctx context.Context) (int, error) {
 	now := s.cfg.Clock.Now()
-	items, err := s.claim(ctx, now)
+	chans, err := s.store.DueChannels(ctx, now)
 	if err != nil {
 		return 0, err
 	}
-	leaseEnd := now.Add(s.cfg.Lease)
-	for i, it := range items {
-		// Calls are made one after another: a row whose lease could run out
-		// during its call goes back in line instead, so no other sender can
-		// take it while our call may still reach Slack.
-		if ctx.Err() != nil || s.cfg.Clock.Now().Add(s.cfg.RequestTimeout).After(leaseEnd) {
-			if err := s.release(ctx, items[i:]); err != nil {
-				return i, err
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		n     int
+		first error
+	)
+	for _, ch := range chans {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sent, _, err := s.step(ctx, ch)
+			mu.Lock()
+			defer mu.Unlock()
+			if sent {
+				n++
 			}
-			return i, ctx.Err()
-		}
-		if err := s.deliver(ctx, it); err != nil {
-			if rerr := s.release(ctx, items[i+1:]); rerr != nil {
-				return i, rerr
+			if err != nil && first == nil {
+				first = err
 			}
-			return i, err
-		}
-		s.lastSent[it.channel] = s.cfg.Clock.Now()
+		}()
 	}
-	if now.Sub(s.lastPrune) >= time.Hour || now.Before(s.lastPrune) {
+	wg.Wait()
+	if first != nil {
+		return n, first
+	}
+	return n, s.housekeeping(ctx, now)
+}
+
+// housekeeping prunes old rows hourly and recounts the outbox gauges.
+func (s *Sender) housekeeping(ctx context.Context, now time.Time) error {
+	s.mu.Lock()
+	prune := now.Sub(s.lastPrune) >= time.Hour || now.Before(s.lastPrune)
+	if prune {
 		s.lastPrune = now
-		if _, err := PruneOutbox(ctx, s.pool, now.Add(-s.cfg.Retention)); err != nil {
-			return len(items), err
+	}
+	gauge := now.Sub(s.lastGauge) >= s.cfg.GaugeInterval || now.Before(s.lastGauge)
+	if gauge {
+		s.lastGauge = now
+	}
+	s.mu.Unlock()
+	if prune {
+		if _, err := s.store.PruneOutbox(ctx, now.Add(-s.cfg.Retention)); err != nil {
+			return err
 		}
 	}
-	if now.Sub(s.lastGauge) >= s.cfg.GaugeInterval || now.Before(s.lastGauge) {
-		s.lastGauge = now
-		counts, err := OutboxCounts(ctx, s.pool)
+	if gauge {
+		counts, err := s.store.OutboxCounts(ctx)
 		if err != nil {
-			return len(items), err
+			return err
 		}
 		for status, n := range counts {
 			s.cfg.Metrics.outbox.WithLabelValues(status).Set(float64(n))
-		}
-	}
-	return len(items), nil
-}
-
-// claimSQL picks, for each channel, its oldest row that is due and not
-// waiting for its thread's top message, and locks it. One per channel, so a
-// channel with a long queue never keeps another's first message out of the
-// batch. The due condition is repeated on the locked rows so that a row
-// another sender claimed meanwhile is passed over.
-const claimSQL = `
-	WITH due AS (
-		SELECT DISTINCT ON (o.channel_id) o.office_code, o.id
-		FROM escalation_outbox o
-		LEFT JOIN escalation_outbox p ON p.office_code = o.office_code AND p.idem_key = o.parent_key
-		WHERE o.status IN ('pending', 'sending')
-		  AND ((o.status = 'pending' AND o.next_attempt_at <= $1) OR (o.status = 'sending' AND o.lease_until <= $1))
-		  AND (o.parent_key IS NULL OR p.status IS DISTINCT FROM 'pending' AND p.status IS DISTINCT FROM 'sending')
-		ORDER BY o.channel_id, o.id
-	)
-	SELECT o.office_code, o.id, o.idem_key, o.channel_id, o.kind, o.message, o.maybe_posted,
-	       o.created_at, o.attempts, o.parent_key IS NOT NULL, coalesce(p.status, ''), coalesce(p.ts, '')
-	FROM due
-	JOIN escalation_outbox o ON o.office_code = due.office_code AND o.id = due.id
-	LEFT JOIN escalation_outbox p ON p.office_code = o.office_code AND p.idem_key = o.parent_key
-	WHERE o.status IN ('pending', 'sending')
-	  AND ((o.status = 'pending' AND o.next_attempt_at <= $1) OR (o.status = 'sending' AND o.lease_until <= $1))
-	ORDER BY o.id LIMIT $2
-	FOR UPDATE OF o SKIP LOCKED`
-
-func (s *Sender) claim(ctx context.Context, now time.Time) ([]outboxItem, error) {
-	var items []outboxItem
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		items = nil
-		rows, err := tx.Query(ctx, claimSQL, now, s.cfg.BatchSize)
-		if err != nil {
-			return fmt.Errorf("scan outbox: %w", err)
-		}
-		var orphans []outboxItem
-		taken := map[string]bool{}
-		for rows.Next() {
-			var it outboxItem
-			var raw []byte
-			var hasParent bool
-			var parentStatus string
-			if err := rows.Scan(&it.office, &it.id, &it.key, &it.channel, &it.kind, &raw, &it.maybePosted,
-				&it.createdAt, &it.attempts, &hasParent, &parentStatus, &it.parentTS); err != nil {
-				rows.Close()
-				return fmt.Errorf("scan outbox row: %w", err)
-			}
-			switch {
-			case hasParent && (parentStatus == "given_up" || parentStatus == "cancelled" || parentStatus == ""):
-				it.orphanStatus = "given_up"
-				if parentStatus == "cancelled" {
-					it.orphanStatus = "cancelled"
-				}
-				orphans = append(orphans, it)
-				continue
-			case hasParent && parentStatus != "sent":
-				continue // its top message is being sent right now
-			case taken[it.channel],
-				!s.lastSent[it.channel].IsZero() && now.Sub(s.lastSent[it.channel]) < s.cfg.ChannelInterval:
-				// A channel gets one message per pass, in id order: a later
-				// row never overtakes an earlier one waiting for its turn.
-				taken[it.channel] = true
-				continue
-			}
-			taken[it.channel] = true
-			if err := json.Unmarshal(raw, &it.msg); err != nil {
-				rows.Close()
-				return fmt.Errorf("decode outbox message %s: %w", it.key, err)
-			}
-			items = append(items, it)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("scan outbox: %w", err)
-		}
-		for _, it := range orphans {
-			if _, err := tx.Exec(ctx, `UPDATE escalation_outbox SET status = $3, lease_until = NULL,
-				last_error = 'its thread''s top message was never posted' WHERE office_code = $1 AND id = $2`,
-				it.office, it.id, it.orphanStatus); err != nil {
-				return fmt.Errorf("give up orphan %s: %w", it.key, err)
-			}
-			if it.orphanStatus == "given_up" {
-				s.cfg.Metrics.givenUp.Inc()
-			}
-		}
-		for _, it := range items {
-			// maybe_posted goes up before Slack is called: if we die during
-			// the call, whoever retries knows to look first.
-			if _, err := tx.Exec(ctx, `UPDATE escalation_outbox SET status = 'sending', lease_until = $3,
-				maybe_posted = maybe_posted OR kind <> 'update' WHERE office_code = $1 AND id = $2`,
-				it.office, it.id, now.Add(s.cfg.Lease)); err != nil {
-				return fmt.Errorf("claim %s: %w", it.key, err)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-// release puts claimed rows that were never handed to Slack back in line
-// as they were.
-func (s *Sender) release(ctx context.Context, items []outboxItem) error {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	for _, it := range items {
-		if _, err := s.pool.Exec(ctx, `UPDATE escalation_outbox SET status = 'pending', lease_until = NULL,
-			maybe_posted = $3 WHERE office_code = $1 AND id = $2`, it.office, it.id, it.maybePosted); err != nil {
-			return fmt.Errorf("release %s: %w", it.key, err)
 		}
 	}
 	return nil

@@ -99,7 +99,7 @@ func TestInteractivityHandlerAcknowledgesOnceAndRefusesReplays(t *testing.T) {
 	t.Parallel()
 	pool := mustDB(t)
 	clock := newFakeClock(wed0900)
-	esc := New(pool, Options{Clock: clock, Logger: quietLogger()})
+	esc := New(escStore(pool), Options{Clock: clock, Logger: quietLogger()})
 	mustObserve(t, pool, esc, openEvent(1, wed0900, officeMakassar))
 	m := NewMetrics(prometheus.NewRegistry())
 	h := InteractivityHandler(InteractivityConfig{SigningSecret: testSecret, Escalator: esc, Metrics: m})
@@ -126,7 +126,7 @@ func TestInteractivityHandlerAcknowledgesOnceAndRefusesReplays(t *testing.T) {
 		t.Fatalf("tampered request: %d, want 401", code)
 	}
 
-	ack, err := AcknowledgementOf(t.Context(), pool, 1)
+	ack, err := escStore(pool).Acknowledgement(t.Context(), 1)
 	if err != nil || ack.By != "U123" || ack.At == nil || !ack.At.Equal(clock.Now()) {
 		t.Fatalf("acknowledgement %+v, %v", ack, err)
 	}
@@ -141,7 +141,7 @@ func TestInteractivityWithoutSecretRefusesEverything(t *testing.T) {
 	t.Parallel()
 	pool := mustDB(t)
 	clock := newFakeClock(wed0900)
-	esc := New(pool, Options{Clock: clock, Logger: quietLogger()})
+	esc := New(escStore(pool), Options{Clock: clock, Logger: quietLogger()})
 	mustObserve(t, pool, esc, openEvent(1, wed0900, officeMakassar))
 	h := InteractivityHandler(InteractivityConfig{Escalator: esc, Logger: quietLogger()})
 	w := httptest.NewRecorder()
@@ -149,7 +149,7 @@ func TestInteractivityWithoutSecretRefusesEverything(t *testing.T) {
 	if w.Code != http.StatusInternalServerError {
 		t.Fatalf("status %d, want 500", w.Code)
 	}
-	if ack, _ := AcknowledgementOf(t.Context(), pool, 1); ack.At != nil {
+	if ack, _ := escStore(pool).Acknowledgement(t.Context(), 1); ack.At != nil {
 		t.Fatal("acknowledged through an unconfigured endpoint")
 	}
 	if err := (InteractivityConfig{}).Validate(); api.ErrorField(err) != "slack.signing_secret" {

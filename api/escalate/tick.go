@@ -2,55 +2,81 @@ package escalate
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/pantau-id/pantau/api"
 )
 
-// Tick applies the passing of time: province and national channels for
-// incidents that have lasted long enough, reminders, and each province's
-// daily digest. Each incident is its own short transaction.
+// Tick applies the passing of time: office channels whose gather window
+// has ended, province and national channels for incidents that have lasted
+// long enough, maintenance windows that began or ended, reminders, and (at
+// most once a minute) each province's daily digest. Each incident is its
+// own short transaction, its row locked, so replicas ticking together
+// queue nothing twice.
 func (e *Escalator) Tick(ctx context.Context) error {
 	now := e.clock.Now()
-	pol, err := LoadPolicy(ctx, e.pool)
+	ids, err := e.store.OpenIncidentIDs(ctx)
 	if err != nil {
 		return err
 	}
-	rows, err := e.pool.Query(ctx, `SELECT incident_id FROM escalation_incidents WHERE ended_at IS NULL ORDER BY started_at`)
-	if err != nil {
-		return fmt.Errorf("list open incidents: %w", err)
-	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		return fmt.Errorf("list open incidents: %w", err)
-	}
 	for _, id := range ids {
-		if err := withTx(ctx, e.pool, func(tx pgx.Tx) error {
-			inc, found, err := lockIncident(ctx, tx, id)
-			if err != nil || !found {
+		if err := e.store.InTx(ctx, func(tx api.EscalationTx) error {
+			inc, found, err := tx.LockIncident(ctx, id)
+			if err != nil || !found || inc.EndedAt != nil {
 				return err
 			}
-			return e.evaluate(ctx, tx, pol, inc, now)
+			pol, err := loadPolicy(ctx, tx)
+			if err != nil {
+				return err
+			}
+			was := inc.Maintenance
+			if err := e.setMaintenance(ctx, tx, &inc, now); err != nil {
+				return err
+			}
+			if inc.Maintenance != was {
+				// A window began or ended under an open outage: its messages
+				// say so from now on.
+				inc.Version++
+				if err := tx.SaveIncident(ctx, inc); err != nil {
+					return err
+				}
+				ths, err := tx.Threads(ctx, inc.Anchor, inc.ID)
+				if err != nil {
+					return err
+				}
+				if err := e.refreshTops(ctx, tx, pol, inc, ths, now, ""); err != nil {
+					return err
+				}
+			}
+			return e.evaluate(ctx, tx, pol, &inc, now)
 		}); err != nil {
 			return err
 		}
 	}
-	return e.digests(ctx, pol, now)
+	if now.Sub(e.lastDigest) < time.Minute && !now.Before(e.lastDigest) {
+		return nil
+	}
+	e.lastDigest = now
+	pol, err := e.store.Policy(ctx)
+	if err != nil {
+		return err
+	}
+	return e.digests(ctx, Policy(pol), now)
 }
 
 // digests queues each province's daily digest once its local DigestAt has
 // passed; the key digest:<province>:<date> makes it once a day.
 func (e *Escalator) digests(ctx context.Context, pol Policy, now time.Time) error {
 	for _, p := range sortedKeys(pol.Channels.Provinces) {
-		var name, tz string
-		err := e.pool.QueryRow(ctx, `SELECT name, tz FROM provinces WHERE code = $1`, p).Scan(&name, &tz)
-		if err == pgx.ErrNoRows {
+		name, tz, err := e.store.Province(ctx, p)
+		if api.ErrorCode(err) == api.ENotFound {
 			continue // a channel for a province not in the table: nothing to digest
 		}
 		if err != nil {
-			return fmt.Errorf("read province %s: %w", p, err)
+			return err
 		}
 		loc := loadZone(tz)
 		local := now.In(loc)
@@ -60,10 +86,9 @@ func (e *Escalator) digests(ctx context.Context, pol Policy, now time.Time) erro
 			continue
 		}
 		key := "digest:" + p + ":" + local.Format("2006-01-02")
-		var done bool
-		if err := e.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM escalation_outbox
-			WHERE office_code = $1 AND idem_key = $2)`, p, key).Scan(&done); err != nil {
-			return fmt.Errorf("digest of %s: %w", p, err)
+		done, err := e.store.OutboxKeyExists(ctx, p, key)
+		if err != nil {
+			return err
 		}
 		if done {
 			continue // the common case: today's is queued already, no need to render it
@@ -72,8 +97,12 @@ func (e *Escalator) digests(ctx context.Context, pol Policy, now time.Time) erro
 		if err != nil {
 			return err
 		}
-		if _, err := enqueue(ctx, e.pool, outboxRow{Office: p, Key: key,
-			Channel: pol.Channels.Provinces[p], Kind: "digest", Msg: msg, At: now}); err != nil {
+		raw, err := json.Marshal(msg)
+		if err != nil {
+			return fmt.Errorf("encode digest of %s: %w", p, err)
+		}
+		if _, err := e.store.Enqueue(ctx, api.OutboxEntry{Office: p, Key: key,
+			Channel: pol.Channels.Provinces[p], Kind: "digest", Message: raw, At: now}); err != nil {
 			return err
 		}
 	}
@@ -82,16 +111,9 @@ func (e *Escalator) digests(ctx context.Context, pol Policy, now time.Time) erro
 
 func (e *Escalator) digestMessage(ctx context.Context, lang, province, name string, loc *time.Location, now time.Time) (message, error) {
 	l := lex(lang)
-	rows, err := e.pool.Query(ctx, `SELECT `+incidentColumns+` FROM escalation_incidents
-		WHERE (ended_at IS NULL OR ended_at > $1) AND started_at <= $2 AND NOT retracted
-		  AND offices @> jsonb_build_array(jsonb_build_object('province_code', $3::text))
-		ORDER BY started_at`, now.Add(-24*time.Hour), now, province)
+	incs, err := e.store.DigestIncidents(ctx, province, now.Add(-24*time.Hour), now)
 	if err != nil {
-		return message{}, fmt.Errorf("digest of %s: %w", province, err)
-	}
-	incs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (incident, error) { return scanIncident(r) })
-	if err != nil {
-		return message{}, fmt.Errorf("digest of %s: %w", province, err)
+		return message{}, err
 	}
 	var open, done []string
 	for _, inc := range incs {

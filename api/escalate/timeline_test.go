@@ -1,6 +1,7 @@
 package escalate
 
 import (
+	"github.com/pantau-id/pantau/api"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -52,7 +53,7 @@ func TestEscalationTimeline(t *testing.T) {
 	f := newFakeSlack(t)
 	start := time.Date(2020, 1, 8, 14, 0, 0, 0, makassar) // Wednesday, 1 working hour left
 	clock := newFakeClock(start)
-	esc := New(pool, Options{Clock: clock, Logger: quietLogger()})
+	esc := New(escStore(pool), Options{Clock: clock, Logger: quietLogger()})
 	s := testSender(pool, f, clock, nil)
 	at := func(day, hh, mm int) time.Time { return time.Date(2020, 1, day, hh, mm, 0, 0, makassar) }
 	step := func(when time.Time) {
@@ -89,8 +90,8 @@ func TestEscalationTimeline(t *testing.T) {
 	}
 
 	clock.Set(at(9, 9, 0))
-	mustObserve(t, pool, esc, IncidentEvent{IncidentID: 1, Kind: ScopeChanged, Scope: ScopeNational,
-		Cause: CauseCentral, StartedAt: start, Offices: []OfficeRef{officeMakassar, officeJakpus}})
+	mustObserve(t, pool, esc, IncidentEvent{IncidentID: 1, Kind: api.IncidentScopeChanged, Scope: api.ScopeNational,
+		Cause: api.CauseCentral, StartedAt: start, Offices: []OfficeRef{officeMakassar, officeJakpus}})
 	mustDrain(t, s, clock)
 	nationalTop := topOf(t, f, "CNAT")
 	for _, want := range []string{"2 kantor", "nasional", "Kota Jakarta Pusat", "Kota Makassar"} {
@@ -146,8 +147,8 @@ func TestEscalationTimeline(t *testing.T) {
 	}
 
 	clock.Set(at(9, 21, 0))
-	mustObserve(t, pool, esc, IncidentEvent{IncidentID: 1, Kind: Recovered, Scope: ScopeNational,
-		Cause: CauseCentral, StartedAt: start, EndedAt: at(9, 21, 0), Offices: []OfficeRef{officeMakassar, officeJakpus},
+	mustObserve(t, pool, esc, IncidentEvent{IncidentID: 1, Kind: api.IncidentRecovered, Scope: api.ScopeNational,
+		Cause: api.CauseCentral, StartedAt: start, EndedAt: at(9, 21, 0), Offices: []OfficeRef{officeMakassar, officeJakpus},
 		BacklogEstimate: &Estimate{Documents: 640, OvertimeHours: 24, Cost: 12345000, ClearanceDate: at(20, 0, 0)}})
 	mustDrain(t, s, clock)
 	for _, ch := range []string{"CMKS", "CSULSEL", "CNAT", "CDKI"} {
@@ -173,8 +174,8 @@ func TestEscalationTimeline(t *testing.T) {
 	}
 
 	// Replaying the recovery changes nothing.
-	mustObserve(t, pool, esc, IncidentEvent{IncidentID: 1, Kind: Recovered, Scope: ScopeNational,
-		Cause: CauseCentral, StartedAt: start, EndedAt: at(9, 21, 0), Offices: []OfficeRef{officeMakassar}})
+	mustObserve(t, pool, esc, IncidentEvent{IncidentID: 1, Kind: api.IncidentRecovered, Scope: api.ScopeNational,
+		Cause: api.CauseCentral, StartedAt: start, EndedAt: at(9, 21, 0), Offices: []OfficeRef{officeMakassar}})
 	n := len(f.Posts())
 	mustDrain(t, s, clock)
 	if len(f.Posts()) != n {

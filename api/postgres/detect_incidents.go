@@ -147,7 +147,7 @@ func (d *Detection) tell(ctx context.Context, tx pgx.Tx, ch api.IncidentChange) 
 	if d.hook == nil {
 		return nil
 	}
-	if err := d.hook(ctx, tx, ch); err != nil {
+	if err := d.hook(ctx, &EscalationTx{q: tx}, ch); err != nil {
 		return fmt.Errorf("incident hook (%s %d): %w", ch.Kind, ch.Incident.ID, err)
 	}
 	return nil

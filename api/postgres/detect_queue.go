@@ -12,8 +12,9 @@ import (
 )
 
 // IncidentHook is told of every incident change inside the transaction that
-// makes it (escalation writes its outbox there).
-type IncidentHook func(ctx context.Context, tx pgx.Tx, ch api.IncidentChange) error
+// makes it, through escalation's view of that transaction (escalation writes
+// its outbox there, so state and messages commit together).
+type IncidentHook func(ctx context.Context, tx api.EscalationTx, ch api.IncidentChange) error
 
 // Detection is the store as the detector sees it; it implements
 // detect.Store.

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/pantau-id/pantau/api"
 	"github.com/pantau-id/pantau/api/escalate"
 	"github.com/pantau-id/pantau/api/postgres"
@@ -34,8 +32,12 @@ const (
 // with no intake recorded at all are left out; nil when none is left.
 func Estimator(store *postgres.Store) escalate.Estimator {
 	b := New(store, nil)
-	return func(ctx context.Context, tx pgx.Tx, ev escalate.IncidentEvent) (*escalate.Estimate, error) {
-		return b.estimate(ctx, postgres.TxModelReader(tx), ev)
+	return func(ctx context.Context, tx api.EscalationTx, ev escalate.IncidentEvent) (*escalate.Estimate, error) {
+		ptx, ok := tx.(*postgres.EscalationTx)
+		if !ok {
+			return nil, fmt.Errorf("backlog estimate: transaction %T is not the store's", tx)
+		}
+		return b.estimate(ctx, ptx.ModelReader(), ev)
 	}
 }
 

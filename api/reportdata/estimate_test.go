@@ -48,12 +48,12 @@ func TestEstimatorReadsTheDetectorsTransaction(t *testing.T) {
 	}
 	start := time.Date(2020, 1, 8, 7, 30, 0, 0, wita)
 	end := time.Date(2020, 1, 10, 15, 0, 0, 0, wita)
-	ev := escalate.IncidentEvent{IncidentID: 1, Kind: escalate.Recovered, Scope: escalate.ScopeOffice, Cause: escalate.CauseCentral,
+	ev := escalate.IncidentEvent{IncidentID: 1, Kind: api.IncidentRecovered, Scope: api.ScopeOffice, Cause: api.CauseCentral,
 		StartedAt: start, EndedAt: end,
 		Offices: []escalate.OfficeRef{{Code: "73.71", ProvinceCode: "73"}, {Code: "73.72", ProvinceCode: "73"}}}
 	estimate := func(tx pgx.Tx) *escalate.Estimate {
 		t.Helper()
-		e, err := reportdata.Estimator(s)(ctx, tx, ev)
+		e, err := reportdata.Estimator(s)(ctx, postgres.EscalationTxOf(tx), ev)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -111,7 +111,7 @@ func TestEstimatorWiredIntoEscalation(t *testing.T) {
 		t.Fatal(err)
 	}
 	start, end := time.Date(2020, 1, 8, 7, 30, 0, 0, wita), time.Date(2020, 1, 16, 9, 0, 0, 0, wita)
-	esc := escalate.New(s.Pool(), escalate.Options{Estimator: reportdata.Estimator(s)})
+	esc := escalate.New(s.Escalation(), escalate.Options{Estimator: reportdata.Estimator(s)})
 	office := []api.IncidentOffice{{OfficeCode: "73.71", ProvinceCode: "73", StartedAt: start}}
 	for _, ch := range []api.IncidentChange{
 		{Kind: api.IncidentOpened, Incident: api.Incident{ID: 9, StartedAt: start, Scope: api.ScopeOffice, Cause: api.CauseCentral, Offices: office}},
@@ -125,7 +125,7 @@ func TestEstimatorWiredIntoEscalation(t *testing.T) {
 					return err
 				}
 			}
-			return esc.Hook(ctx, tx, ch)
+			return esc.Hook(ctx, postgres.EscalationTxOf(tx), ch)
 		})
 		if err != nil {
 			t.Fatalf("%s: %v", ch.Kind, err)

@@ -10,7 +10,6 @@ import (
 
 	"github.com/pantau-id/pantau/api"
 	"github.com/pantau-id/pantau/api/detect"
-	"github.com/pantau-id/pantau/api/escalate"
 )
 
 // Detection's JSON API (docs/openapi-detect.yaml): office states, outages,
@@ -170,10 +169,10 @@ func (s *Server) getIncident(c *gin.Context) error {
 		AcknowledgedBy string     `json:"acknowledged_by,omitempty"`
 		AcknowledgedAt *time.Time `json:"acknowledged_at,omitempty"`
 	}{Incident: in}
-	ack, err := escalate.AcknowledgementOf(c.Request.Context(), s.store.Pool(), id)
+	ack, err := s.store.Escalation().Acknowledgement(c.Request.Context(), id)
 	switch {
 	case err == nil:
-		view.AcknowledgedBy, view.AcknowledgedAt = ack.By, ack.At
+		view.AcknowledgedBy, view.AcknowledgedAt = ack.Who(), ack.At
 	case api.ErrorCode(err) != api.ENotFound:
 		return err
 	}

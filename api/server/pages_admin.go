@@ -9,7 +9,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/pantau-id/pantau/api"
-	"github.com/pantau-id/pantau/api/escalate"
 	"github.com/pantau-id/pantau/probe"
 )
 
@@ -37,7 +36,7 @@ func (p *pages) renderAdmin(c *gin.Context, status int, message, token string) e
 		return err
 	}
 	// Slack messages that gave up after their retries: an admin must see them.
-	givenUp, err := escalate.GivenUp(ctx, p.s.store.Pool(), 50)
+	givenUp, err := p.s.store.Escalation().GivenUp(ctx, 50)
 	if err != nil {
 		return err
 	}

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/pantau-id/pantau/api"
-	"github.com/pantau-id/pantau/api/escalate"
 )
 
 // What the pages read of detection, through the detection store's API
@@ -59,10 +58,10 @@ func (p *pages) incidents(ctx context.Context, province string, from, to time.Ti
 
 // acknowledgements maps each acknowledged incident to when and by whom
 // (the Slack user) it was acknowledged, for the incident tables.
-func (p *pages) acknowledgements(ctx context.Context, incidents []api.Incident) (map[int64]escalate.Acknowledgement, error) {
+func (p *pages) acknowledgements(ctx context.Context, incidents []api.Incident) (map[int64]api.Acknowledgement, error) {
 	ids := make([]int64, len(incidents))
 	for i, in := range incidents {
 		ids[i] = in.ID
 	}
-	return escalate.Acknowledgements(ctx, p.s.store.Pool(), ids)
+	return p.s.store.Escalation().Acknowledgements(ctx, ids)
 }

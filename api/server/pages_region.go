@@ -11,7 +11,6 @@ import (
 
 	"github.com/pantau-id/pantau/api"
 	"github.com/pantau-id/pantau/api/detect"
-	"github.com/pantau-id/pantau/api/escalate"
 	"github.com/pantau-id/pantau/report"
 	"github.com/pantau-id/pantau/web"
 	"github.com/pantau-id/pantau/web/chart"
@@ -35,7 +34,7 @@ type provinceDetail struct {
 	Period    period
 	Offices   []officeTotal
 	Incidents []api.Incident
-	Acks      map[int64]escalate.Acknowledgement
+	Acks      map[int64]api.Acknowledgement
 	Totals    officeTotal
 	Heatmap   template.HTML
 	Names     map[string]string // office names by code, for the incidents

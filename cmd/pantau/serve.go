@@ -184,18 +184,24 @@ func wire(ctx context.Context, cfg serveConfig, store *postgres.Store, log *slog
 		if err != nil {
 			return nil, fmt.Errorf("-escalation-policy: %w", err)
 		}
-		if err := escalate.SavePolicy(ctx, store.Pool(), pol); err != nil {
+		if err := escalate.SavePolicy(ctx, store.Escalation(), pol); err != nil {
 			return nil, err
 		}
 	}
 	escMetrics := escalate.NewMetrics(reg)
 	// Recovery notices carry the backlog and overtime estimate of the report model.
-	esc := escalate.New(store.Pool(), escalate.Options{Logger: log.With("component", "escalate"), Estimator: reportdata.Estimator(store)})
+	esc := escalate.New(store.Escalation(), escalate.Options{Logger: log.With("component", "escalate"), Estimator: reportdata.Estimator(store)})
 	a.services = append(a.services, esc.Start)
 	var opts []server.Option
+	var names *escalate.UserNames
 	if cfg.slack.token != "" {
-		sender := escalate.NewSender(store.Pool(), escalate.Config{Token: cfg.slack.token, APIURL: cfg.slack.apiURL,
-			Logger: log.With("component", "slack"), Metrics: escMetrics})
+		slackCfg := escalate.Config{Token: cfg.slack.token, APIURL: cfg.slack.apiURL,
+			Logger: log.With("component", "slack"), Metrics: escMetrics}
+		if err := slackCfg.Validate(); err != nil {
+			return nil, err
+		}
+		sender := escalate.NewSender(store.Escalation(), slackCfg)
+		names = escalate.NewUserNames(store.Escalation(), slackCfg)
 		a.services = append(a.services, sender.Start)
 	} else {
 		log.Warn("Slack is not configured (-slack-token): alerts wait in the outbox until it is")
@@ -203,7 +209,7 @@ func wire(ctx context.Context, cfg serveConfig, store *postgres.Store, log *slog
 	if cfg.slack.signingSecret != "" {
 		opts = append(opts, server.WithMount(server.Mount{Method: http.MethodPost, Path: "/slack/interactivity",
 			Handler: escalate.InteractivityHandler(escalate.InteractivityConfig{SigningSecret: cfg.slack.signingSecret,
-				Escalator: esc, Metrics: escMetrics, Logger: log.With("component", "slack")})}))
+				Escalator: esc, Names: names, Metrics: escMetrics, Logger: log.With("component", "slack")})}))
 	}
 
 	det, err := detect.New(store.Detection(esc.Hook), detect.Config{Tick: cfg.detectTick, Logger: log.With("component", "detect")})
