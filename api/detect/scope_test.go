@@ -13,6 +13,7 @@ import (
 
 	"github.com/pantau-id/pantau/api"
 	"github.com/pantau-id/pantau/api/detect"
+	"github.com/pantau-id/pantau/api/postgres"
 )
 
 // sixOffices: four in province 73, two in 74.

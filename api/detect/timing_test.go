@@ -12,8 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/pantau-id/pantau/api"
 	"github.com/pantau-id/pantau/api/detect"
 )
@@ -27,7 +25,7 @@ type heard struct {
 	chs []api.IncidentChange
 }
 
-func (h *heard) hook(_ context.Context, _ pgx.Tx, ch api.IncidentChange) error {
+func (h *heard) hook(_ context.Context, _ api.EscalationTx, ch api.IncidentChange) error {
 	h.mu.Lock()
 	h.chs = append(h.chs, ch)
 	h.mu.Unlock()

@@ -11,6 +11,7 @@ import (
 	"github.com/pantau-id/pantau/api"
 	"github.com/pantau-id/pantau/api/escalate"
 	"github.com/pantau-id/pantau/api/pgtest"
+	"github.com/pantau-id/pantau/api/postgres"
 	"github.com/pantau-id/pantau/api/reportdata"
 	"github.com/pantau-id/pantau/report/calendar"
 )
