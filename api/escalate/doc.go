@@ -7,7 +7,7 @@
 //
 // # Wiring
 //
-// Escalation speaks no SQL: its tables (migrations 00004 and 00011) are
+// Escalation speaks no SQL: its tables (migrations 00004 and 00013) are
 // behind Store, which api/postgres's Escalation implements, and
 // api.EscalationTx, escalation's view of one transaction. The detector's
 // incident hook runs inside the detector's transaction with such a view:

@@ -11,7 +11,7 @@ import (
 	"github.com/pantau-id/pantau/api"
 )
 
-// The Slack outbox (migrations 00004 and 00011): rows written in the
+// The Slack outbox (migrations 00004 and 00013): rows written in the
 // transaction that decides them, delivered by the sender.
 
 func enqueueOutbox(ctx context.Context, q querier, e api.OutboxEntry) (bool, error) {
