@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/pantau-id/pantau/api"
 )
 
 // ProbeRef names one probe, the unit the detector locks and evaluates.
@@ -29,6 +31,9 @@ type ProbeOutcome struct {
 type IncidentOutcome struct {
 	Groups  int
 	Changes int
+	// Committed are the changes as written (new incidents with their ids),
+	// once their transaction committed.
+	Committed []api.IncidentChange
 }
 
 // Store is the detector's port onto storage (postgres.Detection).
@@ -65,10 +70,16 @@ var SystemClock Clock = systemClock{}
 
 // Config configures a Detector; zero values take the defaults.
 type Config struct {
-	// Tick is how often Start runs a pass (default 1 s). It bounds the delay
-	// between a result's commit and its outage: evaluation is not in the
-	// ingest transaction, which only queues the series.
+	// Tick is how often Start runs a pass when nothing wakes it (default
+	// 1 s): the safety net behind Waker, and what finds silences due.
 	Tick time.Duration
+	// Waker, when set, starts a pass as soon as results arrive, in this
+	// process or (LISTEN/NOTIFY) in another replica's.
+	Waker Waker
+	// AfterIncidents, when set, is called after each incident transaction
+	// commits, with its changes (work that must not hold the incident
+	// lock: estimates, message texts). Its errors are its own to log.
+	AfterIncidents func(ctx context.Context, changes []api.IncidentChange)
 	// Batch is how many probes one pass evaluates at most (default 500);
 	// a pass that fills it runs again at once.
 	Batch int
@@ -133,19 +144,28 @@ func New(store Store, cfg Config) (*Detector, error) {
 	return &Detector{store: store, cfg: cfg.withDefaults()}, nil
 }
 
-// Start runs passes every Tick until ctx ends. Errors are logged, never
-// fatal: the queue keeps the work for the next pass.
+// Start runs a pass whenever results arrive (Waker) and at least every
+// Tick, until ctx ends. Errors are logged, never fatal: the queue keeps the
+// work for the next pass.
 func (d *Detector) Start(ctx context.Context) {
 	t := time.NewTicker(d.cfg.Tick)
 	defer t.Stop()
+	var arrivals <-chan struct{}
+	remote := NewSignal()
+	if d.cfg.Waker != nil {
+		arrivals = d.cfg.Waker.Arrivals()
+		done := make(chan struct{})
+		defer func() { <-done }()
+		go func() { defer close(done); d.cfg.Waker.Listen(ctx, remote.Signal) }()
+	}
 	for {
 		// A pass that filled its batch runs again at once (a backlog never
-		// waits a tick per batch); otherwise the next tick, so that a busy
-		// probe's uploads coalesce into one evaluation per tick.
+		// waits a tick per batch); arrivals during a pass coalesce into one
+		// more pass after it.
 		for {
 			n, err := d.RunOnce(ctx)
 			if err != nil && ctx.Err() == nil {
-				d.cfg.Logger.Error("detection pass failed", slog.Any("error", err))
+				d.cfg.Logger.Error("detection pass failed", slog.Any("err", err))
 			}
 			if err != nil || n < d.cfg.Batch || ctx.Err() != nil {
 				break
@@ -155,6 +175,12 @@ func (d *Detector) Start(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-remote.C():
+		case <-arrivals:
+			// Other replicas' detectors may take part of the work.
+			if err := d.cfg.Waker.Notify(ctx); err != nil && ctx.Err() == nil {
+				d.cfg.Logger.Warn("announce arrivals to other replicas", slog.Any("err", err))
+			}
 		}
 	}
 }
@@ -196,6 +222,9 @@ func (d *Detector) RunOnce(ctx context.Context) (int, error) {
 	inc, err := d.store.RecomputeIncidents(ctx, now, d.cfg.Incidents)
 	if err != nil {
 		errs = append(errs, fmt.Errorf("recompute incidents: %w", err))
+	}
+	if len(inc.Committed) > 0 && d.cfg.AfterIncidents != nil {
+		d.cfg.AfterIncidents(ctx, inc.Committed)
 	}
 	if done > 0 || inc.Changes > 0 {
 		d.cfg.Logger.Debug("detection pass", slog.Int("probes", done), slog.Int("incident_changes", inc.Changes))

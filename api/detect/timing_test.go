@@ -215,3 +215,68 @@ func TestInMaintenanceOnlyOnceTheWindowBegan(t *testing.T) {
 		t.Error("open outage not in maintenance once its window began")
 	}
 }
+
+func TestQueueKeepsTheFirstQueuedTime(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, map[string]string{"73.71": "73", "73.72": "73"})
+	ctx := context.Background()
+	w.deliver("73.71", series("73.71", "central", 5, "+"))
+	var first time.Time
+	if err := w.s.Pool().QueryRow(ctx, `SELECT queued_at FROM detection_queue`).Scan(&first); err != nil {
+		t.Fatal(err)
+	}
+	// A probe that keeps uploading does not move its series to the back;
+	// an earlier observation moves from_at back.
+	time.Sleep(10 * time.Millisecond)
+	w.deliver("73.71", series("73.71", "central", 6, "+"))
+	w.deliver("73.71", series("73.71", "central", 2, "+"))
+	w.deliver("73.72", series("73.72", "central", 7, "+"))
+	var queued time.Time
+	if err := w.s.Pool().QueryRow(ctx, `SELECT queued_at FROM detection_queue WHERE office_code = '73.71'`).Scan(&queued); err != nil {
+		t.Fatal(err)
+	}
+	if !queued.Equal(first) {
+		t.Errorf("queued_at moved from %v to %v", first, queued)
+	}
+	lag, err := w.s.DetectionLag(ctx, at(10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lag.Queued != 2 || lag.Oldest != 8*interval {
+		t.Errorf("lag %+v, want 2 queued and the oldest observation 8 checks old", lag)
+	}
+	w.clock.Set(at(10))
+	w.drain()
+	if lag, err := w.s.DetectionLag(ctx, at(10)); err != nil || lag != (detect.Lag{}) {
+		t.Errorf("lag after detection %+v (%v), want none", lag, err)
+	}
+}
+
+func TestArrivalsWakeTheDetectorWithoutItsTick(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, map[string]string{"73.71": "73"})
+	w.clock.Set(at(6))
+	ctx, cancel := context.WithCancel(context.Background())
+	d, err := w.s.OpenDetection(ctx, nil, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	det, err := detect.New(d, detect.Config{Tick: time.Hour, Waker: d, Clock: w.clock, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { defer close(done); det.Start(ctx) }()
+	defer func() { cancel(); <-done }()
+	// The first pass runs at start; wait for it to find nothing.
+	time.Sleep(100 * time.Millisecond)
+	w.deliver("73.71", append(series("73.71", "central", 0, "++----"), series("73.71", "internet", 0, "++++++")...))
+	deadline := time.Now().Add(10 * time.Second)
+	for len(w.outages(api.OutageFilter{})) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("no outage 10 s after the results arrived, with an hour's tick")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

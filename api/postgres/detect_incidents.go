@@ -19,7 +19,7 @@ import (
 func (d *Detection) RecomputeIncidents(ctx context.Context, now time.Time, rules detect.IncidentRules) (detect.IncidentOutcome, error) {
 	rules = rules.WithDefaults()
 	var out detect.IncidentOutcome
-	err := pgx.BeginFunc(ctx, d.s.pool, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, d.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('pantau.detect.incidents', 0))`); err != nil {
 			return fmt.Errorf("incident lock: %w", err)
 		}
@@ -45,12 +45,12 @@ func (d *Detection) RecomputeIncidents(ctx context.Context, now time.Time, rules
 		groups := detect.Incidents(members, mon, rules)
 		out.Groups = len(groups)
 		changes := detect.Reconcile(groups, old, now)
-		for _, ch := range changes {
-			if err := d.apply(ctx, tx, ch, now); err != nil {
+		for i := range changes {
+			if err := d.apply(ctx, tx, &changes[i], now); err != nil {
 				return err
 			}
 		}
-		out.Changes = len(changes)
+		out.Changes, out.Committed = len(changes), changes
 		return nil
 	})
 	if err != nil {
@@ -132,7 +132,7 @@ func monitoredOffices(ctx context.Context, q querier) (detect.Monitored, error) 
 
 // apply writes one of Reconcile's decisions and tells the hook, with the
 // id of a new incident filled in.
-func (d *Detection) apply(ctx context.Context, tx pgx.Tx, ch api.IncidentChange, now time.Time) error {
+func (d *Detection) apply(ctx context.Context, tx pgx.Tx, ch *api.IncidentChange, now time.Time) error {
 	if ch.Kind == api.IncidentRetracted {
 		if _, err := tx.Exec(ctx, `DELETE FROM incidents WHERE id = $1`, ch.Incident.ID); err != nil {
 			return fmt.Errorf("retract incident %d: %w", ch.Incident.ID, err)
@@ -140,7 +140,7 @@ func (d *Detection) apply(ctx context.Context, tx pgx.Tx, ch api.IncidentChange,
 	} else if err := writeIncident(ctx, tx, &ch.Incident, now); err != nil {
 		return err
 	}
-	return d.tell(ctx, tx, ch)
+	return d.tell(ctx, tx, *ch)
 }
 
 func (d *Detection) tell(ctx context.Context, tx pgx.Tx, ch api.IncidentChange) error {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/pantau-id/pantau/api"
 	"github.com/pantau-id/pantau/api/detect"
@@ -20,18 +21,46 @@ type IncidentHook func(ctx context.Context, tx api.EscalationTx, ch api.Incident
 // detect.Store.
 type Detection struct {
 	s    *Store
+	pool *pgxpool.Pool
+	own  bool // pool is the detector's own, closed by Close
 	hook IncidentHook
+	id   string // names this detector in its notifications
 }
 
-// Detection returns the detector's port; hook may be nil.
-func (s *Store) Detection(hook IncidentHook) *Detection { return &Detection{s: s, hook: hook} }
+// Detection returns the detector's port over the store's pool; hook may be
+// nil.
+func (s *Store) Detection(hook IncidentHook) *Detection {
+	return &Detection{s: s, pool: s.pool, hook: hook, id: newDetectorID()}
+}
+
+// OpenDetection returns the detector's port over a pool of its own of
+// conns connections to the same database, so that ingest at full load
+// cannot take the connections detection needs. Close releases it.
+func (s *Store) OpenDetection(ctx context.Context, hook IncidentHook, conns int) (*Detection, error) {
+	cfg := s.pool.Config().Copy()
+	cfg.MaxConns, cfg.MinConns = int32(max(conns, 1)), 0
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open detection pool: %w", err)
+	}
+	return &Detection{s: s, pool: pool, own: true, hook: hook, id: newDetectorID()}, nil
+}
+
+// Close closes the detector's own pool, if it has one.
+func (d *Detection) Close() {
+	if d.own {
+		d.pool.Close()
+	}
+}
 
 var _ detect.Store = (*Detection)(nil)
 
 // Work lists probes with queued series, then probes with a series whose
-// silence is due and not yet stored.
+// silence is due and not yet stored, by how long they have waited: a
+// queued series keeps the time it was first queued (ingest does not move
+// it), so a probe that uploads all the time cannot push another back.
 func (d *Detection) Work(ctx context.Context, now time.Time, limit int) ([]detect.ProbeRef, error) {
-	rows, err := d.s.pool.Query(ctx, `
+	rows, err := d.pool.Query(ctx, `
 		SELECT office_code, probe_id FROM (
 			SELECT office_code, probe_id, min(queued_at) AS since FROM detection_queue GROUP BY 1, 2
 			UNION ALL
@@ -69,7 +98,7 @@ type seriesWork struct {
 // transaction (see detect.Store for the locking).
 func (d *Detection) EvaluateProbe(ctx context.Context, p detect.ProbeRef, now time.Time) (detect.ProbeOutcome, error) {
 	var out detect.ProbeOutcome
-	err := pgx.BeginFunc(ctx, d.s.pool, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, d.pool, func(tx pgx.Tx) error {
 		// Outages are derived from results: a crash that loses this commit
 		// loses its queue deletions with it (asynchronous commit drops whole
 		// transactions, never parts), so the work is simply done again.
@@ -210,4 +239,24 @@ func nullTime(t time.Time) *time.Time {
 		return nil
 	}
 	return &t
+}
+
+// DetectionLag says how far detection is behind at now (for the admin page
+// and the metrics).
+func (s *Store) DetectionLag(ctx context.Context, now time.Time) (detect.Lag, error) {
+	var (
+		lag            detect.Lag
+		oldest, queued *time.Time
+	)
+	err := s.pool.QueryRow(ctx, `SELECT count(*), min(from_at), min(queued_at) FROM detection_queue`).Scan(&lag.Queued, &oldest, &queued)
+	if err != nil {
+		return detect.Lag{}, fmt.Errorf("detection lag: %w", err)
+	}
+	if oldest != nil {
+		lag.Oldest = max(now.Sub(*oldest), 0)
+	}
+	if queued != nil {
+		lag.Waiting = max(now.Sub(*queued), 0)
+	}
+	return lag, nil
 }

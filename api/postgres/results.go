@@ -33,7 +33,7 @@ const queueDetection = `
 INSERT INTO detection_queue (office_code, probe_id, target_id, from_at)
 SELECT $1, $2, q.target_id, q.from_at FROM unnest($3::bigint[], $4::timestamptz[]) AS q(target_id, from_at)
 ON CONFLICT (office_code, probe_id, target_id)
-DO UPDATE SET from_at = LEAST(detection_queue.from_at, EXCLUDED.from_at), queued_at = now()`
+DO UPDATE SET from_at = LEAST(detection_queue.from_at, EXCLUDED.from_at)` // queued_at stays the first: no starvation
 
 // IngestResults stores validated results of one probe and its agent status
 // in one transaction; it returns only after the commit.
@@ -117,6 +117,9 @@ func (s *Store) IngestResults(ctx context.Context, p api.Probe, agent probe.Agen
 	})
 	if err != nil {
 		return api.IngestOutcome{}, err
+	}
+	if out.Accepted > 0 {
+		s.arrivals.Signal() // after the commit: the detector sees the rows
 	}
 	return out, nil
 }

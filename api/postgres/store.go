@@ -16,6 +16,7 @@ import (
 	"github.com/pressly/goose/v3"
 
 	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/detect"
 	"github.com/pantau-id/pantau/migrations"
 )
 
@@ -27,11 +28,13 @@ type Store struct {
 	partitions *partitionCache
 	// ingest caches probe tokens and target ids for uploads (ingestcache.go).
 	ingest *ingestCache
+	// arrivals wakes the detector after an ingest commits new results.
+	arrivals *detect.Signal
 }
 
 // New wraps an open pool.
 func New(pool *pgxpool.Pool) *Store {
-	return &Store{pool: pool, partitions: newPartitionCache(), ingest: newIngestCache()}
+	return &Store{pool: pool, partitions: newPartitionCache(), ingest: newIngestCache(), arrivals: detect.NewSignal()}
 }
 
 // Open connects to url and checks the connection.

@@ -166,6 +166,10 @@ func newApp(ctx context.Context, cfg serveConfig, log *slog.Logger) (*app, error
 	return a, nil
 }
 
+// detectConns is the size of the detector's own pool: its 4 workers (the
+// incident pass runs after them).
+const detectConns = 4
+
 // wire builds the server and its background services over store.
 func wire(ctx context.Context, cfg serveConfig, store *postgres.Store, log *slog.Logger) (*app, error) {
 	if !cfg.noMigrate {
@@ -212,11 +216,20 @@ func wire(ctx context.Context, cfg serveConfig, store *postgres.Store, log *slog
 				Escalator: esc, Names: names, Metrics: escMetrics, Logger: log.With("component", "slack")})}))
 	}
 
-	det, err := detect.New(store.Detection(esc.Hook), detect.Config{Tick: cfg.detectTick, Logger: log.With("component", "detect")})
+	// Detection has connections of its own, so ingest at full load cannot
+	// starve it, and is woken by every ingest commit (its own process's,
+	// and other replicas' through LISTEN/NOTIFY).
+	detection, err := store.OpenDetection(ctx, esc.Hook, detectConns)
 	if err != nil {
 		return nil, err
 	}
-	a.services = append(a.services, det.Start)
+	det, err := detect.New(detection, detect.Config{Tick: cfg.detectTick, Waker: detection, Logger: log.With("component", "detect")})
+	if err != nil {
+		detection.Close()
+		return nil, err
+	}
+	reg.MustRegister(detect.NewLagCollector(store.DetectionLag))
+	a.services = append(a.services, func(ctx context.Context) { det.Start(ctx); detection.Close() })
 	ret := retention.New(store, retention.Config{Logger: log.With("component", "retention")})
 	a.services = append(a.services, ret.Start)
 

@@ -1,7 +1,8 @@
 // Command benchdetect measures what detection costs ingest (make
 // bench-detect, not in CI). The same results, from many probes in batches as
 // agents upload them, are stored once with no detector running and once
-// with one running on its default 1 s tick, each on a fresh scratch
+// with one running as pantau serve runs it (woken by each ingest's commit,
+// its 1 s tick as safety net, a pool of its own), each on a fresh scratch
 // database; then it reports how long after a failing batch's commit its
 // outage row appeared. Its last lines are
 //
@@ -117,9 +118,16 @@ func phase(ctx context.Context, adminURL string, w *workload, cfg config, detect
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var bg sync.WaitGroup
-	timed := &timedStore{Store: store.Detection(nil)}
+	// As pantau serve runs it: connections of its own, woken by arrivals.
+	detection, err := store.OpenDetection(ctx, nil, 4)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer detection.Close()
+	timed := &timedStore{Store: detection}
 	if detecting {
-		det, err := detect.New(timed, detect.Config{Tick: cfg.tick, Clock: clock, Logger: slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+		det, err := detect.New(timed, detect.Config{Tick: cfg.tick, Waker: detection, Clock: clock,
+			Logger: slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 		if err != nil {
 			return 0, nil, err
 		}
