@@ -25,6 +25,13 @@ const (
 	DefaultAuthRetry     = 5 * time.Minute
 	DefaultShutdownGrace = 5 * time.Second
 	DefaultRequestTime   = 30 * time.Second
+	// DefaultReachCheck is how often a backed-off uploader asks whether the
+	// server answers again, so results flow within seconds of the link
+	// returning rather than after the backoff (issue 11).
+	DefaultReachCheck = 10 * time.Second
+	// DefaultRefusalsBeforeSplit is how often the server may refuse a batch
+	// as a whole before the uploader looks for the one result it refuses.
+	DefaultRefusalsBeforeSplit = 3
 )
 
 // Config is what the agent needs; zero values take the defaults above
@@ -59,6 +66,15 @@ type Config struct {
 	// BackoffMin and BackoffMax bound the exponential backoff after network
 	// errors and 5xx answers.
 	BackoffMin, BackoffMax time.Duration
+	// ReachCheck is how often, while backing off after the server could
+	// not be reached, the uploader asks GET {Server}/readyz; an answer ends
+	// the backoff at once.
+	ReachCheck time.Duration
+	// RefusalsBeforeSplit is how many times in a row the server may refuse
+	// a whole batch (5xx while it says it is ready, or 400 for a single
+	// result) before the batch is split until the refused result is found,
+	// dropped and counted, so one bad result cannot block the spool.
+	RefusalsBeforeSplit int
 	// AuthRetry is the slow retry interval after the server refused the
 	// token (401/403); results keep spooling meanwhile.
 	AuthRetry time.Duration
@@ -89,6 +105,10 @@ func (c Config) withDefaults() Config {
 	def(&c.BackoffMax, DefaultBackoffMax)
 	def(&c.AuthRetry, DefaultAuthRetry)
 	def(&c.ShutdownGrace, DefaultShutdownGrace)
+	def(&c.ReachCheck, DefaultReachCheck)
+	if c.RefusalsBeforeSplit <= 0 {
+		c.RefusalsBeforeSplit = DefaultRefusalsBeforeSplit
+	}
 	if c.BatchSize <= 0 {
 		c.BatchSize = DefaultBatchSize
 	}

@@ -20,17 +20,28 @@
 //     acknowledged, the rejected ones too (each is logged with its seq,
 //     field and reason); the server must answer only after its commit.
 //   - 400: with several results the batch is split in half and resent; with
-//     one result the uploader backs off and keeps it (bad items belong in
-//     the 200's rejected list, so a whole-batch 400 is a disagreement on the
-//     envelope, and dropping would lose good results).
+//     one result it counts as a refusal (below).
 //   - 413: split in half and resent; a single result refused as too large
 //     is dropped (acknowledged) and logged.
 //   - 401, 403: logged once as a token problem; results keep spooling and
 //     the batch is retried every AuthRetry (default 5 min).
 //   - 429, 503 with Retry-After (seconds or an HTTP date, capped at 1 h):
 //     wait exactly that long; without Retry-After, like 5xx.
-//   - other statuses, 5xx and network errors: exponential backoff from
-//     BackoffMin to BackoffMax with equal jitter, then resend.
+//   - network errors, 502, 503 and 504 (the server out of reach):
+//     exponential backoff from BackoffMin to BackoffMax with equal jitter,
+//     then resend; while waiting longer than ReachCheck (10 s) the uploader
+//     asks GET {Server}/readyz every ReachCheck and sends at once when it
+//     answers below 500, so a backlog flows within seconds of the link
+//     returning.
+//   - other 5xx (and 400 on one result): a refusal of this batch. It is
+//     retried with the same backoff; after RefusalsBeforeSplit (3) refusals
+//     in a row while /readyz answers below 500, the batch is halved, and so
+//     on until one result is left, which is dropped (spool.Drop: counted in
+//     "dropped") so that one result the server cannot take never blocks the
+//     rest. A result is dropped only when the server took another batch
+//     during the split, or takes the next result alone: a server that
+//     refuses everything loses nothing. While /readyz says not ready (the
+//     database is down) a refusal is nobody's fault and nothing is split.
 //
 // Error bodies are read as probe.ErrorBody for the logs. The Date header of
 // any answer sets clock_offset_ms = server time − agent time (Date + 0.5 s

@@ -34,6 +34,11 @@ type fakeIngest struct {
 	date time.Time
 	// got is signalled after each stored batch.
 	got chan struct{}
+	// notReady makes GET /readyz answer 503, as a server without its
+	// database does.
+	notReady bool
+	// readyChecks counts GET /readyz.
+	readyChecks int
 }
 
 func newFakeIngest(t *testing.T) *fakeIngest {
@@ -45,6 +50,18 @@ func newFakeIngest(t *testing.T) *fakeIngest {
 }
 
 func (f *fakeIngest) serve(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == ReadyPath {
+		f.mu.Lock()
+		f.readyChecks++
+		notReady := f.notReady
+		f.mu.Unlock()
+		if notReady {
+			writeError(w, http.StatusServiceUnavailable, "unavailable", "database unreachable")
+			return
+		}
+		_, _ = w.Write([]byte(`{"status":"ready"}`))
+		return
+	}
 	var b probe.Batch
 	zr, err := gzip.NewReader(r.Body)
 	if err == nil {

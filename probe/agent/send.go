@@ -31,14 +31,18 @@ const (
 	verdictSplit                         // 413, or 400 on several results: resend in smaller batches
 	verdictAuth                          // 401/403: retry slowly
 	verdictRetryAfter                    // 429/503 with Retry-After: wait as told
+	verdictRefused                       // 5xx from the server itself, 400 on one result: this batch may be the cause
 )
 
 // verdict is the outcome of one POST.
 type verdict struct {
-	kind       verdictKind
-	status     int
-	message    string
-	retryAfter time.Duration
+	kind verdictKind
+	// unreachable marks a retry because the server could not be reached
+	// (no answer, or a gateway saying so), as opposed to its refusal.
+	unreachable bool
+	status      int
+	message     string
+	retryAfter  time.Duration
 }
 
 // send posts one batch and classifies the answer.
@@ -58,7 +62,7 @@ func (a *Agent) send(ctx context.Context, results []probe.Result) verdict {
 	sent := a.cfg.Clock.Now()
 	resp, err := a.cfg.HTTPClient.Do(req)
 	if err != nil {
-		return verdict{kind: verdictRetry, message: fmt.Sprintf("post batch: %v", err)}
+		return verdict{kind: verdictRetry, unreachable: true, message: fmt.Sprintf("post batch: %v", err)}
 	}
 	defer func() { _ = resp.Body.Close() }()
 	a.noteClock(resp.Header.Get("Date"), sent, a.cfg.Clock.Now())
@@ -85,10 +89,17 @@ func (a *Agent) send(ctx context.Context, results []probe.Result) verdict {
 		// Too large, or too many results for the server's batch limit.
 		v.kind = verdictSplit
 	}
-	// A 400 on a single result stays verdictRetry: the server rejects bad
-	// items one by one inside a 200, so a whole-batch 400 means the two
-	// disagree on the envelope, and dropping would lose good results. The
-	// uploader backs off and keeps them.
+	switch code := resp.StatusCode; {
+	case v.kind != verdictRetry:
+	case code == http.StatusBadGateway || code == http.StatusServiceUnavailable || code == http.StatusGatewayTimeout:
+		// A proxy (or the server) saying the server is out of reach.
+		v.unreachable = true
+	case code >= 500 || code == http.StatusBadRequest:
+		// The server answered and refused this batch as a whole: perhaps
+		// for one result in it (issue 13: a NUL byte once made the whole
+		// batch 500). The uploader retries, then splits (see refused).
+		v.kind = verdictRefused
+	}
 	v.message = errorMessage(raw)
 	if v.kind == verdictDiscard {
 		a.log.Error("server refuses a result as too large; dropping it so the spool moves on",

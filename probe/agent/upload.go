@@ -21,6 +21,19 @@ type uploadState struct {
 	// authRefused is set while the server refuses the token, so the
 	// refusal is logged once rather than every retry.
 	authRefused bool
+	// unreachable is set while the last failure was the server out of
+	// reach: the wait is then cut short when it answers again.
+	unreachable bool
+	// refused counts consecutive whole-batch refusals of the batch that
+	// starts at refusedFrom.
+	refused     int
+	refusedFrom uint64
+	// suspectTo is the last seq of a batch being split to find a refused
+	// result; the batch size does not grow back until it is passed.
+	suspectTo uint64
+	// acceptedWhileSplitting is set when the server took a batch since
+	// the split began: proof that it refuses some results, not all.
+	acceptedWhileSplitting bool
 }
 
 // uploadLoop delivers the spool until ctx is done, or, once stopping is
@@ -43,6 +56,12 @@ func (a *Agent) uploadLoop(ctx context.Context, stopping <-chan struct{}) {
 			case <-stopping:
 				return // no waiting at shutdown: the spool keeps it for next time
 			default:
+			}
+			if a.up.unreachable && wait > a.cfg.ReachCheck {
+				if !a.waitReachable(ctx, stopping, wait) {
+					return
+				}
+				continue
 			}
 			select {
 			case <-a.cfg.Clock.After(wait):
@@ -106,6 +125,10 @@ func (a *Agent) uploadOnce(ctx context.Context) (int, time.Duration, error) {
 	}
 	last := recs[len(recs)-1].Seq
 	v := a.send(ctx, results)
+	a.up.unreachable = v.unreachable
+	if v.kind != verdictRefused {
+		a.up.refused = 0
+	}
 	switch v.kind {
 	case verdictDelivered, verdictDiscard:
 		if err := a.spool.Ack(ctx, last); err != nil {
@@ -115,8 +138,15 @@ func (a *Agent) uploadOnce(ctx context.Context) (int, time.Duration, error) {
 			a.log.Info("delivering again", "after_failures", a.up.failures)
 		}
 		a.up.failures, a.up.authRefused = 0, false
-		a.up.limit = min(a.up.limit*2, a.cfg.BatchSize)
+		a.up.acceptedWhileSplitting = a.up.suspectTo > 0
+		if last >= a.up.suspectTo {
+			a.up.suspectTo, a.up.acceptedWhileSplitting = 0, false
+			a.up.limit = min(a.up.limit*2, a.cfg.BatchSize)
+		}
 		return len(recs), 0, nil
+	case verdictRefused:
+		wait, err := a.refused(ctx, recs, v)
+		return len(recs), wait, err
 	case verdictSplit:
 		a.up.limit = max(len(recs)/2, 1)
 		return len(recs), 0, nil

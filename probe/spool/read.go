@@ -135,11 +135,42 @@ func (s *Spool) Ack(ctx context.Context, seq uint64) error {
 	if err := saveState(ctx, s.dir, s.st); err != nil {
 		return err
 	}
+	s.advance(ctx, seq)
+	return nil
+}
+
+// Drop gives up the records through seq unsent (the server refuses them
+// every time): like Ack they are never returned again, but they count in
+// Stats().Dropped, which the agent reports. Durable when Drop returns.
+func (s *Spool) Drop(ctx context.Context, seq uint64) error {
+	if err := checkCtx(ctx); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	floor := s.st.floor()
+	if seq <= floor {
+		return nil
+	}
+	if seq >= s.nextSeq {
+		return fmt.Errorf("spool: drop of seq %d, but only %d were assigned", seq, s.nextSeq-1)
+	}
+	s.st.Dropped += seq - floor
+	s.st.DroppedThrough = seq
+	if err := saveState(ctx, s.dir, s.st); err != nil {
+		return err
+	}
+	s.advance(ctx, seq)
+	return nil
+}
+
+// advance moves the read cursor past seq, now delivered or dropped, and
+// deletes the segments no longer needed.
+func (s *Spool) advance(ctx context.Context, seq uint64) {
 	for _, c := range s.read {
 		if c.seq == seq+1 {
 			s.cur = c
 		}
 	}
 	s.removeDone(ctx)
-	return nil
 }

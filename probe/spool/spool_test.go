@@ -345,3 +345,30 @@ func fileSize(t *testing.T, path string) int64 {
 	}
 	return fi.Size()
 }
+
+func TestDropCountsAndMovesOn(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	s := mustOpen(t, dir, Options{})
+	appendN(t, s, 1, 5)
+	if err := s.Ack(ctx, 2); err != nil {
+		t.Fatal(err)
+	}
+	assertSeqs(t, mustRead(t, s, 1), 3, 3)
+	if err := s.Drop(ctx, 3); err != nil {
+		t.Fatalf("drop: %v", err)
+	}
+	assertSeqs(t, mustRead(t, s, 10), 4, 5)
+	if st := s.Stats(); st.Dropped != 1 || st.Depth != 2 {
+		t.Fatalf("stats = %+v, want 1 dropped, depth 2", st)
+	}
+	if err := s.Drop(ctx, 9); err == nil {
+		t.Fatal("drop past the last assigned seq succeeded")
+	}
+	_ = s.Close()
+	s = mustOpen(t, dir, Options{})
+	if st := s.Stats(); st.Dropped != 1 {
+		t.Fatalf("dropped after reopen = %d, want 1", st.Dropped)
+	}
+	assertSeqs(t, mustRead(t, s, 10), 4, 5)
+}
