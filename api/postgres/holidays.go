@@ -92,3 +92,47 @@ func (s *Store) ImportHolidays(ctx context.Context, hs []calendar.Holiday, progr
 	}
 	return years, nil
 }
+
+// SeedHolidays loads the years of hs that hold no holiday yet, all of
+// them in one transaction, and returns the years it loaded: the shipped
+// national list (calendar.National) goes in on a first start, and a year
+// already there (shipped earlier, or imported from a corrected decree) is
+// never overwritten. Running it again loads nothing.
+func (s *Store) SeedHolidays(ctx context.Context, hs []calendar.Holiday) ([]int, error) {
+	var loaded []int
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		// Two servers starting at once must not both load a year.
+		if _, err := tx.Exec(ctx, `LOCK TABLE holidays IN SHARE ROW EXCLUSIVE MODE`); err != nil {
+			return fmt.Errorf("seed holidays: %w", err)
+		}
+		rows, err := tx.Query(ctx, `SELECT DISTINCT year FROM holidays`)
+		if err != nil {
+			return fmt.Errorf("seed holidays: %w", err)
+		}
+		present, err := pgx.CollectRows(rows, pgx.RowTo[int32])
+		if err != nil {
+			return fmt.Errorf("seed holidays: %w", err)
+		}
+		var days, kinds, names []string
+		for _, h := range hs {
+			if slices.Contains(present, int32(h.Date.Year)) {
+				continue
+			}
+			if !slices.Contains(loaded, h.Date.Year) {
+				loaded = append(loaded, h.Date.Year)
+			}
+			days, kinds, names = append(days, h.Date.String()), append(kinds, string(h.Kind)), append(names, h.Name)
+		}
+		if len(days) == 0 {
+			return nil
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO holidays (day, kind, name)
+			SELECT d::date, k, n FROM unnest($1::text[], $2::text[], $3::text[]) AS u(d, k, n)`, days, kinds, names)
+		return mapError(err, "seed holidays")
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(loaded)
+	return loaded, nil
+}

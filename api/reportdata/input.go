@@ -94,6 +94,7 @@ type loaded struct {
 	settings    map[string]api.OfficeSettings
 	catalogues  map[string][]doctype.Override
 	holidays    []calendar.Holiday
+	closures    map[string][]calendar.Holiday // each office's own closed days
 	intake      map[string][]api.IntakeRow
 	outages     map[string][]api.Interval
 	maintenance map[string][]api.MaintenanceWindow
@@ -119,6 +120,9 @@ func load(ctx context.Context, r *postgres.ModelReader, offices []api.Office, p 
 		return nil, err
 	}
 	if l.holidays, err = r.Holidays(ctx, p.From.AddDays(-1), p.To.AddDays(horizonDays)); err != nil {
+		return nil, err
+	}
+	if l.closures, err = r.OfficeClosures(ctx, codes, p.From.AddDays(-1), p.To.AddDays(horizonDays)); err != nil {
 		return nil, err
 	}
 	if l.intake, err = r.Intake(ctx, codes, intakeFrom(p, now), p.To.AddDays(afterDays)); err != nil {
@@ -298,6 +302,9 @@ func (l *loaded) office(o api.Office, loc *time.Location) (*calendar.Calendar, d
 	cal := calendar.Default(loc)
 	cal.Work, cal.Counter, cal.Ramadan = st.Work, st.Counter, st.Ramadan
 	cal.AddHolidays(l.holidays...)
+	// The office's regional holidays and closures on top (on a national
+	// holiday's date the office's own entry names the day).
+	cal.AddHolidays(l.closures[o.Code]...)
 	if err := cal.Validate(); err != nil {
 		return nil, nil, api.Errorf(api.EInvalid, "office %s: %v", o.Code, err)
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/pantau-id/pantau/api/reportdata"
 	"github.com/pantau-id/pantau/api/retention"
 	"github.com/pantau-id/pantau/api/server"
+	"github.com/pantau-id/pantau/report/calendar"
 )
 
 // serveConfig is everything `pantau serve` needs, from flags and environment.
@@ -176,6 +177,19 @@ func wire(ctx context.Context, cfg serveConfig, store *postgres.Store, log *slog
 		if err := store.Migrate(ctx); err != nil {
 			return nil, err
 		}
+	}
+	// The shipped national holidays, for the years not in the database yet
+	// (an imported year is never overwritten).
+	hs, err := calendar.National()
+	if err != nil {
+		return nil, err
+	}
+	years, err := store.SeedHolidays(ctx, hs)
+	if err != nil {
+		return nil, err
+	}
+	if len(years) > 0 {
+		log.Info("national holidays loaded", "years", years)
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

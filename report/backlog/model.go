@@ -227,12 +227,13 @@ func (m *Model) buildDocs() error {
 		}
 		t := o.Types[ti]
 		open := in.Date.In(o.Calendar.Zone, span.Start)
-		// A day-counted deadline depends only on the date: work it out once.
+		// A day-counted deadline depends only on the date: work it out once;
+		// hours and N × 24 jam count from each file's own arrival.
 		due := t.SLA.Deadline(o.Calendar, open)
 		for j := range in.Count {
 			// Whole minutes keep reports readable; the slot is unchanged.
 			at := open.Add(time.Duration(span.Minutes()*j/in.Count) * time.Minute)
-			if t.SLA.Kind == doctype.Hours {
+			if t.SLA.Kind == doctype.Hours || t.SLA.Kind == doctype.Periods24h {
 				due = t.SLA.Deadline(o.Calendar, at)
 			}
 			m.docs = append(m.docs, Doc{Type: ti, Arrived: at, Deadline: due})

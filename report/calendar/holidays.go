@@ -16,6 +16,10 @@ type HolidayKind string
 const (
 	PublicHoliday   HolidayKind = "libur" // hari libur nasional
 	CollectiveLeave HolidayKind = "cuti"  // cuti bersama
+	// An office's own closed days, set on its calendar page: a regional
+	// holiday (libur daerah) or a closure of the office (kantor tutup).
+	RegionalHoliday HolidayKind = "daerah"
+	OfficeClosure   HolidayKind = "tutup"
 )
 
 // Holiday is one closed date of an office's calendar.

@@ -23,12 +23,16 @@ const (
 	CalendarDays SLAKind = "calendar_days"
 	// WorkingDays counts working days after the day of receipt.
 	WorkingDays SLAKind = "working_days"
+	// Periods24h is "N × 24 jam": a plain duration from receipt, nights,
+	// weekends and holidays included, for offices that promise one.
+	Periods24h SLAKind = "periods_24h"
 )
 
 // SLA is a promised completion time.
 //
 // Deadlines of day-counted SLAs fall at the end of a working day's working
-// time, because that is when a citizen can last collect the document:
+// time, because that is when a citizen can last collect the document
+// (Rule states the rule for reports and the settings page):
 //   - CalendarDays N: the day N calendar days after the day of receipt; if
 //     the office is closed that day, the next working day (as legal
 //     deadlines move past a closed day). N = 7 for a file received Wednesday
@@ -38,7 +42,8 @@ const (
 //     receipt itself, or the next working day if it is closed.
 //
 // Overtime worked after the end of the working day on the deadline day is
-// therefore too late for documents due that day.
+// therefore too late for documents due that day. Hours count working hours
+// only; Periods24h is a plain duration (N × 24 hours from receipt).
 type SLA struct {
 	Kind SLAKind `json:"kind"` // how N is counted
 	N    int     `json:"n"`    // hours or days
@@ -55,6 +60,10 @@ func (s SLA) Validate() error {
 		if s.N < 0 {
 			return fmt.Errorf("sla: %d days, want 0 or more", s.N)
 		}
+	case Periods24h:
+		if s.N < 1 {
+			return fmt.Errorf("sla: %d × 24 hours, want at least 1", s.N)
+		}
 	default:
 		return fmt.Errorf("sla: unknown kind %q", s.Kind)
 	}
@@ -69,6 +78,8 @@ func (s SLA) Deadline(cal *calendar.Calendar, arrived time.Time) time.Time {
 		return cal.AddWorkingTime(arrived, time.Duration(s.N)*time.Hour)
 	case CalendarDays:
 		return cal.WorkEnd(cal.WorkingDayOnOrAfter(d.AddDays(s.N)))
+	case Periods24h:
+		return arrived.Add(time.Duration(s.N) * 24 * time.Hour)
 	default:
 		return cal.WorkEnd(cal.NthWorkingDayAfter(d, s.N))
 	}
@@ -81,6 +92,8 @@ func (s SLA) String() string {
 		return fmt.Sprintf("%d jam kerja", s.N)
 	case CalendarDays:
 		return fmt.Sprintf("%d hari kalender", s.N)
+	case Periods24h:
+		return fmt.Sprintf("%d × 24 jam", s.N)
 	default:
 		return fmt.Sprintf("%d hari kerja", s.N)
 	}
