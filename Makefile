@@ -30,9 +30,7 @@ deps:
 #   api/detect/benchdetect builds its detection workload with bulk SQL
 #   api/sim               counts what the server durably stored, reading the
 #                         tables directly rather than trusting the code it checks
-#   api/escalate          being moved (issue 15)
-#   api/reportdata        being moved (issue 15): the estimator's transaction type
-PGX_ALLOWED := github.com/pantau-id/pantau/api/(postgres|pgtest|bench|detect/benchdetect|sim|escalate|reportdata)
+PGX_ALLOWED := github.com/pantau-id/pantau/api/(postgres|pgtest|bench|detect/benchdetect|sim)
 
 vet:
 	$(GO) vet ./...

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/pantau-id/pantau/api"
 	"github.com/pantau-id/pantau/api/postgres"
 	"github.com/pantau-id/pantau/report"
@@ -21,12 +19,16 @@ func (b *Builder) Promise(ctx context.Context, o api.Office) (*report.Promise, e
 	return b.promise(ctx, b.store.ModelReader(), o)
 }
 
-// Promiser returns Builder.Promise reading inside a transaction (as the
-// escalation hooks run), for Slack alerts and reminders.
-func Promiser(store *postgres.Store) func(ctx context.Context, tx pgx.Tx, o api.Office) (*report.Promise, error) {
+// Promiser returns Builder.Promise reading inside escalation's transaction
+// (as the escalation hooks run), for Slack alerts and reminders.
+func Promiser(store *postgres.Store) func(ctx context.Context, tx api.EscalationTx, o api.Office) (*report.Promise, error) {
 	b := New(store, nil)
-	return func(ctx context.Context, tx pgx.Tx, o api.Office) (*report.Promise, error) {
-		return b.promise(ctx, postgres.TxModelReader(tx), o)
+	return func(ctx context.Context, tx api.EscalationTx, o api.Office) (*report.Promise, error) {
+		ptx, ok := tx.(*postgres.EscalationTx)
+		if !ok {
+			return nil, fmt.Errorf("promise: transaction %T is not the store's", tx)
+		}
+		return b.promise(ctx, ptx.ModelReader(), o)
 	}
 }
 
