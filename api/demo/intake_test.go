@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pantau-id/pantau/api"
 	"github.com/pantau-id/pantau/api/pgtest"
 	"github.com/pantau-id/pantau/report/calendar"
 )
@@ -13,11 +12,7 @@ import (
 func TestSeedIntakeRecordsWorkingDaysOnce(t *testing.T) {
 	store := pgtest.Store(t)
 	ctx := context.Background()
-	err := store.UpsertRegions(ctx, []api.Province{{Code: "73", Name: "Sulawesi Selatan", TZ: "Asia/Makassar"}},
-		[]api.Office{{Code: "73.71", Name: "Kota Makassar", ProvinceCode: "73", Kind: "kota", TZ: "Asia/Makassar", Population: 1_470_000}}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pgtest.Makassar(t, store)
 	now := time.Date(2020, 1, 20, 9, 0, 0, 0, time.UTC) // Monday 17:00 WITA
 	n, err := SeedIntake(ctx, store, []string{"73.71"}, 14, now, nil)
 	if err != nil || n != 1 {

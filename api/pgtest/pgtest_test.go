@@ -82,3 +82,39 @@ func BenchmarkNewDatabase(b *testing.B) {
 		b.ReportMetric(float64(migrated)/float64(copied), "migrate/copy")
 	}
 }
+
+// TestFixturesAreWhatTheyPromise checks the fixtures against the store, and
+// that writing one twice changes nothing.
+func TestFixturesAreWhatTheyPromise(t *testing.T) {
+	s := Store(t)
+	mks := Makassar(t, s)
+	again := Makassar(t, s)
+	if again.Central.ID != mks.Central.ID || again.Internet.ID != mks.Internet.ID {
+		t.Errorf("a second Makassar made new targets: %d/%d then %d/%d", mks.Central.ID, mks.Internet.ID, again.Central.ID, again.Internet.ID)
+	}
+	kdi := Kendari(t, s)
+	ctx := context.Background()
+	for _, f := range []Office{mks, kdi} {
+		o, err := s.Office(ctx, f.Code)
+		if err != nil || o.Name != f.Name || o.ProvinceCode != f.Province.Code || o.TZ != "Asia/Makassar" {
+			t.Errorf("office %s in the store: %+v, %v", f.Code, o, err)
+		}
+		targets, err := s.Targets(ctx, f.Code)
+		if err != nil || len(targets) != 2 {
+			t.Fatalf("targets of %s: %+v, %v; want central and internet", f.Code, targets, err)
+		}
+		for _, tg := range targets {
+			want := map[int64]string{f.Central.ID: "central", f.Internet.ID: "internet"}[tg.ID]
+			if string(tg.Spec.Kind) != want {
+				t.Errorf("target %d of %s is %s, want %q", tg.ID, f.Code, tg.Spec.Kind, want)
+			}
+		}
+	}
+	if !mks.Settings.Recorded || mks.Settings.Staff != 4 || mks.Settings.OvertimeCap != 4 ||
+		mks.Settings.OvertimeHourly != 20000 || mks.Settings.MealAllowance != 37000 {
+		t.Errorf("Makassar's settings: %+v, want the seed case's, recorded", mks.Settings)
+	}
+	if kdi.Settings.Recorded || kdi.Province.Code != "74" {
+		t.Errorf("Kendari: settings %+v in province %s, want defaults (not recorded) in 74", kdi.Settings, kdi.Province.Code)
+	}
+}

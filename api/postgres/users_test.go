@@ -66,11 +66,8 @@ func TestNewUserValidate(t *testing.T) {
 func TestSessionsAndThrottle(t *testing.T) {
 	ctx := context.Background()
 	store := pgtest.Store(t)
-	if err := store.UpsertRegions(ctx, []api.Province{{Code: "73", Name: "Sulawesi Selatan", TZ: "Asia/Makassar"}},
-		[]api.Office{{Code: "73.71", Name: "Kota Makassar", ProvinceCode: "73", Kind: "kota", TZ: "Asia/Makassar"}}, nil); err != nil {
-		t.Fatal(err)
-	}
-	u, err := store.CreateUser(ctx, api.NewUser{Email: "Staf@Makassar.go.id", Role: api.RoleOfficeStaff, OfficeCode: "73.71", Password: "0123456789"})
+	mks := pgtest.Makassar(t, store)
+	u, err := store.CreateUser(ctx, api.NewUser{Email: "Staf@Makassar.go.id", Role: api.RoleOfficeStaff, OfficeCode: mks.Code, Password: "0123456789"})
 	if err != nil {
 		t.Fatal(err)
 	}

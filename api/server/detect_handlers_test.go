@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -54,15 +53,8 @@ func detectDo(t *testing.T, r http.Handler, method, path, body string) (int, map
 func TestDetectHandlersScopeAndMaintenance(t *testing.T) {
 	t.Parallel()
 	store := pgtest.Store(t)
-	ctx := context.Background()
-	err := store.UpsertRegions(ctx, []api.Province{{Code: "73", Name: "Sulawesi Selatan", TZ: "Asia/Makassar"}, {Code: "74", Name: "Sulawesi Tenggara", TZ: "Asia/Makassar"}},
-		[]api.Office{
-			{Code: "73.71", Name: "Kota Makassar", ProvinceCode: "73", Kind: "kota", TZ: "Asia/Makassar"},
-			{Code: "74.71", Name: "Kota Kendari", ProvinceCode: "74", Kind: "kota", TZ: "Asia/Makassar"},
-		}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pgtest.Makassar(t, store)
+	pgtest.Kendari(t, store)
 	now := time.Date(2020, 1, 8, 12, 0, 0, 0, time.UTC)
 	admin := detectEngine(t, store, api.User{Role: api.RoleAdmin}, now)
 	city := detectEngine(t, store, api.User{Role: api.RoleCityOfficial, OfficeCode: "73.71", ProvinceCode: "73"}, now)

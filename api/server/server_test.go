@@ -114,6 +114,16 @@ func result(seq int, target string, ok bool) map[string]any {
 	return r
 }
 
+// wrongSecret is token with the last digit of its secret changed (always
+// changed: replacing the last two digits by "00" kept one token in 256).
+func wrongSecret(token string) string {
+	last := "0"
+	if strings.HasSuffix(token, "0") {
+		last = "1"
+	}
+	return token[:len(token)-1] + last
+}
+
 func batch(items ...any) []byte {
 	b, _ := json.Marshal(map[string]any{"agent": map[string]any{"version": "1.0.0", "spool_depth": 3}, "results": items})
 	return b
@@ -177,7 +187,7 @@ func TestIngestErrors(t *testing.T) {
 		code   string
 	}{
 		{"no token", "", batch(), false, 401, api.EUnauthorized},
-		{"wrong token", f.token[:len(f.token)-2] + "00", batch(), false, 401, api.EUnauthorized},
+		{"wrong token", wrongSecret(f.token), batch(), false, 401, api.EUnauthorized},
 		{"another office", f.token, otherOffice, false, 403, api.EForbidden},
 		{"oversize body", f.token, huge, false, 413, api.ETooLarge},
 		{"oversize after gunzip", f.token, huge, true, 413, api.ETooLarge},
