@@ -80,6 +80,10 @@ type Config struct {
 	// commits, with its changes (work that must not hold the incident
 	// lock: estimates, message texts). Its errors are its own to log.
 	AfterIncidents func(ctx context.Context, changes []api.IncidentChange)
+	// Gap is the least time between the starts of two passes woken by
+	// arrivals (default 100 ms): arrivals within it share one pass, so a
+	// busy ingest costs a pass per gap, not one per upload.
+	Gap time.Duration
 	// Batch is how many probes one pass evaluates at most (default 500);
 	// a pass that fills it runs again at once.
 	Batch int
@@ -99,6 +103,8 @@ func (c Config) Validate() error {
 	switch {
 	case c.Tick < 0:
 		return errors.New("tick: must not be negative")
+	case c.Gap < 0:
+		return errors.New("gap: must not be negative")
 	case c.Batch < 0:
 		return errors.New("batch: must not be negative")
 	case c.Workers < 0:
@@ -113,6 +119,9 @@ func (c Config) Validate() error {
 func (c Config) withDefaults() Config {
 	if c.Tick == 0 {
 		c.Tick = time.Second
+	}
+	if c.Gap == 0 {
+		c.Gap = 100 * time.Millisecond
 	}
 	if c.Batch == 0 {
 		c.Batch = 500
@@ -159,6 +168,7 @@ func (d *Detector) Start(ctx context.Context) {
 		go func() { defer close(done); d.cfg.Waker.Listen(ctx, remote.Signal) }()
 	}
 	for {
+		started := time.Now()
 		// A pass that filled its batch runs again at once (a backlog never
 		// waits a tick per batch); arrivals during a pass coalesce into one
 		// more pass after it.
@@ -180,6 +190,12 @@ func (d *Detector) Start(ctx context.Context) {
 			// Other replicas' detectors may take part of the work.
 			if err := d.cfg.Waker.Notify(ctx); err != nil && ctx.Err() == nil {
 				d.cfg.Logger.Warn("announce arrivals to other replicas", slog.Any("err", err))
+			}
+			// Let the arrivals of the gap gather into this pass.
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(time.Until(started.Add(d.cfg.Gap))):
 			}
 		}
 	}

@@ -32,13 +32,26 @@
 //     outages are judged up to their series' last result, so causes depend
 //     on the results alone. Internet targets' outages are local; unknown
 //     spans have cause unknown.
-//   - Incidents (Incidents): each office's central-cause outages of central
-//     targets are united, then office intervals that overlap in time are
-//     grouped transitively. Scope is judged on the peak of offices down at
-//     once: national at ≥ the national share of all monitored offices,
+//   - Incidents (Incidents, in incidents.go): each office's central-cause
+//     outages of central targets are united into pieces. Pieces of one
+//     office less than the re-open window apart (default 10 min) belong to
+//     one incident (flapping: Flaps counts the re-opens, "tidak stabil");
+//     pieces of offices of one province that overlap in time are grouped
+//     transitively; across provinces only while the national rule holds (a
+//     share of all monitored offices down at once, or NationalProvinces
+//     provinces at province scope at once), and then every piece down in
+//     that period is one national incident. Unrelated cuts in two
+//     provinces are two incidents. Scope: national as just said, else
 //     province at ≥ the province share of that province's monitored
-//     offices, office otherwise; a single office is always office scope.
-//     Monitored offices are those with a non-revoked probe, counted now.
+//     offices down at once, office otherwise; a single office is always
+//     office scope. Monitored offices are those with a non-revoked probe,
+//     counted now.
+//   - Reconciliation (Reconcile): a recomputed group keeps the id of the
+//     oldest stored incident it overlaps in time and shares an office
+//     with; a new group already over when first seen is late (kind late,
+//     Late kept for good: never escalated), never opened; an incident no
+//     group continues is retracted (MergedInto when its offices went to
+//     another). The gather rule for the first office-level alert is Gather.
 //   - Maintenance windows are shown on timelines (state maintenance, the
 //     measured state beside it) and excluded from availability (Totals,
 //     Availability); detection itself ignores them.
@@ -46,9 +59,11 @@
 // # Late data and concurrency
 //
 // Ingest only queues each series it touched with its earliest new
-// observed_at, in the insert's transaction. The detector evaluates within a
-// bounded delay (its tick, 1 s by default, plus the pass), not in the insert
-// transaction. Per probe, in one transaction under pg_try_advisory_xact_lock:
+// observed_at, in the insert's transaction, keeping the time it was first
+// queued (work is taken longest-waiting first, so none starves), and wakes
+// the detector after its commit (Waker: in-process, and LISTEN/NOTIFY for
+// other replicas); arrivals within Gap (100 ms) share a pass, and the tick
+// (1 s) is the safety net. Detection has a pool of its own. Per probe, in one transaction under pg_try_advisory_xact_lock:
 // it claims the probe's queue rows (FOR UPDATE SKIP LOCKED, so rows an
 // ingest is still writing wait for the next pass), resumes each series from
 // its stored Checkpoint when everything new is later, or else replays it
@@ -57,7 +72,10 @@
 // run whatever came before), replaces the spans from there, re-decides the
 // causes of the probe's central outages in the changed range and marks the
 // range for incident grouping. Incident grouping runs under one global lock
-// after the probe transactions commit. A detector that cannot take a
+// after the probe transactions commit; AfterIncidents runs after it
+// commits. Any number of detectors (replicas) may run over one database
+// and be killed at any moment: every write is in a transaction under these
+// locks. A detector that cannot take a
 // probe's lock skips it, so no two write one series at once; an exclusion
 // constraint on outages rules out overlapping spans regardless.
 package detect

@@ -52,7 +52,7 @@ func main() {
 // config is the benchmark's shape.
 type config struct {
 	probes, ticks, batchTicks, senders int
-	tick                               time.Duration
+	tick, gap                          time.Duration
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -67,6 +67,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&cfg.batchTicks, "batch-ticks", 10, "checks per upload (the agent's batching)")
 	fs.IntVar(&cfg.senders, "senders", 4, "concurrent uploads")
 	fs.DurationVar(&cfg.tick, "tick", time.Second, "the detector's tick (its default is 1s)")
+	fs.DurationVar(&cfg.gap, "gap", 0, "the detector's least gap between passes woken by arrivals (0: its default)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -126,7 +127,7 @@ func phase(ctx context.Context, adminURL string, w *workload, cfg config, detect
 	defer detection.Close()
 	timed := &timedStore{Store: detection}
 	if detecting {
-		det, err := detect.New(timed, detect.Config{Tick: cfg.tick, Waker: detection, Clock: clock,
+		det, err := detect.New(timed, detect.Config{Tick: cfg.tick, Gap: cfg.gap, Waker: detection, Clock: clock,
 			Logger: slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 		if err != nil {
 			return 0, nil, err
