@@ -35,8 +35,10 @@ func TestParsePhases(t *testing.T) {
 		want []bench.Phase
 		ok   bool
 	}{
-		{"514:30s:10m,5000:10s:2m", []bench.Phase{{514, 30 * time.Second, 10 * time.Minute}, {5000, 10 * time.Second, 2 * time.Minute}}, true},
-		{"10:1s:5s", []bench.Phase{{10, time.Second, 5 * time.Second}}, true},
+		{"514:30s:10m,5000:10s:2m", []bench.Phase{{514, 30 * time.Second, 10 * time.Minute, false}, {5000, 10 * time.Second, 2 * time.Minute, false}}, true},
+		{"10:1s:5s", []bench.Phase{{10, time.Second, 5 * time.Second, false}}, true},
+		{"10000:10s:5m:cut", []bench.Phase{{10000, 10 * time.Second, 5 * time.Minute, true}}, true},
+		{"10000:10s:5m:boom", nil, false},
 		{"514:30s", nil, false},
 		{"0:30s:1m", nil, false},
 		{"514:soon:1m", nil, false},
@@ -64,5 +66,9 @@ func TestSoakLineForm(t *testing.T) {
 	r := bench.SoakResult{Phase: bench.Phase{Probes: 514}, Results: 20560, Lost: 0, P99: 42500 * time.Microsecond, RSSMB: 35.4}
 	if got, want := r.Line(), "soak: offices=514 results=20560 lost=0 p99_ms=42.5 rss_mb=35.4"; got != want {
 		t.Fatalf("line %q, want %q", got, want)
+	}
+	r.Phase.Cut, r.DetectLagP99, r.NationalLag = true, 1250*time.Millisecond, -time.Second
+	if got, want := r.Line(), "soak: offices=514 results=20560 lost=0 p99_ms=42.5 rss_mb=35.4 detect_lag_p99_s=1.25 national_lag_s=-1.00"; got != want {
+		t.Fatalf("cut line %q, want %q", got, want)
 	}
 }

@@ -18,20 +18,28 @@ import (
 )
 
 // Phase is one stage of a soak: Probes simulated offices checking every
-// Interval for Duration.
+// Interval for Duration. A Cut phase gives each probe three targets and runs
+// only a national cut, from a fifth of Duration for two fifths of it (1 to 3
+// minutes of 5), and measures detection lags; other phases run
+// sim.DefaultScript.
 type Phase struct {
 	Probes   int
 	Interval time.Duration
 	Duration time.Duration
+	Cut      bool
 }
 
-// ParsePhases reads "514:30s:10m,5000:10s:2m".
+// ParsePhases reads "514:30s:10m,5000:10s:2m,10000:10s:5m:cut".
 func ParsePhases(s string) ([]Phase, error) {
 	var out []Phase
 	for _, part := range strings.Split(s, ",") {
 		f := strings.Split(strings.TrimSpace(part), ":")
+		cut := len(f) == 4 && f[3] == "cut"
+		if cut {
+			f = f[:3]
+		}
 		if len(f) != 3 {
-			return nil, fmt.Errorf("phase %q: want PROBES:INTERVAL:DURATION", part)
+			return nil, fmt.Errorf("phase %q: want PROBES:INTERVAL:DURATION[:cut]", part)
 		}
 		n, err := strconv.Atoi(f[0])
 		iv, err2 := time.ParseDuration(f[1])
@@ -39,7 +47,7 @@ func ParsePhases(s string) ([]Phase, error) {
 		if err != nil || err2 != nil || err3 != nil || n <= 0 || iv <= 0 || d <= 0 {
 			return nil, fmt.Errorf("phase %q: want a positive count and two durations, as 514:30s:10m", part)
 		}
-		out = append(out, Phase{Probes: n, Interval: iv, Duration: d})
+		out = append(out, Phase{Probes: n, Interval: iv, Duration: d, Cut: cut})
 	}
 	return out, nil
 }
@@ -51,12 +59,19 @@ type SoakResult struct {
 	Lost    int64
 	P99     time.Duration
 	RSSMB   float64
+	// Cut phases only (see lags.go): DetectLagP99 over the offices in the
+	// cut, NationalLag for the national incident; -1 s when never visible.
+	DetectLagP99, NationalLag time.Duration
 }
 
-// Line is the phase's line in the form issue 7 asks for.
+// Line is the phase's line in the form issues 7 and 14 ask for.
 func (r SoakResult) Line() string {
-	return fmt.Sprintf("soak: offices=%d results=%d lost=%d p99_ms=%.1f rss_mb=%.1f", r.Phase.Probes, r.Results, r.Lost,
+	line := fmt.Sprintf("soak: offices=%d results=%d lost=%d p99_ms=%.1f rss_mb=%.1f", r.Phase.Probes, r.Results, r.Lost,
 		float64(r.P99)/float64(time.Millisecond), r.RSSMB)
+	if r.Phase.Cut {
+		line += fmt.Sprintf(" detect_lag_p99_s=%.2f national_lag_s=%.2f", r.DetectLagP99.Seconds(), r.NationalLag.Seconds())
+	}
+	return line
 }
 
 // RunSoakPhase registers the phase's probes, drives them against the server
@@ -69,7 +84,7 @@ func RunSoakPhase(ctx context.Context, store *postgres.Store, base string, serve
 	}
 	fmt.Fprintf(progress, "soak: registering %d probes…\n", ph.Probes)
 	members, err := sim.Register(ctx, store, provinces, sim.Pick(offices, ph.Probes), sim.RegisterConfig{
-		Probes: ph.Probes, Interval: ph.Interval, RunID: runID,
+		Probes: ph.Probes, Interval: ph.Interval, RunID: runID, ThreeTargets: ph.Cut,
 		Progress: func(done, total int) {
 			if done%1000 == 0 || done == total {
 				fmt.Fprintf(progress, "soak: registered %d/%d\n", done, total)
@@ -78,11 +93,23 @@ func RunSoakPhase(ctx context.Context, store *postgres.Store, base string, serve
 	if err != nil {
 		return SoakResult{}, err
 	}
+	cuts := sim.DefaultScript(ph.Duration, ph.Interval)
+	if ph.Cut {
+		cuts = []sim.Cut{{Kind: sim.CutNational, Start: ph.Duration / 5, End: ph.Duration * 3 / 5}}
+	}
 	sampler := newRSSSampler(serverPID)
 	stop := sampler.start()
+	var watcher *visibility
+	if ph.Cut {
+		watcher = watchVisibility(ctx, store, time.Now().Add(-time.Minute), progress)
+	}
 	figs, err := sim.Run(ctx, members, sim.Config{Server: base, Duration: ph.Duration, Drain: 2 * time.Minute,
-		Cuts: sim.DefaultScript(ph.Duration, ph.Interval), Progress: progress, ProgressEvery: 10 * time.Second, Seed: 7})
+		Cuts: cuts, Progress: progress, ProgressEvery: 10 * time.Second, Seed: 7})
 	peak := stop()
+	var seen visible
+	if watcher != nil {
+		seen = watcher.stop()
+	}
 	if err != nil {
 		return SoakResult{}, err
 	}
@@ -90,7 +117,11 @@ func RunSoakPhase(ctx context.Context, store *postgres.Store, base string, serve
 	if err != nil {
 		return SoakResult{}, err
 	}
-	return SoakResult{Phase: ph, Results: stored, Lost: figs.Generated - stored, P99: figs.P99, RSSMB: float64(peak) / 1024}, nil
+	res := SoakResult{Phase: ph, Results: stored, Lost: figs.Generated - stored, P99: figs.P99, RSSMB: float64(peak) / 1024}
+	if ph.Cut {
+		res.DetectLagP99, res.NationalLag = lags(members, figs.Completed, seen, progress)
+	}
+	return res, nil
 }
 
 // rssSampler keeps the highest VmRSS of a process, in kB.

@@ -20,10 +20,12 @@ import (
 	"github.com/pantau-id/pantau/probe"
 )
 
-// Target names every simulated office gets.
+// Target names every simulated office gets (SecondCentralTarget only with
+// RegisterConfig.ThreeTargets).
 const (
-	CentralTarget  = "sim-central"
-	InternetTarget = "sim-internet"
+	CentralTarget       = "sim-central"
+	InternetTarget      = "sim-internet"
+	SecondCentralTarget = "sim-central-2"
 )
 
 // Member is one registered simulated probe.
@@ -32,7 +34,8 @@ type Member struct {
 	ProbeID  int64
 	Token    string
 	Interval time.Duration
-	// TargetIDs maps CentralTarget and InternetTarget to their ids.
+	// TargetIDs maps CentralTarget and InternetTarget (and
+	// SecondCentralTarget when registered) to their ids.
 	TargetIDs map[string]int64
 }
 
@@ -51,6 +54,10 @@ type RegisterConfig struct {
 	RunID string
 	// Progress, when set, is told how many probes are registered so far.
 	Progress func(done, total int)
+	// ThreeTargets adds a second central target (another service of the
+	// central registry, cut with it), so each probe sends three results a
+	// round.
+	ThreeTargets bool
 }
 
 // Register makes sure the regions exist, gives each office used the two
@@ -111,6 +118,9 @@ func ensureTargets(ctx context.Context, store *postgres.Store, office string, cf
 	specs := []probe.Target{
 		{Name: CentralTarget, Kind: probe.KindCentral, Check: probe.CheckHTTP, Address: cfg.CentralAddress},
 		{Name: InternetTarget, Kind: probe.KindInternet, Check: probe.CheckTCP, Address: "127.0.0.1:9"},
+	}
+	if cfg.ThreeTargets {
+		specs = append(specs, probe.Target{Name: SecondCentralTarget, Kind: probe.KindCentral, Check: probe.CheckHTTP, Address: cfg.CentralAddress + "/2"})
 	}
 	out := map[string]int64{}
 	for _, spec := range specs {

@@ -28,16 +28,32 @@ type vprobe struct {
 	queue  []probe.Result
 	drops  uint64
 	offset time.Duration // phase of the schedule
+	// failRun counts consecutive failures of CentralTarget; markSeq is the
+	// result that completed the fail threshold in the watched cut, until the
+	// answer to the batch carrying it arrives (see Figures.Completed).
+	failRun int
+	markSeq uint64
+	marked  bool
 }
 
-// tick measures both targets at now (the probe's clock is now+skew).
+// tick measures every target at now (the probe's clock is now+skew).
 func (p *vprobe) tick(now time.Time, link Link) {
 	at := now.Add(p.skew).UTC()
-	for _, t := range []struct {
+	targets := []struct {
 		name string
 		up   bool
-	}{{CentralTarget, link.Central}, {InternetTarget, link.Internet}} {
+	}{{CentralTarget, link.Central}, {InternetTarget, link.Internet}}
+	if _, ok := p.m.TargetIDs[SecondCentralTarget]; ok {
+		targets = append(targets, struct {
+			name string
+			up   bool
+		}{SecondCentralTarget, link.Central})
+	}
+	for _, t := range targets {
 		p.seq++
+		if t.name == CentralTarget {
+			p.watch(now, t.up)
+		}
 		r := probe.Result{Seq: p.seq, Target: t.name, ObservedAt: at, OK: t.up, LatencyMS: 8 + p.rng.ExpFloat64()*30}
 		if !t.up {
 			r.Failure, r.LatencyMS, r.Detail = probe.FailTimeout, 5000, "simulated cut"
@@ -49,6 +65,22 @@ func (p *vprobe) tick(now time.Time, link Link) {
 		}
 		p.queue = append(p.queue, r)
 		p.run.stats.generated.Add(1)
+	}
+}
+
+// watch follows CentralTarget's consecutive failures and marks the result
+// that completes the fail threshold inside the watched cut (p.seq, about
+// to be queued).
+func (p *vprobe) watch(now time.Time, up bool) {
+	if up {
+		p.failRun = 0
+		return
+	}
+	p.failRun++
+	w := p.run.watch
+	since := now.Sub(p.run.start)
+	if w != nil && !p.marked && p.failRun == p.run.cfg.FailThreshold && since >= w.Start && since < w.End {
+		p.markSeq, p.marked = p.seq, true
 	}
 }
 
@@ -129,6 +161,10 @@ func (p *vprobe) send(ctx context.Context, rs []probe.Result) error {
 	var br probe.BatchResponse
 	if err := json.Unmarshal(raw, &br); err != nil {
 		return fmt.Errorf("decode answer: %w", err)
+	}
+	if p.markSeq != 0 && rs[0].Seq <= p.markSeq && p.markSeq <= rs[len(rs)-1].Seq {
+		p.run.completed(p.m.Office.Code, time.Now())
+		p.markSeq = 0
 	}
 	p.run.stats.requests.Add(1)
 	p.run.stats.accepted.Add(int64(br.Accepted))

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/pantau-id/pantau/api"
 )
 
 // Defaults for Config.
@@ -53,6 +55,9 @@ type Config struct {
 	// MaxInFlight bounds concurrent requests (default 256); the server
 	// still sees every probe's connection and schedule.
 	MaxInFlight int
+	// FailThreshold is the targets' fail threshold, for Figures.Completed
+	// (default api.DefaultThresholds.Fail, what Register's targets get).
+	FailThreshold int
 }
 
 func (c Config) withDefaults() Config {
@@ -79,6 +84,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ProgressEvery <= 0 {
 		c.ProgressEvery = DefaultProgressEvery
+	}
+	if c.FailThreshold <= 0 {
+		c.FailThreshold = api.DefaultThresholds.Fail
 	}
 	c.Server = strings.TrimRight(c.Server, "/")
 	return c
@@ -117,6 +125,21 @@ type runner struct {
 	stats    stats
 	latency  *histogram
 	inflight chan struct{}
+	// watch is the first national cut of the script (nil: none), whose
+	// threshold completions are recorded in done.
+	watch *Cut
+	mu    sync.Mutex
+	done  map[string]time.Time
+}
+
+// completed records that a result completing an office's fail threshold
+// in the watched cut was answered at t (the earliest per office is kept).
+func (r *runner) completed(office string, t time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if prev, ok := r.done[office]; !ok || t.Before(prev) {
+		r.done[office] = t
+	}
 }
 
 // Figures is what a run measured.
@@ -126,6 +149,13 @@ type Figures struct {
 	Dropped, Requests, FailedRequests, Undelivered int64
 	P50, P99, Max                                  time.Duration
 	Elapsed                                        time.Duration
+	// Start is when the run (and the script's clock) began.
+	Start time.Time
+	// Completed is, for each office, when the server answered the first
+	// batch carrying a result that completed the fail threshold of one of
+	// its probes' CentralTarget during the script's first national cut:
+	// from then on the rules let its outage be known. Empty without one.
+	Completed map[string]time.Time
 }
 
 // Run drives members against cfg.Server for cfg.Duration, then drains
@@ -142,6 +172,13 @@ func Run(ctx context.Context, members []Member, cfg Config) (Figures, error) {
 	r := &runner{cfg: cfg, script: NewScript(cfg.Cuts), latency: newHistogram(), start: time.Now(), inflight: make(chan struct{}, cfg.MaxInFlight),
 		client: &http.Client{Transport: &http.Transport{MaxIdleConns: cfg.MaxInFlight, MaxIdleConnsPerHost: cfg.MaxInFlight, IdleConnTimeout: time.Minute, DisableCompression: true}}}
 	defer r.client.CloseIdleConnections()
+	r.done = map[string]time.Time{}
+	for _, c := range cfg.Cuts {
+		if c.Kind == CutNational {
+			r.watch = &c
+			break
+		}
+	}
 	rng := rand.New(rand.NewPCG(cfg.Seed, 1))
 	probes := make([]*vprobe, len(members))
 	for i, m := range members {
@@ -215,9 +252,15 @@ func (r *runner) progress(ctx context.Context, n int) func() {
 func (r *runner) figures(n int) Figures {
 	s := &r.stats
 	p50, p99, mx := r.latency.quantiles()
+	r.mu.Lock()
+	done := make(map[string]time.Time, len(r.done))
+	for k, v := range r.done {
+		done[k] = v
+	}
+	r.mu.Unlock()
 	return Figures{Probes: n, Generated: s.generated.Load(), Accepted: s.accepted.Load(), Duplicates: s.duplicates.Load(),
 		Rejected: s.rejected.Load(), Dropped: s.dropped.Load(), Requests: s.requests.Load(), FailedRequests: s.failedRequests.Load(),
-		P50: p50, P99: p99, Max: mx, Elapsed: time.Since(r.start)}
+		P50: p50, P99: p99, Max: mx, Elapsed: time.Since(r.start), Start: r.start, Completed: done}
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

@@ -96,3 +96,22 @@ func countBy(ctx context.Context, store *postgres.Store, sql string, args ...any
 	}
 	return out, nil
 }
+
+// Visible returns the offices with a down outage of a central target that
+// began at or after since, and whether a national incident that began at or
+// after since exists: what the API shows once the detector has committed.
+func Visible(ctx context.Context, store *postgres.Store, since time.Time) (offices []string, national bool, err error) {
+	rows, err := store.Pool().Query(ctx, `SELECT DISTINCT office_code FROM outages
+		WHERE kind = 'down' AND target_kind = 'central' AND started_at >= $1`, since)
+	if err != nil {
+		return nil, false, fmt.Errorf("sim: visible outages: %w", err)
+	}
+	if offices, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+		return nil, false, fmt.Errorf("sim: visible outages: %w", err)
+	}
+	err = store.Pool().QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM incidents WHERE scope = 'national' AND started_at >= $1)`, since).Scan(&national)
+	if err != nil {
+		return nil, false, fmt.Errorf("sim: visible incidents: %w", err)
+	}
+	return offices, national, nil
+}

@@ -1,12 +1,16 @@
 // Command soak runs Pantau's soak test: it starts `pantau serve` (the binary
 // given with -bin) on a scratch database and a loopback port, then drives
 // simulated offices against it phase by phase (default 514 offices at 30 s
-// for 10 minutes, then 5,000 at 10 s for 2 minutes), sampling the server's
-// resident memory. The last lines, one per phase, are
+// for 10 minutes, 5,000 at 10 s for 2 minutes, then 10,000 service points at
+// 10 s with three targets each for 5 minutes with a national cut from minute
+// 1 to 3), sampling the server's resident memory. The last lines, one per
+// phase, are
 //
 //	soak: offices=<n> results=<n> lost=<n> p99_ms=<ingest p99> rss_mb=<server peak RSS>
 //
-// p99 is the ingest request latency as the simulated probes saw it.
+// and for the cut phase the same with detect_lag_p99_s=<n> national_lag_s=<n>
+// (api/bench/lags.go). p99 is the ingest request latency as the simulated
+// probes saw it.
 package main
 
 import (
@@ -44,7 +48,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	var (
 		bin     = fs.String("bin", "bin/pantau", "the pantau binary to serve with")
-		phases  = fs.String("phases", "514:30s:10m,5000:10s:2m", "phases as PROBES:INTERVAL:DURATION, comma separated")
+		phases  = fs.String("phases", "514:30s:10m,5000:10s:2m,10000:10s:5m:cut", "phases as PROBES:INTERVAL:DURATION[:cut], comma separated (cut: three targets, a national cut, detection lags)")
 		admin   = fs.String("admin-url", os.Getenv("PANTAU_BENCH_ADMIN_URL"), "PostgreSQL admin URL for the scratch database (env PANTAU_BENCH_ADMIN_URL); empty tries 127.0.0.1:5432, then a private cluster")
 		logDir  = fs.String("log-dir", os.TempDir(), "folder for the server's log (soak-server.log)")
 		private = fs.Bool("private", false, "use a private PostgreSQL cluster even when 127.0.0.1:5432 answers")
