@@ -1,6 +1,8 @@
 package api
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -20,13 +22,55 @@ type IntakeRow struct {
 // busiest offices receive a few hundred files a day.
 const MaxIntake = 10000
 
+// MinDate and MaxDate bound every date a caller gives (intake, report
+// periods): the registry's SIAK era starts after 2000, and a far date is a
+// typo (or a probe for a 500) rather than a plan. The offices' founding
+// dates are not in the region data, so 2000 is the floor for all of them.
+var (
+	MinDate = calendar.D(2000, 1, 1)
+	MaxDate = calendar.D(2100, 12, 31)
+)
+
+// CheckDate names field when d is outside [MinDate, MaxDate].
+func CheckDate(field string, d calendar.Date) error {
+	if d.Before(MinDate) || d.After(MaxDate) {
+		return FieldErrorf(field, "%s is outside %s to %s", d, MinDate, MaxDate)
+	}
+	return nil
+}
+
+// UnmarshalJSON refuses a row without date, type or received, with one of
+// them null (encoding/json would read a missing or null count as 0 files),
+// or with a field it does not know.
+func (r *IntakeRow) UnmarshalJSON(b []byte) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	for _, k := range []string{"date", "type", "received"} {
+		if v, ok := raw[k]; !ok || string(v) == "null" {
+			return fmt.Errorf("%q is required and must not be null", k)
+		}
+	}
+	// Decoding through a method loses the caller's DisallowUnknownFields:
+	// ask for it again.
+	type plain IntakeRow
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	return dec.Decode((*plain)(r))
+}
+
 // Validate names the first field that is wrong.
 func (r IntakeRow) Validate() error {
 	switch {
 	case r.Date.IsZero():
 		return FieldErrorf("date", "is required")
+	case CheckDate("date", r.Date) != nil:
+		return CheckDate("date", r.Date)
 	case r.Type == "":
 		return FieldErrorf("type", "is required")
+	case CheckLine("type", r.Type, 32) != nil:
+		return CheckLine("type", r.Type, 32)
 	case r.Received < 0 || r.Received > MaxIntake:
 		return FieldErrorf("received", "want a whole number from 0 to %d, not %d", MaxIntake, r.Received)
 	case r.Completed != nil && (*r.Completed < 0 || *r.Completed > MaxIntake):

@@ -53,6 +53,12 @@ func (s *Store) CreateEnrolmentCode(ctx context.Context, officeCode string, ttl 
 // Enrol trades a code for a new probe of the code's office, once. A wrong,
 // used or expired code gets an error that says which, and changes nothing.
 func (s *Store) Enrol(ctx context.Context, code, probeName string) (api.Probe, string, error) {
+	if err := api.CheckLine("code", code, 64); err != nil {
+		return api.Probe{}, "", err
+	}
+	if err := api.CheckLine("name", probeName, MaxProbeName-8); err != nil {
+		return api.Probe{}, "", err
+	}
 	sum := sha256.Sum256([]byte(normaliseCode(code)))
 	var (
 		p     api.Probe
@@ -80,13 +86,18 @@ func (s *Store) Enrol(ctx context.Context, code, probeName string) (api.Probe, s
 		if strings.TrimSpace(probeName) == "" {
 			probeName = "agent"
 		}
-		// Names are unique per office; a re-installed PC gets a suffix.
+		// Names are unique per office; a re-installed PC gets the first
+		// free suffix. (Counting the names like it would pick a taken one
+		// forever once a host called "pc-3" enrolled before "pc" twice.)
 		var n int
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM probes WHERE office_code = $1 AND (name = $2 OR name LIKE $2 || '-%')`, office, probeName).Scan(&n); err != nil {
-			return fmt.Errorf("probe names: %w", err)
+		if err := tx.QueryRow(ctx, `SELECT s FROM generate_series(1, 100000) AS s
+			WHERE NOT EXISTS (SELECT 1 FROM probes WHERE office_code = $1
+				AND name = CASE WHEN s = 1 THEN $2 ELSE $2 || '-' || s END)
+			ORDER BY s LIMIT 1`, office, probeName).Scan(&n); err != nil {
+			return mapError(err, "free probe name")
 		}
-		if n > 0 {
-			probeName = fmt.Sprintf("%s-%d", probeName, n+1)
+		if n > 1 {
+			probeName = fmt.Sprintf("%s-%d", probeName, n)
 		}
 		p, token, err = createProbe(ctx, tx, office, probeName)
 		if err != nil {

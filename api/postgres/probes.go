@@ -19,6 +19,9 @@ import (
 // tokenPrefix marks Pantau probe tokens so a leaked one is recognisable.
 const tokenPrefix = "pt_"
 
+// MaxProbeName bounds a probe's name: a host name and a suffix.
+const MaxProbeName = 72
+
 // CreateProbe registers a probe for an office and returns it with its token.
 // The token is shown once: only its hash is stored.
 func (s *Store) CreateProbe(ctx context.Context, officeCode, name string) (api.Probe, string, error) {
@@ -37,6 +40,12 @@ func (s *Store) CreateProbe(ctx context.Context, officeCode, name string) (api.P
 // createProbe inserts a probe inside tx. The token embeds the probe's id,
 // so the row is inserted first and its hash set in the same transaction.
 func createProbe(ctx context.Context, tx pgx.Tx, officeCode, name string) (api.Probe, string, error) {
+	if err := api.CheckLine("name", name, MaxProbeName); err != nil {
+		return api.Probe{}, "", err
+	}
+	if strings.TrimSpace(name) == "" {
+		return api.Probe{}, "", api.FieldErrorf("name", "must not be empty")
+	}
 	secret := make([]byte, 32)
 	if _, err := rand.Read(secret); err != nil {
 		return api.Probe{}, "", fmt.Errorf("probe secret: %w", err)

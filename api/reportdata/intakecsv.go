@@ -47,16 +47,52 @@ func (e CSVError) String() string {
 	return fmt.Sprintf("line %d, column %d (%s): %s", e.Line, e.Column, e.Field, e.Message)
 }
 
-// CSVErrors are every error of one file.
-type CSVErrors []CSVError
+// MaxListedErrors is how many of a file's errors are listed: past it the
+// file is the wrong file, and a megabyte of bad lines must not become tens
+// of megabytes of answer.
+const MaxListedErrors = 100
 
-// Error lists every error, one per line.
+// CSVErrors are a file's errors: the first MaxListedErrors by line and
+// column, and how many there were in all.
+type CSVErrors struct {
+	List  []CSVError
+	Total int
+}
+
+// add counts e and keeps it while the list has room. Callers add in line
+// order, so the kept ones are the first; sort keeps them so when two
+// passes' errors meet.
+func (es *CSVErrors) add(e CSVError) {
+	es.Total++
+	if len(es.List) < MaxListedErrors {
+		es.List = append(es.List, e)
+	}
+}
+
+// merge adds o's errors to es and keeps the first MaxListedErrors by line.
+func (es *CSVErrors) merge(o CSVErrors) {
+	es.List = append(es.List, o.List...)
+	es.Total += o.Total
+	slices.SortStableFunc(es.List, func(a, b CSVError) int {
+		if a.Line != b.Line {
+			return a.Line - b.Line
+		}
+		return a.Column - b.Column
+	})
+	es.List = es.List[:min(len(es.List), MaxListedErrors)]
+}
+
+// Error lists the errors, one per line, and says how many were not listed.
 func (es CSVErrors) Error() string {
-	s := make([]string, len(es))
-	for i, e := range es {
+	s := make([]string, len(es.List))
+	for i, e := range es.List {
 		s[i] = e.String()
 	}
-	return fmt.Sprintf("intake file: %d errors, nothing imported:\n%s", len(es), strings.Join(s, "\n"))
+	more := ""
+	if n := es.Total - len(es.List); n > 0 {
+		more = fmt.Sprintf("\n… and %d more", n)
+	}
+	return fmt.Sprintf("intake file: %d errors, nothing imported:\n%s%s", es.Total, strings.Join(s, "\n"), more)
 }
 
 var intakeColumns = []string{"date", "type", "received", "completed"}
@@ -69,7 +105,7 @@ type csvRow struct {
 }
 
 // parseIntakeCSV reads the file's syntax: dates, counts, duplicates.
-func parseIntakeCSV(r io.Reader) ([]csvRow, CSVErrors) {
+func parseIntakeCSV(r io.Reader) ([]csvRow, CSVErrors, error) {
 	br := bufio.NewReader(r)
 	// Spreadsheets save a UTF-8 byte order mark, and with an Indonesian
 	// locale separate fields with semicolons (the comma is the decimal
@@ -96,13 +132,12 @@ func parseIntakeCSV(r io.Reader) ([]csvRow, CSVErrors) {
 		line, _ := cr.FieldPos(0)
 		if err != nil {
 			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				line = pe.Line
+			if !errors.As(err, &pe) {
+				// Not the file's syntax: the upload broke off or went over
+				// its size limit. Say so, not "line N is wrong".
+				return nil, errs, fmt.Errorf("read intake file: %w", err)
 			}
-			errs = append(errs, CSVError{Line: line, Message: err.Error()})
-			if pe == nil {
-				break
-			}
+			errs.add(CSVError{Line: pe.Line, Message: err.Error()})
 			continue
 		}
 		if first && strings.EqualFold(strings.TrimSpace(rec[0]), "date") || first && strings.EqualFold(strings.TrimSpace(rec[0]), "type") {
@@ -112,11 +147,11 @@ func parseIntakeCSV(r io.Reader) ([]csvRow, CSVErrors) {
 			}
 			for _, name := range intakeColumns[:3] {
 				if _, ok := col[name]; !ok {
-					errs = append(errs, CSVError{Line: line, Message: fmt.Sprintf("header: no %q column", name)})
+					errs.add(CSVError{Line: line, Message: fmt.Sprintf("header: no %q column", name)})
 				}
 			}
-			if len(errs) > 0 {
-				return nil, errs
+			if errs.Total > 0 {
+				return nil, errs, nil
 			}
 			continue
 		}
@@ -129,18 +164,22 @@ func parseIntakeCSV(r io.Reader) ([]csvRow, CSVErrors) {
 		}
 		bad := func(name, format string, args ...any) {
 			_, c, _ := cell(name)
-			errs = append(errs, CSVError{Line: line, Column: c, Field: name, Message: fmt.Sprintf(format, args...)})
+			errs.add(CSVError{Line: line, Column: c, Field: name, Message: fmt.Sprintf(format, args...)})
 		}
 		cr := csvRow{line: line, col: col}
 		if v, _, ok := cell("date"); !ok || v == "" {
 			bad("date", "missing; want a date as 2020-01-08")
 		} else if d, err := calendar.ParseDate(v); err != nil {
 			bad("date", "%q is not a date as 2020-01-08", v)
+		} else if err := api.CheckDate("date", d); err != nil {
+			bad("date", "%s", api.ErrorMessage(err))
 		} else {
 			cr.row.Date = d
 		}
 		if v, _, ok := cell("type"); !ok || v == "" {
 			bad("type", "missing; want a document type code such as KK")
+		} else if err := api.CheckLine("type", v, 32); err != nil {
+			bad("type", "%s", api.ErrorMessage(err))
 		} else {
 			cr.row.Type = strings.ToUpper(v)
 		}
@@ -167,17 +206,20 @@ func parseIntakeCSV(r io.Reader) ([]csvRow, CSVErrors) {
 		}
 		rows = append(rows, cr)
 	}
-	if len(rows) == 0 && len(errs) == 0 {
-		errs = append(errs, CSVError{Line: 1, Message: "the file holds no intake rows"})
+	if len(rows) == 0 && errs.Total == 0 {
+		errs.add(CSVError{Line: 1, Message: "the file holds no intake rows"})
 	}
-	return rows, errs
+	return rows, errs, nil
 }
 
 // ReadIntakeCSV reads an intake file for office and checks every row
 // against its catalogue and calendar and the office's today; it returns
 // the rows, or CSVErrors naming every bad line and column.
 func (b *Builder) ReadIntakeCSV(ctx context.Context, o api.Office, r io.Reader) ([]api.IntakeRow, error) {
-	crs, errs := parseIntakeCSV(r)
+	crs, errs, err := parseIntakeCSV(r)
+	if err != nil {
+		return nil, err
+	}
 	rows := make([]api.IntakeRow, len(crs))
 	for i, cr := range crs {
 		rows[i] = cr.row
@@ -186,12 +228,12 @@ func (b *Builder) ReadIntakeCSV(ctx context.Context, o api.Office, r io.Reader) 
 	if err != nil {
 		return nil, err
 	}
+	var checked CSVErrors
 	for _, e := range bad {
 		cr := crs[e.index]
-		errs = append(errs, CSVError{Line: cr.line, Column: cr.col[e.field] + 1, Field: e.field, Message: e.message})
+		checked.add(CSVError{Line: cr.line, Column: cr.col[e.field] + 1, Field: e.field, Message: e.message})
 	}
-	if len(errs) > 0 {
-		sortErrors(errs)
+	if errs.merge(checked); errs.Total > 0 {
 		return nil, errs
 	}
 	return rows, nil
@@ -216,14 +258,4 @@ func firstLine(b []byte) []byte {
 		return b[:i]
 	}
 	return b
-}
-
-// sortErrors orders errors by line, then column.
-func sortErrors(es CSVErrors) {
-	slices.SortStableFunc(es, func(a, b CSVError) int {
-		if a.Line != b.Line {
-			return a.Line - b.Line
-		}
-		return a.Column - b.Column
-	})
 }

@@ -1,9 +1,12 @@
 package reportdata
 
 import (
+	"errors"
+	"io"
 	"strconv"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/pantau-id/pantau/api"
@@ -59,18 +62,56 @@ func TestParseIntakeCSV(t *testing.T) {
 		{"byte order mark and semicolons", "\ufeffdate;type;received\n2020-01-08;KK;3\n2020-01-09;KK;x\n", 2, "3:3"},
 		{"semicolons without header", "2020-01-08;KK;3;1\n", 1, ""},
 		{"bad quote", "date,type,received\n2020-01-08,\"KK,3\n", 0, "2:0"},
+		{"a date before 2000", "1900-01-01,KK,3\n", 1, "1:1"},
+		{"a date past 2100", "2101-01-01,KK,3\n", 1, "1:1"},
+		{"NUL in a type", "2020-01-08,K\x00K,3\n", 1, "1:2"},
+		{"invalid UTF-8 in a type", "2020-01-08,K\xffK,3\n", 1, "1:2"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			rows, errs := parseIntakeCSV(strings.NewReader(tc.file))
+			rows, errs, err := parseIntakeCSV(strings.NewReader(tc.file))
+			if err != nil {
+				t.Fatal(err)
+			}
 			var got []string
-			for _, e := range errs {
+			for _, e := range errs.List {
 				got = append(got, strconv.Itoa(e.Line)+":"+strconv.Itoa(e.Column))
 			}
 			if strings.Join(got, " ") != tc.errs || len(rows) != tc.rows {
 				t.Fatalf("%d rows, errors %v; want %d rows, errors %q (%v)", len(rows), got, tc.rows, tc.errs, errs)
 			}
 		})
+	}
+}
+
+// A file of nothing but bad lines lists the first MaxListedErrors and
+// counts the rest; a reader that breaks off is an error, not a bad line.
+func TestParseIntakeCSVBoundsItsErrors(t *testing.T) {
+	var b strings.Builder
+	const lines = 5000
+	for range lines {
+		b.WriteString("x,,y\n")
+	}
+	_, errs, err := parseIntakeCSV(strings.NewReader(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(errs.List) != MaxListedErrors || errs.Total != 3*lines || errs.List[0].Line != 1 || errs.List[MaxListedErrors-1].Line != 34 {
+		t.Fatalf("listed %d (first line %d, last %d), total %d; want %d listed of %d", len(errs.List), errs.List[0].Line,
+			errs.List[len(errs.List)-1].Line, errs.Total, MaxListedErrors, 3*lines)
+	}
+	if msg := errs.Error(); !strings.Contains(msg, "15000 errors") || !strings.Contains(msg, "and 14900 more") {
+		t.Fatalf("message: %.200s", msg)
+	}
+	var merged CSVErrors
+	merged.merge(errs)
+	late := CSVErrors{List: []CSVError{{Line: 1, Column: 0}}, Total: 1}
+	if merged.merge(late); len(merged.List) != MaxListedErrors || merged.Total != 3*lines+1 || merged.List[0].Column != 0 {
+		t.Fatalf("merged: %d listed of %d, first %+v", len(merged.List), merged.Total, merged.List[0])
+	}
+	broken := io.MultiReader(strings.NewReader("2020-01-08,KK,3\n"), iotest.ErrReader(errors.New("connection reset")))
+	if _, _, err := parseIntakeCSV(broken); err == nil || !strings.Contains(err.Error(), "connection reset") {
+		t.Fatalf("a broken upload: %v", err)
 	}
 }
 

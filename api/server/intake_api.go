@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -109,6 +110,10 @@ func (s *Server) postIntakeCSV(c *gin.Context) error {
 	var r io.Reader = c.Request.Body
 	if mt, _, _ := mime.ParseMediaType(c.ContentType()); mt == "multipart/form-data" {
 		fh, err := c.FormFile("file")
+		var maxErr *http.MaxBytesError
+		if errors.As(err, &maxErr) {
+			return err
+		}
 		if err != nil {
 			return api.FieldErrorf("file", "a multipart upload needs the CSV in field \"file\"")
 		}
@@ -123,8 +128,10 @@ func (s *Server) postIntakeCSV(c *gin.Context) error {
 	var csvErrs reportdata.CSVErrors
 	if errors.As(err, &csvErrs) {
 		c.AbortWithStatusJSON(http.StatusBadRequest, gin.H{
-			"error":  probe.ErrorDetail{Code: api.EInvalid, Message: "the file has errors; nothing was imported", Field: "file"},
-			"errors": csvErrs,
+			"error": probe.ErrorDetail{Code: api.EInvalid, Field: "file",
+				Message: fmt.Sprintf("the file has %d errors (the first %d listed); nothing was imported", csvErrs.Total, len(csvErrs.List))},
+			"errors":      csvErrs.List,
+			"error_count": csvErrs.Total,
 		})
 		return nil
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"strings"
 	"testing"
@@ -111,6 +112,10 @@ func TestIntakeJSONAndCSVWriteAndReplace(t *testing.T) {
 		{"sunday", `{"intake":[{"date":"2026-11-30","type":"KK","received":1},{"date":"2026-11-29","type":"KK","received":1}]}`, "intake[1].date"},
 		{"too many", `{"intake":[{"date":"2026-11-30","type":"KK","received":10001}]}`, "intake[0].received"},
 		{"unknown field", `{"intake":[{"date":"2026-11-30","type":"KK","count":1}]}`, "body"},
+		{"received null", `{"intake":[{"date":"2026-11-30","type":"KK","received":null}]}`, "body"},
+		{"received missing", `{"intake":[{"date":"2026-11-30","type":"KK"}]}`, "body"},
+		{"before 2000", `{"intake":[{"date":"1900-01-01","type":"KK","received":1}]}`, "intake[0].date"},
+		{"NUL in type", `{"intake":[{"date":"2026-11-30","type":"K\u0000K","received":1}]}`, "intake[0].type"},
 	}
 	for _, tc := range tests {
 		status, body := apiDo(t, f, "staff71", "POST", "/api/v1/offices/73.71/intake", "application/json", []byte(tc.body))
@@ -139,5 +144,36 @@ func TestIntakeJSONAndCSVWriteAndReplace(t *testing.T) {
 	}
 	if status, _ := apiDo(t, f, "city72", "GET", "/api/v1/offices/73.71/intake", "", nil); status != http.StatusNotFound {
 		t.Fatalf("city72 read 73.71's intake: %d", status)
+	}
+}
+
+// An intake upload over the limit is 413, as text or as a form; a file of
+// bad lines lists the first 100 errors and counts them all.
+func TestIntakeCSVUploadBounds(t *testing.T) {
+	t.Parallel()
+	f := newWebFixture(t)
+	big := bytes.Repeat([]byte("2026-11-30,KK,1\n"), 10<<20/16)
+	if status, body := apiDo(t, f, "staff71", "POST", "/api/v1/offices/73.71/intake/csv", "text/csv", big); status != http.StatusRequestEntityTooLarge {
+		t.Fatalf("10 MB as text/csv: %d %.200s", status, body)
+	}
+	var form bytes.Buffer
+	mw := multipart.NewWriter(&form)
+	fw, _ := mw.CreateFormFile("file", "intake.csv")
+	fw.Write(big)
+	mw.Close()
+	if status, body := apiDo(t, f, "staff71", "POST", "/api/v1/offices/73.71/intake/csv", mw.FormDataContentType(), form.Bytes()); status != http.StatusRequestEntityTooLarge {
+		t.Fatalf("10 MB as a form: %d %.200s", status, body)
+	}
+	bad := bytes.Repeat([]byte("x,,y\n"), 1<<20/5)
+	status, body := apiDo(t, f, "staff71", "POST", "/api/v1/offices/73.71/intake/csv", "text/csv", bad)
+	var got struct {
+		Errors     []json.RawMessage `json:"errors"`
+		ErrorCount int               `json:"error_count"`
+	}
+	if err := json.Unmarshal(body, &got); err != nil || status != http.StatusBadRequest {
+		t.Fatalf("1 MB of bad lines: %d %v %.300s", status, err, body)
+	}
+	if len(got.Errors) != 100 || got.ErrorCount != 3*(1<<20/5) || len(body) > 64<<10 {
+		t.Fatalf("listed %d of %d errors in %d bytes; want 100 of %d in under 64 KB", len(got.Errors), got.ErrorCount, len(body), 3*(1<<20/5))
 	}
 }

@@ -56,10 +56,13 @@ func runImportIntake(ctx context.Context, args []string, stdout, stderr io.Write
 	rows, err := b.ReadIntakeCSV(ctx, o, f)
 	var csvErrs reportdata.CSVErrors
 	if errors.As(err, &csvErrs) {
-		for _, e := range csvErrs {
+		for _, e := range csvErrs.List {
 			fmt.Fprintf(stderr, "%s: %s\n", fl.Arg(0), e)
 		}
-		return fmt.Errorf("import intake: %d errors in %s, nothing was written", len(csvErrs), fl.Arg(0))
+		if n := csvErrs.Total - len(csvErrs.List); n > 0 {
+			fmt.Fprintf(stderr, "%s: … and %d more\n", fl.Arg(0), n)
+		}
+		return fmt.Errorf("import intake: %d errors in %s, nothing was written", csvErrs.Total, fl.Arg(0))
 	}
 	if err != nil {
 		return fmt.Errorf("import intake: %w", err)
