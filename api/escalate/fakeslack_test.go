@@ -25,6 +25,7 @@ type fakeSlack struct {
 	changed chan struct{}
 	release chan struct{}
 	seq     int
+	names   map[string]string   // users.info: user ID → display name
 	onCall  func(method string) // if set, run (outside the lock) before each answer
 }
 
@@ -156,6 +157,10 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 		resp = f.updateLocked(r)
 	case "conversations.history":
 		resp = f.listLocked(r, func(m fakeMsg) bool { return m.ThreadTS == "" })
+	case "users.info":
+		u := r.Form.Get("user")
+		resp = map[string]any{"ok": true, "user": map[string]any{"id": u, "name": strings.ToLower(u),
+			"profile": map[string]any{"display_name": f.names[u], "real_name": "Real " + u}}}
 	case "conversations.replies":
 		ts := r.Form.Get("ts")
 		resp = f.listLocked(r, func(m fakeMsg) bool { return m.TS == ts || m.ThreadTS == ts })

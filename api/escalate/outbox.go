@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"time"
 
 	"github.com/pantau-id/pantau/api"
@@ -42,6 +43,19 @@ func enqueueReply(ctx context.Context, tx api.EscalationTx, inc incident, th thr
 		Channel: th.Channel, Kind: kind, Parent: openKey(inc.ID, th.Channel), At: now}, msg)
 }
 
+// sameJSON reports whether two JSON documents are equal as values (the
+// store's jsonb does not keep key order or spacing).
+func sameJSON(a, b []byte) bool {
+	if a == nil || b == nil {
+		return false
+	}
+	var x, y any
+	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
+		return bytes.Equal(a, b)
+	}
+	return reflect.DeepEqual(x, y)
+}
+
 // updateMode says how soon a top message's rewrite goes out.
 type updateMode int
 
@@ -69,7 +83,7 @@ func enqueueUpdate(ctx context.Context, tx api.EscalationTx, pol Policy, inc inc
 	if err != nil {
 		return err
 	}
-	if bytes.Equal(cur, raw) {
+	if sameJSON(cur, raw) {
 		return nil
 	}
 	if after == "" {

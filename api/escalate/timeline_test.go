@@ -1,13 +1,14 @@
 package escalate
 
 import (
-	"github.com/pantau-id/pantau/api"
 	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pantau-id/pantau/api"
 )
 
 // incidentPosts returns the accepted posts of incidents (not digests).
