@@ -78,7 +78,9 @@ type Config struct {
 	Waker Waker
 	// AfterIncidents, when set, is called after each incident transaction
 	// commits, with its changes (work that must not hold the incident
-	// lock: estimates, message texts). Its errors are its own to log.
+	// lock: estimates, message texts). The next pass waits for it, so slow
+	// work belongs in a goroutine of its own; its errors are its own to
+	// log.
 	AfterIncidents func(ctx context.Context, changes []api.IncidentChange)
 	// Gap is the least time between the starts of two passes woken by
 	// arrivals (default 100 ms): arrivals within it share one pass, so a

@@ -59,7 +59,12 @@ func (d *Detection) listenOnce(ctx context.Context, wake, connected func()) erro
 	if err != nil {
 		return fmt.Errorf("connect to listen: %w", err)
 	}
-	defer conn.Close(context.WithoutCancel(ctx))
+	defer func() {
+		// Closing must not hang on a dead link after ctx ended.
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		_ = conn.Close(cctx)
+	}()
 	if _, err := conn.Exec(ctx, `LISTEN `+notifyChannel); err != nil {
 		return fmt.Errorf("listen %s: %w", notifyChannel, err)
 	}
