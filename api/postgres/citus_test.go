@@ -44,10 +44,13 @@ var (
 	// local tables stay on the coordinator: web and bookkeeping state that
 	// no office query joins.
 	local = map[string]string{
-		"sessions":              "web sessions, read by id on the coordinator that serves the pages",
-		"login_failures":        "login throttle, per account and client",
-		"slack_seen_signatures": "Slack replay guard, pruned after minutes",
-		"goose_db_version":      "migration bookkeeping",
+		"sessions":                "web sessions, read by id on the coordinator that serves the pages",
+		"login_failures":          "login throttle, per account and client",
+		"slack_seen_signatures":   "Slack replay guard, pruned after minutes",
+		"slack_pauses":            "workspace-wide Retry-After per method family: a handful of rows",
+		"escalation_channel_pace": "next allowed call per Slack channel, locked by the sending replica",
+		"slack_user_names":        "cache of Slack display names for acknowledgements",
+		"goose_db_version":        "migration bookkeeping",
 	}
 	// byOther are distributed on another column, not colocated with results.
 	byOther = map[string]string{
