@@ -14,6 +14,20 @@ type AgentStatus struct {
 	// an older version, or one that cannot be compared (such as "dev").
 	// A probe that never reported is not outdated: it has no version yet.
 	Outdated bool `json:"outdated"`
+	// ClockSkewed is set when the agent's clock is off the server's by
+	// more than MaxClockOffset: its results are corrected, but the PC's
+	// clock should be set (and results spooled before it reached the
+	// server carry the wrong time).
+	ClockSkewed bool `json:"clock_skewed"`
+}
+
+// MaxClockOffset is the clock offset past which an agent is flagged.
+const MaxClockOffset = time.Minute
+
+// AgentClockSkewed reports whether an offset in milliseconds exceeds
+// MaxClockOffset.
+func AgentClockSkewed(offsetMS int64) bool {
+	return (time.Duration(offsetMS) * time.Millisecond).Abs() > MaxClockOffset
 }
 
 // AgentOutdated reports whether an agent of version is older than minimum.

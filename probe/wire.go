@@ -152,11 +152,16 @@ func isHostPort(s string) bool {
 
 // Result is one observation. Seq is the probe's own sequence number, strictly
 // increasing across restarts; (probe, seq) makes delivery idempotent.
-// ObservedAt is the probe's clock: detection runs on it, never on arrival.
+// ObservedAt is when it was observed, on the server's clock as far as the
+// agent knows it (its local clock corrected by the offset it measured from
+// the server's Date header): detection runs on it, never on arrival.
+// LocalAt is the raw local clock at that moment, kept beside it so a wrong
+// correction can be seen; zero from agents that predate it.
 type Result struct {
 	Seq        uint64    `json:"seq"`
 	Target     string    `json:"target"`
 	ObservedAt time.Time `json:"observed_at"`
+	LocalAt    time.Time `json:"local_at,omitzero"`
 	OK         bool      `json:"ok"`
 	Failure    Failure   `json:"failure,omitempty"`
 	LatencyMS  float64   `json:"latency_ms"`

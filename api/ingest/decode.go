@@ -253,6 +253,19 @@ func decodeResult(v *fastjson.Value, rules Rules) (probe.Result, string, string)
 	// PostgreSQL keeps microseconds: truncating here makes a re-delivered
 	// item compare equal to the stored one.
 	out.ObservedAt = at.UTC().Truncate(time.Microsecond)
+	if lv := o.Get("local_at"); present(lv) {
+		// The office PC's own clock, however wrong (a dead CMOS battery
+		// says 1980): only its form is checked.
+		lb, err := lv.StringBytes()
+		if err != nil {
+			return out, "local_at", fmt.Sprintf("must be an RFC 3339 time string, not %s", lv.Type())
+		}
+		local, err := time.Parse(time.RFC3339Nano, string(lb))
+		if err != nil || local.Year() < 1970 || local.Year() > 9999 {
+			return out, "local_at", fmt.Sprintf("not an RFC 3339 time between 1970 and 9999: %q", strings.ToValidUTF8(string(lb), "?"))
+		}
+		out.LocalAt = local.UTC().Truncate(time.Microsecond)
+	}
 	if fv := o.Get("failure"); present(fv) {
 		f, reason := text(fv, 16)
 		if reason != "" {

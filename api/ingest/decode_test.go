@@ -46,6 +46,9 @@ func TestDecodeRejectsItemsByThemselves(t *testing.T) {
 		{"latency NaN", `{"seq":1,"target":"c","observed_at":"2026-11-30T10:00:00Z","ok":true,"latency_ms":NaN}`, "latency_ms", "between"},
 		{"latency Inf", `{"seq":1,"target":"c","observed_at":"2026-11-30T10:00:00Z","ok":true,"latency_ms":1e400}`, "latency_ms", "between"},
 		{"cert days fraction", item(`,"cert_days_left":1.5`), "cert_days_left", "whole number"},
+		{"local_at any year the PC believes", item(`,"local_at":"1980-01-01T00:00:00Z"`), "", ""},
+		{"local_at not a time", item(`,"local_at":"yesterday"`), "local_at", "RFC 3339"},
+		{"local_at a number", item(`,"local_at":5`), "local_at", "string"},
 		{"not an object", `7`, "item", "not a JSON result object"},
 	}
 	for _, tc := range tests {

@@ -44,7 +44,7 @@ func (s *Store) AgentStatuses(ctx context.Context, officeCode string) ([]api.Age
 	}
 	out := make([]api.AgentStatus, len(ps))
 	for i, p := range ps {
-		out[i] = api.AgentStatus{Probe: p, Outdated: api.AgentOutdated(p.AgentVersion, minimum)}
+		out[i] = api.AgentStatus{Probe: p, Outdated: api.AgentOutdated(p.AgentVersion, minimum), ClockSkewed: api.AgentClockSkewed(p.ClockOffsetMS)}
 	}
 	return out, minimum, nil
 }

@@ -23,7 +23,7 @@ type querier interface {
 
 // resultColumns are the columns ingest writes; received_at takes its
 // default, the transaction's start.
-var resultColumns = []string{"office_code", "probe_id", "seq", "observed_at", "target_id", "ok", "failure", "latency_ms", "detail", "cert_days_left"}
+var resultColumns = []string{"office_code", "probe_id", "seq", "observed_at", "target_id", "ok", "failure", "latency_ms", "detail", "cert_days_left", "local_at"}
 
 // queueDetection marks each series that got new rows for detection from
 // its earliest new observation ($3 target ids ascending, $4 their minimum
@@ -85,14 +85,17 @@ func (s *Store) IngestResults(ctx context.Context, p api.Probe, agent probe.Agen
 			n, err := tx.CopyFrom(ctx, pgx.Identifier{"results"}, resultColumns, pgx.CopyFromSlice(len(fresh), func(i int) ([]any, error) {
 				it := items[fresh[i]]
 				r := it.Result
-				var failure, cert any
+				var failure, cert, local any
 				if !r.OK {
 					failure = string(r.Failure)
 				}
 				if r.CertDaysLeft != nil {
 					cert = int32(*r.CertDaysLeft)
 				}
-				return []any{p.OfficeCode, p.ID, int64(r.Seq), r.ObservedAt, it.TargetID, r.OK, failure, float32(r.LatencyMS), r.Detail, cert}, nil
+				if !r.LocalAt.IsZero() {
+					local = r.LocalAt
+				}
+				return []any{p.OfficeCode, p.ID, int64(r.Seq), r.ObservedAt, it.TargetID, r.OK, failure, float32(r.LatencyMS), r.Detail, cert, local}, nil
 			}))
 			if err != nil {
 				return mapError(err, "results")

@@ -209,8 +209,12 @@ func adminListProbes(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args []
 		if p.Outdated {
 			outdated = "OUTDATED"
 		}
-		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s/%s\t%d\t%d\t%dms\n", p.ID, p.OfficeCode, p.Name, state, seen,
-			p.AgentVersion, outdated, p.AgentOS, p.AgentArch, p.SpoolDepth, p.Dropped, p.ClockOffsetMS)
+		clock := fmt.Sprintf("%dms", p.ClockOffsetMS)
+		if p.ClockSkewed {
+			clock += " CLOCK"
+		}
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s/%s\t%d\t%d\t%s\n", p.ID, p.OfficeCode, p.Name, state, seen,
+			p.AgentVersion, outdated, p.AgentOS, p.AgentArch, p.SpoolDepth, p.Dropped, clock)
 	}
 	if minimum != "" {
 		fmt.Fprintf(w, "\nminimum agent version: %s\n", minimum)

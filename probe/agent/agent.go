@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/pantau-id/pantau/probe"
@@ -135,8 +134,8 @@ type Agent struct {
 	checker *probe.Checker
 	// wake tells the uploader that new records were spooled.
 	wake chan struct{}
-	// offsetMS is the last clock offset measured against the server.
-	offsetMS atomic.Int64
+	// clock is the smoothed offset of the server's clock from ours.
+	clock clockOffset
 	up       uploadState
 	// zw and buf compress batches; only the uploader uses them.
 	zw  *gzip.Writer
@@ -235,6 +234,12 @@ func (a *Agent) superviseChecks(ctx context.Context, s Settings, updates <-chan 
 	}
 }
 
+// clockOffsetMS is the smoothed offset in milliseconds (0 when unknown).
+func (a *Agent) clockOffsetMS() int64 {
+	off, _ := a.clock.get()
+	return off.Milliseconds()
+}
+
 // Info is the health report sent with every batch.
 func (a *Agent) Info() probe.AgentInfo {
 	st := a.spool.Stats()
@@ -244,6 +249,6 @@ func (a *Agent) Info() probe.AgentInfo {
 		Arch:          goarch,
 		SpoolDepth:    st.Depth,
 		Dropped:       st.Dropped,
-		ClockOffsetMS: a.offsetMS.Load(),
+		ClockOffsetMS: a.clockOffsetMS(),
 	}
 }

@@ -152,7 +152,8 @@ func FetchSettings(ctx context.Context, cfg Config) (Settings, time.Duration, er
 	cfg = cfg.withDefaults()
 	a := &Agent{cfg: cfg, log: cfg.Logger}
 	s, _, err := a.fetchSettings(ctx, "")
-	return s, time.Duration(a.offsetMS.Load()) * time.Millisecond, err
+	off, _ := a.clock.get()
+	return s, off, err
 }
 
 // CachedSettings returns the settings cached at path for server, and when

@@ -83,6 +83,9 @@ func (a *Agent) spoolResults(ctx context.Context, rs []probe.Result) {
 	payloads := make([][]byte, 0, len(rs))
 	for _, r := range rs {
 		r.Seq = 0 // the spool assigns it
+		// On the server's clock, fixed now: a re-delivery must carry the
+		// same time, or the server refuses it as a conflict.
+		a.clock.correct(&r)
 		b, err := json.Marshal(r)
 		if err != nil {
 			a.log.Error("encode result", "target", r.Target, "error", err.Error())

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pantau-id/pantau/probe"
@@ -186,12 +187,13 @@ func (a *Agent) noteClock(date string, sent, received time.Time) {
 		return
 	}
 	mid := sent.Add(received.Sub(sent) / 2)
-	off := t.Add(500 * time.Millisecond).Sub(mid)
-	prev := time.Duration(a.offsetMS.Swap(off.Milliseconds())) * time.Millisecond
-	// Results carry this machine's clock; a badly set clock misplaces
-	// outages, so say so once when it goes wrong (and once when fixed).
+	sample := t.Add(500 * time.Millisecond).Sub(mid)
+	off, prev := a.clock.note(sample)
+	// Results are corrected by this offset, but only while the agent runs
+	// and talks to the server: say once when the clock goes wrong (and
+	// once when fixed).
 	if skewed, was := off.Abs() > maxClockSkew, prev.Abs() > maxClockSkew; skewed && !was {
-		a.log.Warn("this computer's clock differs from the server's; results carry the local time, set the clock (NTP)",
+		a.log.Warn("this computer's clock differs from the server's; result times are corrected by the offset, but set the clock (NTP)",
 			"offset", off.Round(time.Second).String())
 	} else if !skewed && was {
 		a.log.Info("clock agrees with the server again", "offset", off.Round(time.Millisecond).String())
@@ -200,3 +202,50 @@ func (a *Agent) noteClock(date string, sent, received time.Time) {
 
 // maxClockSkew is the clock offset from the server past which the agent warns.
 const maxClockSkew = time.Minute
+
+// minCorrection is the smallest offset applied to results: Date has whole
+// seconds, so a smaller one cannot be told from noise, and a clock kept by
+// NTP is better left alone.
+const minCorrection = time.Second
+
+// clockOffset smooths the offset samples of the server's clock from ours:
+// the first sample is taken as is, later ones move the estimate a quarter
+// of the way (an exponential moving average), so one slow answer does not
+// jump every result's time. A jump of more than a minute (the clock was
+// set) is taken at once.
+type clockOffset struct {
+	mu    sync.Mutex
+	known bool
+	off   time.Duration
+}
+
+// note adds a sample; it returns the new estimate and the previous one.
+func (c *clockOffset) note(sample time.Duration) (cur, prev time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	prev = c.off
+	switch {
+	case !c.known || (sample-c.off).Abs() > maxClockSkew:
+		c.off = sample
+	default:
+		c.off += (sample - c.off) / 4
+	}
+	c.known = true
+	return c.off, prev
+}
+
+// get returns the estimate and whether there is one.
+func (c *clockOffset) get() (time.Duration, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.off, c.known
+}
+
+// correct sets r.LocalAt to r's local time and moves ObservedAt onto the
+// server's clock when the offset is known and not within noise.
+func (c *clockOffset) correct(r *probe.Result) {
+	r.LocalAt = r.ObservedAt
+	if off, ok := c.get(); ok && off.Abs() >= minCorrection {
+		r.ObservedAt = r.ObservedAt.Add(off)
+	}
+}
