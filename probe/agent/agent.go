@@ -136,7 +136,7 @@ type Agent struct {
 	wake chan struct{}
 	// clock is the smoothed offset of the server's clock from ours.
 	clock clockOffset
-	up       uploadState
+	up    uploadState
 	// zw and buf compress batches; only the uploader uses them.
 	zw  *gzip.Writer
 	buf bytes.Buffer
