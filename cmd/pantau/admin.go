@@ -33,6 +33,7 @@ Actions:
   add-token       make an API token for scripts with a role and scope (shown once)
   list-tokens     list API tokens with their last use
   revoke-token    refuse an API token from now on
+  slack-retry     put Slack messages that gave up back in line (-list to see them)
 
 Run 'pantau admin <action> -h' for its flags.
 `
@@ -56,6 +57,7 @@ func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		"add-token":             adminAddToken,
 		"list-tokens":           adminListTokens,
 		"revoke-token":          adminRevokeToken,
+		"slack-retry":           adminSlackRetry,
 	}
 	action, ok := actions[args[0]]
 	if !ok {
