@@ -27,8 +27,8 @@ func TestIncidentTablesShowSlackAcknowledgement(t *testing.T) {
 	if !strings.Contains(body, "Ditangani (Slack)") || strings.Contains(body, "U0KEPALA") {
 		t.Fatalf("unacknowledged incident: column missing or someone shown")
 	}
-	if _, err := f.store.Pool().Exec(ctx, `INSERT INTO escalation_incidents (office_code, incident_id, scope, cause, offices, started_at, acked_at, acked_by)
-		VALUES ('73.71', $1, 'office', 'central', '[]', $2, $3, 'U0KEPALA')`, id, start, f.now.Add(-time.Hour)); err != nil {
+	if _, err := f.store.Pool().Exec(ctx, `INSERT INTO escalation_incidents (office_code, incident_id, scope, cause, offices, started_at, first_seen_at, acked_at, acked_by)
+		VALUES ('73.71', $1, 'office', 'central', '[]', $2, $2, $3, 'U0KEPALA')`, id, start, f.now.Add(-time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	_, body = f.do(t, "prov73", "GET", "/provinces/73", nil, false)
