@@ -103,7 +103,11 @@ func TestBackoffEndsWhenServerAnswersAgain(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("no failed delivery within 30 s of the server going down")
 	}
-	backlog := sp.Stats().LastSeq
+	// Results observed after the failure cannot have been delivered before
+	// the server comes back (the failed batch itself may have been stored
+	// before its answer was cut), so the backlog to wait for lies past them.
+	backlog := sp.Stats().LastSeq + 3
+	waitFor(t, "results spooled while the server is down", func() bool { return sp.Stats().LastSeq >= backlog })
 	fs.up() // same address
 	waitFor(t, "the backlog delivered after the server came back", func() bool {
 		s := f.storedSeqs()
