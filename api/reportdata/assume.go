@@ -5,6 +5,7 @@ import (
 
 	"github.com/pantau-id/pantau/report"
 	"github.com/pantau-id/pantau/report/backlog"
+	"github.com/pantau-id/pantau/report/sla"
 	"github.com/pantau-id/pantau/web/format"
 )
 
@@ -50,4 +51,23 @@ func AssumptionText(lang string, end time.Time, loc *time.Location) string {
 		return "assuming the link is back on " + t
 	}
 	return "dengan asumsi koneksi kembali " + t
+}
+
+// MeasuredText says what an availability figure was measured over:
+// "diukur 4 mnt dari 14 hari" ("measured over 4 min of 14 d"), followed
+// by "; data belum cukup" ("; not enough data") when the coverage is below
+// sla.MinCoverage.
+func MeasuredText(lang string, t sla.Time) string {
+	m, p := format.Duration(lang, time.Duration(t.Measured)), format.Duration(lang, time.Duration(t.Period))
+	s := "diukur " + m + " dari " + p
+	if lang == format.EN {
+		s = "measured over " + m + " of " + p
+	}
+	if !t.Enough {
+		if lang == format.EN {
+			return s + "; not enough data"
+		}
+		return s + "; data belum cukup"
+	}
+	return s
 }

@@ -6,12 +6,14 @@ import (
 )
 
 // SumAvailability sums offices' availability over the same period: times
-// add up, outages count, the longest is kept, and the shares, MTTR and
-// MTBF are recomputed from the sums (so a big office weighs no more than a
+// add up, outages count, the longest is kept, and the shares, coverage,
+// MTTR and MTBF (over the gaps between two outages of one office) are
+// recomputed from the sums (so a big office weighs no more than a
 // small one: each office's hour counts once). Nil reports are skipped; nil
 // when none is left.
 func SumAvailability(rs []*sla.Report) *sla.Report {
 	var out *sla.Report
+	gaps := 0 // stretches between two outages of one office
 	for _, r := range rs {
 		if r == nil {
 			continue
@@ -23,15 +25,23 @@ func SumAvailability(rs []*sla.Report) *sla.Report {
 		addTime(&out.WorkingHours, r.WorkingHours)
 		out.Outages += r.Outages
 		out.Longest = max(out.Longest, r.Longest)
+		out.UpBetween += r.UpBetween
+		if r.HasMTBF() {
+			gaps += r.Outages - 1
+		}
 	}
 	if out == nil {
 		return nil
 	}
-	share(&out.All)
-	share(&out.WorkingHours)
+	out.All.Finish()
+	out.WorkingHours.Finish()
 	if out.Outages > 0 {
 		out.MTTR = out.All.Down / calendar.Duration(out.Outages)
-		out.MTBF = out.All.Up / calendar.Duration(out.Outages)
+	}
+	// MTBF over the gaps between two outages of the same office; none
+	// (zero) when no office had two.
+	if gaps > 0 {
+		out.MTBF = out.UpBetween / calendar.Duration(gaps)
 	}
 	return out
 }
@@ -41,12 +51,4 @@ func addTime(a *sla.Time, b sla.Time) {
 	a.Down += b.Down
 	a.Unknown += b.Unknown
 	a.Maintenance += b.Maintenance
-}
-
-func share(t *sla.Time) {
-	t.Availability = nil
-	if seen := t.Up + t.Down; seen > 0 {
-		v := float64(t.Up) / float64(seen)
-		t.Availability = &v
-	}
 }

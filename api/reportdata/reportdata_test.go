@@ -131,3 +131,20 @@ func TestSumAvailability(t *testing.T) {
 		t.Fatal("nothing to sum gave a report")
 	}
 }
+
+func TestMeasuredText(t *testing.T) {
+	m := func(d time.Duration) calendar.Duration { return calendar.Duration(d) }
+	short := sla.Time{Up: m(time.Minute), Down: m(3 * time.Minute), Unknown: m(14*24*time.Hour - 4*time.Minute)}
+	short.Finish()
+	if got := MeasuredText("id", short); got != "diukur 4 mnt dari 14 hari; data belum cukup" {
+		t.Errorf("id: %q", got)
+	}
+	if got := MeasuredText("en", short); got != "measured over 4 min of 14 d; not enough data" {
+		t.Errorf("en: %q", got)
+	}
+	full := sla.Time{Up: m(14*24*time.Hour - time.Hour), Down: m(time.Hour)}
+	full.Finish()
+	if got := MeasuredText("id", full); got != "diukur 14 hari dari 14 hari" {
+		t.Errorf("full: %q", got)
+	}
+}

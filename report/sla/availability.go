@@ -2,7 +2,8 @@
 // intervals (up, down, unknown, maintenance): 24×7 and in working hours,
 // with the number of outages, the longest, MTTR and MTBF. Unknown and
 // maintenance time are excluded from the availability share and reported
-// beside it, never counted as up or down.
+// beside it, never counted as up or down; every share carries the time it
+// was measured over and whether that covers enough of the period.
 package sla
 
 import (
@@ -35,6 +36,11 @@ type Span struct {
 	State State     `json:"state"`
 }
 
+// MinCoverage is the share of a period (maintenance aside) whose link
+// state must be known for its availability to stand on its own: below it
+// pages say "data belum cukup" beside the measured figure.
+const MinCoverage = 0.9
+
 // Time splits a stretch of time by state.
 type Time struct {
 	Up          calendar.Duration `json:"up"`
@@ -43,6 +49,15 @@ type Time struct {
 	Maintenance calendar.Duration `json:"maintenance"`
 	// Availability is Up / (Up + Down); nil when neither was seen.
 	Availability *float64 `json:"availability"`
+	// Period is the time the figure is about (the whole period, or its
+	// working time) and Measured the part whose state was seen (Up +
+	// Down): "diukur 4 mnt dari 14 hari". Coverage is Measured / (Period −
+	// Maintenance), nil when all of it was maintenance; Enough is Coverage
+	// ≥ MinCoverage.
+	Period   calendar.Duration `json:"period"`
+	Measured calendar.Duration `json:"measured"`
+	Coverage *float64          `json:"coverage"`
+	Enough   bool              `json:"enough"`
 }
 
 func (t *Time) add(s State, d time.Duration) {
@@ -58,10 +73,20 @@ func (t *Time) add(s State, d time.Duration) {
 	}
 }
 
-func (t *Time) finish() {
-	if seen := t.Up + t.Down; seen > 0 {
-		v := float64(t.Up) / float64(seen)
+// Finish computes the shares from the durations (Availability, Period,
+// Measured, Coverage, Enough); SumAvailability calls it after adding.
+func (t *Time) Finish() {
+	t.Availability, t.Coverage, t.Enough = nil, nil, false
+	t.Measured = t.Up + t.Down
+	t.Period = t.Up + t.Down + t.Unknown + t.Maintenance
+	if t.Measured > 0 {
+		v := float64(t.Up) / float64(t.Measured)
 		t.Availability = &v
+	}
+	if known := t.Period - t.Maintenance; known > 0 {
+		c := float64(t.Measured) / float64(known)
+		t.Coverage = &c
+		t.Enough = c >= MinCoverage
 	}
 }
 
@@ -76,11 +101,17 @@ type Report struct {
 	// up), but only down time counts toward its length.
 	Outages int               `json:"outages"`
 	Longest calendar.Duration `json:"longest"`
-	// MTTR is down time per outage; MTBF is up time per outage. Both zero
-	// without outages.
-	MTTR calendar.Duration `json:"mttr"`
-	MTBF calendar.Duration `json:"mtbf"`
+	// MTTR is down time per outage (zero without outages). MTBF is the
+	// mean up time between two outages: UpBetween (up time after the
+	// first outage and before the last) over Outages − 1; zero, and not to
+	// be shown, with fewer than two outages (HasMTBF).
+	MTTR      calendar.Duration `json:"mttr"`
+	MTBF      calendar.Duration `json:"mtbf"`
+	UpBetween calendar.Duration `json:"up_between"`
 }
+
+// HasMTBF reports whether MTBF means anything: two outages or more.
+func (r Report) HasMTBF() bool { return r.Outages >= 2 }
 
 // segment is an elementary stretch with one state.
 type segment struct {
@@ -103,20 +134,26 @@ func Compute(spans []Span, from, to time.Time, cal *calendar.Calendar) (Report, 
 	}
 	segs := flatten(spans, from, to)
 	r := Report{From: from.UTC(), To: to.UTC()}
-	var run time.Duration
+	var run, upSince time.Duration
 	inOutage := false
 	for _, g := range segs {
 		r.All.add(g.s, g.b.Sub(g.a))
 		switch {
 		case g.s == Down:
 			if !inOutage {
+				if r.Outages > 0 {
+					// Up time since the last outage counts only once
+					// another outage closes the gap.
+					r.UpBetween += calendar.Duration(upSince)
+				}
 				r.Outages++
-				inOutage, run = true, 0
+				inOutage, run, upSince = true, 0, 0
 			}
 			run += g.b.Sub(g.a)
 			r.Longest = max(r.Longest, calendar.Duration(run))
 		case g.s == Up:
 			inOutage = false
+			upSince += g.b.Sub(g.a)
 		}
 	}
 	for _, w := range cal.WorkingSpans(from, to) {
@@ -127,11 +164,13 @@ func Compute(spans []Span, from, to time.Time, cal *calendar.Calendar) (Report, 
 			}
 		}
 	}
-	r.All.finish()
-	r.WorkingHours.finish()
+	r.All.Finish()
+	r.WorkingHours.Finish()
 	if r.Outages > 0 {
 		r.MTTR = r.All.Down / calendar.Duration(r.Outages)
-		r.MTBF = r.All.Up / calendar.Duration(r.Outages)
+	}
+	if r.HasMTBF() {
+		r.MTBF = r.UpBetween / calendar.Duration(r.Outages-1)
 	}
 	return r, nil
 }

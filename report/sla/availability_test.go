@@ -69,8 +69,61 @@ func TestMTTRMTBF(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.MTTR != hours(2) || r.MTBF != hours(10) {
-		t.Errorf("MTTR %s MTBF %s, want 2h and 10h (20 h up over 2 outages)", r.MTTR, r.MTBF)
+	// Between the two outages the link was up 02:00-05:00.
+	if r.MTTR != hours(2) || r.MTBF != hours(3) || !r.HasMTBF() {
+		t.Errorf("MTTR %s MTBF %s, want 2h and 3h (up 02:00-05:00 between the two outages)", r.MTTR, r.MTBF)
+	}
+	one, err := Compute(spans[:2], w(6, 0, 0), w(7, 0, 0), calendar.Default(wita))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if one.HasMTBF() || one.MTBF != 0 || one.MTTR != hours(1) {
+		t.Errorf("one outage: MTBF %s (shown %v), want none", one.MTBF, one.HasMTBF())
+	}
+}
+
+// TestCoverage is issue 12's case: a probe that reported for 5 minutes of
+// a 14-day period, with a 4-minute cut. The share is measured over 5
+// minutes, and that is far below enough of the period to stand alone.
+func TestCoverage(t *testing.T) {
+	from := w(1, 0, 0)
+	to := from.Add(14 * 24 * time.Hour)
+	at := w(13, 10, 0)
+	spans := []Span{{at, at.Add(time.Minute), Up}, {at.Add(time.Minute), at.Add(5 * time.Minute), Down}}
+	r, err := Compute(spans, from, to, calendar.Default(wita))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := r.All
+	if a.Measured != calendar.Duration(5*time.Minute) || a.Period != calendar.Duration(14*24*time.Hour) || a.Enough ||
+		a.Coverage == nil || *a.Coverage > 0.001 || !same(a.Availability, f(0.2)) {
+		t.Errorf("all: %+v (coverage %v)", a, show(a.Coverage))
+	}
+	// Fully measured, a planned window aside: enough.
+	full := []Span{{from, to, Up}, {from, from.Add(24 * time.Hour), Maintenance}, {from.Add(48 * time.Hour), from.Add(49 * time.Hour), Down}}
+	r, err = Compute(full, from, to, calendar.Default(wita))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := r.All; !a.Enough || a.Coverage == nil || *a.Coverage != 1 || a.Measured != calendar.Duration(13*24*time.Hour) {
+		t.Errorf("full: %+v", a)
+	}
+	if wh := r.WorkingHours; !wh.Enough || wh.Period == 0 || wh.Period >= r.All.Period {
+		t.Errorf("working hours: %+v", wh)
+	}
+	// 89 % measured is not enough, 90 % is.
+	for _, tc := range []struct {
+		unknownHours int
+		enough       bool
+	}{{37, false}, {33, true}} {
+		spans := []Span{{from.Add(time.Duration(tc.unknownHours) * time.Hour), to, Up}}
+		r, err := Compute(spans, from, to, calendar.Default(wita))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.All.Enough != tc.enough {
+			t.Errorf("%d h unknown of 336: enough %v, want %v (coverage %v)", tc.unknownHours, r.All.Enough, tc.enough, show(r.All.Coverage))
+		}
 	}
 }
 
