@@ -45,6 +45,8 @@ func Aggregate(code, name string, reports []*Report) (*Report, error) {
 			a.LateCompleted += d.LateCompleted
 			a.MaxLateness = max(a.MaxLateness, d.MaxLateness)
 			a.OnTime += d.OnTime
+			a.Projected = a.Projected || d.Projected
+			a.Forecast = a.Forecast || d.Forecast
 		}
 		t, s := &out.Totals, r.Totals
 		t.Received += s.Received

@@ -94,6 +94,16 @@ func Build(in Input) (*Report, error) {
 	}
 	days := m.Days()
 	all := dailyFigures(m, rep, base, plan.Hours, &o)
+	projected := map[calendar.Date]bool{}
+	for _, it := range in.Intake {
+		if it.Projected && it.Count > 0 {
+			projected[it.Date] = true
+		}
+	}
+	for i, d := range days {
+		all[i].Projected = projected[d.Date]
+		all[i].Forecast = !in.Now.IsZero() && d.End.After(in.Now)
+	}
 	r.Clearance = clearance(days, all, down)
 	n := in.From.DaysUntil(in.To) + 1
 	r.Days = all[:n]

@@ -128,3 +128,37 @@ func TestMaintenance(t *testing.T) {
 		t.Errorf("backlog on 22 January %d, want %d as for an outage", d.Backlog, w.Backlog)
 	}
 }
+
+// TestProjectedAndForecast: a day whose intake is the usual one standing
+// in for none recorded is marked projected, and a day not over at Now is
+// marked forecast, in offices and in their aggregate.
+func TestProjectedAndForecast(t *testing.T) {
+	in := makassarWhatIf(t) // now: Thursday 9 January 10:00 WITA
+	for i := range in.Intake {
+		if in.Intake[i].Date.After(calendar.D(2020, 1, 9)) {
+			in.Intake[i].Projected = true
+		}
+	}
+	r := mustBuild(t, in)
+	agg, err := Aggregate("73", "Sulawesi Selatan", []*Report{r})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rep := range []*Report{r, agg} {
+		tests := []struct {
+			date                calendar.Date
+			projected, forecast bool
+		}{
+			{calendar.D(2020, 1, 8), false, false},
+			{calendar.D(2020, 1, 9), false, true}, // today: recorded, not over
+			{calendar.D(2020, 1, 10), true, true},
+			{calendar.D(2020, 1, 11), false, true}, // Saturday: no intake to project
+		}
+		for _, tc := range tests {
+			d := dayOf(t, rep, tc.date)
+			if d.Projected != tc.projected || d.Forecast != tc.forecast {
+				t.Errorf("%s %s: projected %v forecast %v, want %v %v", rep.Office, tc.date, d.Projected, d.Forecast, tc.projected, tc.forecast)
+			}
+		}
+	}
+}

@@ -13,7 +13,8 @@ func minutes(d Duration) string { return strconv.FormatInt(int64(time.Duration(d
 // daysHeader names the CSV columns after the JSON fields, so the download
 // and the API read the same.
 var daysHeader = []string{"date", "working", "holiday", "received", "completed", "backlog", "normal",
-	"overtime_hours", "staff_hours", "cost", "overdue", "late_completed", "max_lateness_minutes", "on_time", "compliance"}
+	"overtime_hours", "staff_hours", "cost", "overdue", "late_completed", "max_lateness_minutes", "on_time", "compliance",
+	"projected", "forecast"}
 
 // WriteDaysCSV writes the report's days as CSV, one row per day. Lateness
 // is in whole minutes and compliance a share with four decimals (empty when
@@ -32,7 +33,7 @@ func (r *Report) WriteDaysCSV(w io.Writer) error {
 			strconv.Itoa(d.Received), strconv.Itoa(d.Completed), strconv.Itoa(d.Backlog), strconv.Itoa(d.Normal),
 			strconv.Itoa(d.OvertimeHours), strconv.Itoa(d.StaffHours), strconv.FormatInt(d.Cost, 10),
 			strconv.Itoa(d.Overdue), strconv.Itoa(d.LateCompleted), minutes(d.MaxLateness),
-			strconv.Itoa(d.OnTime), compliance}
+			strconv.Itoa(d.OnTime), compliance, strconv.FormatBool(d.Projected), strconv.FormatBool(d.Forecast)}
 		if err := cw.Write(row); err != nil {
 			return err
 		}

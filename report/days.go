@@ -37,6 +37,13 @@ type Day struct {
 	// OnTime / Completed, nil when nothing was completed.
 	OnTime     int      `json:"on_time"`
 	Compliance *float64 `json:"compliance"`
+	// Projected is true when the day's intake (some of it, in an
+	// aggregate) is the office's usual intake standing in for none
+	// recorded, not files counted. Forecast is true when the day has not
+	// ended at Input.Now: its figures are the model's forecast, not a
+	// record. Pages mark both.
+	Projected bool `json:"projected"`
+	Forecast  bool `json:"forecast"`
 }
 
 // Breach groups the files of one type with the same deadline that were

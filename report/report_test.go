@@ -147,7 +147,7 @@ func TestCSV(t *testing.T) {
 	if len(lines) != 1+31 {
 		t.Fatalf("%d lines, want a header and 31 days", len(lines))
 	}
-	want := "2020-01-16,true,,80,132,428,0,4,16,468000,28,132,1455,0,0.0000"
+	want := "2020-01-16,true,,80,132,428,0,4,16,468000,28,132,1455,0,0.0000,false,false"
 	if got := string(lines[16]); got != want {
 		t.Errorf("16 January row\n got %s\nwant %s", got, want)
 	}

@@ -36,11 +36,13 @@ type Period struct {
 	PlanFrom calendar.Date
 	// ProjectFrom is the first day whose intake, where none is recorded,
 	// is projected: the office's usual intake (per type, the mean of the
-	// recorded working days in the historyDays before ProjectFrom) on each
-	// day with counter hours. Zero: today in the office's zone, so a
-	// report that runs into the future (a "what if" promise) sees files
-	// keep arriving; a period that ends before it projects nothing. The
-	// projection runs on past To like recorded intake (afterDays).
+	// recorded working days in the historyDays before the first day
+	// without a record) on each day with counter hours and no record, so
+	// that no day is taken as zero files in silence: a past period whose
+	// following weeks have no intake recorded is cleared against the
+	// usual intake, as a period into the future is. Zero: From. The
+	// projection runs on past To like recorded intake (afterDays), and
+	// each projected day is marked (report.Day.Projected).
 	ProjectFrom calendar.Date
 	// Extend moves From back to the day before a central outage still
 	// open at the start of From began, so that the files it left pending
@@ -125,7 +127,7 @@ func load(ctx context.Context, r *postgres.ModelReader, offices []api.Office, p 
 	if l.closures, err = r.OfficeClosures(ctx, codes, p.From.AddDays(-1), p.To.AddDays(horizonDays)); err != nil {
 		return nil, err
 	}
-	if l.intake, err = r.Intake(ctx, codes, intakeFrom(p, now), p.To.AddDays(afterDays)); err != nil {
+	if l.intake, err = r.Intake(ctx, codes, intakeFrom(p), p.To.AddDays(afterDays)); err != nil {
 		return nil, err
 	}
 	if l.outages, err = r.CentralOutages(ctx, codes, start, end); err != nil {
@@ -171,12 +173,8 @@ func extend(ctx context.Context, r *postgres.ModelReader, offices []api.Office, 
 // intakeFrom is the first date load reads intake from: the period's, or
 // the history before the projection if that is earlier (dates of the
 // westernmost zone, a day early for the others).
-func intakeFrom(p Period, now time.Time) calendar.Date {
-	pf := p.ProjectFrom
-	if pf.IsZero() {
-		pf = calendar.DateOf(now, time.UTC)
-	}
-	return minDate(p.From, pf.AddDays(-historyDays-1))
+func intakeFrom(p Period) calendar.Date {
+	return minDate(p.From, maxDate(p.ProjectFrom, p.From)).AddDays(-historyDays - 1)
 }
 
 // Projection says which intake of a report is the model's guess.
@@ -215,21 +213,16 @@ func (l *loaded) input(o api.Office, p Period, now time.Time) (report.Input, *Pr
 		}
 	}
 	var proj *Projection
-	pf := p.ProjectFrom
-	if pf.IsZero() {
-		pf = calendar.DateOf(now, loc)
-	}
-	if pf = maxDate(pf, p.From); !pf.After(p.To) {
-		guess := projectIntake(l.intake[o.Code], cal, pf.AddDays(-historyDays), pf.AddDays(-1), pf, last)
-		if len(guess) > 0 {
-			proj = &Projection{From: pf}
-			for _, g := range guess {
-				proj.Files += g.Received
-			}
-			rows = append(rows, guess...)
+	recorded := len(rows) // rows past this are the projection's
+	pf := maxDate(p.ProjectFrom, p.From)
+	if guess, from := projectIntake(l.intake[o.Code], cal, pf, last); len(guess) > 0 {
+		proj = &Projection{From: from}
+		for _, g := range guess {
+			proj.Files += g.Received
 		}
+		rows = append(rows, guess...)
 	}
-	for _, row := range rows {
+	for i, row := range rows {
 		if row.Received == 0 {
 			continue
 		}
@@ -239,7 +232,7 @@ func (l *loaded) input(o api.Office, p Period, now time.Time) (report.Input, *Pr
 		if !cal.CounterHours(row.Date).Open() {
 			return report.Input{}, nil, api.Errorf(api.EInvalid, "office %s: intake of %s on %s: the office has no counter hours that day (closed or a holiday); correct the intake or the calendar", o.Code, row.Type, row.Date)
 		}
-		in.Intake = append(in.Intake, backlog.Intake{Date: row.Date, Type: row.Type, Count: row.Received})
+		in.Intake = append(in.Intake, backlog.Intake{Date: row.Date, Type: row.Type, Count: row.Received, Projected: i >= recorded})
 	}
 	// load read a few hours either side for every zone; keep what touches
 	// this office's own days.

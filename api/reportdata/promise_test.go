@@ -112,3 +112,55 @@ func TestOneBacklogEverywhere(t *testing.T) {
 		t.Errorf("text %q", got)
 	}
 }
+
+// TestPastPeriodProjectsTheWeeksAfter is issue 12's Makassar case: a past
+// period whose following weeks have no intake recorded. The clearance date
+// is worked out against the usual intake after the period (marked
+// projected), not against no files at all, which clears far too early.
+func TestPastPeriodProjectsTheWeeksAfter(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := pgtest.Store(t)
+	office := api.Office{Code: "73.71", Name: "Kota Makassar", ProvinceCode: "73", Kind: "kota", TZ: "Asia/Makassar"}
+	if err := s.UpsertRegions(ctx, []api.Province{{Code: "73", Name: "Sulawesi Selatan", TZ: "Asia/Makassar"}}, []api.Office{office}, nil); err != nil {
+		t.Fatal(err)
+	}
+	wita, _ := time.LoadLocation("Asia/Makassar")
+	cal := calendar.Default(wita)
+	var rows []api.IntakeRow
+	for d := calendar.D(2019, 12, 2); !d.After(calendar.D(2020, 1, 17)); d = d.AddDays(1) {
+		if cal.IsWorkingDay(d) {
+			rows = append(rows, api.IntakeRow{Date: d, Type: "KK", Received: 35}, api.IntakeRow{Date: d, Type: "AKTA-LAHIR", Received: 30},
+				api.IntakeRow{Date: d, Type: "SUKET", Received: 15})
+		}
+	}
+	if err := s.UpsertIntake(ctx, "73.71", rows, 0, time.Now(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Pool().Exec(ctx, `INSERT INTO outages (office_code, probe_id, target_id, started_at, ended_at, kind, ended_by, cause, target_kind)
+		VALUES ('73.71', 1, 1, $1, $2, 'down', 'recovery', 'central', 'central')`,
+		time.Date(2020, 1, 8, 7, 30, 0, 0, wita), time.Date(2020, 1, 16, 9, 0, 0, 0, wita)); err != nil {
+		t.Fatal(err)
+	}
+	b := reportdata.New(s, func() time.Time { return time.Date(2020, 3, 2, 9, 0, 0, 0, wita) })
+	per := reportdata.Period{From: calendar.D(2020, 1, 1), To: calendar.D(2020, 1, 17)}
+	got, err := b.Office(ctx, office, per)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Projected == nil || got.Projected.From != calendar.D(2020, 1, 20) {
+		t.Fatalf("projected %+v, want from Monday 20 January (the first working day without a record)", got.Projected)
+	}
+	// The same period told that nothing is projected (ProjectFrom past
+	// the model's range): the files stop after the 17th.
+	per.ProjectFrom = per.To.AddDays(60)
+	silent, err := b.Office(ctx, office, per)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if silent.Projected != nil || silent.Report.Clearance == nil || got.Report.Clearance == nil ||
+		!got.Report.Clearance.After(*silent.Report.Clearance) {
+		t.Fatalf("clearance %v with the usual intake after the period, %v with none; want a later date with it", got.Report.Clearance, silent.Report.Clearance)
+	}
+	t.Logf("clearance %s with the usual intake after the period (%d files projected), %s assuming none", got.Report.Clearance, got.Projected.Files, silent.Report.Clearance)
+}

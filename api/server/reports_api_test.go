@@ -284,10 +284,19 @@ func TestReportIntoTheFutureProjectsUsualIntake(t *testing.T) {
 			t.Errorf("%s: received %d, want %d", d.Date, d.Received, want)
 		}
 	}
-	// A period wholly in the past projects nothing.
+	// A period wholly in the past is recorded throughout; the days after
+	// it that the model runs over (files received later, to see the
+	// period's clearance) have no record from 1 December and take the
+	// usual intake, never zero in silence (issue 12). No day of the period
+	// itself is marked projected.
 	getJSON(t, f, "city71", "/api/v1/offices/73.71/report?from=2026-11-02&to=2026-11-27", &got)
-	if got.Projected != nil {
-		t.Fatalf("a past period projected %+v", got.Projected)
+	if got.Projected == nil || got.Projected.From != "2026-12-01" {
+		t.Fatalf("a past period projected %+v, want from 2026-12-01", got.Projected)
+	}
+	for _, d := range got.Report.Days {
+		if d.Projected {
+			t.Errorf("%s: recorded, marked projected", d.Date)
+		}
 	}
 }
 
