@@ -95,10 +95,8 @@ func Build(in Input) (*Report, error) {
 	days := m.Days()
 	all := dailyFigures(m, rep, base, plan.Hours, &o)
 	projected := map[calendar.Date]bool{}
-	for _, it := range in.Intake {
-		if it.Projected && it.Count > 0 {
-			projected[it.Date] = true
-		}
+	for _, d := range in.Projected {
+		projected[d] = true
 	}
 	for i, d := range days {
 		all[i].Projected = projected[d.Date]

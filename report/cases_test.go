@@ -134,9 +134,9 @@ func TestMaintenance(t *testing.T) {
 // marked forecast, in offices and in their aggregate.
 func TestProjectedAndForecast(t *testing.T) {
 	in := makassarWhatIf(t) // now: Thursday 9 January 10:00 WITA
-	for i := range in.Intake {
-		if in.Intake[i].Date.After(calendar.D(2020, 1, 9)) {
-			in.Intake[i].Projected = true
+	for _, it := range in.Intake {
+		if it.Date.After(calendar.D(2020, 1, 9)) {
+			in.Projected = append(in.Projected, it.Date)
 		}
 	}
 	r := mustBuild(t, in)

@@ -53,6 +53,9 @@ type Input struct {
 	// Intake per office date and type; days after To may be given as a
 	// projection, otherwise no files are assumed after To.
 	Intake []backlog.Intake
+	// Projected lists the office dates whose intake is the office's usual
+	// intake standing in for none recorded (Day.Projected marks them).
+	Projected []calendar.Date
 	// Outages of the central link and planned maintenance windows; both
 	// stop work on files that need the central system, and overtime.
 	Outages     []Outage

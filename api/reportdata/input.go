@@ -232,7 +232,10 @@ func (l *loaded) input(o api.Office, p Period, now time.Time) (report.Input, *Pr
 		if !cal.CounterHours(row.Date).Open() {
 			return report.Input{}, nil, api.Errorf(api.EInvalid, "office %s: intake of %s on %s: the office has no counter hours that day (closed or a holiday); correct the intake or the calendar", o.Code, row.Type, row.Date)
 		}
-		in.Intake = append(in.Intake, backlog.Intake{Date: row.Date, Type: row.Type, Count: row.Received, Projected: i >= recorded})
+		in.Intake = append(in.Intake, backlog.Intake{Date: row.Date, Type: row.Type, Count: row.Received})
+		if i >= recorded && (len(in.Projected) == 0 || in.Projected[len(in.Projected)-1] != row.Date) {
+			in.Projected = append(in.Projected, row.Date)
+		}
 	}
 	// load read a few hours either side for every zone; keep what touches
 	// this office's own days.

@@ -32,10 +32,6 @@ type Intake struct {
 	Date  calendar.Date `json:"date"`
 	Type  string        `json:"type"`
 	Count int           `json:"count"`
-	// Projected marks the office's usual intake standing in for a day
-	// with none recorded; the simulation treats it alike, reports mark the
-	// day.
-	Projected bool `json:"projected,omitempty"`
 }
 
 // Office is what the simulation needs to know about an office.
