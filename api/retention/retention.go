@@ -13,12 +13,13 @@ package retention
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/background"
+	"github.com/pantau-id/pantau/api/clock"
 	"github.com/pantau-id/pantau/api/postgres"
 )
 
@@ -28,6 +29,7 @@ const (
 	DefaultAhead       = 3
 	DefaultSettle      = 2 * time.Minute
 	DefaultLockTimeout = 5 * time.Second
+	DefaultTimeout     = 10 * time.Minute
 )
 
 // Config tunes the job; zero values take the defaults.
@@ -45,11 +47,16 @@ type Config struct {
 	// LockTimeout bounds how long a partition drop waits for readers of the
 	// old partition before it gives up until the next run (default 5 s).
 	LockTimeout time.Duration
-	// Logger receives one line per run that did something (default: discard).
+	// Timeout bounds one run (default 10 minutes): a run is milliseconds
+	// when little changed, but the first after a long stop refreshes every
+	// hour since.
+	Timeout time.Duration
+	// Logger receives one line per run that did something, failed or
+	// overran its Interval (default: discard).
 	Logger *slog.Logger
-	// Now is the clock deciding which days are ahead, which expired and
-	// which hours have closed (default time.Now).
-	Now func() time.Time
+	// Clock decides which days are ahead, which expired and which hours
+	// have closed, and schedules the runs (default clock.Real).
+	Clock clock.Clock
 }
 
 func (c Config) withDefaults() Config {
@@ -65,27 +72,36 @@ func (c Config) withDefaults() Config {
 	if c.LockTimeout <= 0 {
 		c.LockTimeout = DefaultLockTimeout
 	}
+	if c.Timeout <= 0 {
+		c.Timeout = DefaultTimeout
+	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
-	if c.Now == nil {
-		c.Now = time.Now
+	if c.Clock == nil {
+		c.Clock = clock.Real{}
 	}
 	return c
 }
 
-// Job is the maintenance job.
+// Job is the maintenance job, a background service.
 type Job struct {
 	cfg   Config
 	store *postgres.Store
 	log   *slog.Logger
-	done  chan struct{}
+	svc   *background.Service
 }
 
 // New returns a job over store.
 func New(store *postgres.Store, cfg Config) *Job {
 	cfg = cfg.withDefaults()
-	return &Job{cfg: cfg, store: store, log: cfg.Logger, done: make(chan struct{})}
+	j := &Job{cfg: cfg, store: store, log: cfg.Logger}
+	j.svc = background.New(background.Config{Name: "retention", Interval: cfg.Interval, Timeout: cfg.Timeout,
+		Clock: cfg.Clock, Logger: cfg.Logger}, func(ctx context.Context) (bool, error) {
+		_, err := j.RunOnce(ctx)
+		return false, err
+	})
+	return j
 }
 
 // Report is what one run did.
@@ -96,29 +112,19 @@ type Report struct {
 	RollupsDeleted int64             // rollup rows past rollup_days
 }
 
-// Start runs the job now and then every Interval until ctx ends, and
-// returns then (run it in a goroutine; serve's services runner waits for it,
-// so shutdown never closes the pool under a partition drop). Done is closed
-// when it returns. A failed run is logged and retried at the next tick:
-// maintenance must never stop the server.
-func (j *Job) Start(ctx context.Context) {
-	defer close(j.done)
-	t := time.NewTicker(j.cfg.Interval)
-	defer t.Stop()
-	for {
-		if _, err := j.RunOnce(ctx); err != nil && ctx.Err() == nil {
-			j.log.Error("retention run failed", "error", err.Error())
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
+// Start runs the job now and then every Interval until ctx ends or Stop is
+// called, and returns then (run it in a goroutine; serve's services runner
+// waits for it, so shutdown never closes the pool under a partition drop).
+// A failed run is logged and retried at the next tick: maintenance must
+// never stop the server.
+func (j *Job) Start(ctx context.Context) { j.svc.Start(ctx) }
+
+// Stop ends the job and waits, at most until ctx ends, for the run under
+// way.
+func (j *Job) Stop(ctx context.Context) error { return j.svc.Stop(ctx) }
 
 // Done is closed once Start has returned.
-func (j *Job) Done() <-chan struct{} { return j.done }
+func (j *Job) Done() <-chan struct{} { return j.svc.Done() }
 
 // RunOnce makes the partitions ahead, refreshes the rollups of the closed
 // hours that changed, then drops
@@ -127,7 +133,7 @@ func (j *Job) Done() <-chan struct{} { return j.done }
 // partition is never dropped whose rows a failed refresh did not read.
 func (j *Job) RunOnce(ctx context.Context) (Report, error) {
 	var rep Report
-	now := j.cfg.Now().UTC()
+	now := j.cfg.Clock.Now().UTC()
 	today := now.Truncate(24 * time.Hour)
 	for d := range j.cfg.Ahead + 1 {
 		if err := j.store.EnsurePartition(ctx, today.AddDate(0, 0, d)); err != nil {
@@ -171,17 +177,4 @@ func (j *Job) RunOnce(ctx context.Context) (Report, error) {
 			"rollups_deleted", rep.RollupsDeleted)
 	}
 	return rep, nil
-}
-
-// ErrStopped is returned by Wait when ctx ends before the job stopped.
-var ErrStopped = errors.New("retention: job did not stop in time")
-
-// Wait waits until Start returns or ctx ends.
-func (j *Job) Wait(ctx context.Context) error {
-	select {
-	case <-j.done:
-		return nil
-	case <-ctx.Done():
-		return ErrStopped
-	}
 }

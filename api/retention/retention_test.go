@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/clock"
 	"github.com/pantau-id/pantau/api/pgtest"
 	"github.com/pantau-id/pantau/api/postgres"
 	"github.com/pantau-id/pantau/api/retention"
@@ -65,7 +66,7 @@ func TestRunOnceKeepsRawDaysRollsUpThenDrops(t *testing.T) {
 		t.Fatal(err)
 	}
 	// 13:00 and settled: every result's hour has closed.
-	j := retention.New(s, retention.Config{Ahead: 2, Now: func() time.Time { return today.Add(13*time.Hour + retention.DefaultSettle) }})
+	j := retention.New(s, retention.Config{Ahead: 2, Clock: clock.NewManual(today.Add(13*time.Hour + retention.DefaultSettle))})
 	rep := mustRun(t, j)
 	if got, want := days(t, s), []string{"01-13", "01-14", "01-15", "01-16", "01-17", "01-18"}; !equal(got, want) {
 		t.Fatalf("partitions %v, want %v (4 raw days and 2 ahead)", got, want)
@@ -123,8 +124,8 @@ func TestRollupsWaitForTheHourToClose(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Date(2020, 1, 16, 10, 30, 0, 0, time.UTC)
-	clock := func() time.Time { return now }
-	j := retention.New(s, retention.Config{Now: clock})
+	clk := clock.NewManual(now)
+	j := retention.New(s, retention.Config{Clock: clk})
 	mustIngest(t, s, ms[0], 1, now.Add(-20*time.Minute)) // 10:10, the open hour
 	mustIngest(t, s, ms[0], 2, now.Add(-80*time.Minute)) // 09:10, closed
 	if rep := mustRun(t, j); rep.Rollups.Hours != 1 {
@@ -133,12 +134,12 @@ func TestRollupsWaitForTheHourToClose(t *testing.T) {
 	if rep := mustRun(t, j); rep.Rollups.Hours != 0 {
 		t.Fatalf("second run recomputed %d hours, want none", rep.Rollups.Hours)
 	}
-	mustIngest(t, s, ms[0], 3, now.Add(-5*time.Minute)) // 10:25
-	now = time.Date(2020, 1, 16, 11, 1, 0, 0, time.UTC) // closed, not settled
+	mustIngest(t, s, ms[0], 3, now.Add(-5*time.Minute))    // 10:25
+	clk.Set(time.Date(2020, 1, 16, 11, 1, 0, 0, time.UTC)) // closed, not settled
 	if rep := mustRun(t, j); rep.Rollups.Hours != 0 {
 		t.Fatalf("run before the hour settled recomputed %d hours", rep.Rollups.Hours)
 	}
-	now = now.Add(retention.DefaultSettle)
+	clk.Advance(retention.DefaultSettle)
 	if rep := mustRun(t, j); rep.Rollups.Hours != 1 {
 		t.Fatalf("run after 10:00 settled recomputed %d hours, want 1", rep.Rollups.Hours)
 	}
@@ -165,7 +166,7 @@ func TestRollupRetentionDeletesOldHours(t *testing.T) {
 	if err := s.SetRetentionPolicy(ctx, api.RetentionPolicy{RawDays: 10, RollupDays: 30}); err != nil {
 		t.Fatal(err)
 	}
-	j := retention.New(s, retention.Config{Now: func() time.Time { return today.Add(time.Hour + retention.DefaultSettle) }})
+	j := retention.New(s, retention.Config{Clock: clock.NewManual(today.Add(time.Hour + retention.DefaultSettle))})
 	rep := mustRun(t, j)
 	left, err := s.Rollups(ctx, api.RollupFilter{})
 	if err != nil || len(left) != 30 || rep.RollupsDeleted != 10 {
@@ -208,29 +209,42 @@ func equal(a, b []string) bool {
 	return true
 }
 
-func TestStartRunsAtOnceAndStopsWithItsContext(t *testing.T) {
+// TestStartRunsAtOnceThenEveryIntervalAndStops: the job is a background
+// service on its clock: the first run at start makes today's and
+// tomorrow's partitions; after an Interval (the day has turned) the next
+// run makes the new tomorrow's; Stop waits for it to end.
+func TestStartRunsAtOnceThenEveryIntervalAndStops(t *testing.T) {
 	t.Parallel()
 	s := pgtest.Store(t)
 	today := time.Date(2020, 1, 16, 0, 0, 0, 0, time.UTC)
-	j := retention.New(s, retention.Config{Interval: time.Hour, Ahead: 1, Now: func() time.Time { return today }})
-	ctx, cancel := context.WithCancel(context.Background())
-	go j.Start(ctx)
-	// The first run happens at start, not after an Interval: wait for its
-	// partitions (bounded), then stop.
-	deadline := time.Now().Add(30 * time.Second)
-	for len(days(t, s)) < 2 {
-		if time.Now().After(deadline) {
-			t.Fatalf("no partitions made by the first run: %v", days(t, s))
+	clk := clock.NewManual(today)
+	j := retention.New(s, retention.Config{Interval: 24 * time.Hour, Ahead: 1, Clock: clk})
+	go j.Start(context.Background())
+	waitIdle := func(n int) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := clk.WaitForWaiters(ctx, n); err != nil {
+			t.Fatalf("run %d did not finish: %v", n, err)
 		}
-		time.Sleep(20 * time.Millisecond)
 	}
-	cancel()
-	wctx, wcancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer wcancel()
-	if err := j.Wait(wctx); err != nil {
+	waitIdle(1)
+	if got, want := days(t, s), []string{"01-16", "01-17"}; !equal(got, want) {
+		t.Fatalf("partitions after the first run %v, want %v", got, want)
+	}
+	clk.Advance(24 * time.Hour)
+	waitIdle(1) // the first wait fired; this is the second run's
+	if got, want := days(t, s), []string{"01-16", "01-17", "01-18"}; !equal(got, want) {
+		t.Fatalf("partitions after a day %v, want %v", got, want)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := j.Stop(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := days(t, s), []string{"01-16", "01-17"}; !equal(got, want) {
-		t.Fatalf("partitions %v, want %v", got, want)
+	select {
+	case <-j.Done():
+	default:
+		t.Fatal("Stop returned before Start did")
 	}
 }
