@@ -11,13 +11,13 @@ import (
 	"time"
 
 	"github.com/pantau-id/pantau/api"
-	"github.com/pantau-id/pantau/api/server"
+	"github.com/pantau-id/pantau/api/httpapi"
 	"github.com/pantau-id/pantau/probe"
 )
 
 func (f *fixture) enrol(t *testing.T, code string) (int, []byte) {
 	t.Helper()
-	b, _ := json.Marshal(server.EnrolRequest{Code: code, Name: "pc-loket"})
+	b, _ := json.Marshal(httpapi.EnrolRequest{Code: code, Name: "pc-loket"})
 	resp, err := f.client.Post(f.srv.URL+"/api/v1/enrol", "application/json", bytes.NewReader(b))
 	if err != nil {
 		t.Fatal(err)
@@ -42,7 +42,7 @@ func TestEnrolment(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("enrol: %d %s", status, body)
 	}
-	var got server.EnrolResponse
+	var got httpapi.EnrolResponse
 	json.Unmarshal(body, &got)
 	if got.Office != "73.71" || !strings.HasPrefix(got.Token, "pt_73.71_") {
 		t.Fatalf("enrolment = %+v", got)
@@ -134,7 +134,7 @@ func TestProbeConfigCarriesEachTargetsInterval(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var cfg server.ProbeConfig
+	var cfg httpapi.ProbeConfig
 	if err := json.NewDecoder(resp.Body).Decode(&cfg); err != nil {
 		t.Fatal(err)
 	}

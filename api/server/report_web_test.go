@@ -8,9 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pantau-id/pantau/api/webui"
 	"github.com/xuri/excelize/v2"
-
-	"github.com/pantau-id/pantau/api/server"
 )
 
 func TestReportDownloadsCarryTheFigures(t *testing.T) {
@@ -71,7 +70,7 @@ func TestReportDownloadsCarryTheFigures(t *testing.T) {
 func TestMonthlyReportsAreMadeOnce(t *testing.T) {
 	t.Parallel()
 	f := newWebFixture(t)
-	job := f.server.MonthlyReports(server.MonthlyConfig{})
+	job := f.server.MonthlyReports(webui.MonthlyConfig{})
 	n, err := job.RunOnce(context.Background())
 	if err != nil {
 		t.Fatal(err)

@@ -2,83 +2,130 @@ package server
 
 import (
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/pantau-id/pantau/api/auth"
+	"github.com/pantau-id/pantau/api/webui"
 )
 
-// routes is the one table of every route, one line each.
+// routes is the one table of every route, grouped by audience. A route
+// takes its credentials from its group: the agent's from its probe token;
+// a person's from the session, with the roles given on every route (the
+// argument cannot be left out) and the CSRF check on every write.
 func (s *Server) routes() *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.Use(gin.Recovery(), s.requestLog(), s.metrics.observe())
 	r.HandleMethodNotAllowed = true
+	a, w := s.api, s.pages
+	j := a.JSON
 
-	r.GET("/healthz", s.handle(s.healthz))
-	r.GET("/readyz", s.handle(s.readyz))
+	// Operations: liveness, readiness, metrics.
+	r.GET("/healthz", j(a.Healthz))
+	r.GET("/readyz", j(a.Readyz))
 	r.GET("/metrics", s.metrics.handler)
 
-	v1 := r.Group("/api/v1")
-	v1.POST("/results", s.probeAuth(true), s.handle(s.postResults))
-	v1.GET("/probe/config", s.probeAuth(false), s.handle(s.getProbeConfig))
-	v1.POST("/enrol", s.handle(s.postEnrol))
+	// Agents (api/httpapi): the probe token is the credential; no session,
+	// no CSRF (an agent is not a browser). Enrolment's one-time code is its
+	// own credential.
+	agent := r.Group("/api/v1")
+	agent.POST("/results", a.ProbeAuth(true), j(a.PostResults))
+	agent.GET("/probe/config", a.ProbeAuth(false), j(a.GetProbeConfig))
+	agent.POST("/enrol", j(a.PostEnrol))
 
-	// Web pages (auth*.go, pages*.go, report*.go): sessions, CSRF on every POST, scope on every read.
-	w := s.newPages(s.cfg.Web)
-	r.GET("/static/*filepath", w.serveStatic)
-	r.GET("/status/:office", w.load(), w.page(w.publicStatusPage))
-	r.GET("/login", w.load(), w.page(w.loginForm))
-	r.POST("/login", w.load(), w.csrf(), w.page(w.login))
-	r.POST("/logout", w.load(), w.csrf(), w.page(w.logout))
-	r.GET("/", w.load(), w.auth(rolesRead...), w.page(w.boardPage))
-	v1.GET("/board", w.load(), w.auth(rolesRead...), s.handle(w.boardJSON))
-	v1.GET("/offices", w.load(), w.auth(rolesRead...), s.handle(s.listOffices))
-	v1.GET("/offices/:code", w.load(), w.auth(rolesRead...), s.handle(s.getOffice))
-	// Detection (detect_handlers.go): reads narrowed to the caller's scope.
-	v1.GET("/states", w.load(), w.auth(rolesRead...), s.handle(s.getStates))
-	v1.GET("/outages", w.load(), w.auth(rolesRead...), s.handle(s.getOutages))
-	v1.GET("/incidents", w.load(), w.auth(rolesRead...), s.handle(s.getIncidents))
-	v1.GET("/incidents/:id", w.load(), w.auth(rolesRead...), s.handle(s.getIncident))
-	v1.GET("/offices/:code/timeline", w.load(), w.auth(rolesRead...), s.handle(s.getTimeline))
-	v1.GET("/maintenance", w.load(), w.auth(rolesRead...), s.handle(s.getMaintenance))
-	v1.POST("/maintenance", w.load(), w.auth(rolesAdmin...), w.csrf(), s.handle(s.postMaintenance))
-	v1.DELETE("/maintenance/:id", w.load(), w.auth(rolesAdmin...), w.csrf(), s.handle(s.deleteMaintenance))
-	r.GET("/offices/:code", w.load(), w.auth(rolesRead...), w.page(w.officePage))
-	r.POST("/offices/:code/intake", w.load(), w.auth(rolesIntake...), w.csrf(), w.page(w.postIntake))
-	// Reports and intake (reports_api.go, intake_api.go, api/reportdata): JSON or ?format=csv; scope as above.
-	v1.GET("/offices/:code/report", w.load(), w.auth(rolesRead...), s.handle(s.getOfficeReport))
-	v1.GET("/provinces/:code/report", w.load(), w.auth(rolesProvince...), s.handle(s.getProvinceReport))
-	v1.GET("/national/report", w.load(), w.auth(rolesNational...), s.handle(s.getNationalReport))
-	v1.GET("/offices/:code/intake", w.load(), w.auth(rolesRead...), s.handle(s.getIntake))
-	v1.PUT("/offices/:code/intake", w.load(), w.auth(rolesIntake...), w.csrf(), s.handle(s.putIntake))
-	v1.POST("/offices/:code/intake", w.load(), w.auth(rolesIntake...), w.csrf(), s.handle(s.putIntake))
-	v1.POST("/offices/:code/intake/csv", w.load(), w.auth(rolesIntake...), w.csrf(), s.handle(s.postIntakeCSV))
-	v1.GET("/offices/:code/settings", w.load(), w.auth(rolesRead...), s.handle(s.getSettings))
-	v1.PUT("/offices/:code/settings", w.load(), w.auth(rolesSettings...), w.csrf(), s.handle(s.putSettings))
-	v1.PUT("/offices/:code/doc-types", w.load(), w.auth(rolesSettings...), w.csrf(), s.handle(s.putDocTypes))
-	v1.GET("/holidays", w.load(), w.auth(rolesRead...), s.handle(s.getHolidays))
-	r.GET("/provinces/:code", w.load(), w.auth(rolesProvince...), w.page(w.provincePage))
-	r.GET("/national", w.load(), w.auth(rolesNational...), w.page(w.nationalPage))
-	r.GET("/reports/offices/:code", w.load(), w.auth(rolesRead...), w.page(w.officeReport))
-	r.GET("/reports/offices/:code/csv", w.load(), w.auth(rolesRead...), w.page(w.officeReportFile(formatCSV)))
-	r.GET("/reports/offices/:code/xlsx", w.load(), w.auth(rolesRead...), w.page(w.officeReportFile(formatXLSX)))
-	r.GET("/reports/provinces/:code", w.load(), w.auth(rolesProvince...), w.page(w.provinceReport))
-	r.GET("/reports/provinces/:code/csv", w.load(), w.auth(rolesProvince...), w.page(w.provinceReportFile(formatCSV)))
-	r.GET("/reports/provinces/:code/xlsx", w.load(), w.auth(rolesProvince...), w.page(w.provinceReportFile(formatXLSX)))
-	r.GET("/reports/monthly", w.load(), w.auth(rolesRead...), w.page(w.monthlyList))
-	r.GET("/reports/monthly/:kind/:ref/:month/:format", w.load(), w.auth(rolesRead...), w.page(w.monthlyFile))
-	r.GET("/admin", w.load(), w.auth(rolesAdmin...), w.page(w.adminPage))
-	r.POST("/admin/users", w.load(), w.auth(rolesAdmin...), w.csrf(), w.page(w.adminAddUser))
-	r.POST("/admin/probes", w.load(), w.auth(rolesAdmin...), w.csrf(), w.page(w.adminAddProbe))
-	r.POST("/admin/maintenance", w.load(), w.auth(rolesAdmin...), w.csrf(), w.page(w.adminAddMaintenance))
-	r.POST("/admin/targets", w.load(), w.auth(rolesAdmin...), w.csrf(), w.page(w.adminAddTarget))
-	r.POST("/admin/probes/revoke", w.load(), w.auth(rolesAdmin...), w.csrf(), w.page(w.adminRevokeProbe))
-	r.POST("/admin/offices", w.load(), w.auth(rolesAdmin...), w.csrf(), w.page(w.adminOfficeSettings))
+	// Public (api/webui): no login. The login form's POST carries the
+	// double-submit CSRF token.
+	public := r.Group("/", s.guard.Load())
+	r.GET("/static/*filepath", w.ServeStatic)
+	public.GET("/status/:office", w.Page(w.PublicStatusPage))
+	public.GET("/login", w.Page(w.LoginForm))
+	public.POST("/login", s.guard.CSRF(), w.Page(w.Login))
+	public.POST("/logout", s.guard.CSRF(), w.Page(w.Logout))
+
+	// Pages, prints and exports for people with a session (api/webui).
+	pages := s.session(r.Group("/"))
+	pages.read("/", auth.RolesRead, w.Page(w.BoardPage))
+	pages.read("/offices/:code", auth.RolesRead, w.Page(w.OfficePage))
+	pages.write(http.MethodPost, "/offices/:code/intake", auth.RolesIntake, w.Page(w.PostIntake))
+	pages.read("/provinces/:code", auth.RolesProvince, w.Page(w.ProvincePage))
+	pages.read("/national", auth.RolesNational, w.Page(w.NationalPage))
+	pages.read("/reports/offices/:code", auth.RolesRead, w.Page(w.OfficeReport))
+	pages.read("/reports/offices/:code/csv", auth.RolesRead, w.Page(w.OfficeReportFile(webui.FormatCSV)))
+	pages.read("/reports/offices/:code/xlsx", auth.RolesRead, w.Page(w.OfficeReportFile(webui.FormatXLSX)))
+	pages.read("/reports/provinces/:code", auth.RolesProvince, w.Page(w.ProvinceReport))
+	pages.read("/reports/provinces/:code/csv", auth.RolesProvince, w.Page(w.ProvinceReportFile(webui.FormatCSV)))
+	pages.read("/reports/provinces/:code/xlsx", auth.RolesProvince, w.Page(w.ProvinceReportFile(webui.FormatXLSX)))
+	pages.read("/reports/monthly", auth.RolesRead, w.Page(w.MonthlyList))
+	pages.read("/reports/monthly/:kind/:ref/:month/:format", auth.RolesRead, w.Page(w.MonthlyFile))
+
+	// The JSON API for people with a session and their scripts
+	// (api/httpapi; the board's refresh is api/webui's). Reads are narrowed
+	// to the caller's scope.
+	v1 := s.session(r.Group("/api/v1"))
+	v1.read("/board", auth.RolesRead, j(w.BoardJSON))
+	v1.read("/offices", auth.RolesRead, j(a.ListOffices))
+	v1.read("/offices/:code", auth.RolesRead, j(a.GetOffice))
+	v1.read("/states", auth.RolesRead, j(a.GetStates))
+	v1.read("/outages", auth.RolesRead, j(a.GetOutages))
+	v1.read("/incidents", auth.RolesRead, j(a.GetIncidents))
+	v1.read("/incidents/:id", auth.RolesRead, j(a.GetIncident))
+	v1.read("/offices/:code/timeline", auth.RolesRead, j(a.GetTimeline))
+	v1.read("/maintenance", auth.RolesRead, j(a.GetMaintenance))
+	v1.read("/offices/:code/report", auth.RolesRead, j(a.GetOfficeReport))
+	v1.read("/provinces/:code/report", auth.RolesProvince, j(a.GetProvinceReport))
+	v1.read("/national/report", auth.RolesNational, j(a.GetNationalReport))
+	v1.read("/offices/:code/intake", auth.RolesRead, j(a.GetIntake))
+	v1.write(http.MethodPut, "/offices/:code/intake", auth.RolesIntake, j(a.PutIntake))
+	v1.write(http.MethodPost, "/offices/:code/intake", auth.RolesIntake, j(a.PutIntake))
+	v1.write(http.MethodPost, "/offices/:code/intake/csv", auth.RolesIntake, j(a.PostIntakeCSV))
+	v1.read("/offices/:code/settings", auth.RolesRead, j(a.GetSettings))
+	v1.write(http.MethodPut, "/offices/:code/settings", auth.RolesSettings, j(a.PutSettings))
+	v1.write(http.MethodPut, "/offices/:code/doc-types", auth.RolesSettings, j(a.PutDocTypes))
+	v1.read("/holidays", auth.RolesRead, j(a.GetHolidays))
+
+	// Administration: admins only, pages and JSON alike.
+	admin := s.session(r.Group("/"))
+	admin.read("/admin", auth.RolesAdmin, w.Page(w.AdminPage))
+	admin.write(http.MethodPost, "/admin/users", auth.RolesAdmin, w.Page(w.AdminAddUser))
+	admin.write(http.MethodPost, "/admin/probes", auth.RolesAdmin, w.Page(w.AdminAddProbe))
+	admin.write(http.MethodPost, "/admin/maintenance", auth.RolesAdmin, w.Page(w.AdminAddMaintenance))
+	admin.write(http.MethodPost, "/admin/targets", auth.RolesAdmin, w.Page(w.AdminAddTarget))
+	admin.write(http.MethodPost, "/admin/probes/revoke", auth.RolesAdmin, w.Page(w.AdminRevokeProbe))
+	admin.write(http.MethodPost, "/admin/offices", auth.RolesAdmin, w.Page(w.AdminOfficeSettings))
+	admin.write(http.MethodPost, "/api/v1/maintenance", auth.RolesAdmin, j(a.PostMaintenance))
+	admin.write(http.MethodDelete, "/api/v1/maintenance/:id", auth.RolesAdmin, j(a.DeleteMaintenance))
 
 	for _, m := range s.mounts {
 		r.Handle(m.Method, m.Path, gin.WrapH(m.Handler))
 	}
 	return r
+}
+
+// sessionRoutes registers routes for people with a session: each route
+// names the roles it admits, and every write also checks CSRF.
+type sessionRoutes struct {
+	g     *gin.RouterGroup
+	guard *auth.Guard
+}
+
+// session makes g a group of session routes: the session and language are
+// read first.
+func (s *Server) session(g *gin.RouterGroup) sessionRoutes {
+	g.Use(s.guard.Load())
+	return sessionRoutes{g: g, guard: s.guard}
+}
+
+// read registers a GET that roles may use.
+func (sr sessionRoutes) read(path string, roles auth.Roles, h gin.HandlerFunc) {
+	sr.g.GET(path, sr.guard.Require(roles), h)
+}
+
+// write registers a state-changing route: roles, then the CSRF token.
+func (sr sessionRoutes) write(method, path string, roles auth.Roles, h gin.HandlerFunc) {
+	sr.g.Handle(method, path, sr.guard.Require(roles), sr.guard.CSRF(), h)
 }
 
 // requestLog writes one structured line per request.

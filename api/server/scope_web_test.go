@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pantau-id/pantau/api/server"
+	"github.com/pantau-id/pantau/api/webui"
 )
 
 // allUsers are the fixture's users; "" is anonymous.
@@ -37,7 +37,7 @@ const (
 func TestScopeOfEveryRoute(t *testing.T) {
 	t.Parallel()
 	f := newWebFixture(t)
-	if _, err := f.server.MonthlyReports(server.MonthlyConfig{}).RunOnce(context.Background()); err != nil {
+	if _, err := f.server.MonthlyReports(webui.MonthlyConfig{}).RunOnce(context.Background()); err != nil {
 		t.Fatalf("monthly reports: %v", err)
 	}
 	office71 := []string{"/offices/73.71", "/reports/offices/73.71", "/reports/offices/73.71/csv", "/reports/offices/73.71/xlsx"}

@@ -1,5 +1,7 @@
-// Package server is Pantau's HTTP layer: Gin routes, handlers, probe and user
-// authentication, and the one mapping from api.Error codes to statuses.
+// Package server assembles Pantau's HTTP server: the Gin engine, its
+// middleware and routes.go, the one table of routes grouped by audience.
+// The handlers are api/httpapi's (JSON and agent API) and api/webui's
+// (pages, prints, exports); api/auth says who is asking.
 package server
 
 import (
@@ -11,59 +13,32 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/pantau-id/pantau/api/ingest"
+	"github.com/pantau-id/pantau/api/auth"
+	"github.com/pantau-id/pantau/api/httpapi"
 	"github.com/pantau-id/pantau/api/postgres"
+	"github.com/pantau-id/pantau/api/webui"
 )
 
 // Config holds the HTTP layer's tunables; zero values take the defaults.
 type Config struct {
-	// MaxBodyBytes bounds a request body, compressed and decompressed (413 past it).
-	MaxBodyBytes int64
-	// FutureTolerance is how far ahead of the server's clock an observation
-	// may be; probes' clocks drift, but a result from tomorrow is a bug.
-	FutureTolerance time.Duration
-	// MaxBatch bounds the number of results in one batch.
-	MaxBatch int
+	// Limits bound what the agent API accepts (body size, batch size,
+	// observations from the future).
+	httpapi.Limits
 	// Web configures sessions and cookies of the pages.
-	Web WebConfig
+	Web auth.Config
 }
 
-// Defaults for Config.
-const (
-	DefaultMaxBodyBytes    = 4 << 20
-	DefaultFutureTolerance = 15 * time.Minute
-	DefaultMaxBatch        = 5000
-)
-
-func (c Config) withDefaults() Config {
-	if c.MaxBodyBytes <= 0 {
-		c.MaxBodyBytes = DefaultMaxBodyBytes
-	}
-	if c.FutureTolerance <= 0 {
-		c.FutureTolerance = DefaultFutureTolerance
-	}
-	if c.MaxBatch <= 0 {
-		c.MaxBatch = DefaultMaxBatch
-	}
-	return c
-}
-
-// Server serves Pantau's HTTP API.
+// Server is Pantau's HTTP server: the JSON API, the agent API and the
+// pages on one Gin engine.
 type Server struct {
-	cfg     Config
-	store   *postgres.Store
 	log     *slog.Logger
 	now     func() time.Time
 	metrics *metrics
 	engine  *gin.Engine
 	mounts  []Mount
-	// enrolLimit slows guessing of short enrolment codes.
-	enrolLimit *attemptLimiter
-	// kept caches the retention window for ingest's age check.
-	kept *keptSince
-	// decoder and bodies read ingest batches (ingest.go).
-	decoder ingest.Decoder
-	bodies  bodyReader
+	guard   *auth.Guard
+	api     *httpapi.API
+	pages   *webui.Pages
 }
 
 // Mount is an extra handler a service contributes (Slack interactivity, pages).
@@ -83,11 +58,15 @@ func WithMount(m Mount) Option { return func(s *Server) { s.mounts = append(s.mo
 
 // New builds the server and its routes. reg receives the server's metrics.
 func New(cfg Config, store *postgres.Store, log *slog.Logger, reg prometheus.Registerer, gatherer prometheus.Gatherer, opts ...Option) *Server {
-	s := &Server{cfg: cfg.withDefaults(), store: store, log: log, now: time.Now, enrolLimit: newAttemptLimiter(10, time.Minute), kept: &keptSince{}}
+	s := &Server{log: log, now: time.Now}
 	for _, o := range opts {
 		o(s)
 	}
 	s.metrics = newMetrics(reg, gatherer)
+	// The guard shows a refusal on a page as the pages' error page.
+	s.guard = auth.New(store, cfg.Web, s.now, log, func(c *gin.Context, err error) { s.pages.RenderError(c, err) })
+	s.pages = webui.New(store, s.guard, log, s.now)
+	s.api = httpapi.New(cfg.Limits, store, s.guard, log, s.now, reg)
 	s.engine = s.routes()
 	return s
 }
@@ -102,6 +81,12 @@ func (s *Server) Routes() [][2]string {
 		out = append(out, [2]string{r.Method, r.Path})
 	}
 	return out
+}
+
+// MonthlyReports returns the monthly report job of the server's pages;
+// call Start.
+func (s *Server) MonthlyReports(cfg webui.MonthlyConfig) *webui.MonthlyReports {
+	return s.pages.MonthlyReports(cfg)
 }
 
 // Serve listens on addr until ctx ends, then shuts down gracefully.

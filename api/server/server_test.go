@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/httpapi"
 	"github.com/pantau-id/pantau/api/pgtest"
 	"github.com/pantau-id/pantau/api/postgres"
 	"github.com/pantau-id/pantau/api/server"
@@ -74,7 +75,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	reg := prometheus.NewRegistry()
-	h := server.New(server.Config{MaxBodyBytes: 64 << 10}, store, slog.New(slog.DiscardHandler), reg, reg, server.WithClock(func() time.Time { return testNow }))
+	h := server.New(server.Config{Limits: httpapi.Limits{MaxBodyBytes: 64 << 10}}, store, slog.New(slog.DiscardHandler), reg, reg, server.WithClock(func() time.Time { return testNow }))
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return &fixture{server: h, store: store, srv: srv, token: token, other: other, reg: reg, client: clientWithTimeout(srv)}

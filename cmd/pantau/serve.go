@@ -18,10 +18,12 @@ import (
 
 	"github.com/pantau-id/pantau/api/detect"
 	"github.com/pantau-id/pantau/api/escalate"
+	"github.com/pantau-id/pantau/api/httpapi"
 	"github.com/pantau-id/pantau/api/postgres"
 	"github.com/pantau-id/pantau/api/reportdata"
 	"github.com/pantau-id/pantau/api/retention"
 	"github.com/pantau-id/pantau/api/server"
+	"github.com/pantau-id/pantau/api/webui"
 	"github.com/pantau-id/pantau/report/calendar"
 )
 
@@ -52,8 +54,8 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.noMigrate, "no-migrate", false, "do not apply pending migrations at start")
 	fs.StringVar(&c.logFormat, "log-format", envOr("PANTAU_LOG_FORMAT", "text"), "log format: text or json (env PANTAU_LOG_FORMAT)")
 	fs.StringVar(&c.logLevel, "log-level", envOr("PANTAU_LOG_LEVEL", "info"), "log level: debug, info, warn, error (env PANTAU_LOG_LEVEL)")
-	fs.Int64Var(&c.http.MaxBodyBytes, "max-body", server.DefaultMaxBodyBytes, "largest request body in bytes, compressed or not (413 past it)")
-	fs.DurationVar(&c.http.FutureTolerance, "future-tolerance", server.DefaultFutureTolerance, "how far ahead of the server's clock a result may be observed")
+	fs.Int64Var(&c.http.MaxBodyBytes, "max-body", httpapi.DefaultMaxBodyBytes, "largest request body in bytes, compressed or not (413 past it)")
+	fs.DurationVar(&c.http.FutureTolerance, "future-tolerance", httpapi.DefaultFutureTolerance, "how far ahead of the server's clock a result may be observed")
 	fs.StringVar(&c.http.Web.SecureCookies, "secure-cookies", envOr("PANTAU_SECURE_COOKIES", "auto"), "mark cookies Secure: auto (over TLS or X-Forwarded-Proto: https), always, never")
 	fs.DurationVar(&c.http.Web.SessionTTL, "session-ttl", 12*time.Hour, "how long a login lasts")
 	fs.DurationVar(&c.detectTick, "detect-tick", time.Second, "how often the detector evaluates new results (bounds the delay from result to outage)")
@@ -248,7 +250,7 @@ func wire(ctx context.Context, cfg serveConfig, store *postgres.Store, log *slog
 	a.services = append(a.services, ret.Start)
 
 	srv := server.New(cfg.http, store, log, reg, reg, opts...)
-	a.services = append(a.services, srv.MonthlyReports(server.MonthlyConfig{Logger: log.With("component", "monthly")}).Start)
+	a.services = append(a.services, srv.MonthlyReports(webui.MonthlyConfig{Logger: log.With("component", "monthly")}).Start)
 	a.handler = srv
 	return a, nil
 }

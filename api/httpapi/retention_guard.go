@@ -1,4 +1,4 @@
-package server
+package httpapi
 
 import (
 	"context"
@@ -18,7 +18,7 @@ type keptSince struct {
 
 // cutoff returns the start of the oldest UTC day kept at now, or the zero
 // time when the policy cannot be read (then nothing is refused for age).
-func (s *Server) retentionCutoff(ctx context.Context, now time.Time) time.Time {
+func (s *API) retentionCutoff(ctx context.Context, now time.Time) time.Time {
 	k := s.kept
 	k.mu.Lock()
 	defer k.mu.Unlock()

@@ -1,4 +1,4 @@
-package server
+package webui
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/auth"
 	"github.com/pantau-id/pantau/api/reportdata"
 	"github.com/pantau-id/pantau/report"
 	"github.com/pantau-id/pantau/report/calendar"
@@ -51,15 +52,15 @@ func defaultOffice(o api.Office) report.Office {
 // buildOfficeDetail reads and computes an office's figures over per.
 // assumeEnd, when non-zero, closes an open outage for the backlog model
 // (the "what if"); otherwise an open outage is assumed to end now.
-func (p *pages) buildOfficeDetail(ctx context.Context, lang string, o api.Office, per period, assumeEnd time.Time) (*officeDetail, error) {
-	now := p.s.now()
+func (p *Pages) buildOfficeDetail(ctx context.Context, lang string, o api.Office, per period, assumeEnd time.Time) (*officeDetail, error) {
+	now := p.now()
 	d := &officeDetail{Office: o, Zone: web.ZoneLabel(o.TZ), Period: per, Settings: defaultOffice(o), DocTypes: doctype.Defaults()}
 	end := per.capped(now)
 	if !end.After(per.Start) {
 		end = per.Start.Add(time.Second)
 	}
 	var err error
-	if d.Timeline, err = p.s.store.OfficeTimeline(ctx, o.Code, per.Start, end, now); err != nil {
+	if d.Timeline, err = p.store.OfficeTimeline(ctx, o.Code, per.Start, end, now); err != nil {
 		return nil, err
 	}
 	if d.Outages, err = p.centralOutages(ctx, o.Code, per.Start, end, now); err != nil {
@@ -71,7 +72,7 @@ func (p *pages) buildOfficeDetail(ctx context.Context, lang string, o api.Office
 	}
 	d.State = boardRowOf(lang, o, states[0])
 	d.Province = o.ProvinceCode
-	if provinces, err := p.s.store.Provinces(ctx); err == nil {
+	if provinces, err := p.store.Provinces(ctx); err == nil {
 		for _, pr := range provinces {
 			if pr.Code == o.ProvinceCode {
 				d.Province = pr.Name
@@ -90,7 +91,7 @@ func (p *pages) buildOfficeDetail(ctx context.Context, lang string, o api.Office
 	}
 	// The backlog model with the office's own settings, holidays, document
 	// types and intake, as the report layer builds it.
-	rep, err := p.s.reports().Office(ctx, o, reportdata.Period{From: per.From, To: per.To, AssumeEnd: timeOr(d.AssumeEnd)})
+	rep, err := p.reports().Office(ctx, o, reportdata.Period{From: per.From, To: per.To, AssumeEnd: timeOr(d.AssumeEnd)})
 	if err != nil {
 		return nil, err
 	}
@@ -105,15 +106,15 @@ func (p *pages) buildOfficeDetail(ctx context.Context, lang string, o api.Office
 	return d, nil
 }
 
-// officePage is an office's page: link state, outages, intake, backlog and
+// OfficePage is an office's page: link state, outages, intake, backlog and
 // overtime, SLA, and the "what if" for an open outage (?back=YYYY-MM-DD).
-func (p *pages) officePage(c *gin.Context) error {
-	o, err := p.officeInScope(c, c.Param("code"))
+func (p *Pages) OfficePage(c *gin.Context) error {
+	o, err := p.guard.OfficeInScope(c, c.Param("code"))
 	if err != nil {
 		return err
 	}
 	loc := officeLocation(o.TZ)
-	per, err := parsePeriod(c, loc, p.s.now(), 14)
+	per, err := parsePeriod(c, loc, p.now(), 14)
 	if err != nil {
 		return err
 	}
@@ -121,12 +122,11 @@ func (p *pages) officePage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	d, err := p.buildOfficeDetail(c.Request.Context(), langOf(c), o, per, assume)
+	d, err := p.buildOfficeDetail(c.Request.Context(), auth.LangOf(c), o, per, assume)
 	if err != nil {
 		return err
 	}
-	sc := scopeOfRequest(c)
-	d.CanIntake = sc.role == "office_staff" && sc.office == o.Code
+	d.CanIntake = auth.ScopeOf(c).RecordsIntakeFor(o.Code)
 	return p.render(c, http.StatusOK, "office", "office.timeline", d)
 }
 

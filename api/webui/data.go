@@ -1,4 +1,4 @@
-package server
+package webui
 
 import (
 	"context"
@@ -14,8 +14,8 @@ import (
 
 // officeStates returns the state of each of offices at now, in their order;
 // f is a filter that covers them (the scope's), so one query serves a board.
-func (p *pages) officeStates(ctx context.Context, offices []api.Office, f api.OfficeFilter, now time.Time) ([]api.OfficeState, error) {
-	all, err := p.s.store.OfficeStates(ctx, f, now)
+func (p *Pages) officeStates(ctx context.Context, offices []api.Office, f api.OfficeFilter, now time.Time) ([]api.OfficeState, error) {
+	all, err := p.store.OfficeStates(ctx, f, now)
 	if err != nil {
 		return nil, err
 	}
@@ -40,8 +40,8 @@ const maxOutagesShown = 1000
 
 // centralOutages lists the office's down outages of central targets that
 // overlap [from, to), oldest first.
-func (p *pages) centralOutages(ctx context.Context, office string, from, to, now time.Time) ([]api.Outage, error) {
-	outs, err := p.s.store.Outages(ctx, api.OutageFilter{OfficeCode: office, From: from, To: to,
+func (p *Pages) centralOutages(ctx context.Context, office string, from, to, now time.Time) ([]api.Outage, error) {
+	outs, err := p.store.Outages(ctx, api.OutageFilter{OfficeCode: office, From: from, To: to,
 		TargetKind: "central", Kind: api.KindDown, Limit: maxOutagesShown}, now)
 	if err != nil {
 		return nil, err
@@ -52,16 +52,16 @@ func (p *pages) centralOutages(ctx context.Context, office string, from, to, now
 
 // incidents lists incidents overlapping [from, to), of one province when
 // province is set; openOnly keeps those still open.
-func (p *pages) incidents(ctx context.Context, province string, from, to time.Time, openOnly bool) ([]api.Incident, error) {
-	return p.s.store.Incidents(ctx, api.IncidentFilter{ProvinceCode: province, From: from, To: to, OpenOnly: openOnly, Limit: 200})
+func (p *Pages) incidents(ctx context.Context, province string, from, to time.Time, openOnly bool) ([]api.Incident, error) {
+	return p.store.Incidents(ctx, api.IncidentFilter{ProvinceCode: province, From: from, To: to, OpenOnly: openOnly, Limit: 200})
 }
 
 // acknowledgements maps each acknowledged incident to when and by whom
 // (the Slack user) it was acknowledged, for the incident tables.
-func (p *pages) acknowledgements(ctx context.Context, incidents []api.Incident) (map[int64]api.Acknowledgement, error) {
+func (p *Pages) acknowledgements(ctx context.Context, incidents []api.Incident) (map[int64]api.Acknowledgement, error) {
 	ids := make([]int64, len(incidents))
 	for i, in := range incidents {
 		ids[i] = in.ID
 	}
-	return p.s.store.Escalation().Acknowledgements(ctx, ids)
+	return p.store.Escalation().Acknowledgements(ctx, ids)
 }

@@ -1,10 +1,11 @@
-package server
+package webui
 
 import (
 	"bytes"
 	"fmt"
 	"html/template"
 	"io/fs"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"time"
@@ -12,15 +13,22 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/auth"
+	"github.com/pantau-id/pantau/api/httperr"
+	"github.com/pantau-id/pantau/api/postgres"
+	"github.com/pantau-id/pantau/api/reportdata"
 	"github.com/pantau-id/pantau/web"
 	"github.com/pantau-id/pantau/web/format"
 )
 
-// pages serves the web pages: the server they read through, the parsed
-// templates, and their configuration.
-type pages struct {
-	s      *Server
-	cfg    WebConfig
+// Pages serves the web pages, prints, exports and the monthly report job:
+// the store they read, the guard that says who is asking, and the parsed
+// templates.
+type Pages struct {
+	store  *postgres.Store
+	guard  *auth.Guard
+	log    *slog.Logger
+	now    func() time.Time
 	tpl    map[string]*template.Template
 	static http.Handler
 }
@@ -28,10 +36,10 @@ type pages struct {
 // pageNames are the templates in web/templates, each rendered inside layout.
 var pageNames = []string{"login", "error", "board", "office", "province", "national", "status", "report", "monthly", "admin"}
 
-// newPages parses the templates once; a template that does not parse is a
+// New parses the templates once; a template that does not parse is a
 // programming error caught by every test, so it panics.
-func (s *Server) newPages(cfg WebConfig) *pages {
-	p := &pages{s: s, cfg: cfg.withDefaults(), tpl: map[string]*template.Template{}}
+func New(store *postgres.Store, guard *auth.Guard, log *slog.Logger, now func() time.Time) *Pages {
+	p := &Pages{store: store, guard: guard, log: log, now: now, tpl: map[string]*template.Template{}}
 	funcs := templateFuncs()
 	tfs := web.Templates()
 	for _, name := range pageNames {
@@ -42,6 +50,9 @@ func (s *Server) newPages(cfg WebConfig) *pages {
 	return p
 }
 
+// reports is the report layer over the pages' store and clock.
+func (p *Pages) reports() *reportdata.Builder { return reportdata.New(p.store, p.now) }
+
 // view is what every template receives.
 type view struct {
 	Lang    string
@@ -50,16 +61,16 @@ type view struct {
 	CSRF    string
 	Path    string
 	Now     time.Time
-	Scope   scope
+	Scope   auth.Scope
 	Data    any
 	ECharts string // URL of echarts.min.js, when the page has charts
 }
 
 // render writes page name with data; the title is a message key.
-func (p *pages) render(c *gin.Context, status int, name, title string, data any) error {
-	v := view{Lang: langOf(c), Path: c.Request.URL.Path, Now: p.s.now(), Data: data}
-	if sess := sessionOf(c); sess != nil {
-		v.User, v.CSRF, v.Scope = &sess.User, sess.CSRFToken, scopeOf(sess.User)
+func (p *Pages) render(c *gin.Context, status int, name, title string, data any) error {
+	v := view{Lang: auth.LangOf(c), Path: c.Request.URL.Path, Now: p.now(), Data: data}
+	if sess := auth.SessionOf(c); sess != nil {
+		v.User, v.CSRF, v.Scope = &sess.User, sess.CSRFToken, auth.ScopeOfUser(sess.User)
 	}
 	body, err := p.execute(name, title, v)
 	if err != nil {
@@ -79,7 +90,7 @@ func (p *pages) render(c *gin.Context, status int, name, title string, data any)
 }
 
 // execute renders page name with v outside any request (monthly reports).
-func (p *pages) execute(name, title string, v view) ([]byte, error) {
+func (p *Pages) execute(name, title string, v view) ([]byte, error) {
 	t, ok := p.tpl[name]
 	if !ok {
 		return nil, fmt.Errorf("no template %q", name)
@@ -93,31 +104,28 @@ func (p *pages) execute(name, title string, v view) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// page adapts a page handler: its error becomes an error page with the
-// status the one mapper gives the error's code.
-func (p *pages) page(h handlerFunc) gin.HandlerFunc {
+// Page adapts a page handler: its error becomes an error page with the
+// status the one mapper gives the error's code (JSON under /api/).
+func (p *Pages) Page(h httperr.HandlerFunc) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if err := h(c); err != nil {
-			p.fail(c, err)
+			p.guard.Fail(c, err)
 		}
 	}
 }
 
-// renderError writes the error page; internal errors are logged and shown
+// RenderError writes the error page; internal errors are logged and shown
 // plainly.
-func (p *pages) renderError(c *gin.Context, err error) {
+func (p *Pages) RenderError(c *gin.Context, err error) {
 	code := api.ErrorCode(err)
-	status, ok := statusOf[code]
-	if !ok {
-		status = http.StatusInternalServerError
-	}
+	status := httperr.Status(code)
 	if code == api.EInternal {
-		p.s.log.ErrorContext(c.Request.Context(), "page failed", "method", c.Request.Method, "path", c.FullPath(), "err", err)
+		p.log.ErrorContext(c.Request.Context(), "page failed", "method", c.Request.Method, "path", c.FullPath(), "err", err)
 	}
 	msg := api.ErrorMessage(err)
 	switch status {
 	case http.StatusNotFound:
-		msg = web.T(langOf(c), "error.notfound")
+		msg = web.T(auth.LangOf(c), "error.notfound")
 	}
 	if rerr := p.render(c, status, "error", "error.title", map[string]any{"Status": status, "Message": msg}); rerr != nil {
 		c.String(status, "%s", msg)
@@ -125,9 +133,9 @@ func (p *pages) renderError(c *gin.Context, err error) {
 	c.Abort()
 }
 
-// serveStatic serves the embedded assets; they are versioned by path (the
+// ServeStatic serves the embedded assets; they are versioned by path (the
 // ECharts directory carries its version) so they may be cached for a day.
-func (p *pages) serveStatic(c *gin.Context) {
+func (p *Pages) ServeStatic(c *gin.Context) {
 	if st, err := fs.Stat(web.Static(), c.Param("filepath")[1:]); err != nil || st.IsDir() {
 		c.Status(http.StatusNotFound)
 		return

@@ -1,4 +1,4 @@
-package server
+package webui
 
 import (
 	"fmt"
@@ -8,6 +8,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/auth"
+	"github.com/pantau-id/pantau/api/httperr"
 )
 
 // printView is the printable report: the letter an office (or a province)
@@ -21,12 +23,12 @@ type printView struct {
 }
 
 // officeReportData resolves the office and period of a report request.
-func (p *pages) officeReportData(c *gin.Context) (*officeDetail, error) {
-	o, err := p.officeInScope(c, c.Param("code"))
+func (p *Pages) officeReportData(c *gin.Context) (*officeDetail, error) {
+	o, err := p.guard.OfficeInScope(c, c.Param("code"))
 	if err != nil {
 		return nil, err
 	}
-	per, err := parsePeriod(c, officeLocation(o.TZ), p.s.now(), 31)
+	per, err := parsePeriod(c, officeLocation(o.TZ), p.now(), 31)
 	if err != nil {
 		return nil, err
 	}
@@ -34,24 +36,24 @@ func (p *pages) officeReportData(c *gin.Context) (*officeDetail, error) {
 	if err != nil {
 		return nil, err
 	}
-	return p.buildOfficeDetail(c.Request.Context(), langOf(c), o, per, assume)
+	return p.buildOfficeDetail(c.Request.Context(), auth.LangOf(c), o, per, assume)
 }
 
 // provinceReportData resolves the province and period of a report request.
-func (p *pages) provinceReportData(c *gin.Context) (*provinceDetail, error) {
-	pr, err := p.provinceInScope(c, c.Param("code"))
+func (p *Pages) provinceReportData(c *gin.Context) (*provinceDetail, error) {
+	pr, err := p.guard.ProvinceInScope(c, c.Param("code"))
 	if err != nil {
 		return nil, err
 	}
-	per, err := parsePeriod(c, officeLocation(pr.TZ), p.s.now(), 31)
+	per, err := parsePeriod(c, officeLocation(pr.TZ), p.now(), 31)
 	if err != nil {
 		return nil, err
 	}
-	return p.buildProvinceDetail(c.Request.Context(), langOf(c), pr, per)
+	return p.buildProvinceDetail(c.Request.Context(), auth.LangOf(c), pr, per)
 }
 
-// officeReport is GET /reports/offices/:code, the printable letter.
-func (p *pages) officeReport(c *gin.Context) error {
+// OfficeReport is GET /reports/offices/:code, the printable letter.
+func (p *Pages) OfficeReport(c *gin.Context) error {
 	d, err := p.officeReportData(c)
 	if err != nil {
 		return err
@@ -60,8 +62,8 @@ func (p *pages) officeReport(c *gin.Context) error {
 	return p.render(c, http.StatusOK, "report", "report.title", printView{Kind: "office", Office: d, Query: q, Base: c.Request.URL.Path})
 }
 
-// provinceReport is GET /reports/provinces/:code.
-func (p *pages) provinceReport(c *gin.Context) error {
+// ProvinceReport is GET /reports/provinces/:code.
+func (p *Pages) ProvinceReport(c *gin.Context) error {
 	d, err := p.provinceReportData(c)
 	if err != nil {
 		return err
@@ -70,9 +72,9 @@ func (p *pages) provinceReport(c *gin.Context) error {
 	return p.render(c, http.StatusOK, "report", "report.title", printView{Kind: "province", Province: d, Query: q, Base: c.Request.URL.Path})
 }
 
-// officeReportFile serves the office report as CSV or XLSX (format is the
+// OfficeReportFile serves the office report as CSV or XLSX (format is the
 // last path segment).
-func (p *pages) officeReportFile(format string) handlerFunc {
+func (p *Pages) OfficeReportFile(format string) httperr.HandlerFunc {
 	return func(c *gin.Context) error {
 		d, err := p.officeReportData(c)
 		if err != nil {
@@ -83,8 +85,8 @@ func (p *pages) officeReportFile(format string) handlerFunc {
 	}
 }
 
-// provinceReportFile serves the province report as CSV or XLSX.
-func (p *pages) provinceReportFile(format string) handlerFunc {
+// ProvinceReportFile serves the province report as CSV or XLSX.
+func (p *Pages) ProvinceReportFile(format string) httperr.HandlerFunc {
 	return func(c *gin.Context) error {
 		d, err := p.provinceReportData(c)
 		if err != nil {
@@ -97,8 +99,8 @@ func (p *pages) provinceReportFile(format string) handlerFunc {
 
 // Download formats.
 const (
-	formatCSV  = "csv"
-	formatXLSX = "xlsx"
+	FormatCSV  = "csv"
+	FormatXLSX = "xlsx"
 )
 
 // sendTables writes the first table as CSV, or every table as XLSX sheets.
@@ -109,10 +111,10 @@ func sendTables(c *gin.Context, format, name string, ts []table) error {
 		ct   string
 	)
 	switch format {
-	case formatCSV:
+	case FormatCSV:
 		ct = "text/csv; charset=utf-8"
 		body, err = writeCSV(ts[0])
-	case formatXLSX:
+	case FormatXLSX:
 		ct = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 		body, err = writeXLSX(ts)
 	default:

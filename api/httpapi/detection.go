@@ -1,4 +1,4 @@
-package server
+package httpapi
 
 import (
 	"encoding/json"
@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/auth"
 	"github.com/pantau-id/pantau/api/detect"
 )
 
@@ -17,27 +18,9 @@ import (
 // the caller's scope (auth ran before); what is outside it is not found.
 
 // detectScope narrows the office and province query parameters to the
-// caller's scope. Asking for another office or province is not-found, like
-// one that does not exist.
+// caller's scope (auth.Scope.Narrow).
 func detectScope(c *gin.Context) (office, province string, err error) {
-	sc := scopeOfRequest(c)
-	office, province = c.Query("office"), c.Query("province")
-	switch {
-	case sc.Everything():
-	case sc.role == api.RoleProvincialOfficial:
-		if province != "" && province != sc.province {
-			return "", "", api.Errorf(api.ENotFound, "province %s not found", province)
-		}
-		province = sc.province
-	case sc.role == api.RoleOfficeStaff || sc.role == api.RoleCityOfficial:
-		if office != "" && office != sc.office {
-			return "", "", api.Errorf(api.ENotFound, "office %s not found", office)
-		}
-		office = sc.office
-	default:
-		return "", "", api.Errorf(api.EForbidden, "no access to detection data")
-	}
-	return office, province, nil
+	return auth.ScopeOf(c).Narrow(c.Query("office"), c.Query("province"))
 }
 
 // detectTime reads an optional RFC 3339 query parameter.
@@ -76,9 +59,9 @@ func detectPeriod(c *gin.Context) (from, to time.Time, open bool, limit int, err
 	return from, to, open, limit, nil
 }
 
-// getStates serves GET /api/v1/states: the current state of every office
+// GetStates serves GET /api/v1/states: the current state of every office
 // in scope.
-func (s *Server) getStates(c *gin.Context) error {
+func (s *API) GetStates(c *gin.Context) error {
 	office, province, err := detectScope(c)
 	if err != nil {
 		return err
@@ -91,8 +74,8 @@ func (s *Server) getStates(c *gin.Context) error {
 	return nil
 }
 
-// getOutages serves GET /api/v1/outages.
-func (s *Server) getOutages(c *gin.Context) error {
+// GetOutages serves GET /api/v1/outages.
+func (s *API) GetOutages(c *gin.Context) error {
 	office, province, err := detectScope(c)
 	if err != nil {
 		return err
@@ -113,10 +96,10 @@ func (s *Server) getOutages(c *gin.Context) error {
 
 // inScope keeps the offices of an incident the caller may see; counts stay.
 func inScope(c *gin.Context, in api.Incident) (api.Incident, bool) {
-	sc := scopeOfRequest(c)
+	sc := auth.ScopeOf(c)
 	var keep []api.IncidentOffice
 	for _, o := range in.Offices {
-		if sc.allowsOffice(api.Office{Code: o.OfficeCode, ProvinceCode: o.ProvinceCode}) {
+		if sc.AllowsOffice(api.Office{Code: o.OfficeCode, ProvinceCode: o.ProvinceCode}) {
 			keep = append(keep, o)
 		}
 	}
@@ -124,8 +107,8 @@ func inScope(c *gin.Context, in api.Incident) (api.Incident, bool) {
 	return in, len(keep) > 0
 }
 
-// getIncidents serves GET /api/v1/incidents.
-func (s *Server) getIncidents(c *gin.Context) error {
+// GetIncidents serves GET /api/v1/incidents.
+func (s *API) GetIncidents(c *gin.Context) error {
 	office, province, err := detectScope(c)
 	if err != nil {
 		return err
@@ -149,8 +132,8 @@ func (s *Server) getIncidents(c *gin.Context) error {
 	return nil
 }
 
-// getIncident serves GET /api/v1/incidents/:id.
-func (s *Server) getIncident(c *gin.Context) error {
+// GetIncident serves GET /api/v1/incidents/:id.
+func (s *API) GetIncident(c *gin.Context) error {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil {
 		return api.FieldErrorf("id", "must be an integer")
@@ -180,17 +163,14 @@ func (s *Server) getIncident(c *gin.Context) error {
 	return nil
 }
 
-// getTimeline serves GET /api/v1/offices/:code/timeline?from=&to=: the
+// GetTimeline serves GET /api/v1/offices/:code/timeline?from=&to=: the
 // office's intervals of up, down, unknown and maintenance, their totals and
 // the availability that excludes maintenance and unknown time.
-func (s *Server) getTimeline(c *gin.Context) error {
+func (s *API) GetTimeline(c *gin.Context) error {
 	ctx := c.Request.Context()
-	o, err := s.store.Office(ctx, c.Param("code"))
+	o, err := s.guard.OfficeInScope(c, c.Param("code"))
 	if err != nil {
 		return err
-	}
-	if !scopeOfRequest(c).allowsOffice(o) {
-		return api.Errorf(api.ENotFound, "office %s not found", o.Code)
 	}
 	now := s.now()
 	from, err := detectTime(c, "from")
@@ -220,8 +200,8 @@ func (s *Server) getTimeline(c *gin.Context) error {
 	return nil
 }
 
-// getMaintenance serves GET /api/v1/maintenance.
-func (s *Server) getMaintenance(c *gin.Context) error {
+// GetMaintenance serves GET /api/v1/maintenance.
+func (s *API) GetMaintenance(c *gin.Context) error {
 	office, province, err := detectScope(c)
 	if err != nil {
 		return err
@@ -238,8 +218,8 @@ func (s *Server) getMaintenance(c *gin.Context) error {
 	return nil
 }
 
-// postMaintenance serves POST /api/v1/maintenance (admins).
-func (s *Server) postMaintenance(c *gin.Context) error {
+// PostMaintenance serves POST /api/v1/maintenance (admins).
+func (s *API) PostMaintenance(c *gin.Context) error {
 	var m api.MaintenanceWindow
 	dec := json.NewDecoder(http.MaxBytesReader(c.Writer, c.Request.Body, 64<<10))
 	dec.DisallowUnknownFields()
@@ -254,8 +234,8 @@ func (s *Server) postMaintenance(c *gin.Context) error {
 	return nil
 }
 
-// deleteMaintenance serves DELETE /api/v1/maintenance/:id (admins).
-func (s *Server) deleteMaintenance(c *gin.Context) error {
+// DeleteMaintenance serves DELETE /api/v1/maintenance/:id (admins).
+func (s *API) DeleteMaintenance(c *gin.Context) error {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil {
 		return api.FieldErrorf("id", "must be an integer")

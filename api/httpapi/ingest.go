@@ -1,4 +1,4 @@
-package server
+package httpapi
 
 import (
 	"bytes"
@@ -19,6 +19,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/httperr"
 	"github.com/pantau-id/pantau/api/ingest"
 	"github.com/pantau-id/pantau/probe"
 )
@@ -26,11 +27,11 @@ import (
 // probeKey is where probeAuth leaves the authenticated probe.
 const probeKey = "pantau.probe"
 
-// probeAuth authenticates a probe's bearer token; revoked or wrong tokens get
+// ProbeAuth authenticates a probe's bearer token; revoked or wrong tokens get
 // 401 before anything is read. Ingest (cached) uses the store's token cache:
 // its transaction re-checks that the probe is live, so revocation still
 // takes effect at once; other routes look the token up every time.
-func (s *Server) probeAuth(cached bool) gin.HandlerFunc {
+func (s *API) ProbeAuth(cached bool) gin.HandlerFunc {
 	auth := s.store.AuthenticateProbe
 	if cached {
 		auth = s.store.AuthenticateProbeCached
@@ -38,12 +39,12 @@ func (s *Server) probeAuth(cached bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		token, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
 		if !ok || token == "" {
-			s.writeError(c, api.Errorf(api.EUnauthorized, "missing bearer token"))
+			httperr.Write(c, s.log, api.Errorf(api.EUnauthorized, "missing bearer token"))
 			return
 		}
 		p, err := auth(c.Request.Context(), strings.TrimSpace(token))
 		if err != nil {
-			s.writeError(c, err)
+			httperr.Write(c, s.log, err)
 			return
 		}
 		c.Set(probeKey, p)
@@ -64,7 +65,7 @@ type bodyReader struct {
 // readBody reads the request body into a pooled buffer (give it back with
 // putBody), gunzipping it when the probe compressed it; both the wire and
 // the inflated size are bounded, so a gzip bomb gets 413.
-func (s *Server) readBody(c *gin.Context) (*bytes.Buffer, error) {
+func (s *API) readBody(c *gin.Context) (*bytes.Buffer, error) {
 	limit := s.cfg.MaxBodyBytes
 	body := http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 	var r io.Reader = body
@@ -106,16 +107,16 @@ func (s *Server) readBody(c *gin.Context) (*bytes.Buffer, error) {
 }
 
 // putBody returns a body buffer to the pool unless it grew unusually large.
-func (s *Server) putBody(buf *bytes.Buffer) {
+func (s *API) putBody(buf *bytes.Buffer) {
 	if buf.Cap() <= 8<<20 {
 		s.bodies.bufs.Put(buf)
 	}
 }
 
-// postResults stores a probe's batch: valid items are kept, each rejected one
+// PostResults stores a probe's batch: valid items are kept, each rejected one
 // is named with its field and reason, duplicates are counted. The response is
 // sent only after the commit, so a 200 means the results are durable.
-func (s *Server) postResults(c *gin.Context) error {
+func (s *API) PostResults(c *gin.Context) error {
 	ctx := c.Request.Context()
 	p := probeOf(c)
 	body, err := s.readBody(c)
@@ -201,9 +202,9 @@ type ProbeConfig struct {
 	Targets  []probe.Target `json:"targets"`
 }
 
-// getProbeConfig tells an agent what to check, so targets are managed
+// GetProbeConfig tells an agent what to check, so targets are managed
 // centrally rather than in each office's YAML file.
-func (s *Server) getProbeConfig(c *gin.Context) error {
+func (s *API) GetProbeConfig(c *gin.Context) error {
 	p := probeOf(c)
 	ts, err := s.store.Targets(c.Request.Context(), p.OfficeCode)
 	if err != nil {

@@ -1,4 +1,4 @@
-package server
+package httpapi
 
 import (
 	"encoding/json"
@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/auth"
 	"github.com/pantau-id/pantau/report/calendar"
 	"github.com/pantau-id/pantau/report/doctype"
 )
@@ -17,10 +18,6 @@ import (
 // and rates, working and counter hours, Ramadan ranges, document type
 // overrides, and the national holidays. Reads follow the read scope;
 // writes are admins' or the office's own staff's, with CSRF.
-
-// rolesSettings may change an office's settings: its own staff (scope
-// narrows them to their office) and admins.
-var rolesSettings = []string{api.RoleOfficeStaff, api.RoleAdmin}
 
 // decodeJSON reads a JSON body of at most 64 KB into v, refusing unknown
 // fields.
@@ -37,10 +34,10 @@ func decodeJSON(c *gin.Context, v any, shape string) error {
 	return nil
 }
 
-// getSettings serves GET /api/v1/offices/:code/settings: the settings (or
+// GetSettings serves GET /api/v1/offices/:code/settings: the settings (or
 // defaults), the office's overrides and the catalogue they give.
-func (s *Server) getSettings(c *gin.Context) error {
-	o, err := s.intakeOffice(c)
+func (s *API) GetSettings(c *gin.Context) error {
+	o, err := s.pathOffice(c)
 	if err != nil {
 		return err
 	}
@@ -64,9 +61,9 @@ func (s *Server) getSettings(c *gin.Context) error {
 	return nil
 }
 
-// putSettings serves PUT /api/v1/offices/:code/settings.
-func (s *Server) putSettings(c *gin.Context) error {
-	o, err := s.intakeOffice(c)
+// PutSettings serves PUT /api/v1/offices/:code/settings.
+func (s *API) PutSettings(c *gin.Context) error {
+	o, err := s.pathOffice(c)
 	if err != nil {
 		return err
 	}
@@ -75,16 +72,16 @@ func (s *Server) putSettings(c *gin.Context) error {
 		return err
 	}
 	st.OfficeCode = o.Code
-	if err := s.store.PutOfficeSettings(c.Request.Context(), st, sessionOf(c).User.ID, s.now()); err != nil {
+	if err := s.store.PutOfficeSettings(c.Request.Context(), st, auth.SessionOf(c).User.ID, s.now()); err != nil {
 		return err
 	}
-	return s.getSettings(c)
+	return s.GetSettings(c)
 }
 
-// putDocTypes serves PUT /api/v1/offices/:code/doc-types with
+// PutDocTypes serves PUT /api/v1/offices/:code/doc-types with
 // {"overrides": [...]}: the office's overrides replaced as a whole.
-func (s *Server) putDocTypes(c *gin.Context) error {
-	o, err := s.intakeOffice(c)
+func (s *API) PutDocTypes(c *gin.Context) error {
+	o, err := s.pathOffice(c)
 	if err != nil {
 		return err
 	}
@@ -97,12 +94,12 @@ func (s *Server) putDocTypes(c *gin.Context) error {
 	if err := s.store.PutDocTypeOverrides(c.Request.Context(), o.Code, body.Overrides); err != nil {
 		return err
 	}
-	return s.getSettings(c)
+	return s.GetSettings(c)
 }
 
-// getHolidays serves GET /api/v1/holidays?year=2020: the national public
+// GetHolidays serves GET /api/v1/holidays?year=2020: the national public
 // holidays and collective leave of a year (default this year).
-func (s *Server) getHolidays(c *gin.Context) error {
+func (s *API) GetHolidays(c *gin.Context) error {
 	year := s.now().Year()
 	if v := c.Query("year"); v != "" {
 		y, err := strconv.Atoi(v)

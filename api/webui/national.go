@@ -1,4 +1,4 @@
-package server
+package webui
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/auth"
 	"github.com/pantau-id/pantau/report/calendar"
 	"github.com/pantau-id/pantau/web"
 	"github.com/pantau-id/pantau/web/chart"
@@ -25,15 +26,15 @@ type provinceRank struct {
 	OvertimeHours   int
 }
 
-// nationalPage is GET /national: provinces ranked by offices down now,
+// NationalPage is GET /national: provinces ranked by offices down now,
 // and the incidents still open.
-func (p *pages) nationalPage(c *gin.Context) error {
-	ctx, lang, now := c.Request.Context(), langOf(c), p.s.now()
-	provinces, err := p.s.store.Provinces(ctx)
+func (p *Pages) NationalPage(c *gin.Context) error {
+	ctx, lang, now := c.Request.Context(), auth.LangOf(c), p.now()
+	provinces, err := p.store.Provinces(ctx)
 	if err != nil {
 		return err
 	}
-	offices, err := p.s.store.Offices(ctx, api.OfficeFilter{})
+	offices, err := p.store.Offices(ctx, api.OfficeFilter{})
 	if err != nil {
 		return err
 	}
@@ -100,9 +101,9 @@ func (p *pages) nationalPage(c *gin.Context) error {
 // addBacklogs adds to each province the backlog and overtime of its offices
 // that recorded intake in the last two weeks: the others have no files to
 // model, so the national page never runs the model for 514 idle offices.
-func (p *pages) addBacklogs(ctx context.Context, lang string, offices []api.Office, by map[string]*provinceRank) error {
-	now := p.s.now()
-	codes, err := p.s.store.OfficesWithIntakeSince(ctx, calendar.DateOf(now.Add(-15*24*time.Hour), now.Location()))
+func (p *Pages) addBacklogs(ctx context.Context, lang string, offices []api.Office, by map[string]*provinceRank) error {
+	now := p.now()
+	codes, err := p.store.OfficesWithIntakeSince(ctx, calendar.DateOf(now.Add(-15*24*time.Hour), now.Location()))
 	if err != nil {
 		return err
 	}

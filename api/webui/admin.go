@@ -1,4 +1,4 @@
-package server
+package webui
 
 import (
 	"fmt"
@@ -9,34 +9,35 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/auth"
 	"github.com/pantau-id/pantau/probe"
 )
 
-// adminPage lists users and probes with forms to add them (admin only).
-func (p *pages) adminPage(c *gin.Context) error {
+// AdminPage lists users and probes with forms to add them (admin only).
+func (p *Pages) AdminPage(c *gin.Context) error {
 	return p.renderAdmin(c, http.StatusOK, "", "")
 }
 
-func (p *pages) renderAdmin(c *gin.Context, status int, message, token string) error {
+func (p *Pages) renderAdmin(c *gin.Context, status int, message, token string) error {
 	ctx := c.Request.Context()
-	users, err := p.s.store.Users(ctx)
+	users, err := p.store.Users(ctx)
 	if err != nil {
 		return err
 	}
-	probes, err := p.s.store.Probes(ctx, "")
+	probes, err := p.store.Probes(ctx, "")
 	if err != nil {
 		return err
 	}
-	windows, err := p.s.store.MaintenanceWindows(ctx, api.MaintenanceFilter{From: p.s.now().Add(-31 * 24 * time.Hour)})
+	windows, err := p.store.MaintenanceWindows(ctx, api.MaintenanceFilter{From: p.now().Add(-31 * 24 * time.Hour)})
 	if err != nil {
 		return err
 	}
-	targets, err := p.s.store.Targets(ctx, c.Query("office"))
+	targets, err := p.store.Targets(ctx, c.Query("office"))
 	if err != nil {
 		return err
 	}
 	// Slack messages that gave up after their retries: an admin must see them.
-	givenUp, err := p.s.store.Escalation().GivenUp(ctx, 50)
+	givenUp, err := p.store.Escalation().GivenUp(ctx, 50)
 	if err != nil {
 		return err
 	}
@@ -46,9 +47,9 @@ func (p *pages) renderAdmin(c *gin.Context, status int, message, token string) e
 	})
 }
 
-// adminAddUser is POST /admin/users.
-func (p *pages) adminAddUser(c *gin.Context) error {
-	u, err := p.s.store.CreateUser(c.Request.Context(), api.NewUser{
+// AdminAddUser is POST /admin/users.
+func (p *Pages) AdminAddUser(c *gin.Context) error {
+	u, err := p.store.CreateUser(c.Request.Context(), api.NewUser{
 		Email: c.PostForm("email"), Name: c.PostForm("name"), Role: c.PostForm("role"),
 		OfficeCode: c.PostForm("office"), ProvinceCode: c.PostForm("province"), Password: c.PostForm("password"),
 	})
@@ -58,33 +59,33 @@ func (p *pages) adminAddUser(c *gin.Context) error {
 	return p.renderAdmin(c, http.StatusCreated, u.Email+" ✓", "")
 }
 
-// adminAddProbe is POST /admin/probes; the token is shown once.
-func (p *pages) adminAddProbe(c *gin.Context) error {
-	pr, token, err := p.s.store.CreateProbe(c.Request.Context(), c.PostForm("office"), c.PostForm("name"))
+// AdminAddProbe is POST /admin/probes; the token is shown once.
+func (p *Pages) AdminAddProbe(c *gin.Context) error {
+	pr, token, err := p.store.CreateProbe(c.Request.Context(), c.PostForm("office"), c.PostForm("name"))
 	if err != nil {
 		return err
 	}
 	return p.renderAdmin(c, http.StatusCreated, pr.OfficeCode+" / "+pr.Name+" ✓", token)
 }
 
-// adminAddMaintenance is POST /admin/maintenance: a planned cut-off for an
+// AdminAddMaintenance is POST /admin/maintenance: a planned cut-off for an
 // office, a province or everyone. The times are read in the zone of the
 // office or province (WIB for national windows), as the form says.
-func (p *pages) adminAddMaintenance(c *gin.Context) error {
+func (p *Pages) AdminAddMaintenance(c *gin.Context) error {
 	ctx := c.Request.Context()
 	m := api.MaintenanceWindow{Scope: c.PostForm("scope"), Reason: c.PostForm("reason")}
 	tz := "Asia/Jakarta"
 	switch m.Scope {
 	case api.ScopeOffice:
 		m.OfficeCode = c.PostForm("ref")
-		o, err := p.s.store.Office(ctx, m.OfficeCode)
+		o, err := p.store.Office(ctx, m.OfficeCode)
 		if err != nil {
 			return err
 		}
 		tz = o.TZ
 	case api.ScopeProvince:
 		m.ProvinceCode = c.PostForm("ref")
-		pr, err := p.provinceInScope(c, m.ProvinceCode)
+		pr, err := p.guard.ProvinceInScope(c, m.ProvinceCode)
 		if err != nil {
 			return err
 		}
@@ -98,43 +99,43 @@ func (p *pages) adminAddMaintenance(c *gin.Context) error {
 		}
 		*dst = t
 	}
-	w, err := p.s.store.CreateMaintenance(ctx, m)
+	w, err := p.store.CreateMaintenance(ctx, m)
 	if err != nil {
 		return err
 	}
 	return p.renderAdmin(c, http.StatusCreated, fmt.Sprintf("maintenance #%d ✓", w.ID), "")
 }
 
-// adminAddTarget is POST /admin/targets: something an office's probe checks.
-func (p *pages) adminAddTarget(c *gin.Context) error {
+// AdminAddTarget is POST /admin/targets: something an office's probe checks.
+func (p *Pages) AdminAddTarget(c *gin.Context) error {
 	spec := probe.Target{Name: c.PostForm("name"), Kind: probe.TargetKind(c.PostForm("kind")),
 		Check: probe.CheckType(c.PostForm("check")), Address: c.PostForm("address")}
-	t, err := p.s.store.CreateTarget(c.Request.Context(), api.Target{OfficeCode: c.PostForm("office"), Spec: spec})
+	t, err := p.store.CreateTarget(c.Request.Context(), api.Target{OfficeCode: c.PostForm("office"), Spec: spec})
 	if err != nil {
 		return err
 	}
 	return p.renderAdmin(c, http.StatusCreated, fmt.Sprintf("target %s #%d ✓", t.OfficeCode, t.ID), "")
 }
 
-// adminRevokeProbe is POST /admin/probes/revoke: the probe's token stops
+// AdminRevokeProbe is POST /admin/probes/revoke: the probe's token stops
 // working at once.
-func (p *pages) adminRevokeProbe(c *gin.Context) error {
+func (p *Pages) AdminRevokeProbe(c *gin.Context) error {
 	id, err := strconv.ParseInt(c.PostForm("id"), 10, 64)
 	if err != nil {
 		return api.FieldErrorf("id", "want a probe id")
 	}
-	if err := p.s.store.RevokeProbe(c.Request.Context(), c.PostForm("office"), id); err != nil {
+	if err := p.store.RevokeProbe(c.Request.Context(), c.PostForm("office"), id); err != nil {
 		return err
 	}
 	return p.renderAdmin(c, http.StatusOK, fmt.Sprintf("probe %s #%d revoked", c.PostForm("office"), id), "")
 }
 
-// adminOfficeSettings is POST /admin/offices: an office's staff, overtime
+// AdminOfficeSettings is POST /admin/offices: an office's staff, overtime
 // cap and rates for the backlog model (its weekly hours and Ramadan ranges
 // are kept as they are).
-func (p *pages) adminOfficeSettings(c *gin.Context) error {
+func (p *Pages) AdminOfficeSettings(c *gin.Context) error {
 	ctx := c.Request.Context()
-	st, err := p.s.store.OfficeSettings(ctx, c.PostForm("office"))
+	st, err := p.store.OfficeSettings(ctx, c.PostForm("office"))
 	if err != nil {
 		return err
 	}
@@ -156,7 +157,7 @@ func (p *pages) adminOfficeSettings(c *gin.Context) error {
 			*dst = n
 		}
 	}
-	if err := p.s.store.PutOfficeSettings(ctx, st, sessionOf(c).User.ID, p.s.now()); err != nil {
+	if err := p.store.PutOfficeSettings(ctx, st, auth.SessionOf(c).User.ID, p.now()); err != nil {
 		return err
 	}
 	return p.renderAdmin(c, http.StatusOK, fmt.Sprintf("office %s: %d staff, cap %d h, Rp %d/h, meal Rp %d ✓",

@@ -1,4 +1,4 @@
-package server
+package httpapi
 
 import (
 	"encoding/json"
@@ -13,26 +13,28 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/auth"
 	"github.com/pantau-id/pantau/api/pgtest"
 	"github.com/pantau-id/pantau/api/postgres"
 )
 
 // detectEngine serves the detection handlers as user, without cookies: the
-// session is set the way auth's load() sets it.
+// session is set the way auth.Guard.Load sets it.
 func detectEngine(t *testing.T, store *postgres.Store, user api.User, now time.Time) *gin.Engine {
 	t.Helper()
-	s := &Server{store: store, log: slog.New(slog.NewTextHandler(io.Discard, nil)), now: func() time.Time { return now }}
+	log, clock := slog.New(slog.NewTextHandler(io.Discard, nil)), func() time.Time { return now }
+	s := &API{store: store, guard: auth.New(store, auth.Config{}, clock, log, nil), log: log, now: clock}
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
-	r.Use(func(c *gin.Context) { c.Set(sessionKey, &api.Session{User: user}); c.Next() })
-	r.GET("/api/v1/states", s.handle(s.getStates))
-	r.GET("/api/v1/outages", s.handle(s.getOutages))
-	r.GET("/api/v1/incidents", s.handle(s.getIncidents))
-	r.GET("/api/v1/incidents/:id", s.handle(s.getIncident))
-	r.GET("/api/v1/offices/:code/timeline", s.handle(s.getTimeline))
-	r.GET("/api/v1/maintenance", s.handle(s.getMaintenance))
-	r.POST("/api/v1/maintenance", s.handle(s.postMaintenance))
-	r.DELETE("/api/v1/maintenance/:id", s.handle(s.deleteMaintenance))
+	r.Use(func(c *gin.Context) { auth.WithSession(c, &api.Session{User: user}); c.Next() })
+	r.GET("/api/v1/states", s.JSON(s.GetStates))
+	r.GET("/api/v1/outages", s.JSON(s.GetOutages))
+	r.GET("/api/v1/incidents", s.JSON(s.GetIncidents))
+	r.GET("/api/v1/incidents/:id", s.JSON(s.GetIncident))
+	r.GET("/api/v1/offices/:code/timeline", s.JSON(s.GetTimeline))
+	r.GET("/api/v1/maintenance", s.JSON(s.GetMaintenance))
+	r.POST("/api/v1/maintenance", s.JSON(s.PostMaintenance))
+	r.DELETE("/api/v1/maintenance/:id", s.JSON(s.DeleteMaintenance))
 	return r
 }
 

@@ -1,4 +1,4 @@
-package server
+package httpapi
 
 import (
 	"encoding/json"
@@ -25,9 +25,9 @@ type EnrolResponse struct {
 	Token   string `json:"token"`
 }
 
-// postEnrol trades a one-time enrolment code for a probe token. Codes are
+// PostEnrol trades a one-time enrolment code for a probe token. Codes are
 // short, so each client address gets a few tries a minute.
-func (s *Server) postEnrol(c *gin.Context) error {
+func (s *API) PostEnrol(c *gin.Context) error {
 	ip, _, _ := net.SplitHostPort(c.Request.RemoteAddr)
 	if !s.enrolLimit.allow(ip, s.now()) {
 		c.Header("Retry-After", "60")

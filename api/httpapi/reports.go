@@ -1,4 +1,4 @@
-package server
+package httpapi
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/auth"
 	"github.com/pantau-id/pantau/api/reportdata"
 	"github.com/pantau-id/pantau/report"
 	"github.com/pantau-id/pantau/report/calendar"
@@ -29,11 +30,11 @@ import (
 const reportDefaultDays = 30
 
 // reports returns a report builder on the server's store and clock.
-func (s *Server) reports() *reportdata.Builder { return reportdata.New(s.store, s.now) }
+func (s *API) reports() *reportdata.Builder { return reportdata.New(s.store, s.now) }
 
 // reportPeriod reads from, to (office dates in loc), assume_end (RFC
 // 3339, or 2006-01-02T15:04 in loc) and extend (default true).
-func (s *Server) reportPeriod(c *gin.Context, loc *time.Location) (reportdata.Period, error) {
+func (s *API) reportPeriod(c *gin.Context, loc *time.Location) (reportdata.Period, error) {
 	today := calendar.DateOf(s.now(), loc)
 	p := reportdata.Period{From: today.AddDays(-(reportDefaultDays - 1)), To: today}
 	for _, f := range []struct {
@@ -72,15 +73,12 @@ func (s *Server) reportPeriod(c *gin.Context, loc *time.Location) (reportdata.Pe
 	return p, p.Validate()
 }
 
-// getOfficeReport serves GET /api/v1/offices/:code/report.
-func (s *Server) getOfficeReport(c *gin.Context) error {
+// GetOfficeReport serves GET /api/v1/offices/:code/report.
+func (s *API) GetOfficeReport(c *gin.Context) error {
 	ctx := c.Request.Context()
-	o, err := s.store.Office(ctx, c.Param("code"))
+	o, err := s.guard.OfficeInScope(c, c.Param("code"))
 	if err != nil {
 		return err
-	}
-	if !scopeOfRequest(c).allowsOffice(o) {
-		return api.Errorf(api.ENotFound, "office %s not found", o.Code)
 	}
 	loc, err := reportdata.Location(o)
 	if err != nil {
@@ -113,32 +111,22 @@ func (s *Server) getOfficeReport(c *gin.Context) error {
 	return nil
 }
 
-// getProvinceReport serves GET /api/v1/provinces/:code/report.
-func (s *Server) getProvinceReport(c *gin.Context) error {
-	ctx := c.Request.Context()
-	code := c.Param("code")
-	if !scopeOfRequest(c).allowsProvince(code) {
-		return api.Errorf(api.ENotFound, "province %s not found", code)
-	}
-	ps, err := s.store.Provinces(ctx)
+// GetProvinceReport serves GET /api/v1/provinces/:code/report.
+func (s *API) GetProvinceReport(c *gin.Context) error {
+	pr, err := s.guard.ProvinceInScope(c, c.Param("code"))
 	if err != nil {
 		return err
 	}
-	for _, pr := range ps {
-		if pr.Code == code {
-			offices, err := s.store.Offices(ctx, api.OfficeFilter{ProvinceCode: code})
-			if err != nil {
-				return err
-			}
-			return s.areaReport(c, pr.Code, pr.Name, pr.TZ, offices)
-		}
+	offices, err := s.store.Offices(c.Request.Context(), api.OfficeFilter{ProvinceCode: pr.Code})
+	if err != nil {
+		return err
 	}
-	return api.Errorf(api.ENotFound, "province %s not found", code)
+	return s.areaReport(c, pr.Code, pr.Name, pr.TZ, offices)
 }
 
-// getNationalReport serves GET /api/v1/national/report.
-func (s *Server) getNationalReport(c *gin.Context) error {
-	if !scopeOfRequest(c).Everything() {
+// GetNationalReport serves GET /api/v1/national/report.
+func (s *API) GetNationalReport(c *gin.Context) error {
+	if !auth.ScopeOf(c).Everything() {
 		return api.Errorf(api.EForbidden, "the national report is for the national operator")
 	}
 	offices, err := s.store.Offices(c.Request.Context(), api.OfficeFilter{})
@@ -149,7 +137,7 @@ func (s *Server) getNationalReport(c *gin.Context) error {
 }
 
 // areaReport sums offices; the default period's today is in zone tz.
-func (s *Server) areaReport(c *gin.Context, code, name, tz string, offices []api.Office) error {
+func (s *API) areaReport(c *gin.Context, code, name, tz string, offices []api.Office) error {
 	loc, err := time.LoadLocation(tz)
 	if err != nil {
 		return fmt.Errorf("area %s: zone %q: %w", code, tz, err)

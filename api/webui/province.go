@@ -1,4 +1,4 @@
-package server
+package webui
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/auth"
 	"github.com/pantau-id/pantau/api/detect"
 	"github.com/pantau-id/pantau/report"
 	"github.com/pantau-id/pantau/web"
@@ -41,13 +42,13 @@ type provinceDetail struct {
 }
 
 // buildProvinceDetail computes every office of a province over per.
-func (p *pages) buildProvinceDetail(ctx context.Context, lang string, pr api.Province, per period) (*provinceDetail, error) {
-	offices, err := p.s.store.Offices(ctx, api.OfficeFilter{ProvinceCode: pr.Code})
+func (p *Pages) buildProvinceDetail(ctx context.Context, lang string, pr api.Province, per period) (*provinceDetail, error) {
+	offices, err := p.store.Offices(ctx, api.OfficeFilter{ProvinceCode: pr.Code})
 	if err != nil {
 		return nil, err
 	}
 	d := &provinceDetail{Province: pr, Period: per, Names: officeNames(offices)}
-	now := p.s.now()
+	now := p.now()
 	end := per.capped(now)
 	if !end.After(per.Start) {
 		end = per.Start.Add(time.Second)
@@ -103,17 +104,17 @@ func periodIn(per period, loc *time.Location) period {
 	return q
 }
 
-// provincePage is GET /provinces/:code.
-func (p *pages) provincePage(c *gin.Context) error {
-	pr, err := p.provinceInScope(c, c.Param("code"))
+// ProvincePage is GET /provinces/:code.
+func (p *Pages) ProvincePage(c *gin.Context) error {
+	pr, err := p.guard.ProvinceInScope(c, c.Param("code"))
 	if err != nil {
 		return err
 	}
-	per, err := parsePeriod(c, officeLocation(pr.TZ), p.s.now(), 14)
+	per, err := parsePeriod(c, officeLocation(pr.TZ), p.now(), 14)
 	if err != nil {
 		return err
 	}
-	d, err := p.buildProvinceDetail(c.Request.Context(), langOf(c), pr, per)
+	d, err := p.buildProvinceDetail(c.Request.Context(), auth.LangOf(c), pr, per)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package server
+package webui
 
 import (
 	"net/http"
@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/auth"
 	"github.com/pantau-id/pantau/report/calendar"
 	"github.com/pantau-id/pantau/web"
 )
@@ -25,13 +26,13 @@ type publicStatus struct {
 	Assumed    string // when the link is assumed back for Expected
 }
 
-// publicStatusPage is GET /status/:office, without login.
-func (p *pages) publicStatusPage(c *gin.Context) error {
-	o, err := p.s.store.Office(c.Request.Context(), c.Param("office"))
+// PublicStatusPage is GET /status/:office, without login.
+func (p *Pages) PublicStatusPage(c *gin.Context) error {
+	o, err := p.store.Office(c.Request.Context(), c.Param("office"))
 	if err != nil {
 		return err
 	}
-	lang, now := langOf(c), p.s.now()
+	lang, now := auth.LangOf(c), p.now()
 	per := defaultPeriod(officeLocation(o.TZ), now, 14)
 	// Files received today can be promised only against an assumed return
 	// of the link: the start of the next working day, said on the page.

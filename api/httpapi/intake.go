@@ -1,4 +1,4 @@
-package server
+package httpapi
 
 import (
 	"encoding/json"
@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/auth"
 	"github.com/pantau-id/pantau/api/reportdata"
 	"github.com/pantau-id/pantau/probe"
 )
@@ -25,22 +26,15 @@ import (
 // about 100 KB of CSV.
 const maxIntakeBody = 4 << 20
 
-// intakeOffice returns the office named by the path, not-found outside
-// the caller's scope.
-func (s *Server) intakeOffice(c *gin.Context) (api.Office, error) {
-	o, err := s.store.Office(c.Request.Context(), c.Param("code"))
-	if err != nil {
-		return api.Office{}, err
-	}
-	if !scopeOfRequest(c).allowsOffice(o) {
-		return api.Office{}, api.Errorf(api.ENotFound, "office %s not found", o.Code)
-	}
-	return o, nil
+// pathOffice returns the office named by the path, not-found outside
+// the caller's scope (auth.Guard.OfficeInScope).
+func (s *API) pathOffice(c *gin.Context) (api.Office, error) {
+	return s.guard.OfficeInScope(c, c.Param("code"))
 }
 
-// getIntake serves GET /api/v1/offices/:code/intake?from=&to=.
-func (s *Server) getIntake(c *gin.Context) error {
-	o, err := s.intakeOffice(c)
+// GetIntake serves GET /api/v1/offices/:code/intake?from=&to=.
+func (s *API) GetIntake(c *gin.Context) error {
+	o, err := s.pathOffice(c)
 	if err != nil {
 		return err
 	}
@@ -63,11 +57,11 @@ func (s *Server) getIntake(c *gin.Context) error {
 	return nil
 }
 
-// putIntake serves PUT and POST /api/v1/offices/:code/intake with
+// PutIntake serves PUT and POST /api/v1/offices/:code/intake with
 // {"intake": [{date, type, received, completed}]}: each (date, type)
 // given replaces what was recorded; the others stay.
-func (s *Server) putIntake(c *gin.Context) error {
-	o, err := s.intakeOffice(c)
+func (s *API) PutIntake(c *gin.Context) error {
+	o, err := s.pathOffice(c)
 	if err != nil {
 		return err
 	}
@@ -90,19 +84,19 @@ func (s *Server) putIntake(c *gin.Context) error {
 	if err := s.reports().CheckIntake(ctx, o, body.Intake); err != nil {
 		return err
 	}
-	if err := s.store.UpsertIntake(ctx, o.Code, body.Intake, sessionOf(c).User.ID, s.now(), nil); err != nil {
+	if err := s.store.UpsertIntake(ctx, o.Code, body.Intake, auth.SessionOf(c).User.ID, s.now(), nil); err != nil {
 		return err
 	}
 	c.JSON(http.StatusOK, gin.H{"office_code": o.Code, "written": len(body.Intake)})
 	return nil
 }
 
-// postIntakeCSV serves POST /api/v1/offices/:code/intake/csv: the body is
+// PostIntakeCSV serves POST /api/v1/offices/:code/intake/csv: the body is
 // the CSV file (text/csv), or a multipart form with it in field "file".
 // All or nothing: a file with errors writes nothing and the answer lists
 // every error with its line and column.
-func (s *Server) postIntakeCSV(c *gin.Context) error {
-	o, err := s.intakeOffice(c)
+func (s *API) PostIntakeCSV(c *gin.Context) error {
+	o, err := s.pathOffice(c)
 	if err != nil {
 		return err
 	}
@@ -124,7 +118,7 @@ func (s *Server) postIntakeCSV(c *gin.Context) error {
 		defer f.Close()
 		r = f
 	}
-	n, err := s.reports().ImportIntakeCSV(c.Request.Context(), o, r, sessionOf(c).User.ID, nil)
+	n, err := s.reports().ImportIntakeCSV(c.Request.Context(), o, r, auth.SessionOf(c).User.ID, nil)
 	var csvErrs reportdata.CSVErrors
 	if errors.As(err, &csvErrs) {
 		c.AbortWithStatusJSON(http.StatusBadRequest, gin.H{

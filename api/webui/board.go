@@ -1,4 +1,4 @@
-package server
+package webui
 
 import (
 	"net/http"
@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/auth"
 	"github.com/pantau-id/pantau/web"
 )
 
@@ -42,17 +43,17 @@ type board struct {
 }
 
 // buildBoard reads the state of every office in the caller's scope.
-func (p *pages) buildBoard(c *gin.Context) (board, error) {
-	offices, err := p.officesInScope(c)
+func (p *Pages) buildBoard(c *gin.Context) (board, error) {
+	offices, err := p.guard.OfficesInScope(c, api.OfficeFilter{})
 	if err != nil {
 		return board{}, err
 	}
-	now := p.s.now()
-	states, err := p.officeStates(c.Request.Context(), offices, scopeOfRequest(c).filter(), now)
+	now := p.now()
+	states, err := p.officeStates(c.Request.Context(), offices, auth.ScopeOf(c).Filter(), now)
 	if err != nil {
 		return board{}, err
 	}
-	lang := langOf(c)
+	lang := auth.LangOf(c)
 	b := board{Updated: web.FormatTime(lang, "Asia/Jakarta", now), RefreshSeconds: boardRefreshSeconds, Rows: make([]boardRow, 0, len(states))}
 	n := map[api.State]int{}
 	for i, st := range states {
@@ -69,8 +70,8 @@ func (p *pages) buildBoard(c *gin.Context) (board, error) {
 	return b, nil
 }
 
-// boardPage is the status board: every office in scope.
-func (p *pages) boardPage(c *gin.Context) error {
+// BoardPage is the status board: every office in scope.
+func (p *Pages) BoardPage(c *gin.Context) error {
 	b, err := p.buildBoard(c)
 	if err != nil {
 		return err
@@ -78,8 +79,8 @@ func (p *pages) boardPage(c *gin.Context) error {
 	return p.render(c, http.StatusOK, "board", "board.title", b)
 }
 
-// boardJSON is the board's data for its own refresh (GET /api/v1/board).
-func (p *pages) boardJSON(c *gin.Context) error {
+// BoardJSON is the board's data for its own refresh (GET /api/v1/board).
+func (p *Pages) BoardJSON(c *gin.Context) error {
 	b, err := p.buildBoard(c)
 	if err != nil {
 		return err

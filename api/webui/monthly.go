@@ -1,4 +1,4 @@
-package server
+package webui
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/auth"
 	"github.com/pantau-id/pantau/report/calendar"
 	"github.com/pantau-id/pantau/web"
 )
@@ -28,18 +29,18 @@ type MonthlyConfig struct {
 // in monthly_reports, so what was sent upward stays downloadable as it was.
 type MonthlyReports struct {
 	cfg   MonthlyConfig
-	pages *pages
+	pages *Pages
 }
 
-// MonthlyReports returns the server's monthly report job; call Start.
-func (s *Server) MonthlyReports(cfg MonthlyConfig) *MonthlyReports {
+// MonthlyReports returns the monthly report job; call Start.
+func (p *Pages) MonthlyReports(cfg MonthlyConfig) *MonthlyReports {
 	if cfg.Every <= 0 {
 		cfg.Every = time.Hour
 	}
 	if cfg.Logger == nil {
-		cfg.Logger = s.log
+		cfg.Logger = p.log
 	}
-	return &MonthlyReports{cfg: cfg, pages: s.newPages(s.cfg.Web)}
+	return &MonthlyReports{cfg: cfg, pages: p}
 }
 
 // Start runs the job until ctx ends (it blocks): once at once, then every
@@ -69,12 +70,12 @@ func (m *MonthlyReports) Start(ctx context.Context) {
 // Jakarta time (WIB), the earliest zone, so a month is over everywhere once
 // it is over in WIB.
 func (m *MonthlyReports) RunOnce(ctx context.Context) (int, error) {
-	now := m.pages.s.now()
+	now := m.pages.now()
 	today := calendar.DateOf(now, officeLocation("Asia/Jakarta"))
 	first := calendar.D(today.Year, today.Month, 1).AddDays(-1)
 	from := calendar.D(first.Year, first.Month, 1)
 	to := calendar.D(today.Year, today.Month, 1).AddDays(-1)
-	store := m.pages.s.store
+	store := m.pages.store
 	offices, err := store.Offices(ctx, api.OfficeFilter{})
 	if err != nil {
 		return 0, err
@@ -137,7 +138,7 @@ func (m *MonthlyReports) RunOnce(ctx context.Context) (int, error) {
 }
 
 func (m *MonthlyReports) exists(ctx context.Context, ref, kind string, month calendar.Date) (bool, error) {
-	return m.pages.s.store.HasMonthlyReport(ctx, ref, kind, month)
+	return m.pages.store.HasMonthlyReport(ctx, ref, kind, month)
 }
 
 func (m *MonthlyReports) save(ctx context.Context, ref, kind string, month calendar.Date, html []byte, ts []table) error {
@@ -149,7 +150,7 @@ func (m *MonthlyReports) save(ctx context.Context, ref, kind string, month calen
 	if err != nil {
 		return err
 	}
-	return m.pages.s.store.SaveMonthlyReport(ctx, ref, kind, month, html, csvBody, xlsx)
+	return m.pages.store.SaveMonthlyReport(ctx, ref, kind, month, html, csvBody, xlsx)
 }
 
 // monthlyEntry is one kept report in the list, with its office's or
@@ -159,14 +160,14 @@ type monthlyEntry struct {
 	Name string
 }
 
-// monthlyList is GET /reports/monthly: the kept reports in the caller's scope.
-func (p *pages) monthlyList(c *gin.Context) error {
-	offices, err := p.officesInScope(c)
+// MonthlyList is GET /reports/monthly: the kept reports in the caller's scope.
+func (p *Pages) MonthlyList(c *gin.Context) error {
+	offices, err := p.guard.OfficesInScope(c, api.OfficeFilter{})
 	if err != nil {
 		return err
 	}
 	names := officeNames(offices)
-	provinces, err := p.s.store.Provinces(c.Request.Context())
+	provinces, err := p.store.Provinces(c.Request.Context())
 	if err != nil {
 		return err
 	}
@@ -174,8 +175,8 @@ func (p *pages) monthlyList(c *gin.Context) error {
 	for _, pr := range provinces {
 		provNames[pr.Code] = pr.Name
 	}
-	sc := scopeOfRequest(c)
-	kept, err := p.s.store.MonthlyReports(c.Request.Context(), 2000)
+	sc := auth.ScopeOf(c)
+	kept, err := p.store.MonthlyReports(c.Request.Context(), 2000)
 	if err != nil {
 		return err
 	}
@@ -183,36 +184,36 @@ func (p *pages) monthlyList(c *gin.Context) error {
 	for _, r := range kept {
 		if name, ok := names[r.Ref]; ok && r.Kind == "office" {
 			list = append(list, monthlyEntry{r, name})
-		} else if r.Kind == "province" && sc.allowsProvince(r.Ref) {
+		} else if r.Kind == "province" && sc.AllowsProvince(r.Ref) {
 			list = append(list, monthlyEntry{r, provNames[r.Ref]})
 		}
 	}
 	return p.render(c, http.StatusOK, "monthly", "report.monthly", list)
 }
 
-// monthlyFile is GET /reports/monthly/:kind/:ref/:month/:format.
-func (p *pages) monthlyFile(c *gin.Context) error {
+// MonthlyFile is GET /reports/monthly/:kind/:ref/:month/:format.
+func (p *Pages) MonthlyFile(c *gin.Context) error {
 	kind, ref, format := c.Param("kind"), c.Param("ref"), c.Param("format")
 	switch kind {
 	case "office":
-		if _, err := p.officeInScope(c, ref); err != nil {
+		if _, err := p.guard.OfficeInScope(c, ref); err != nil {
 			return err
 		}
 	case "province":
-		if _, err := p.provinceInScope(c, ref); err != nil {
+		if _, err := p.guard.ProvinceInScope(c, ref); err != nil {
 			return err
 		}
 	default:
 		return api.Errorf(api.ENotFound, "no report kind %q", kind)
 	}
 	ct, ok := map[string]string{
-		"html": "text/html; charset=utf-8", formatCSV: "text/csv; charset=utf-8",
-		formatXLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+		"html": "text/html; charset=utf-8", FormatCSV: "text/csv; charset=utf-8",
+		FormatXLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 	}[format]
 	if !ok {
 		return api.Errorf(api.ENotFound, "no format %q", format)
 	}
-	body, err := p.s.store.MonthlyReportFile(c.Request.Context(), ref, kind, c.Param("month"), format)
+	body, err := p.store.MonthlyReportFile(c.Request.Context(), ref, kind, c.Param("month"), format)
 	if err != nil {
 		return err
 	}

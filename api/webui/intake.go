@@ -1,4 +1,4 @@
-package server
+package webui
 
 import (
 	"fmt"
@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/auth"
 	"github.com/pantau-id/pantau/report/calendar"
 	"github.com/pantau-id/pantau/report/doctype"
 )
@@ -16,12 +17,12 @@ import (
 // Intake as office staff enter it on the office page, through the report
 // layer's intake store (office_intake, api/postgres/intake.go).
 
-// postIntake records a day's intake from the office page's form: date and
+// PostIntake records a day's intake from the office page's form: date and
 // one n_<TYPE> field per document type. Office staff of that office only
 // (the route checks role and CSRF, this the office). The whole day is
 // written or nothing is.
-func (p *pages) postIntake(c *gin.Context) error {
-	o, err := p.officeInScope(c, c.Param("code"))
+func (p *Pages) PostIntake(c *gin.Context) error {
+	o, err := p.guard.OfficeInScope(c, c.Param("code"))
 	if err != nil {
 		return err
 	}
@@ -30,7 +31,7 @@ func (p *pages) postIntake(c *gin.Context) error {
 		return api.FieldErrorf("date", "want a date as 2020-01-08")
 	}
 	loc := officeLocation(o.TZ)
-	if today := calendar.DateOf(p.s.now(), loc); day.After(today) || day.Before(today.AddDays(-maxPeriodDays)) {
+	if today := calendar.DateOf(p.now(), loc); day.After(today) || day.Before(today.AddDays(-maxPeriodDays)) {
 		return api.FieldErrorf("date", "%s is in the future or more than a year ago", day)
 	}
 	var rows []api.IntakeRow
@@ -47,13 +48,13 @@ func (p *pages) postIntake(c *gin.Context) error {
 	}
 	// The report layer's check: known types, and a day with counter hours
 	// in the office's own calendar (a closed day or holiday receives none).
-	if err := p.s.reports().CheckIntake(c.Request.Context(), o, rows); err != nil {
+	if err := p.reports().CheckIntake(c.Request.Context(), o, rows); err != nil {
 		return err
 	}
-	if err := p.s.store.UpsertIntake(c.Request.Context(), o.Code, rows, sessionOf(c).User.ID, p.s.now(), nil); err != nil {
+	if err := p.store.UpsertIntake(c.Request.Context(), o.Code, rows, auth.SessionOf(c).User.ID, p.now(), nil); err != nil {
 		return err
 	}
-	today := calendar.DateOf(p.s.now(), loc)
+	today := calendar.DateOf(p.now(), loc)
 	from := minDate(day, today.AddDays(-13))
 	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/offices/%s?from=%s&to=%s#intake", o.Code, from, today))
 	return nil

@@ -1,0 +1,204 @@
+// Package auth says who a browser request comes from and what it may see:
+// sessions from the cookie, the language, the role check, CSRF, and the one
+// scope check every page and JSON handler uses. Routes get these from their
+// group in api/server's route table. The agent's probe tokens are the agent
+// API's (api/httpapi).
+package auth
+
+import (
+	"crypto/subtle"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/httperr"
+	"github.com/pantau-id/pantau/api/postgres"
+	"github.com/pantau-id/pantau/web"
+)
+
+// Cookie and form names of the web pages.
+const (
+	SessionCookie = "pantau_session"
+	LoginCSRF     = "pantau_csrf" // double-submit token of the login form, before a session exists
+	langCookie    = "pantau_lang"
+	csrfField     = "csrf"
+	csrfHeader    = "X-CSRF-Token"
+)
+
+// Keys of what Load leaves in the Gin context.
+const (
+	sessionKey = "pantau.session"
+	langKey    = "pantau.lang"
+)
+
+// Config holds the sessions' tunables; zero values take the defaults.
+type Config struct {
+	// SessionTTL is how long a login lasts (default 12 hours: a working day
+	// with overtime).
+	SessionTTL time.Duration
+	// SecureCookies: "auto" (default) marks cookies Secure when the request
+	// came over TLS or through a proxy saying X-Forwarded-Proto: https;
+	// "always" and "never" force it.
+	SecureCookies string
+	// Throttle slows repeated failed logins per email and address.
+	Throttle api.Throttle
+}
+
+// WithDefaults fills the zero fields.
+func (c Config) WithDefaults() Config {
+	if c.SessionTTL <= 0 {
+		c.SessionTTL = 12 * time.Hour
+	}
+	if c.SecureCookies == "" {
+		c.SecureCookies = "auto"
+	}
+	if c.Throttle.Free == 0 {
+		c.Throttle = api.DefaultThrottle
+	}
+	return c
+}
+
+// Guard reads sessions and checks roles, CSRF and scope for the routes.
+type Guard struct {
+	store *postgres.Store
+	cfg   Config
+	now   func() time.Time
+	log   *slog.Logger
+	page  func(c *gin.Context, err error)
+}
+
+// New returns a guard. page writes a refusal on a page route (not under
+// /api/): the pages' error page.
+func New(store *postgres.Store, cfg Config, now func() time.Time, log *slog.Logger, page func(c *gin.Context, err error)) *Guard {
+	return &Guard{store: store, cfg: cfg.WithDefaults(), now: now, log: log, page: page}
+}
+
+// Config is the guard's configuration with its defaults.
+func (g *Guard) Config() Config { return g.cfg }
+
+// secure says whether cookies set on this request carry Secure.
+func (g *Guard) secure(c *gin.Context) bool {
+	switch g.cfg.SecureCookies {
+	case "always":
+		return true
+	case "never":
+		return false
+	}
+	return c.Request.TLS != nil || strings.EqualFold(c.GetHeader("X-Forwarded-Proto"), "https")
+}
+
+// SetCookie writes an HttpOnly, SameSite=Lax cookie for the whole site;
+// maxAge < 0 deletes it.
+func (g *Guard) SetCookie(c *gin.Context, name, value string, maxAge int) {
+	http.SetCookie(c.Writer, &http.Cookie{
+		Name: name, Value: value, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, Secure: g.secure(c), SameSite: http.SameSiteLaxMode,
+	})
+}
+
+// Load reads the language and the session (if any) of every browser
+// request. A bad or expired session cookie is dropped, not an error: the
+// page then asks for a login.
+func (g *Guard) Load() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		lang, _ := c.Cookie(langCookie)
+		if q, ok := c.GetQuery("lang"); ok {
+			lang = web.Lang(q)
+			g.SetCookie(c, langCookie, lang, 365*24*3600)
+		}
+		c.Set(langKey, web.Lang(lang))
+		if token, err := c.Cookie(SessionCookie); err == nil && token != "" {
+			sess, err := g.store.SessionByToken(c.Request.Context(), token, g.now())
+			switch api.ErrorCode(err) {
+			case "":
+				c.Set(sessionKey, &sess)
+			case api.EUnauthorized:
+				g.SetCookie(c, SessionCookie, "", -1)
+			default:
+				g.Fail(c, err)
+				return
+			}
+		}
+		c.Next()
+	}
+}
+
+// SessionOf is the request's session; nil when it has none.
+func SessionOf(c *gin.Context) *api.Session {
+	if v, ok := c.Get(sessionKey); ok {
+		return v.(*api.Session)
+	}
+	return nil
+}
+
+// WithSession leaves sess in the request as Load would (tests of handlers
+// without cookies).
+func WithSession(c *gin.Context, sess *api.Session) { c.Set(sessionKey, sess) }
+
+// LangOf is the request's language (web.LangID or web.LangEN).
+func LangOf(c *gin.Context) string { return web.Lang(c.GetString(langKey)) }
+
+// Require lets a request through only with a session whose role is one of
+// roles. Pages without a session go to the login form; JSON routes under
+// /api get 401. A role not allowed gets 403.
+func (g *Guard) Require(roles Roles) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		sess := SessionOf(c)
+		if sess == nil {
+			if IsAPI(c) {
+				httperr.Write(c, g.log, api.Errorf(api.EUnauthorized, "log in first"))
+				return
+			}
+			c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request.URL.RequestURI()))
+			c.Abort()
+			return
+		}
+		if !slices.Contains(roles, sess.User.Role) {
+			g.Fail(c, api.Errorf(api.EForbidden, "%s", web.T(LangOf(c), "error.forbidden")))
+			return
+		}
+		c.Next()
+	}
+}
+
+// CSRF refuses a request whose token does not match with 403: the
+// session's token for a logged-in user, the double-submit cookie on the
+// login form. The token comes from the form field or the X-CSRF-Token
+// header.
+func (g *Guard) CSRF() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		got := c.GetHeader(csrfHeader)
+		if got == "" {
+			got = c.PostForm(csrfField)
+		}
+		want := ""
+		if sess := SessionOf(c); sess != nil {
+			want = sess.CSRFToken
+		} else if ck, err := c.Cookie(LoginCSRF); err == nil {
+			want = ck
+		}
+		if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+			g.Fail(c, api.Errorf(api.EForbidden, "%s", web.T(LangOf(c), "error.csrf")))
+			return
+		}
+		c.Next()
+	}
+}
+
+// IsAPI says whether the request is a JSON route (under /api/).
+func IsAPI(c *gin.Context) bool { return strings.HasPrefix(c.Request.URL.Path, "/api/") }
+
+// Fail writes err as JSON on API routes and as an error page elsewhere.
+func (g *Guard) Fail(c *gin.Context, err error) {
+	if IsAPI(c) {
+		httperr.Write(c, g.log, err)
+		return
+	}
+	g.page(c, err)
+}
