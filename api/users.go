@@ -6,37 +6,59 @@ import (
 	"time"
 )
 
-// Throttle says how failed logins of one (email, address) pair slow it down:
-// from the Free-th failure on, the pair waits Base, doubling with each
+// Throttle says how failed logins slow down, counted per account (the
+// e-mail) and per client address: from the Free-th failure of an account
+// (ClientFree-th of an address) on, it waits Base, doubling with each
 // further failure, up to Max.
 type Throttle struct {
-	Free int
-	Base time.Duration
-	Max  time.Duration
+	Free       int
+	ClientFree int
+	Base       time.Duration
+	Max        time.Duration
 }
 
-// DefaultThrottle lets three mistakes pass, then waits 30 s, 1 min, 2 min …
-// up to 15 minutes.
-var DefaultThrottle = Throttle{Free: 3, Base: 30 * time.Second, Max: 15 * time.Minute}
+// DefaultThrottle lets an account make five mistakes and an address (an
+// office's NAT is many people) twenty, then waits 30 s, 1 min, 2 min … up to
+// 15 minutes.
+var DefaultThrottle = Throttle{Free: 5, ClientFree: 20, Base: 30 * time.Second, Max: 15 * time.Minute}
 
-// Wait is how long the pair must wait after its n-th failure.
-func (t Throttle) Wait(n int) time.Duration {
-	if n < t.Free {
+// Wait is how long an account must wait after its n-th failure.
+func (t Throttle) Wait(n int) time.Duration { return t.wait(n, t.Free) }
+
+// ClientWait is how long an address must wait after its n-th failure;
+// ClientFree 0 means five times Free.
+func (t Throttle) ClientWait(n int) time.Duration {
+	free := t.ClientFree
+	if free == 0 {
+		free = 5 * t.Free
+	}
+	return t.wait(n, free)
+}
+
+func (t Throttle) wait(n, free int) time.Duration {
+	if n < free {
 		return 0
 	}
 	d := t.Base
-	for i := t.Free; i < n && d < t.Max; i++ {
+	for i := free; i < n && d < t.Max; i++ {
 		d *= 2
 	}
 	return min(d, t.Max)
 }
 
-// ThrottledError says a login was refused unchecked because the pair failed
-// too often; RetryAfter is how long it must wait.
-type ThrottledError struct{ RetryAfter time.Duration }
+// ThrottledError says a login was refused unchecked: the account or address
+// failed too often, or (Busy) every password-hashing slot stayed taken. The
+// caller waits RetryAfter.
+type ThrottledError struct {
+	RetryAfter time.Duration
+	Busy       bool
+}
 
 // Error implements error.
 func (e *ThrottledError) Error() string {
+	if e.Busy {
+		return fmt.Sprintf("too many logins at once: try again in %s", e.RetryAfter.Round(time.Second))
+	}
 	return fmt.Sprintf("too many failed logins: wait %s", e.RetryAfter.Round(time.Second))
 }
 

@@ -45,7 +45,7 @@ var (
 	// no office query joins.
 	local = map[string]string{
 		"sessions":                "web sessions, read by id on the coordinator that serves the pages",
-		"login_failures":          "login throttle, per account and client",
+		"login_throttle":          "login throttle, per account and client",
 		"slack_seen_signatures":   "Slack replay guard, pruned after minutes",
 		"slack_pauses":            "workspace-wide Retry-After per method family: a handful of rows",
 		"escalation_channel_pace": "next allowed call per Slack channel, locked by the sending replica",

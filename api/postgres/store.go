@@ -30,11 +30,14 @@ type Store struct {
 	ingest *ingestCache
 	// arrivals wakes the detector after an ingest commits new results.
 	arrivals *detect.Signal
+	// hashes bounds concurrent password hashing (logins, new users).
+	hashes *HashGate
 }
 
 // New wraps an open pool.
 func New(pool *pgxpool.Pool) *Store {
-	return &Store{pool: pool, partitions: newPartitionCache(), ingest: newIngestCache(), arrivals: detect.NewSignal()}
+	return &Store{pool: pool, partitions: newPartitionCache(), ingest: newIngestCache(), arrivals: detect.NewSignal(),
+		hashes: NewHashGate(DefaultHashSlots(), DefaultHashWait)}
 }
 
 // Open connects to url and checks the connection.

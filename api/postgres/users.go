@@ -20,7 +20,13 @@ func (s *Store) CreateUser(ctx context.Context, u api.NewUser) (api.User, error)
 	if err := u.Validate(); err != nil {
 		return api.User{}, err
 	}
-	hash, err := HashPassword(u.Password)
+	var (
+		hash string
+		err  error
+	)
+	if gerr := s.hashes.do(ctx, func() { hash, err = HashPassword(u.Password) }); gerr != nil {
+		return api.User{}, gerr
+	}
 	if err != nil {
 		return api.User{}, err
 	}

@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/pantau-id/pantau/api"
 )
 
 // loginForm fetches the login form and returns its CSRF token; the jar
@@ -105,20 +107,22 @@ func TestLoginRefusals(t *testing.T) {
 		resp.Body.Close()
 		return resp.StatusCode
 	}
-	for i := range 3 {
+	free := api.DefaultThrottle.Free
+	for i := range free {
 		if got := post("wrong-password"); got != http.StatusUnauthorized {
 			t.Fatalf("failure %d: %d, want 401", i+1, got)
 		}
 	}
-	// The pair waits now: even the right password is refused unchecked.
+	// The account waits now: even the right password is refused unchecked.
 	if got := post(testPassword); got != http.StatusTooManyRequests {
-		t.Fatalf("after 3 failures: %d, want 429", got)
+		t.Fatalf("after %d failures: %d, want 429", free, got)
 	}
 	var failures int
 	var lockedFor float64
-	f.store.Pool().QueryRow(t.Context(), `SELECT failures, extract(epoch FROM locked_until - last_failed_at) FROM login_failures WHERE email = 'admin@pantau.test'`).Scan(&failures, &lockedFor)
-	if failures != 3 || lockedFor != 30 {
-		t.Fatalf("stored throttle: %d failures, locked %v s; want 3 and 30", failures, lockedFor)
+	f.store.Pool().QueryRow(t.Context(), `SELECT failures, extract(epoch FROM locked_until - last_failed_at) FROM login_throttle
+		WHERE scope = 'account' AND key = 'admin@pantau.test'`).Scan(&failures, &lockedFor)
+	if failures != free || lockedFor != 30 {
+		t.Fatalf("stored throttle: %d failures, locked %v s; want %d and 30", failures, lockedFor, free)
 	}
 }
 

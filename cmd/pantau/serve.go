@@ -37,6 +37,8 @@ type serveConfig struct {
 	http       server.Config
 	detectTick time.Duration
 	slack      slackFlags
+	// loginSlots bounds concurrent password hashes (64 MiB each).
+	loginSlots int
 }
 
 // slackFlags configure escalation. Without a token, alerts are still
@@ -58,6 +60,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.http.FutureTolerance, "future-tolerance", httpapi.DefaultFutureTolerance, "how far ahead of the server's clock a result may be observed")
 	fs.StringVar(&c.http.Web.SecureCookies, "secure-cookies", envOr("PANTAU_SECURE_COOKIES", "auto"), "mark cookies Secure: auto (over TLS or X-Forwarded-Proto: https), always, never")
 	fs.DurationVar(&c.http.Web.SessionTTL, "session-ttl", 12*time.Hour, "how long a login lasts")
+	fs.IntVar(&c.loginSlots, "login-concurrency", postgres.DefaultHashSlots(), "password hashes at once (64 MiB each; sized from GOMEMLIMIT, else 2); a login that finds none free in 2 s gets 429")
 	fs.DurationVar(&c.detectTick, "detect-tick", time.Second, "how often the detector evaluates new results (bounds the delay from result to outage)")
 	fs.StringVar(&c.slack.token, "slack-token", secretEnv("SLACK_BOT_TOKEN"), "Slack bot token xoxb-… (env SLACK_BOT_TOKEN or SLACK_BOT_TOKEN_FILE); empty keeps alerts in the outbox")
 	fs.StringVar(&c.slack.signingSecret, "slack-signing-secret", secretEnv("SLACK_SIGNING_SECRET"), "Slack signing secret for the Acknowledge button (env SLACK_SIGNING_SECRET or SLACK_SIGNING_SECRET_FILE)")
@@ -83,6 +86,9 @@ func (c *serveConfig) Validate() error {
 	}
 	if c.detectTick <= 0 {
 		return fmt.Errorf("-detect-tick: must be positive")
+	}
+	if c.loginSlots < 1 || c.loginSlots > 64 {
+		return fmt.Errorf("-login-concurrency: %d, want 1 to 64", c.loginSlots)
 	}
 	if c.slack.apiURL != "" && !strings.HasSuffix(c.slack.apiURL, "/") {
 		return fmt.Errorf("-slack-api-url: must end in /")
@@ -175,6 +181,7 @@ const detectConns = 4
 
 // wire builds the server and its background services over store.
 func wire(ctx context.Context, cfg serveConfig, store *postgres.Store, log *slog.Logger) (*app, error) {
+	store.SetHashGate(postgres.NewHashGate(cfg.loginSlots, postgres.DefaultHashWait))
 	if !cfg.noMigrate {
 		if err := store.Migrate(ctx); err != nil {
 			return nil, err
