@@ -50,7 +50,7 @@ func watchVisibility(ctx context.Context, store *postgres.Store, since time.Time
 		t := time.NewTicker(pollEvery)
 		defer t.Stop()
 		failures := 0
-		for {
+		for n := 0; ; n++ {
 			offices, national, err := sim.Visible(ctx, store, since)
 			now := time.Now()
 			if err != nil && ctx.Err() == nil {
@@ -65,6 +65,12 @@ func watchVisibility(ctx context.Context, store *postgres.Store, since time.Time
 			}
 			if national && seen.national.IsZero() {
 				seen.national = now
+			}
+			if n%40 == 0 { // every 10 s: how far detection trails
+				if lag, err := store.DetectionLag(ctx, now); err == nil {
+					fmt.Fprintf(progress, "soak: detection queue=%d oldest_unevaluated=%s outages_seen=%d national=%v\n",
+						lag.Queued, lag.Oldest.Round(100*time.Millisecond), len(seen.offices), !seen.national.IsZero())
+				}
 			}
 			select {
 			case <-ctx.Done():

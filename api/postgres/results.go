@@ -35,10 +35,16 @@ SELECT $1, $2, q.target_id, q.from_at FROM unnest($3::bigint[], $4::timestamptz[
 ON CONFLICT (office_code, probe_id, target_id)
 DO UPDATE SET from_at = LEAST(detection_queue.from_at, EXCLUDED.from_at)` // queued_at stays the first: no starvation
 
+// copyFrom is the batch size from which rows go in by COPY: below it one
+// INSERT sent in the same round trip as the queue marks and the agent
+// status is cheaper than COPY's own exchange (an agent's live upload is a
+// round of 2-3 results).
+const copyFrom = 32
+
 // IngestResults stores validated results of one probe and its agent status
 // in one transaction; it returns only after the commit.
 //
-// The rows go in with one COPY. COPY has no ON CONFLICT, so what is new is
+// The rows go in with one COPY (one INSERT for a few). COPY has no ON CONFLICT, so what is new is
 // decided first, under the probe row's lock (which also serialises batches
 // of one probe): probes.max_seq is the largest seq stored, so a batch whose
 // seqs are all above it is new without a lookup; items at or below it are
@@ -80,32 +86,25 @@ func (s *Store) IngestResults(ctx context.Context, p api.Probe, agent probe.Agen
 		}
 		var fresh []int
 		out, fresh = classify(items, stored)
+		b := &pgx.Batch{}
 		newMax := maxSeq
-		if len(fresh) > 0 {
+		for _, i := range fresh {
+			newMax = max(newMax, int64(items[i].Result.Seq))
+		}
+		switch {
+		case len(fresh) > copyFrom:
 			n, err := tx.CopyFrom(ctx, pgx.Identifier{"results"}, resultColumns, pgx.CopyFromSlice(len(fresh), func(i int) ([]any, error) {
-				it := items[fresh[i]]
-				r := it.Result
-				var failure, cert, local any
-				if !r.OK {
-					failure = string(r.Failure)
-				}
-				if r.CertDaysLeft != nil {
-					cert = int32(*r.CertDaysLeft)
-				}
-				if !r.LocalAt.IsZero() {
-					local = r.LocalAt
-				}
-				return []any{p.OfficeCode, p.ID, int64(r.Seq), r.ObservedAt, it.TargetID, r.OK, failure, float32(r.LatencyMS), r.Detail, cert, local}, nil
+				return resultRow(p, items[fresh[i]]), nil
 			}))
 			if err != nil {
 				return mapError(err, "results")
 			}
 			out.Accepted = int(n)
-			for _, i := range fresh {
-				newMax = max(newMax, int64(items[i].Result.Seq))
-			}
+		case len(fresh) > 0:
+			sql, args := insertFew(p, items, fresh)
+			b.Queue(sql, args...)
+			out.Accepted = len(fresh)
 		}
-		b := &pgx.Batch{}
 		if len(fresh) > 0 {
 			tids, froms := detectionMarks(items, fresh)
 			b.Queue(queueDetection, p.OfficeCode, p.ID, tids, froms)
@@ -114,7 +113,7 @@ func (s *Store) IngestResults(ctx context.Context, p api.Probe, agent probe.Agen
 		}
 		queueRecordAgent(b, p, agent, newMax)
 		if err := tx.SendBatch(ctx, b).Close(); err != nil {
-			return fmt.Errorf("queue detection and rollups, record agent: %w", err)
+			return mapError(err, "results") // the rows (a few), queue marks and agent status
 		}
 		return nil
 	})
@@ -125,6 +124,60 @@ func (s *Store) IngestResults(ctx context.Context, p api.Probe, agent probe.Agen
 		s.arrivals.Signal() // after the commit: the detector sees the rows
 	}
 	return out, nil
+}
+
+// resultRow is one item as a row of resultColumns.
+func resultRow(p api.Probe, it api.IngestItem) []any {
+	r := it.Result
+	var failure, cert, local any
+	if !r.OK {
+		failure = string(r.Failure)
+	}
+	if r.CertDaysLeft != nil {
+		cert = int32(*r.CertDaysLeft)
+	}
+	if !r.LocalAt.IsZero() {
+		local = r.LocalAt
+	}
+	return []any{p.OfficeCode, p.ID, int64(r.Seq), r.ObservedAt, it.TargetID, r.OK, failure, float32(r.LatencyMS), r.Detail, cert, local}
+}
+
+// insertFew is the INSERT for a few new items (see copyFrom): one
+// statement over arrays, no ON CONFLICT (classify decided they are new).
+func insertFew(p api.Probe, items []api.IngestItem, fresh []int) (string, []any) {
+	n := len(fresh)
+	var (
+		seqs     = make([]int64, n)
+		times    = make([]time.Time, n)
+		targets  = make([]int64, n)
+		oks      = make([]bool, n)
+		failures = make([]*string, n)
+		lat      = make([]float32, n)
+		details  = make([]string, n)
+		certs    = make([]*int32, n)
+		locals   = make([]*time.Time, n)
+	)
+	for k, i := range fresh {
+		r := items[i].Result
+		seqs[k], times[k], targets[k], oks[k] = int64(r.Seq), r.ObservedAt, items[i].TargetID, r.OK
+		if !r.OK {
+			f := string(r.Failure)
+			failures[k] = &f
+		}
+		lat[k], details[k] = float32(r.LatencyMS), r.Detail
+		if r.CertDaysLeft != nil {
+			c := int32(*r.CertDaysLeft)
+			certs[k] = &c
+		}
+		if !r.LocalAt.IsZero() {
+			l := r.LocalAt
+			locals[k] = &l
+		}
+	}
+	return `INSERT INTO results (office_code, probe_id, seq, observed_at, target_id, ok, failure, latency_ms, detail, cert_days_left, local_at)
+		SELECT $1, $2, r.* FROM unnest($3::bigint[], $4::timestamptz[], $5::bigint[], $6::boolean[], $7::text[], $8::real[], $9::text[], $10::integer[], $11::timestamptz[])
+			AS r(seq, observed_at, target_id, ok, failure, latency_ms, detail, cert_days_left, local_at)`,
+		[]any{p.OfficeCode, p.ID, seqs, times, targets, oks, failures, lat, details, certs, locals}
 }
 
 // storedSeqs returns the observed_at already stored for the items' seqs
