@@ -48,6 +48,10 @@ type slackFlags struct {
 	signingSecret string
 	apiURL        string
 	policyFile    string
+	// Timing of the sender, for fault tests that compress time.
+	requestTimeout time.Duration
+	lease          time.Duration
+	backoffMax     time.Duration
 }
 
 func (c *serveConfig) register(fs *flag.FlagSet) {
@@ -65,6 +69,9 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.slack.token, "slack-token", secretEnv("SLACK_BOT_TOKEN"), "Slack bot token xoxb-… (env SLACK_BOT_TOKEN or SLACK_BOT_TOKEN_FILE); empty keeps alerts in the outbox")
 	fs.StringVar(&c.slack.signingSecret, "slack-signing-secret", secretEnv("SLACK_SIGNING_SECRET"), "Slack signing secret for the Acknowledge button (env SLACK_SIGNING_SECRET or SLACK_SIGNING_SECRET_FILE)")
 	fs.StringVar(&c.slack.apiURL, "slack-api-url", os.Getenv("SLACK_API_URL"), "Slack Web API base URL ending in / (tests and proxies; default Slack's)")
+	fs.DurationVar(&c.slack.requestTimeout, "slack-request-timeout", 15*time.Second, "bound of one Slack call: a hung call fails after it and holds only its channel")
+	fs.DurationVar(&c.slack.lease, "slack-lease", 2*time.Minute, "how long a replica owns a message it is sending (at least -slack-request-timeout + 1s)")
+	fs.DurationVar(&c.slack.backoffMax, "slack-backoff-max", 5*time.Minute, "longest wait between retries of a failing Slack message")
 	fs.StringVar(&c.slack.policyFile, "escalation-policy", os.Getenv("PANTAU_ESCALATION_POLICY"), "YAML file of Slack channels and escalation policy, stored at start (default: the stored policy)")
 }
 
@@ -223,6 +230,7 @@ func wire(ctx context.Context, cfg serveConfig, store *postgres.Store, log *slog
 	var names *escalate.UserNames
 	if cfg.slack.token != "" {
 		slackCfg := escalate.Config{Token: cfg.slack.token, APIURL: cfg.slack.apiURL,
+			RequestTimeout: cfg.slack.requestTimeout, Lease: cfg.slack.lease, BackoffMax: cfg.slack.backoffMax,
 			Logger: log.With("component", "slack"), Metrics: escMetrics}
 		if err := slackCfg.Validate(); err != nil {
 			return nil, err
