@@ -41,7 +41,12 @@ vet:
 # Most offices run Windows: the agent's packages are vetted and their tests
 # compiled for windows/amd64 on every run (make test-wine runs them).
 AGENT_PKGS := ./probe/... ./cmd/pantau-probe ./cmd/pantau-release
-.PHONY: vet-windows
+# The same tests run as Windows programs under Debian's Wine (not in CI:
+# installs wine64 and mingw-w64; see .ci/test-wine for the two stand-ins).
+.PHONY: vet-windows test-wine
+test-wine:
+	@bash .ci/test-wine
+
 vet-windows:
 	GOOS=windows GOARCH=amd64 $(GO) vet $(AGENT_PKGS)
 	@for p in $$(GOOS=windows GOARCH=amd64 $(GO) list $(AGENT_PKGS)); do \

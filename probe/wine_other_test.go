@@ -1,0 +1,6 @@
+//go:build !windows
+
+package probe
+
+// underWine is a Windows question.
+func underWine() bool { return false }
