@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/background"
+	"github.com/pantau-id/pantau/api/clock"
 )
 
 // ProbeRef names one probe, the unit the detector locks and evaluates.
@@ -58,16 +60,6 @@ type Store interface {
 	RecomputeIncidents(ctx context.Context, now time.Time, rules IncidentRules) (IncidentOutcome, error)
 }
 
-// Clock tells the time; tests inject a fixed one.
-type Clock interface{ Now() time.Time }
-
-type systemClock struct{}
-
-func (systemClock) Now() time.Time { return time.Now() }
-
-// SystemClock is the real clock.
-var SystemClock Clock = systemClock{}
-
 // Config configures a Detector; zero values take the defaults.
 type Config struct {
 	// Tick is how often Start runs a pass when nothing wakes it (default
@@ -95,9 +87,14 @@ type Config struct {
 	// Incidents are the grouping rules (DefaultIncidentRules for zero
 	// fields).
 	Incidents IncidentRules
-	// Logger and Clock default to slog.Default() and SystemClock.
+	// Timeout bounds one pass (default 30 s): a pass cut short rolls its
+	// transactions back, and their work waits for the next.
+	Timeout time.Duration
+	// Logger and Clock default to slog.Default() and clock.Real. The clock
+	// is the time detection judges silences against, and schedules the
+	// passes.
 	Logger *slog.Logger
-	Clock  Clock
+	Clock  clock.Clock
 }
 
 // Validate names the first field that is wrong.
@@ -107,6 +104,8 @@ func (c Config) Validate() error {
 		return errors.New("tick: must not be negative")
 	case c.Gap < 0:
 		return errors.New("gap: must not be negative")
+	case c.Timeout < 0:
+		return errors.New("timeout: must not be negative")
 	case c.Batch < 0:
 		return errors.New("batch: must not be negative")
 	case c.Workers < 0:
@@ -125,6 +124,9 @@ func (c Config) withDefaults() Config {
 	if c.Gap == 0 {
 		c.Gap = 100 * time.Millisecond
 	}
+	if c.Timeout == 0 {
+		c.Timeout = 30 * time.Second
+	}
 	if c.Batch == 0 {
 		c.Batch = 500
 	}
@@ -136,15 +138,19 @@ func (c Config) withDefaults() Config {
 		c.Logger = slog.Default()
 	}
 	if c.Clock == nil {
-		c.Clock = SystemClock
+		c.Clock = clock.Real{}
 	}
 	return c
 }
 
 // Detector evaluates queued series and silences, then regroups incidents.
+// It is a background service (api/background): a pass at start, then one
+// whenever results arrive (Waker) and at least every Tick.
 type Detector struct {
 	store Store
 	cfg   Config
+	wake  chan struct{}
+	svc   *background.Service
 }
 
 // New returns a Detector over store.
@@ -152,52 +158,69 @@ func New(store Store, cfg Config) (*Detector, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("detect config: %w", err)
 	}
-	return &Detector{store: store, cfg: cfg.withDefaults()}, nil
+	d := &Detector{store: store, cfg: cfg.withDefaults(), wake: make(chan struct{}, 1)}
+	// A pass that filled its batch asks for the next at once: a backlog
+	// never waits a tick per batch.
+	d.svc = background.New(background.Config{Name: "detect", Interval: d.cfg.Tick, Timeout: d.cfg.Timeout,
+		Wake: d.wake, Clock: d.cfg.Clock, Logger: d.cfg.Logger}, func(ctx context.Context) (bool, error) {
+		n, err := d.RunOnce(ctx)
+		return n >= d.cfg.Batch, err
+	})
+	return d, nil
 }
 
-// Start runs a pass whenever results arrive (Waker) and at least every
-// Tick, until ctx ends. Errors are logged, never fatal: the queue keeps the
-// work for the next pass.
+// Start runs passes until ctx ends or Stop is called, and returns then
+// (run it in a goroutine). Errors are logged, never fatal: the queue keeps
+// the work for the next pass.
 func (d *Detector) Start(ctx context.Context) {
-	t := time.NewTicker(d.cfg.Tick)
-	defer t.Stop()
-	var arrivals <-chan struct{}
-	remote := NewSignal()
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer cancel() // ends the relay once the service has ended
 	if d.cfg.Waker != nil {
-		arrivals = d.cfg.Waker.Arrivals()
-		done := make(chan struct{})
-		defer func() { <-done }()
-		go func() { defer close(done); d.cfg.Waker.Listen(ctx, remote.Signal) }()
+		wg.Go(func() { d.relay(ctx) })
+	}
+	d.svc.Start(ctx)
+}
+
+// Stop ends the detector and waits, at most until ctx ends, for the pass
+// under way.
+func (d *Detector) Stop(ctx context.Context) error { return d.svc.Stop(ctx) }
+
+// Done is closed once Start has returned.
+func (d *Detector) Done() <-chan struct{} { return d.svc.Done() }
+
+// relay turns arrivals into wake-ups of the service until ctx ends: this
+// process's arrivals (announced to the other replicas too) at most once per
+// Gap, so a busy ingest costs a pass per gap and not one per upload (those
+// in between gather into the next); other replicas' at once.
+func (d *Detector) relay(ctx context.Context) {
+	remote := NewSignal()
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	wg.Go(func() { d.cfg.Waker.Listen(ctx, remote.Signal) })
+	wake := func() {
+		select {
+		case d.wake <- struct{}{}:
+		default:
+		}
 	}
 	for {
-		started := time.Now()
-		// A pass that filled its batch runs again at once (a backlog never
-		// waits a tick per batch); arrivals during a pass coalesce into one
-		// more pass after it.
-		for {
-			n, err := d.RunOnce(ctx)
-			if err != nil && ctx.Err() == nil {
-				d.cfg.Logger.Error("detection pass failed", slog.Any("err", err))
-			}
-			if err != nil || n < d.cfg.Batch || ctx.Err() != nil {
-				break
-			}
-		}
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
 		case <-remote.C():
-		case <-arrivals:
+			wake()
+		case <-d.cfg.Waker.Arrivals():
+			wake()
 			// Other replicas' detectors may take part of the work.
 			if err := d.cfg.Waker.Notify(ctx); err != nil && ctx.Err() == nil {
 				d.cfg.Logger.Warn("announce arrivals to other replicas", slog.Any("err", err))
 			}
-			// Let the arrivals of the gap gather into this pass.
 			select {
 			case <-ctx.Done():
 				return
-			case <-time.After(time.Until(started.Add(d.cfg.Gap))):
+			case <-d.cfg.Clock.After(d.cfg.Gap):
 			}
 		}
 	}

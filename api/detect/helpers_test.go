@@ -27,7 +27,8 @@ const interval = 30 * time.Second
 // at is the i-th check time from base.
 func at(i int) time.Time { return base.Add(time.Duration(i) * interval) }
 
-// fixedClock is a clock tests move by hand.
+// fixedClock is a clock tests move by hand; it says the time detection
+// judges against, while the detector's waits (tick, gap) run in real time.
 type fixedClock struct {
 	mu sync.Mutex
 	t  time.Time
@@ -35,6 +36,8 @@ type fixedClock struct {
 
 func (c *fixedClock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *fixedClock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
+
+func (c *fixedClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
 
 // world is a fresh database with offices, each with one probe and the
 // targets "central" and "internet" (and more when asked).

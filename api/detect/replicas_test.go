@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/clock"
 	"github.com/pantau-id/pantau/api/detect"
 	"github.com/pantau-id/pantau/api/postgres"
 	"github.com/pantau-id/pantau/probe"
@@ -32,14 +33,14 @@ type replica struct {
 
 // startReplica runs a detector over store until stopped; every change it
 // commits goes to record.
-func startReplica(t *testing.T, store *postgres.Store, clock detect.Clock, record func([]api.IncidentChange)) *replica {
+func startReplica(t *testing.T, store *postgres.Store, clk clock.Clock, record func([]api.IncidentChange)) *replica {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	d, err := store.OpenDetection(ctx, nil, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
-	det, err := detect.New(d, detect.Config{Tick: 50 * time.Millisecond, Waker: d, Clock: clock, Workers: 2,
+	det, err := detect.New(d, detect.Config{Tick: 50 * time.Millisecond, Waker: d, Clock: clk, Workers: 2,
 		AfterIncidents: func(_ context.Context, chs []api.IncidentChange) { record(chs) },
 		Logger:         slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
