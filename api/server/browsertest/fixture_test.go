@@ -32,6 +32,10 @@ func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now
 
 func (c *clock) Add(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
 
+// After waits in real time: only the time detection judges against is
+// simulated.
+func (c *clock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
 // site is a running Pantau with South Sulawesi and West Sulawesi offices,
 // three days of results, an open central cut at Makassar, a recovered cut
 // at Parepare, and one user per role.
