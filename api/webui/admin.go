@@ -41,9 +41,14 @@ func (p *Pages) renderAdmin(c *gin.Context, status int, message, token string) e
 	if err != nil {
 		return err
 	}
+	// How far detection is behind (issue 14: never starved, and seen).
+	lag, err := p.store.DetectionLag(ctx, p.now())
+	if err != nil {
+		return err
+	}
 	return p.render(c, status, "admin", "nav.admin", map[string]any{
 		"Users": users, "Probes": probes, "Roles": api.Roles, "Message": message, "Token": token, "Windows": windows,
-		"Targets": targets, "GivenUp": givenUp,
+		"Targets": targets, "GivenUp": givenUp, "Lag": lag,
 	})
 }
 

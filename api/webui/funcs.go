@@ -11,6 +11,7 @@ import (
 	"github.com/pantau-id/pantau/report/calendar"
 	"github.com/pantau-id/pantau/report/sla"
 	"github.com/pantau-id/pantau/web"
+	"github.com/pantau-id/pantau/web/format"
 )
 
 // templateFuncs are the helpers every page template may call.
@@ -35,6 +36,7 @@ func templateFuncs() template.FuncMap {
 			return web.FormatDuration(lang, time.Duration(s*float64(time.Second)))
 		},
 		"pct":   func(f float64) string { return strconv.FormatFloat(f*100, 'f', 2, 64) + " %" },
+		"num":   format.Number,
 		"rp":    formatRupiah,
 		"deref": deref,
 		"dict":  dict,
