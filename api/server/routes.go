@@ -85,6 +85,9 @@ func (s *Server) routes() *gin.Engine {
 	v1.write(http.MethodPut, "/offices/:code/settings", auth.RolesSettings, j(a.PutSettings))
 	v1.write(http.MethodPut, "/offices/:code/doc-types", auth.RolesSettings, j(a.PutDocTypes))
 	v1.read("/holidays", auth.RolesRead, j(a.GetHolidays))
+	v1.read("/offices/:code/closures", auth.RolesRead, j(a.GetClosures))
+	v1.write(http.MethodPut, "/offices/:code/closures/:date", auth.RolesSettings, j(a.PutClosure))
+	v1.write(http.MethodDelete, "/offices/:code/closures/:date", auth.RolesSettings, j(a.DeleteClosure))
 
 	// Administration: admins only, pages and JSON alike.
 	admin := s.session(r.Group("/"))

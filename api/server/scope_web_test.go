@@ -87,6 +87,9 @@ func TestScopeOfEveryRoute(t *testing.T) {
 		{"PUT", "/api/v1/offices/73.71/settings", expect{unau, bad, nf, no, no, no, no, no, bad}},
 		{"PUT", "/api/v1/offices/73.71/doc-types", expect{unau, bad, nf, no, no, no, no, no, bad}},
 		{"GET", "/api/v1/holidays", expect{unau, ok, ok, ok, ok, ok, ok, ok, ok}},
+		{"GET", "/api/v1/offices/73.71/closures", expect{unau, ok, nf, ok, nf, ok, nf, ok, ok}},
+		{"PUT", "/api/v1/offices/73.71/closures/2020-01-09", expect{unau, bad, nf, no, no, no, no, no, bad}},
+		{"DELETE", "/api/v1/offices/73.71/closures/2020-01-09", expect{unau, nf, nf, no, no, no, no, no, nf}},
 	}
 	for _, p := range office71 {
 		tests = append(tests, struct {
@@ -109,7 +112,7 @@ func TestScopeOfEveryRoute(t *testing.T) {
 			}
 			t.Run(fmt.Sprintf("%s %s as %s", tc.method, tc.path, name), func(t *testing.T) {
 				var form url.Values
-				if tc.method == "POST" || tc.method == "PUT" {
+				if tc.method == "POST" || tc.method == "PUT" || tc.method == "DELETE" {
 					form = url.Values{"date": {"2026-12-01"}, "n_KK": {"5"}, "office": {"73.71"}, "name": {"p-" + name},
 						"scope": {"office"}, "ref": {"73.71"}, "starts_at": {"2026-12-05T08:00"}, "ends_at": {"2026-12-05T12:00"}, "reason": {"migrasi"},
 						"email": {"new-" + name + "@pantau.test"}, "role": {"city_official"}, "password": {"0123456789ab"},
