@@ -96,6 +96,12 @@ func installCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 		_, _ = fmt.Fprintf(stderr, "pantau-probe install: the agent could not start with this configuration: %v\n", cfgErr)
 		return exitUsage
 	}
+	if runtime.GOOS == "windows" {
+		if err := checkWindowsVersion(osVersion()); err != nil {
+			_, _ = fmt.Fprintf(stderr, "pantau-probe install: %v\n", err)
+			return exitFailed
+		}
+	}
 	// The service runs as root's account or SYSTEM: nobody else may change
 	// what it reads (run refuses otherwise).
 	if err := lockDown(cfg, stdout); err != nil {

@@ -106,3 +106,13 @@ func TestCheckIndonesianSaysWhatToDo(t *testing.T) {
 		t.Errorf("advice for a target that passed:\n%s", out.String())
 	}
 }
+
+func TestHelpSaysSudoOnlyWhereThereIsSudo(t *testing.T) {
+	t.Parallel()
+	if win := usage("windows"); strings.Contains(win, "sudo") || !strings.Contains(win, "pantau-probe.exe setup") || !strings.Contains(win, "Windows 10") {
+		t.Errorf("Windows help:\n%s", win)
+	}
+	if lin := usage("linux"); !strings.Contains(lin, "sudo ./pantau-probe setup") {
+		t.Errorf("Linux help:\n%s", lin)
+	}
+}
