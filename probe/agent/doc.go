@@ -41,7 +41,8 @@
 //     rest. A result is dropped only when the server took another batch
 //     during the split, or takes the next result alone: a server that
 //     refuses everything loses nothing. While /readyz says not ready (the
-//     database is down) a refusal is nobody's fault and nothing is split.
+//     database is down) a refusal is nobody's fault: nothing is split, and
+//     the backoff is cut short by the same /readyz checks once it is ready.
 //
 // Error bodies are read as probe.ErrorBody for the logs. The Date header of
 // any answer sets clock_offset_ms = server time − agent time (Date + 0.5 s

@@ -29,7 +29,11 @@ func (a *Agent) refused(ctx context.Context, recs []spool.Record, v verdict) (ti
 	} else {
 		a.up.refused, a.up.refusedFrom = 1, first
 	}
-	if a.up.refused < a.cfg.RefusalsBeforeSplit || !a.serverReady(ctx) {
+	ready := a.serverReady(ctx)
+	if a.up.refused < a.cfg.RefusalsBeforeSplit || !ready {
+		// Not ready (its database is down): wait as for an unreachable
+		// server, asking /readyz, so delivery resumes when it recovers.
+		a.up.unreachable = !ready
 		a.up.failures++
 		wait := a.backoff()
 		a.log.Warn("server refused the batch, will retry", "status", v.status, "error", v.message,
