@@ -160,24 +160,6 @@ func writeIncident(ctx context.Context, tx pgx.Tx, inc *api.Incident, now time.T
 	if inc.ProvinceCode == "" {
 		prov = nil
 	}
-	var err error
-	if inc.ID == 0 {
-		err = tx.QueryRow(ctx, `INSERT INTO incidents (started_at, ended_at, scope, province_code, peak_offices, monitored_offices,
-				late, flaps, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-			inc.StartedAt, inc.EndedAt, inc.Scope, prov, inc.PeakOffices, inc.MonitoredOffices, inc.Late, inc.Flaps,
-			inc.FirstSeenAt, now).Scan(&inc.ID)
-	} else {
-		_, err = tx.Exec(ctx, `UPDATE incidents SET started_at = $2, ended_at = $3, scope = $4, province_code = $5,
-				peak_offices = $6, monitored_offices = $7, flaps = $8, updated_at = $9 WHERE id = $1`,
-			inc.ID, inc.StartedAt, inc.EndedAt, inc.Scope, prov, inc.PeakOffices, inc.MonitoredOffices, inc.Flaps, now)
-		if err == nil {
-			_, err = tx.Exec(ctx, `DELETE FROM incident_offices WHERE incident_id = $1`, inc.ID)
-		}
-	}
-	if err != nil {
-		return fmt.Errorf("write incident: %w", err)
-	}
 	var (
 		codes  []string
 		starts []time.Time
@@ -186,11 +168,35 @@ func writeIncident(ctx context.Context, tx pgx.Tx, inc *api.Incident, now time.T
 	for _, o := range inc.Offices {
 		codes, starts, ends = append(codes, o.OfficeCode), append(starts, o.StartedAt), append(ends, o.EndedAt)
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO incident_offices (office_code, incident_id, started_at, ended_at)
-		SELECT c, $1, s, e FROM unnest($2::text[], $3::timestamptz[], $4::timestamptz[]) AS u(c, s, e)`,
+	existing := inc.ID != 0
+	if !existing {
+		err := tx.QueryRow(ctx, `INSERT INTO incidents (started_at, ended_at, scope, province_code, peak_offices, monitored_offices,
+				late, flaps, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+			inc.StartedAt, inc.EndedAt, inc.Scope, prov, inc.PeakOffices, inc.MonitoredOffices, inc.Late, inc.Flaps,
+			inc.FirstSeenAt, now).Scan(&inc.ID)
+		if err != nil {
+			return fmt.Errorf("write incident: %w", err)
+		}
+	}
+	b := &pgx.Batch{}
+	if existing {
+		b.Queue(`UPDATE incidents SET started_at = $2, ended_at = $3, scope = $4, province_code = $5,
+				peak_offices = $6, monitored_offices = $7, flaps = $8, updated_at = $9 WHERE id = $1`,
+			inc.ID, inc.StartedAt, inc.EndedAt, inc.Scope, prov, inc.PeakOffices, inc.MonitoredOffices, inc.Flaps, now)
+		// Only the offices' rows that changed are rewritten: a national
+		// incident that one more office joins keeps its thousands of rows.
+		b.Queue(`DELETE FROM incident_offices m WHERE m.incident_id = $1 AND NOT EXISTS (
+			SELECT 1 FROM unnest($2::text[], $3::timestamptz[], $4::timestamptz[]) AS u(c, s, e)
+			WHERE u.c = m.office_code AND u.s = m.started_at AND u.e IS NOT DISTINCT FROM m.ended_at)`,
+			inc.ID, codes, starts, ends)
+	}
+	b.Queue(`INSERT INTO incident_offices (office_code, incident_id, started_at, ended_at)
+		SELECT c, $1, s, e FROM unnest($2::text[], $3::timestamptz[], $4::timestamptz[]) AS u(c, s, e)
+		ON CONFLICT (office_code, incident_id, started_at) DO NOTHING`,
 		inc.ID, codes, starts, ends)
-	if err != nil {
-		return fmt.Errorf("write incident offices: %w", err)
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("write incident %d and its offices: %w", inc.ID, err)
 	}
 	return nil
 }
