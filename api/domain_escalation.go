@@ -43,7 +43,23 @@ type EscalationIncident struct {
 	Late        bool   // first seen already over: reported once, never escalated
 	Flapping    bool   // continued by the detector's re-open window
 	FirstSeen   time.Time
-	Version     int // grows with every change; keys each top-message update
+	Version     int             // grows with every change; keys each top-message update
+	Promise     *PromiseSummary // while open: the promise deadline its messages show
+}
+
+// PromiseSummary is what a Slack message says of the promise deadline of
+// an open central outage (report.BuildPromise): the latest return of the
+// link that keeps every SLA of the files received so far, and the overtime
+// that return needs; or, once passed, how many files are late whatever
+// happens.
+type PromiseSummary struct {
+	Office        string     `json:"office"` // the office's name
+	TZ            string     `json:"tz,omitempty"`
+	Kept          bool       `json:"kept"`
+	Deadline      *time.Time `json:"deadline,omitempty"`
+	OvertimeHours int        `json:"overtime_hours"`
+	Cost          int64      `json:"cost"` // rupiah
+	Late          int        `json:"late"` // files late even if the link came back now
 }
 
 // EscalationThread is one channel's top message for an incident. Step is

@@ -32,6 +32,7 @@ type Escalator struct {
 	logger       *slog.Logger
 	tickInterval time.Duration
 	estimator    Estimator
+	promiser     Promiser
 	lastDigest   time.Time
 }
 
@@ -40,12 +41,18 @@ type Escalator struct {
 // the detector's transaction; an error leaves the notice without estimate.
 type Estimator func(ctx context.Context, tx api.EscalationTx, ev IncidentEvent) (*Estimate, error)
 
+// Promiser gives the promise deadline of office's open central outage
+// (the report model's, wired by the server), read inside tx; nil when the
+// model has nothing to say (no intake, nothing waiting).
+type Promiser func(ctx context.Context, tx api.EscalationTx, office OfficeRef) (*api.PromiseSummary, error)
+
 // Options configure an Escalator; zero values take the defaults.
 type Options struct {
 	Clock        Clock         // default SystemClock
 	Logger       *slog.Logger  // default slog.Default()
 	TickInterval time.Duration // how often Start runs Tick (gather windows end between ticks); default 5s
 	Estimator    Estimator     // optional: estimate for recoveries that come without one
+	Promiser     Promiser      // optional: the promise deadline in alerts and reminders
 }
 
 // New returns an Escalator over store (Tick and Acknowledge run their own
@@ -61,7 +68,7 @@ func New(store Store, opts Options) *Escalator {
 		opts.TickInterval = 5 * time.Second
 	}
 	return &Escalator{store: store, clock: opts.Clock, logger: opts.Logger, tickInterval: opts.TickInterval,
-		estimator: opts.Estimator}
+		estimator: opts.Estimator, promiser: opts.Promiser}
 }
 
 // Observe records ev and queues the messages it causes, inside tx: the

@@ -150,7 +150,30 @@ func (e *Escalator) evaluate(ctx context.Context, tx api.EscalationTx, pol Polic
 	if err != nil {
 		return err
 	}
+	before, err := tx.Threads(ctx, inc.Anchor, inc.ID)
+	if err != nil {
+		return err
+	}
+	had := map[string]bool{}
+	for _, th := range before {
+		had[th.Channel] = true
+	}
+	// The promise deadline is recomputed only when a message that shows it
+	// is about to be written: a new top message or a reminder.
+	promised := false
+	promise := func() error {
+		if promised || e.promiser == nil {
+			return nil
+		}
+		promised = true
+		return e.refreshPromise(ctx, tx, inc)
+	}
 	for _, t := range targets(pol, *inc, offices, now) {
+		if !had[t.Channel] {
+			if err := promise(); err != nil {
+				return err
+			}
+		}
 		if err := openThread(ctx, tx, *inc, t.thread, topMessage(pol.Language, *inc, t.offices), now); err != nil {
 			return err
 		}
@@ -175,8 +198,18 @@ func (e *Escalator) evaluate(ctx context.Context, tx api.EscalationTx, pol Polic
 		if n < 1 {
 			continue
 		}
+		key := fmt.Sprintf("%s:%d", incidentKey(inc.ID, th.Channel, "reminder"), n)
+		if _, _, exists, err := tx.OutboxRow(ctx, inc.Anchor, key); err != nil || exists {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		if err := promise(); err != nil {
+			return err
+		}
 		if err := enqueue(ctx, tx, api.OutboxEntry{Office: inc.Anchor,
-			Key:        fmt.Sprintf("%s:%d", incidentKey(inc.ID, th.Channel, "reminder"), n),
+			Key:        key,
 			IncidentID: &id, Channel: th.Channel, Kind: "reminder", Parent: openKey(inc.ID, th.Channel), At: now},
 			reminderMessage(pol.Language, *inc, now)); err != nil {
 			return err

@@ -21,6 +21,7 @@ type lexicon struct {
 	maintenance                            string
 	late, lateText, unstable, pointerText  string
 	planned, plannedText, plannedEnded     string
+	promiseKept, promiseBroken             string
 	noIncidents, openNow, recoveredToday   string
 	causes                                 map[api.Cause]string
 	scopes                                 map[string]string
@@ -48,6 +49,8 @@ var lexicons = map[string]lexicon{
 		planned:       "Pemeliharaan terencana",
 		plannedText:   "Koneksi terputus di dalam jadwal pemeliharaan yang telah diumumkan; bukan gangguan.",
 		plannedEnded:  "Pemeliharaan terencana selesai; koneksi pulih setelah %s.",
+		promiseKept:   "*Batas janji layanan (%s):* koneksi harus pulih sebelum %s agar semua berkas tetap tepat waktu, dengan lembur %d jam (%s).",
+		promiseBroken: "*Janji layanan terlewati (%s):* %d berkas terlambat walau koneksi pulih sekarang.",
 		noIncidents:   "Tidak ada gangguan dalam 24 jam terakhir.",
 		openNow:       "Masih terganggu", recoveredToday: "Pulih dalam 24 jam terakhir",
 		causes: map[api.Cause]string{api.CauseCentral: "akses ke database pusat terputus",
@@ -76,6 +79,8 @@ var lexicons = map[string]lexicon{
 		planned:       "Planned maintenance",
 		plannedText:   "The link is down inside a declared maintenance window; not an outage.",
 		plannedEnded:  "Planned maintenance over; the link is back after %s.",
+		promiseKept:   "*Promise deadline (%s):* the link must be back before %s for every file to stay on time, with %d overtime hours (%s).",
+		promiseBroken: "*Promise broken (%s):* %d files are late even if the link came back now.",
 		noIncidents:   "No outages in the last 24 hours.",
 		openNow:       "Still down", recoveredToday: "Recovered in the last 24 hours",
 		causes: map[api.Cause]string{api.CauseCentral: "central registry unreachable",

@@ -79,6 +79,9 @@ func topMessage(lang string, inc incident, offices []OfficeRef) message {
 	case inc.Late && inc.EndedAt != nil:
 		lines = append(lines, l.lateText)
 	}
+	if line := promiseLine(l, inc); line != "" {
+		lines = append(lines, line)
+	}
 	if inc.Retracted {
 		lines = append(lines, l.retractedText)
 	} else if inc.EndedAt != nil {
@@ -154,7 +157,27 @@ func pointerMessage(lang string, inc incident, channel string) message {
 
 func reminderMessage(lang string, inc incident, now time.Time) message {
 	l := lex(lang)
-	return textMessage("⏰ *" + l.reminder + ":* " + fmt.Sprintf(l.reminderText, l.span(now.Sub(inc.StartedAt))))
+	text := "⏰ *" + l.reminder + ":* " + fmt.Sprintf(l.reminderText, l.span(now.Sub(inc.StartedAt)))
+	if line := promiseLine(l, inc); line != "" {
+		text += "\n" + line
+	}
+	return textMessage(text)
+}
+
+// promiseLine states an open incident's promise deadline, or that the
+// promise is broken; "" when there is none to state.
+func promiseLine(l lexicon, inc incident) string {
+	p := inc.Promise
+	if p == nil || inc.EndedAt != nil || inc.Maintenance || inc.Late {
+		return ""
+	}
+	if !p.Kept {
+		return "⚠️ " + fmt.Sprintf(l.promiseBroken, p.Office, p.Late)
+	}
+	if p.Deadline == nil {
+		return ""
+	}
+	return "⏳ " + fmt.Sprintf(l.promiseKept, p.Office, l.when(*p.Deadline, loadZone(p.TZ)), p.OvertimeHours, rupiah(p.Cost))
 }
 
 func ackMessage(lang, user, name string) message {

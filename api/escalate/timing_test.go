@@ -509,3 +509,48 @@ func TestMaintenanceWindowIsANoteNotAnAlert(t *testing.T) {
 		t.Fatalf("end note %q", posts[1].Text)
 	}
 }
+
+// TestAlertsAndRemindersCarryThePromiseDeadline: an open incident's top
+// message and reminders state the promise deadline the model gives; the
+// recovered top does not.
+func TestAlertsAndRemindersCarryThePromiseDeadline(t *testing.T) {
+	t.Parallel()
+	pool, f, clock, _, s := timingFixture(t, nil)
+	deadline := wed0900.Add(26 * time.Hour)
+	calls := 0
+	esc := New(escStore(pool), Options{Clock: clock, Logger: quietLogger(),
+		Promiser: func(_ context.Context, _ api.EscalationTx, o OfficeRef) (*api.PromiseSummary, error) {
+			calls++
+			return &api.PromiseSummary{Office: "Kota Makassar", TZ: "Asia/Makassar", Kept: true, Deadline: &deadline,
+				OvertimeHours: 6, Cost: 548000}, nil
+		}})
+	mustObserve(t, pool, esc, openEvent(1, wed0900, officeMakassar))
+	mustDrain(t, s, clock)
+	want := "koneksi harus pulih sebelum Kam 9 Jan 2020 11:00 WITA agar semua berkas tetap tepat waktu, dengan lembur 6 jam (Rp 548.000)"
+	if top := topOf(t, f, "CMKS"); !strings.Contains(top.Blocks, want) {
+		t.Fatalf("alert lacks the promise deadline: %s", top.Blocks)
+	}
+	clock.Advance(4*time.Hour + time.Minute)
+	mustTick(t, esc)
+	mustTick(t, esc)
+	mustDrain(t, s, clock)
+	var reminder *fakeMsg
+	for _, p := range f.Posts() {
+		if strings.Contains(p.Key, ":reminder:") {
+			reminder = &p
+		}
+	}
+	if reminder == nil || !strings.Contains(reminder.Text, want) {
+		t.Fatalf("reminder lacks the promise deadline: %+v", reminder)
+	}
+	if calls > 3 {
+		t.Fatalf("promise model ran %d times for one alert and one reminder", calls)
+	}
+	ev := openEvent(1, wed0900, officeMakassar)
+	ev.Kind, ev.EndedAt = api.IncidentRecovered, clock.Now()
+	mustObserve(t, pool, esc, ev)
+	mustDrain(t, s, clock)
+	if top := topOf(t, f, "CMKS"); strings.Contains(top.Blocks, "janji") {
+		t.Fatalf("recovered top still states a promise: %s", top.Blocks)
+	}
+}

@@ -37,14 +37,14 @@ func (e *Escalation) InTx(ctx context.Context, f func(api.EscalationTx) error) e
 }
 
 const escIncidentColumns = `office_code, incident_id, scope, cause, offices, started_at, ended_at,
-	estimate, acked_at, acked_by, acked_name, retracted, maintenance, late, flapping, first_seen_at, version`
+	estimate, acked_at, acked_by, acked_name, retracted, maintenance, late, flapping, first_seen_at, version, promise`
 
 func scanEscIncident(row pgx.Row) (api.EscalationIncident, error) {
 	var inc api.EscalationIncident
-	var offices, estimate []byte
+	var offices, estimate, promise []byte
 	if err := row.Scan(&inc.Anchor, &inc.ID, &inc.Scope, &inc.Cause, &offices, &inc.StartedAt,
 		&inc.EndedAt, &estimate, &inc.AckedAt, &inc.AckedBy, &inc.AckedName, &inc.Retracted, &inc.Maintenance,
-		&inc.Late, &inc.Flapping, &inc.FirstSeen, &inc.Version); err != nil {
+		&inc.Late, &inc.Flapping, &inc.FirstSeen, &inc.Version, &promise); err != nil {
 		return api.EscalationIncident{}, err
 	}
 	if err := json.Unmarshal(offices, &inc.Offices); err != nil {
@@ -54,6 +54,12 @@ func scanEscIncident(row pgx.Row) (api.EscalationIncident, error) {
 		inc.Estimate = new(api.BacklogEstimate)
 		if err := json.Unmarshal(estimate, inc.Estimate); err != nil {
 			return api.EscalationIncident{}, fmt.Errorf("decode incident estimate: %w", err)
+		}
+	}
+	if promise != nil {
+		inc.Promise = new(api.PromiseSummary)
+		if err := json.Unmarshal(promise, inc.Promise); err != nil {
+			return api.EscalationIncident{}, fmt.Errorf("decode incident promise: %w", err)
 		}
 	}
 	return inc, nil
@@ -78,25 +84,30 @@ func (t *EscalationTx) SaveIncident(ctx context.Context, inc api.EscalationIncid
 	if err != nil {
 		return fmt.Errorf("encode offices: %w", err)
 	}
-	var estimate []byte
+	var estimate, promise []byte
 	if inc.Estimate != nil {
 		if estimate, err = json.Marshal(inc.Estimate); err != nil {
 			return fmt.Errorf("encode estimate: %w", err)
 		}
 	}
+	if inc.Promise != nil {
+		if promise, err = json.Marshal(inc.Promise); err != nil {
+			return fmt.Errorf("encode promise: %w", err)
+		}
+	}
 	_, err = t.q.Exec(ctx, `
 		INSERT INTO escalation_incidents (`+escIncidentColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
 		ON CONFLICT (office_code, incident_id) DO UPDATE SET
 			scope = excluded.scope, cause = excluded.cause, offices = excluded.offices,
 			started_at = excluded.started_at, ended_at = excluded.ended_at,
 			estimate = excluded.estimate, acked_at = excluded.acked_at, acked_by = excluded.acked_by,
 			acked_name = excluded.acked_name, retracted = excluded.retracted,
 			maintenance = excluded.maintenance, late = excluded.late, flapping = excluded.flapping,
-			version = excluded.version`,
+			version = excluded.version, promise = excluded.promise`,
 		inc.Anchor, inc.ID, inc.Scope, inc.Cause, offices, inc.StartedAt, inc.EndedAt,
 		estimate, inc.AckedAt, inc.AckedBy, inc.AckedName, inc.Retracted, inc.Maintenance, inc.Late, inc.Flapping,
-		inc.FirstSeen, inc.Version)
+		inc.FirstSeen, inc.Version, promise)
 	if err != nil {
 		return fmt.Errorf("save incident %d: %w", inc.ID, err)
 	}

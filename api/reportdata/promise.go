@@ -3,8 +3,10 @@ package reportdata
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/escalate"
 	"github.com/pantau-id/pantau/api/postgres"
 	"github.com/pantau-id/pantau/report"
 	"github.com/pantau-id/pantau/report/calendar"
@@ -58,4 +60,32 @@ func (b *Builder) promise(ctx context.Context, r *postgres.ModelReader, o api.Of
 		return nil, fmt.Errorf("office %s: promise: %w", o.Code, err)
 	}
 	return pr, nil
+}
+
+// EscalationPromiser is Promiser in escalation's shape: the promise
+// deadline of one office, summed up for a Slack message; nil when the
+// office has no open central outage or nothing waits for it. now is the
+// clock (nil: the real one).
+func EscalationPromiser(store *postgres.Store, now func() time.Time) escalate.Promiser {
+	b := New(store, now)
+	return func(ctx context.Context, tx api.EscalationTx, ref escalate.OfficeRef) (*api.PromiseSummary, error) {
+		ptx, ok := tx.(*postgres.EscalationTx)
+		if !ok {
+			return nil, fmt.Errorf("promise: transaction %T is not the store's", tx)
+		}
+		r := ptx.ModelReader()
+		offices, err := r.Offices(ctx, []string{ref.Code})
+		if err != nil {
+			return nil, err
+		}
+		if len(offices) == 0 {
+			return nil, nil
+		}
+		p, err := b.promise(ctx, r, offices[0])
+		if err != nil || p == nil || (p.Kept && p.Deadline == nil) {
+			return nil, err
+		}
+		return &api.PromiseSummary{Office: offices[0].Name, TZ: offices[0].TZ, Kept: p.Kept, Deadline: p.Deadline,
+			OvertimeHours: p.OvertimeHours, Cost: p.Cost, Late: p.Late}, nil
+	}
 }

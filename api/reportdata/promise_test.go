@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/escalate"
 	"github.com/pantau-id/pantau/api/pgtest"
 	"github.com/pantau-id/pantau/api/postgres"
 	"github.com/pantau-id/pantau/api/reportdata"
@@ -163,4 +164,33 @@ func TestPastPeriodProjectsTheWeeksAfter(t *testing.T) {
 		t.Fatalf("clearance %v with the usual intake after the period, %v with none; want a later date with it", got.Report.Clearance, silent.Report.Clearance)
 	}
 	t.Logf("clearance %s with the usual intake after the period (%d files projected), %s assuming none", got.Report.Clearance, got.Projected.Files, silent.Report.Clearance)
+}
+
+// TestEscalationPromiserSumsUpForSlack: inside escalation's transaction,
+// the office with the open cut gets a promise summary named after it (on
+// Thursday 10:07 its 82 files are late: broken, as in
+// TestPromiseFromTheStore), the other none.
+func TestEscalationPromiserSumsUpForSlack(t *testing.T) {
+	t.Parallel()
+	s, _, _ := openCut(t)
+	wita, _ := time.LoadLocation("Asia/Makassar")
+	promiser := reportdata.EscalationPromiser(s, func() time.Time { return time.Date(2020, 1, 9, 10, 7, 0, 0, wita) })
+	var mks, pare *api.PromiseSummary
+	err := s.Escalation().InTx(context.Background(), func(tx api.EscalationTx) error {
+		var err error
+		if mks, err = promiser(context.Background(), tx, escalate.OfficeRef{Code: "73.71", ProvinceCode: "73"}); err != nil {
+			return err
+		}
+		pare, err = promiser(context.Background(), tx, escalate.OfficeRef{Code: "73.72", ProvinceCode: "73"})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mks == nil || mks.Office != "Kota Makassar" || mks.TZ != "Asia/Makassar" || mks.Kept || mks.Late != 82 {
+		t.Fatalf("Makassar: %+v, want a broken promise", mks)
+	}
+	if pare != nil {
+		t.Fatalf("Parepare has no open cut: %+v", pare)
+	}
 }
