@@ -6,9 +6,12 @@
 package auth
 
 import (
+	"crypto/rand"
 	"crypto/subtle"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
@@ -35,6 +38,7 @@ const (
 const (
 	sessionKey = "pantau.session"
 	langKey    = "pantau.lang"
+	tokenKey   = "pantau.api_token" // the caller is an API token, not a browser
 )
 
 // Config holds the sessions' tunables; zero values take the defaults.
@@ -46,8 +50,11 @@ type Config struct {
 	// came over TLS or through a proxy saying X-Forwarded-Proto: https;
 	// "always" and "never" force it.
 	SecureCookies string
-	// Throttle slows repeated failed logins per email and address.
+	// Throttle slows repeated failed logins per account and address.
 	Throttle api.Throttle
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed (ClientAddr); none by default.
+	TrustedProxies []netip.Prefix
 }
 
 // WithDefaults fills the zero fields.
@@ -71,12 +78,19 @@ type Guard struct {
 	now   func() time.Time
 	log   *slog.Logger
 	page  func(c *gin.Context, err error)
+	// key signs login form tokens (NewLoginToken); per process, so a form
+	// outlives a restart only by being reloaded.
+	key []byte
 }
 
 // New returns a guard. page writes a refusal on a page route (not under
 // /api/): the pages' error page.
 func New(store *postgres.Store, cfg Config, now func() time.Time, log *slog.Logger, page func(c *gin.Context, err error)) *Guard {
-	return &Guard{store: store, cfg: cfg.WithDefaults(), now: now, log: log, page: page}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		panic("auth: no randomness for the login key: " + err.Error()) // crypto/rand never fails on supported systems
+	}
+	return &Guard{store: store, cfg: cfg.WithDefaults(), now: now, log: log, page: page, key: key}
 }
 
 // Config is the guard's configuration with its defaults.
@@ -113,6 +127,19 @@ func (g *Guard) Load() gin.HandlerFunc {
 			g.SetCookie(c, langCookie, lang, 365*24*3600)
 		}
 		c.Set(langKey, web.Lang(lang))
+		if bearer, ok := bearerToken(c); ok {
+			// A script's API token: its role and scope stand in for a
+			// session's. No fallback to a cookie: a wrong token is 401.
+			tok, err := g.store.AuthenticateAPIToken(c.Request.Context(), bearer, g.now())
+			if err != nil {
+				httperr.Write(c, g.log, err)
+				return
+			}
+			c.Set(sessionKey, &api.Session{User: tok.User()})
+			c.Set(tokenKey, true)
+			c.Next()
+			return
+		}
 		if token, err := c.Cookie(SessionCookie); err == nil && token != "" {
 			sess, err := g.store.SessionByToken(c.Request.Context(), token, g.now())
 			switch api.ErrorCode(err) {
@@ -128,6 +155,19 @@ func (g *Guard) Load() gin.HandlerFunc {
 		c.Next()
 	}
 }
+
+// bearerToken returns the token of an `Authorization: Bearer` header.
+func bearerToken(c *gin.Context) (string, bool) {
+	h := c.GetHeader("Authorization")
+	scheme, token, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	return strings.TrimSpace(token), true
+}
+
+// ByToken says whether the request was authenticated by an API token.
+func ByToken(c *gin.Context) bool { return c.GetBool(tokenKey) }
 
 // SessionOf is the request's session; nil when it has none.
 func SessionOf(c *gin.Context) *api.Session {
@@ -160,7 +200,22 @@ func (g *Guard) Require(roles Roles) gin.HandlerFunc {
 			return
 		}
 		if !slices.Contains(roles, sess.User.Role) {
-			g.Fail(c, api.Errorf(api.EForbidden, "%s", web.T(LangOf(c), "error.forbidden")))
+			// Say what would do, so a script's author knows which token
+			// to ask for.
+			lang := LangOf(c)
+			names := make([]string, len(roles))
+			for i, r := range roles {
+				names[i] = r
+				if !IsAPI(c) {
+					names[i] = web.T(lang, "role."+r)
+				}
+			}
+			yours := sess.User.Role
+			if !IsAPI(c) {
+				yours = web.T(lang, "role."+yours)
+			}
+			g.Fail(c, &api.Error{Code: api.EForbidden, Field: "role", Message: web.T(lang, "error.forbidden") + " " +
+				fmt.Sprintf(web.T(lang, "error.needs_role"), strings.Join(names, ", "), yours)})
 			return
 		}
 		c.Next()
@@ -173,6 +228,12 @@ func (g *Guard) Require(roles Roles) gin.HandlerFunc {
 // header.
 func (g *Guard) CSRF() gin.HandlerFunc {
 	return func(c *gin.Context) {
+		if ByToken(c) {
+			// A bearer token is never sent by a browser on its own, so
+			// another site cannot make a request carry it: no CSRF.
+			c.Next()
+			return
+		}
 		got := c.GetHeader(csrfHeader)
 		if got == "" {
 			got = c.PostForm(csrfField)
@@ -180,7 +241,7 @@ func (g *Guard) CSRF() gin.HandlerFunc {
 		want := ""
 		if sess := SessionOf(c); sess != nil {
 			want = sess.CSRFToken
-		} else if ck, err := c.Cookie(LoginCSRF); err == nil {
+		} else if ck, err := c.Cookie(LoginCSRF); err == nil && g.ValidLoginToken(ck) {
 			want = ck
 		}
 		if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"encoding/json"
-	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -28,7 +27,7 @@ type EnrolResponse struct {
 // PostEnrol trades a one-time enrolment code for a probe token. Codes are
 // short, so each client address gets a few tries a minute.
 func (s *API) PostEnrol(c *gin.Context) error {
-	ip, _, _ := net.SplitHostPort(c.Request.RemoteAddr)
+	ip := s.guard.ClientAddr(c)
 	if !s.enrolLimit.allow(ip, s.now()) {
 		c.Header("Retry-After", "60")
 		return api.Errorf(api.ERateLimited, "too many enrolment attempts; wait a minute")

@@ -28,7 +28,8 @@ func newMetrics(reg prometheus.Registerer, g prometheus.Gatherer) *metrics {
 }
 
 // observe records each request's latency by route template, not raw path,
-// so the series stay few.
+// and by known method (others are "other"), so the series stay few
+// whatever a caller sends.
 func (m *metrics) observe() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
@@ -37,6 +38,6 @@ func (m *metrics) observe() gin.HandlerFunc {
 		if route == "" {
 			route = "unmatched"
 		}
-		m.latency.WithLabelValues(c.Request.Method, route, strconv.Itoa(c.Writer.Status())).Observe(time.Since(start).Seconds())
+		m.latency.WithLabelValues(methodLabel(c.Request.Method), route, strconv.Itoa(c.Writer.Status())).Observe(time.Since(start).Seconds())
 	}
 }

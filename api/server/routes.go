@@ -18,7 +18,7 @@ import (
 func (s *Server) routes() *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
-	r.Use(gin.Recovery(), s.requestLog(), s.metrics.observe())
+	r.Use(gin.Recovery(), securityHeaders(), s.requestLog(), s.metrics.observe(), s.checkInput())
 	r.HandleMethodNotAllowed = true
 	a, w := s.api, s.pages
 	j := a.JSON
@@ -26,7 +26,9 @@ func (s *Server) routes() *gin.Engine {
 	// Operations: liveness, readiness, metrics.
 	r.GET("/healthz", j(a.Healthz))
 	r.GET("/readyz", j(a.Readyz))
-	r.GET("/metrics", s.metrics.handler)
+	if !s.cfg.Metrics.OwnListener {
+		r.GET("/metrics", metricsAuth(s.cfg.Metrics.Token), s.metrics.handler)
+	}
 
 	// Agents (api/httpapi): the probe token is the credential; no session,
 	// no CSRF (an agent is not a browser). Enrolment's one-time code is its

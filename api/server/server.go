@@ -26,6 +26,19 @@ type Config struct {
 	httpapi.Limits
 	// Web configures sessions and cookies of the pages.
 	Web auth.Config
+	// Metrics says where /metrics is served and who may read it.
+	Metrics MetricsConfig
+}
+
+// MetricsConfig places /metrics: it lists every probe's office, spool and
+// clock, so it is either on its own address (OwnListener: serve's
+// -metrics-addr, reached through MetricsHandler) or behind a token.
+type MetricsConfig struct {
+	// OwnListener leaves /metrics off the main address.
+	OwnListener bool
+	// Token, when set, is required as `Authorization: Bearer` wherever
+	// /metrics is served.
+	Token string
 }
 
 // Server is Pantau's HTTP server: the JSON API, the agent API and the
@@ -39,6 +52,7 @@ type Server struct {
 	guard   *auth.Guard
 	api     *httpapi.API
 	pages   *webui.Pages
+	cfg     Config
 }
 
 // Mount is an extra handler a service contributes (Slack interactivity, pages).
@@ -67,8 +81,19 @@ func New(cfg Config, store *postgres.Store, log *slog.Logger, reg prometheus.Reg
 	s.guard = auth.New(store, cfg.Web, s.now, log, func(c *gin.Context, err error) { s.pages.RenderError(c, err) })
 	s.pages = webui.New(store, s.guard, log, s.now)
 	s.api = httpapi.New(cfg.Limits, store, s.guard, log, s.now, reg)
+	s.cfg = cfg
 	s.engine = s.routes()
 	return s
+}
+
+// MetricsHandler serves /metrics for a listener of its own, with the
+// token check when one is set.
+func (s *Server) MetricsHandler() http.Handler {
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.Use(gin.Recovery(), securityHeaders())
+	r.GET("/metrics", metricsAuth(s.cfg.Metrics.Token), s.metrics.handler)
+	return r
 }
 
 // ServeHTTP implements http.Handler.

@@ -1,11 +1,8 @@
 package webui
 
 import (
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"net/http"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -27,12 +24,10 @@ func (p *Pages) renderLogin(c *gin.Context, status int, message string) error {
 	// A re-shown form keeps the token it was posted with, so a second try
 	// from the same tab works; a first visit gets a fresh one.
 	token, err := c.Cookie(auth.LoginCSRF)
-	if err != nil || len(token) < 32 {
-		b := make([]byte, 32)
-		if _, err := rand.Read(b); err != nil {
+	if err != nil || !p.guard.ValidLoginToken(token) {
+		if token, err = p.guard.NewLoginToken(); err != nil {
 			return err
 		}
-		token = base64.RawURLEncoding.EncodeToString(b)
 	}
 	p.guard.SetCookie(c, auth.LoginCSRF, token, 3600)
 	next := c.Query("next")
@@ -47,14 +42,20 @@ func (p *Pages) renderLogin(c *gin.Context, status int, message string) error {
 func (p *Pages) Login(c *gin.Context) error {
 	ctx := c.Request.Context()
 	email, password := c.PostForm("email"), c.PostForm("password")
-	// The peer's address, not ClientIP: X-Forwarded-For is the caller's to
-	// write, and a throttle keyed on it would be a throttle on nothing.
-	user, err := p.store.Login(ctx, email, password, c.RemoteIP(), p.now(), p.guard.Config().Throttle)
+	// The peer's address, or the client a trusted proxy names: anyone can
+	// write X-Forwarded-For, and a throttle keyed on it unchecked would be
+	// a throttle on nothing.
+	user, err := p.store.Login(ctx, email, password, p.guard.ClientAddr(c), p.now(), p.guard.Config().Throttle)
 	var throttled *api.ThrottledError
 	switch {
+	case errors.As(err, &throttled) && throttled.Busy:
+		c.Header("Retry-After", itoa(int(throttled.RetryAfter.Seconds())))
+		return p.renderLogin(c, http.StatusTooManyRequests, web.T(auth.LangOf(c), "login.busy"))
 	case errors.As(err, &throttled):
 		c.Header("Retry-After", itoa(int(throttled.RetryAfter.Seconds())+1))
 		return p.renderLogin(c, http.StatusTooManyRequests, web.T(auth.LangOf(c), "login.throttled")+" "+web.FormatDuration(auth.LangOf(c), throttled.RetryAfter))
+	case api.ErrorCode(err) == api.EInvalid:
+		return p.renderLogin(c, http.StatusBadRequest, web.T(auth.LangOf(c), "login.failed"))
 	case api.ErrorCode(err) == api.EUnauthorized:
 		return p.renderLogin(c, http.StatusUnauthorized, web.T(auth.LangOf(c), "login.failed"))
 	case err != nil:
@@ -69,11 +70,7 @@ func (p *Pages) Login(c *gin.Context) error {
 	}
 	p.guard.SetCookie(c, auth.SessionCookie, token, int(p.guard.Config().SessionTTL.Seconds()))
 	p.guard.SetCookie(c, auth.LoginCSRF, "", -1)
-	next := c.PostForm("next")
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, `\`) {
-		next = "/"
-	}
-	c.Redirect(http.StatusSeeOther, next)
+	c.Redirect(http.StatusSeeOther, auth.LocalPath(c.PostForm("next")))
 	return nil
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/pantau-id/pantau/api/detect"
 	"github.com/pantau-id/pantau/api/escalate"
 	"github.com/pantau-id/pantau/api/httpapi"
+	"github.com/pantau-id/pantau/api/auth"
 	"github.com/pantau-id/pantau/api/postgres"
 	"github.com/pantau-id/pantau/api/reportdata"
 	"github.com/pantau-id/pantau/api/retention"
@@ -39,6 +40,11 @@ type serveConfig struct {
 	slack      slackFlags
 	// loginSlots bounds concurrent password hashes (64 MiB each).
 	loginSlots int
+	// trustedProxies is -trusted-proxies as given.
+	trustedProxies string
+	// metricsAddr serves /metrics on its own address when set.
+	metricsAddr  string
+	metricsToken string
 }
 
 // slackFlags configure escalation. Without a token, alerts are still
@@ -64,6 +70,9 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.http.FutureTolerance, "future-tolerance", httpapi.DefaultFutureTolerance, "how far ahead of the server's clock a result may be observed")
 	fs.StringVar(&c.http.Web.SecureCookies, "secure-cookies", envOr("PANTAU_SECURE_COOKIES", "auto"), "mark cookies Secure: auto (over TLS or X-Forwarded-Proto: https), always, never")
 	fs.DurationVar(&c.http.Web.SessionTTL, "session-ttl", 12*time.Hour, "how long a login lasts")
+	fs.StringVar(&c.trustedProxies, "trusted-proxies", os.Getenv("PANTAU_TRUSTED_PROXIES"), "reverse proxies whose X-Forwarded-For names the client for login and enrolment throttles: addresses or CIDR prefixes, comma-separated (env PANTAU_TRUSTED_PROXIES); none by default")
+	fs.StringVar(&c.metricsAddr, "metrics-addr", os.Getenv("PANTAU_METRICS_ADDR"), "serve /metrics on this address only (e.g. 127.0.0.1:9100), not on -addr (env PANTAU_METRICS_ADDR)")
+	fs.StringVar(&c.metricsToken, "metrics-token", secretEnv("PANTAU_METRICS_TOKEN"), "require 'Authorization: Bearer <token>' on /metrics (env PANTAU_METRICS_TOKEN or PANTAU_METRICS_TOKEN_FILE)")
 	fs.IntVar(&c.loginSlots, "login-concurrency", postgres.DefaultHashSlots(), "password hashes at once (64 MiB each; sized from GOMEMLIMIT, else 2); a login that finds none free in 2 s gets 429")
 	fs.DurationVar(&c.detectTick, "detect-tick", time.Second, "how often the detector evaluates new results (bounds the delay from result to outage)")
 	fs.StringVar(&c.slack.token, "slack-token", secretEnv("SLACK_BOT_TOKEN"), "Slack bot token xoxb-… (env SLACK_BOT_TOKEN or SLACK_BOT_TOKEN_FILE); empty keeps alerts in the outbox")
@@ -94,6 +103,17 @@ func (c *serveConfig) Validate() error {
 	if c.detectTick <= 0 {
 		return fmt.Errorf("-detect-tick: must be positive")
 	}
+	if c.metricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.metricsAddr); err != nil {
+			return fmt.Errorf("-metrics-addr: %w", err)
+		}
+	}
+	c.http.Metrics = server.MetricsConfig{OwnListener: c.metricsAddr != "", Token: c.metricsToken}
+	proxies, err := auth.ParseProxies(c.trustedProxies)
+	if err != nil {
+		return fmt.Errorf("-trusted-proxies: %w", err)
+	}
+	c.http.Web.TrustedProxies = proxies
 	if c.loginSlots < 1 || c.loginSlots > 64 {
 		return fmt.Errorf("-login-concurrency: %d, want 1 to 64", c.loginSlots)
 	}
@@ -152,6 +172,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 type app struct {
 	store    *postgres.Store
 	handler  http.Handler
+	// metrics and metricsAddr: /metrics on its own listener (-metrics-addr).
+	metrics     http.Handler
+	metricsAddr string
 	log      *slog.Logger
 	services []func(context.Context)
 }
@@ -268,6 +291,9 @@ func wire(ctx context.Context, cfg serveConfig, store *postgres.Store, log *slog
 	srv := server.New(cfg.http, store, log, reg, reg, opts...)
 	a.services = append(a.services, srv.MonthlyReports(webui.MonthlyConfig{Logger: log.With("component", "monthly")}).Start)
 	a.handler = srv
+	if cfg.metricsAddr != "" {
+		a.metrics, a.metricsAddr = srv.MetricsHandler(), cfg.metricsAddr
+	}
 	return a, nil
 }
 
@@ -285,8 +311,18 @@ func (a *app) Run(ctx context.Context, ln net.Listener) error {
 		go func() { defer wg.Done(); start(ctx) }()
 	}
 	srv := &http.Server{Handler: a.handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: 2 * time.Minute}
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
+	if a.metricsAddr != "" {
+		mln, err := net.Listen("tcp", a.metricsAddr)
+		if err != nil {
+			return fmt.Errorf("-metrics-addr: %w", err)
+		}
+		msrv := &http.Server{Handler: a.metrics, ReadHeaderTimeout: 10 * time.Second}
+		go func() { errc <- msrv.Serve(mln) }()
+		defer msrv.Close()
+		a.log.Info("metrics listening", "addr", mln.Addr().String())
+	}
 	select {
 	case err := <-errc:
 		return err
