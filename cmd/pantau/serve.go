@@ -16,10 +16,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/pantau-id/pantau/api/auth"
 	"github.com/pantau-id/pantau/api/detect"
 	"github.com/pantau-id/pantau/api/escalate"
 	"github.com/pantau-id/pantau/api/httpapi"
-	"github.com/pantau-id/pantau/api/auth"
 	"github.com/pantau-id/pantau/api/postgres"
 	"github.com/pantau-id/pantau/api/reportdata"
 	"github.com/pantau-id/pantau/api/retention"
@@ -170,13 +170,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 // app is the wired server: store, HTTP handler and background services.
 type app struct {
-	store    *postgres.Store
-	handler  http.Handler
+	store   *postgres.Store
+	handler http.Handler
 	// metrics and metricsAddr: /metrics on its own listener (-metrics-addr).
 	metrics     http.Handler
 	metricsAddr string
-	log      *slog.Logger
-	services []func(context.Context)
+	log         *slog.Logger
+	services    []func(context.Context)
 }
 
 // start validates the parsed flags, makes the logger and wires the app:
