@@ -9,10 +9,10 @@ import (
 )
 
 // TestProbeClockTenMinutesOffEitherWay runs real agents whose clocks are 10
-// minutes ahead and behind. Both are inside the server's 15-minute future
-// tolerance, so every result is stored with the probe's own time (detection
-// runs on event time), and each agent's offset to the server, measured from
-// the Date header, is recorded so the office page can show it.
+// minutes ahead and behind. Each measures its offset from the server's Date
+// header and sends observed_at on the server's clock with its own clock
+// beside it (local_at); the offset is recorded so the office page can show
+// it (issue 16).
 func TestProbeClockTenMinutesOffEitherWay(t *testing.T) {
 	t.Parallel()
 	store := pgtest.Store(t)
@@ -39,18 +39,43 @@ func TestProbeClockTenMinutesOffEitherWay(t *testing.T) {
 	stopped := time.Now()
 	for i, a := range agents {
 		mustStoredOnce(t, store, a)
-		var first, last time.Time
 		var offset int64
-		err := store.Pool().QueryRow(context.Background(), `SELECT min(observed_at), max(observed_at),
-				(SELECT clock_offset_ms FROM probes WHERE office_code = $1 AND id = $2)
-			FROM results WHERE office_code = $1 AND probe_id = $2`, a.member.Office.Code, a.member.ProbeID).Scan(&first, &last, &offset)
+		if err := store.Pool().QueryRow(context.Background(), `SELECT clock_offset_ms FROM probes WHERE office_code = $1 AND id = $2`,
+			a.member.Office.Code, a.member.ProbeID).Scan(&offset); err != nil {
+			t.Fatal(err)
+		}
+		// local_at is the probe's own clock, shifted by the skew. observed_at
+		// is on the server's clock once the agent has measured the offset;
+		// only results spooled before its first answer carry the local time.
+		rows, err := store.Pool().Query(context.Background(), `SELECT seq, observed_at, local_at FROM results
+			WHERE office_code = $1 AND probe_id = $2 ORDER BY seq`, a.member.Office.Code, a.member.ProbeID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		// Observations carry the probe's clock: inside the run, shifted by the skew.
-		lo, hi := started.Add(skews[i]-time.Second), stopped.Add(skews[i]+time.Second)
-		if first.Before(lo) || last.After(hi) {
-			t.Fatalf("skew %s: observed %s..%s, want within %s..%s", skews[i], first, last, lo, hi)
+		corrected := 0
+		for rows.Next() {
+			var seq int64
+			var observed, local time.Time
+			if err := rows.Scan(&seq, &observed, &local); err != nil {
+				t.Fatal(err)
+			}
+			if local.Before(started.Add(skews[i]-time.Second)) || local.After(stopped.Add(skews[i]+time.Second)) {
+				t.Fatalf("skew %s: seq %d local_at %s, want within the run shifted by the skew", skews[i], seq, local)
+			}
+			switch {
+			case observed.Equal(local) && corrected == 0: // before the first answer
+			case observed.Before(started.Add(-2*time.Second)) || observed.After(stopped.Add(2*time.Second)):
+				t.Fatalf("skew %s: seq %d observed_at %s (local %s), want on the server's clock within %s..%s",
+					skews[i], seq, observed, local, started, stopped)
+			default:
+				corrected++
+			}
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		if corrected == 0 {
+			t.Fatalf("skew %s: no result corrected onto the server's clock", skews[i])
 		}
 		// The agent reports the server's clock minus its own: the opposite sign.
 		want := -skews[i].Milliseconds()

@@ -98,6 +98,18 @@ func Rename(ctx context.Context, oldpath, newpath string) error {
 	return retry(ctx, retryDelays[:], isBusy, func() error { return os.Rename(oldpath, newpath) })
 }
 
+// OpenFile is os.OpenFile retried while another process holds the file
+// open without sharing it (an antivirus scan of a segment).
+func OpenFile(ctx context.Context, name string, flag int, perm fs.FileMode) (*os.File, error) {
+	var f *os.File
+	err := retry(ctx, retryDelays[:], isBusy, func() error {
+		var err error
+		f, err = os.OpenFile(name, flag, perm)
+		return err
+	})
+	return f, err
+}
+
 // Remove deletes path, retrying while another process holds it open. A
 // file that does not exist is no error: the goal is reached.
 func Remove(ctx context.Context, path string) error {

@@ -72,15 +72,15 @@ func (s *Spool) appendLocked(ctx context.Context, buf []byte) error {
 			return err
 		}
 	}
-	if err := s.openActive(); err != nil {
+	if err := s.openActive(ctx); err != nil {
 		return err
 	}
 	seg := &s.segs[len(s.segs)-1]
 	if _, err := s.write(s.active, buf); err != nil {
-		return s.undo(seg, fmt.Errorf("write segment: %w", err))
+		return s.undo(ctx, seg, fmt.Errorf("write segment: %w", err))
 	}
 	if err := s.active.Sync(); err != nil {
-		return s.undo(seg, fmt.Errorf("sync segment: %w", err))
+		return s.undo(ctx, seg, fmt.Errorf("sync segment: %w", err))
 	}
 	seg.size += n
 	return nil
@@ -91,9 +91,9 @@ func (s *Spool) appendLocked(ctx context.Context, buf []byte) error {
 // goes through a handle of its own. If even that fails the tail may hold part
 // of a record: the segment is sealed, so new records go to a fresh segment and
 // never follow the garbage, and reads stop at seg.size, before it.
-func (s *Spool) undo(seg *segment, cause error) error {
+func (s *Spool) undo(ctx context.Context, seg *segment, cause error) error {
 	path := filepath.Join(s.dir, segName(seg.first))
-	err := s.truncate(path, seg.size)
+	err := s.truncate(ctx, path, seg.size)
 	if err == nil {
 		return cause
 	}
@@ -106,8 +106,8 @@ func (s *Spool) undo(seg *segment, cause error) error {
 }
 
 // truncateFile cuts the file at path to size and syncs it.
-func truncateFile(path string, size int64) error {
-	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+func truncateFile(ctx context.Context, path string, size int64) error {
+	f, err := safefs.OpenFile(ctx, path, os.O_WRONLY, 0)
 	if err != nil {
 		return fmt.Errorf("open segment to truncate: %w", err)
 	}
@@ -135,19 +135,19 @@ func (s *Spool) sealActive() error {
 
 // openActive makes sure a segment is open for appends: the newest one while
 // it has room, otherwise a new one named after the next seq.
-func (s *Spool) openActive() error {
+func (s *Spool) openActive(ctx context.Context) error {
 	if s.active != nil {
 		return nil
 	}
 	if n := len(s.segs); n > 0 && !s.segs[n-1].sealed && s.segs[n-1].size < s.opt.SegmentBytes && s.segs[n-1].last == s.nextSeq-1 {
-		f, err := os.OpenFile(filepath.Join(s.dir, segName(s.segs[n-1].first)), os.O_WRONLY|os.O_APPEND, 0)
+		f, err := safefs.OpenFile(ctx, filepath.Join(s.dir, segName(s.segs[n-1].first)), os.O_WRONLY|os.O_APPEND, 0)
 		if err != nil {
 			return fmt.Errorf("open segment: %w", err)
 		}
 		s.active = f
 		return nil
 	}
-	f, err := os.OpenFile(filepath.Join(s.dir, segName(s.nextSeq)), os.O_WRONLY|os.O_APPEND|os.O_CREATE|os.O_EXCL, 0o600)
+	f, err := safefs.OpenFile(ctx, filepath.Join(s.dir, segName(s.nextSeq)), os.O_WRONLY|os.O_APPEND|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return fmt.Errorf("create segment: %w", err)
 	}

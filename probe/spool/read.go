@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/pantau-id/pantau/probe/safefs"
 )
 
 // Read returns up to max of the oldest unacknowledged records, in sequence
@@ -40,7 +42,7 @@ func (s *Spool) Read(ctx context.Context, max int) ([]Record, error) {
 		if g.first == cur.seg {
 			off = cur.off
 		}
-		recs, err := s.readSegment(g, off, floor, max-len(out))
+		recs, err := s.readSegment(ctx, g, off, floor, max-len(out))
 		out = append(out, recs...)
 		switch {
 		case errors.Is(err, errTorn) && len(out) > 0:
@@ -79,9 +81,9 @@ func (s *Spool) skipDamaged(ctx context.Context, g segment, floor uint64, cause 
 
 // readSegment reads up to max records past floor from seg starting at off,
 // noting the end position of each in s.read.
-func (s *Spool) readSegment(seg segment, off int64, floor uint64, max int) ([]Record, error) {
+func (s *Spool) readSegment(ctx context.Context, seg segment, off int64, floor uint64, max int) ([]Record, error) {
 	path := filepath.Join(s.dir, segName(seg.first))
-	f, err := os.Open(path)
+	f, err := safefs.OpenFile(ctx, path, os.O_RDONLY, 0)
 	if err != nil {
 		return nil, fmt.Errorf("open segment for read: %w", err)
 	}

@@ -74,7 +74,7 @@ type Spool struct {
 	// undo, replaceable in tests to simulate a full disk or a file that
 	// cannot be cut.
 	write    func(f *os.File, b []byte) (int, error)
-	truncate func(path string, size int64) error
+	truncate func(ctx context.Context, path string, size int64) error
 }
 
 // Open opens or creates the spool in dir, repairing a torn tail.
@@ -163,14 +163,14 @@ func (s *Spool) loadSegments(ctx context.Context) error {
 	if len(s.segs) == 0 {
 		return nil
 	}
-	return s.repairTail(&s.segs[len(s.segs)-1])
+	return s.repairTail(ctx, &s.segs[len(s.segs)-1])
 }
 
 // repairTail scans the newest segment, truncating it after its last good
 // record, and sets its last seq.
-func (s *Spool) repairTail(seg *segment) error {
+func (s *Spool) repairTail(ctx context.Context, seg *segment) error {
 	path := filepath.Join(s.dir, segName(seg.first))
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	f, err := safefs.OpenFile(ctx, path, os.O_RDWR, 0)
 	if err != nil {
 		return fmt.Errorf("open segment: %w", err)
 	}

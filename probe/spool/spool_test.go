@@ -300,7 +300,7 @@ func TestFailedCutSealsSegment(t *testing.T) {
 		n, _ := f.Write(b[:len(b)-3])
 		return n, &os.PathError{Op: "write", Path: "seg", Err: syscall.EIO}
 	}
-	s.truncate = func(string, int64) error { return errors.New("truncate refused") }
+	s.truncate = func(context.Context, string, int64) error { return errors.New("truncate refused") }
 	_, err := s.Append(ctx, []byte("r4"))
 	if err == nil || !strings.Contains(err.Error(), "write segment") || !strings.Contains(err.Error(), "undo: truncate refused") {
 		t.Fatalf("append = %v, want the write error and the failed undo", err)
