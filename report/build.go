@@ -39,6 +39,12 @@ type Report struct {
 	// ByType splits the period's files by document type, in catalogue
 	// order, for types with files (offices only).
 	ByType []TypeTotals `json:"by_type,omitempty"`
+	// TodayDone is when the last file received on the day of Input.Now
+	// is done under the plan (and the assumed end of an open outage): the
+	// public page's "berkas yang masuk hari ini dapat selesai paling
+	// lambat …". Nil without files that day, or if one is still pending
+	// at the end of the horizon (offices only).
+	TodayDone *time.Time `json:"today_done,omitempty"`
 }
 
 // TypeTotals are one document type's files received From..To.
@@ -110,7 +116,36 @@ func Build(in Input) (*Report, error) {
 	r.Breaches = breaches(m.Docs(), rep, &o, cutoff, horizon)
 	r.Totals = totals(r.Days, m.Docs(), rep, cutoff, horizon)
 	r.ByType = byType(m.Docs(), rep, &o, cutoff, horizon)
+	r.TodayDone = todayDone(m, rep, in.Now)
 	return r, nil
+}
+
+// todayDone is the latest completion of the files received on now's
+// office date; nil when none was received or one never completes.
+func todayDone(m *backlog.Model, rep *backlog.Replay, now time.Time) *time.Time {
+	if now.IsZero() {
+		return nil
+	}
+	today := m.DayIndex(now, false)
+	if days := m.Days(); len(days) == 0 || now.Before(days[0].Start) || !now.Before(days[len(days)-1].End) {
+		return nil
+	}
+	var last time.Time
+	for i := range m.Docs() {
+		if m.ArrivedDay(i) != today {
+			continue
+		}
+		if !rep.Done(i) {
+			return nil
+		}
+		if c := rep.Completed(i); c.After(last) {
+			last = c
+		}
+	}
+	if last.IsZero() {
+		return nil
+	}
+	return &last
 }
 
 // clearance is the first day on or after the last down interval ends whose

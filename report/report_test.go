@@ -115,6 +115,21 @@ func TestMakassarJanuary2020(t *testing.T) {
 	}
 }
 
+// TestTodayDone: on Thursday 9 January with the link assumed back on
+// Saturday 11 January 07:00, the files received that day queue behind the
+// 8th's (1,450 staff-minutes each day, four staff give 1,800 a day from
+// Monday): the last of them is done on Tuesday 14 January at 12:15.
+func TestTodayDone(t *testing.T) {
+	r := mustBuild(t, makassarWhatIf(t))
+	if r.TodayDone == nil || !r.TodayDone.Equal(at(2020, 1, 14, 12, 15)) {
+		t.Fatalf("today's files done %v, want Tuesday 14 January 12:15 WITA", r.TodayDone)
+	}
+	in := makassarInput(t) // now: 1 February, a Saturday without files
+	if r := mustBuild(t, in); r.TodayDone != nil {
+		t.Errorf("no files today, got %v", r.TodayDone)
+	}
+}
+
 // TestMakassarWhatIfSaturday is the office's question on 9 January: if the
 // link is back on Saturday 11 January, as it expected, does the one-week
 // promise hold? It does, without any overtime: four staff have a fifth of
