@@ -13,8 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	"github.com/pantau-id/pantau/api"
 	"github.com/pantau-id/pantau/api/clock"
 	"github.com/pantau-id/pantau/api/detect"
@@ -54,12 +52,12 @@ func startReplica(t *testing.T, store *postgres.Store, clk clock.Clock, record f
 func (r *replica) stop() { r.cancel(); <-r.done }
 
 // idle waits until no queued series and no incident range is left.
-func idle(t *testing.T, pool *pgxpool.Pool) {
+func idle(t *testing.T, s *postgres.Store) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		var n int
-		err := pool.QueryRow(context.Background(), `SELECT (SELECT count(*) FROM detection_queue) + (SELECT count(*) FROM incident_dirty)`).Scan(&n)
+		err := s.Pool().QueryRow(context.Background(), `SELECT (SELECT count(*) FROM detection_queue) + (SELECT count(*) FROM incident_dirty)`).Scan(&n)
 		if err != nil {
 			t.Fatalf("queue: %v", err)
 		}
@@ -118,13 +116,12 @@ func TestTwoReplicasDetectOnceAndSurviveKills(t *testing.T) {
 	}
 
 	w := newWorld(t, offices)
-	cfg := w.s.Pool().Config()
-	pool2, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	second, err := postgres.Open(context.Background(), w.s.Pool().Config().ConnString())
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(pool2.Close)
-	stores := []*postgres.Store{w.s, postgres.New(pool2)}
+	t.Cleanup(second.Close)
+	stores := []*postgres.Store{w.s, second}
 	var (
 		mu    sync.Mutex
 		heard []api.IncidentChange
@@ -146,7 +143,7 @@ func TestTwoReplicasDetectOnceAndSurviveKills(t *testing.T) {
 			kills++
 			replicas[k] = startReplica(t, stores[k], w.clock, record)
 		}
-		idle(t, w.s.Pool())
+		idle(t, w.s)
 	}
 	for _, r := range replicas {
 		r.stop()
