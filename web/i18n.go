@@ -3,6 +3,8 @@ package web
 import (
 	"fmt"
 	"time"
+
+	"github.com/pantau-id/pantau/report/calendar"
 )
 
 // Languages. Bahasa Indonesia is the default; English is a switch.
@@ -32,41 +34,31 @@ func T(lang, key string) string {
 	return m[0]
 }
 
-// ZoneLabel names an office's IANA zone as Indonesians do: WIB (UTC+7),
-// WITA (UTC+8), WIT (UTC+9). Asia/Pontianak is WIB.
+// ZoneLabel names an office's zone as Indonesians do, WIB, WITA or WIT
+// (calendar.ZoneLabel; a bad name is WIB, as calendar.LoadZone says).
 func ZoneLabel(tz string) string {
-	switch tz {
-	case "Asia/Jakarta", "Asia/Pontianak":
-		return "WIB"
-	case "Asia/Makassar":
-		return "WITA"
-	case "Asia/Jayapura":
-		return "WIT"
-	}
-	return tz
+	loc, _ := calendar.LoadZone(tz)
+	return calendar.ZoneLabel(loc, time.Now())
 }
 
 var monthsID = [...]string{"Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober", "November", "Desember"}
 
-// FormatTime writes t in zone tz with its label: "8 Januari 2020 07.30 WITA".
+// FormatTime writes t in zone tz with its label: "8 Januari 2020 07.30 WITA"
+// (a bad zone name is WIB, as calendar.LoadZone says).
 func FormatTime(lang, tz string, t time.Time) string {
-	loc, err := time.LoadLocation(tz)
-	if err != nil {
-		loc = time.UTC
-	}
+	loc, _ := calendar.LoadZone(tz)
 	lt := t.In(loc)
+	label := calendar.ZoneLabel(loc, t)
 	if lang == LangEN {
-		return lt.Format("2 January 2006 15:04") + " " + ZoneLabel(tz)
+		return lt.Format("2 January 2006 15:04") + " " + label
 	}
-	return fmt.Sprintf("%d %s %d %02d.%02d %s", lt.Day(), monthsID[lt.Month()-1], lt.Year(), lt.Hour(), lt.Minute(), ZoneLabel(tz))
+	return fmt.Sprintf("%d %s %d %02d.%02d %s", lt.Day(), monthsID[lt.Month()-1], lt.Year(), lt.Hour(), lt.Minute(), label)
 }
 
-// FormatDate writes the date of t in zone tz: "8 Januari 2020".
+// FormatDate writes the date of t in zone tz: "8 Januari 2020" (a bad zone
+// name is WIB).
 func FormatDate(lang, tz string, t time.Time) string {
-	loc, err := time.LoadLocation(tz)
-	if err != nil {
-		loc = time.UTC
-	}
+	loc, _ := calendar.LoadZone(tz)
 	lt := t.In(loc)
 	if lang == LangEN {
 		return lt.Format("2 January 2006")

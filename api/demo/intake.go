@@ -34,7 +34,7 @@ func SeedIntake(ctx context.Context, store *postgres.Store, codes []string, days
 		if err != nil {
 			return seeded, err
 		}
-		loc, err := time.LoadLocation(office.TZ)
+		loc, err := calendar.LoadZone(office.TZ)
 		if err != nil {
 			return seeded, fmt.Errorf("demo intake for %s: %w", code, err)
 		}

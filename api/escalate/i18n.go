@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/report/calendar"
 	"github.com/pantau-id/pantau/web/format"
 )
 
@@ -103,7 +104,7 @@ func lex(lang string) lexicon {
 func (l lexicon) when(t time.Time, loc *time.Location) string {
 	t = t.In(loc)
 	return fmt.Sprintf("%s %d %s %d %02d:%02d %s", l.days[t.Weekday()], t.Day(),
-		l.months[t.Month()-1], t.Year(), t.Hour(), t.Minute(), ZoneLabel(t))
+		l.months[t.Month()-1], t.Year(), t.Hour(), t.Minute(), calendar.ZoneLabel(loc, t))
 }
 
 // date writes t's calendar day in loc as "20 Jan 2020".

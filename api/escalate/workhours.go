@@ -2,6 +2,8 @@ package escalate
 
 import (
 	"time"
+
+	"github.com/pantau-id/pantau/report/calendar"
 )
 
 // The civil-service default calendar, kept tiny on purpose: the full model
@@ -40,31 +42,9 @@ func WorkingBetween(from, to time.Time, loc *time.Location) time.Duration {
 	return total
 }
 
-// ZoneLabel names an Indonesian zone as people write it: WIB (UTC+7), WITA
-// (UTC+8), WIT (UTC+9); other zones by their abbreviation.
-func ZoneLabel(t time.Time) string {
-	name, off := t.Zone()
-	switch off {
-	case 7 * 3600:
-		return "WIB"
-	case 8 * 3600:
-		return "WITA"
-	case 9 * 3600:
-		return "WIT"
-	}
-	return name
-}
-
-// loadZone returns the named zone, or WIB (Asia/Jakarta) when it is unknown
-// or empty, so a bad zone never stops an alert.
+// loadZone returns the named zone, or WIB for a bad name
+// (calendar.LoadZone), so a bad zone never stops an alert.
 func loadZone(name string) *time.Location {
-	if name != "" {
-		if loc, err := time.LoadLocation(name); err == nil {
-			return loc
-		}
-	}
-	if loc, err := time.LoadLocation("Asia/Jakarta"); err == nil {
-		return loc
-	}
-	return time.FixedZone("WIB", 7*3600)
+	loc, _ := calendar.LoadZone(name)
+	return loc
 }

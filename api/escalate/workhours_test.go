@@ -40,14 +40,3 @@ func TestWorkingBetweenUsesTheOfficeZone(t *testing.T) {
 		t.Fatalf("Makassar: got %s, want 1h", got)
 	}
 }
-
-func TestZoneLabel(t *testing.T) {
-	tests := []struct{ zone, want string }{
-		{"Asia/Jakarta", "WIB"}, {"Asia/Pontianak", "WIB"}, {"Asia/Makassar", "WITA"}, {"Asia/Jayapura", "WIT"},
-	}
-	for _, tc := range tests {
-		if got := ZoneLabel(time.Date(2020, 1, 8, 9, 0, 0, 0, mustZone(tc.zone))); got != tc.want {
-			t.Errorf("%s: got %s, want %s", tc.zone, got, tc.want)
-		}
-	}
-}

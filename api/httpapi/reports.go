@@ -138,9 +138,9 @@ func (s *API) GetNationalReport(c *gin.Context) error {
 
 // areaReport sums offices; the default period's today is in zone tz.
 func (s *API) areaReport(c *gin.Context, code, name, tz string, offices []api.Office) error {
-	loc, err := time.LoadLocation(tz)
+	loc, err := calendar.LoadZone(tz)
 	if err != nil {
-		return fmt.Errorf("area %s: zone %q: %w", code, tz, err)
+		return fmt.Errorf("area %s: %w", code, err)
 	}
 	p, err := s.reportPeriod(c, loc)
 	if err != nil {

@@ -11,9 +11,9 @@ import (
 	"io/fs"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/report/calendar"
 )
 
 // Embedded holds wilayah-provinsi.csv and wilayah-kabkota.csv.
@@ -102,8 +102,8 @@ func (r row) zone(col string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if _, err := time.LoadLocation(s); err != nil {
-		return "", fmt.Errorf("column %s: %q is not a known time zone", col, s)
+	if _, err := calendar.LoadZone(s); err != nil {
+		return "", fmt.Errorf("column %s: %w", col, err)
 	}
 	return s, nil
 }

@@ -84,9 +84,9 @@ const afterDays = 31
 // Location loads an office's zone; the region import validates zones, so
 // a bad one is an internal error.
 func Location(o api.Office) (*time.Location, error) {
-	loc, err := time.LoadLocation(o.TZ)
+	loc, err := calendar.LoadZone(o.TZ)
 	if err != nil {
-		return nil, fmt.Errorf("office %s: zone %q: %w", o.Code, o.TZ, err)
+		return nil, fmt.Errorf("office %s: %w", o.Code, err)
 	}
 	return loc, nil
 }

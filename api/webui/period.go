@@ -21,13 +21,11 @@ type period struct {
 // intake, never months of raw rows, but a year of days is still the limit.
 const maxPeriodDays = 366
 
-// officeLocation loads an office's zone, falling back to WIB for a bad name
-// (the region import validates zones, so this is belt and braces).
+// officeLocation loads an office's zone, WIB for a bad name
+// (calendar.LoadZone; the region import validates zones, so a page is
+// drawn rather than failed for one).
 func officeLocation(tz string) *time.Location {
-	loc, err := time.LoadLocation(tz)
-	if err != nil {
-		loc, _ = time.LoadLocation("Asia/Jakarta")
-	}
+	loc, _ := calendar.LoadZone(tz)
 	return loc
 }
 

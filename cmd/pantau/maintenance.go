@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/report/calendar"
 )
 
 // parseLocalTime reads "2006-01-02 15:04" in zone tz, or RFC 3339.
@@ -17,9 +18,9 @@ func parseLocalTime(field, s, tz string) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t, nil
 	}
-	loc, err := time.LoadLocation(tz)
+	loc, err := calendar.LoadZone(tz)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("-tz: %q is not a time zone", tz)
+		return time.Time{}, fmt.Errorf("-tz: %w", err)
 	}
 	t, err := time.ParseInLocation("2006-01-02 15:04", s, loc)
 	if err != nil {

@@ -224,17 +224,9 @@ func (c *Calendar) RestDayStart(d Date) int {
 // Date is the office date of instant t.
 func (c *Calendar) Date(t time.Time) Date { return DateOf(t, c.Zone) }
 
-// ZoneLabel is the Indonesian zone name for the office's zone (WIB, WITA or
-// WIT, chosen by UTC offset), or the IANA name elsewhere.
+// ZoneLabel is the Indonesian name of the office's zone (WIB, WITA or WIT;
+// see the function ZoneLabel). Indonesia's zones have kept their offsets
+// since 1988, so any instant since serves; 2020 is the seed case's year.
 func (c *Calendar) ZoneLabel() string {
-	_, off := time.Date(2020, 1, 1, 0, 0, 0, 0, c.Zone).Zone()
-	switch off / 3600 {
-	case 7:
-		return "WIB"
-	case 8:
-		return "WITA"
-	case 9:
-		return "WIT"
-	}
-	return c.Zone.String()
+	return ZoneLabel(c.Zone, time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC))
 }

@@ -2,6 +2,7 @@ package calendar
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -173,5 +174,41 @@ func TestWeekJSONNeedsSevenDays(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(`{"work": [`+strings.Repeat(day+",", 6)+day+`], "counter": null}`), &holder); err != nil || holder.Counter != nil {
 		t.Errorf("counter: null = %v, %v; want nil (same as work)", holder.Counter, err)
+	}
+}
+
+func TestLoadZoneHasOneBehaviourForABadName(t *testing.T) {
+	loc, err := LoadZone("Asia/Makassar")
+	if err != nil || loc.String() != "Asia/Makassar" {
+		t.Fatalf("LoadZone(Asia/Makassar) = %v, %v", loc, err)
+	}
+	for _, bad := range []string{"", "Asia/Makasar", "WITA", "../etc/passwd"} {
+		loc, err := LoadZone(bad)
+		if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("%q", bad)) {
+			t.Errorf("LoadZone(%q): error %v, want one naming the name", bad, err)
+		}
+		if loc == nil || ZoneLabel(loc, time.Now()) != "WIB" {
+			t.Errorf("LoadZone(%q): location %v, want WIB", bad, loc)
+		}
+	}
+}
+
+func TestZoneLabelByTheOffsetAtTheInstant(t *testing.T) {
+	at := time.Date(2020, 1, 8, 1, 0, 0, 0, time.UTC)
+	tests := []struct{ zone, want string }{
+		{"Asia/Jakarta", "WIB"}, {"Asia/Pontianak", "WIB"}, {"Asia/Makassar", "WITA"}, {"Asia/Jayapura", "WIT"},
+		{"UTC", "UTC"}, {"Asia/Kolkata", "IST"},
+	}
+	for _, tc := range tests {
+		if got := ZoneLabel(mustZone(tc.zone), at); got != tc.want {
+			t.Errorf("ZoneLabel(%s) = %s, want %s", tc.zone, got, tc.want)
+		}
+	}
+	// Before 1988 Makassar kept UTC+8 but Pontianak was UTC+8 too: WITA then.
+	if got := ZoneLabel(mustZone("Asia/Pontianak"), time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)); got != "WITA" {
+		t.Errorf("Pontianak in 1980: %s, want WITA (UTC+8 then)", got)
+	}
+	if got := ZoneLabel(nil, at); got != "UTC" {
+		t.Errorf("nil location: %s, want UTC", got)
 	}
 }

@@ -3,6 +3,8 @@ package format
 import (
 	"fmt"
 	"time"
+
+	"github.com/pantau-id/pantau/report/calendar"
 )
 
 var (
@@ -64,19 +66,9 @@ func DateTime(lang string, t time.Time) string {
 }
 
 // Zone is the Indonesian label of t's zone by its offset at t: WIB
-// (UTC+7), WITA (UTC+8), WIT (UTC+9); elsewhere the zone's abbreviation.
-func Zone(t time.Time) string {
-	name, off := t.Zone()
-	switch off {
-	case 7 * 3600:
-		return "WIB"
-	case 8 * 3600:
-		return "WITA"
-	case 9 * 3600:
-		return "WIT"
-	}
-	return name
-}
+// (UTC+7), WITA (UTC+8), WIT (UTC+9); elsewhere the zone's abbreviation
+// (calendar.ZoneLabel).
+func Zone(t time.Time) string { return calendar.ZoneLabel(t.Location(), t) }
 
 // Duration writes d to the minute, dropping zero parts: "4 mnt",
 // "2 jam 5 mnt", "2 jam", "1 hari 15 mnt" (id); "4 min", "2 h 5 min",
