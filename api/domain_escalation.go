@@ -160,6 +160,9 @@ type EscalationPolicy struct {
 	// LateNotice sends one "dilaporkan terlambat" notice for an incident
 	// first seen already over (default true).
 	LateNotice bool
+	// ReopenWindow is the detector's re-open window: outages of one office
+	// closer than it continue one incident and thread (default 10m).
+	ReopenWindow time.Duration
 	// MaintenanceNote sends one note in the office channel when an outage
 	// inside a declared maintenance window begins and ends (default true).
 	MaintenanceNote bool

@@ -37,6 +37,10 @@
 //	  national_after: 24h                # wall clock
 //	  reminder_every: 4h
 //	  digest_at: "08:00"                 # province's local time
+//	  gather_window: 30s                 # office messages wait; a province cut becomes one message
+//	  reopen_window: 10m                 # the detector's: closer outages continue one incident
+//	  late_notice: true                  # one notice for an incident first seen already over
+//	  maintenance_note: true             # a note instead of an alert inside a maintenance window
 //	channels:
 //	  national: C0NATIONAL
 //	  provinces:

@@ -50,7 +50,7 @@ type Promiser func(ctx context.Context, tx api.EscalationTx, office OfficeRef) (
 type Options struct {
 	Clock        Clock         // default SystemClock
 	Logger       *slog.Logger  // default slog.Default()
-	TickInterval time.Duration // how often Start runs Tick (gather windows end between ticks); default 5s
+	TickInterval time.Duration // how often Start runs Tick (a gather window's end waits for it); default 2s
 	Estimator    Estimator     // optional: estimate for recoveries that come without one
 	Promiser     Promiser      // optional: the promise deadline in alerts and reminders
 }
@@ -65,7 +65,7 @@ func New(store Store, opts Options) *Escalator {
 		opts.Logger = slog.Default()
 	}
 	if opts.TickInterval <= 0 {
-		opts.TickInterval = 5 * time.Second
+		opts.TickInterval = 2 * time.Second
 	}
 	return &Escalator{store: store, clock: opts.Clock, logger: opts.Logger, tickInterval: opts.TickInterval,
 		estimator: opts.Estimator, promiser: opts.Promiser}

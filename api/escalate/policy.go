@@ -25,7 +25,7 @@ type Channels = api.EscalationChannels
 func DefaultPolicy() Policy {
 	return Policy{Language: "id", ProvinceAfter: 2 * time.Hour, NationalAfter: 24 * time.Hour,
 		ReminderEvery: 4 * time.Hour, DigestAt: "08:00", GatherWindow: 30 * time.Second,
-		LateNotice: true, MaintenanceNote: true}
+		ReopenWindow: 10 * time.Minute, LateNotice: true, MaintenanceNote: true}
 }
 
 // fileFormat is the YAML file as written; durations are Go durations ("2h").
@@ -37,6 +37,7 @@ type fileFormat struct {
 		ReminderEvery             string `yaml:"reminder_every"`
 		DigestAt                  string `yaml:"digest_at"`
 		GatherWindow              string `yaml:"gather_window"`
+		ReopenWindow              string `yaml:"reopen_window"`
 		LateNotice                *bool  `yaml:"late_notice"`
 		MaintenanceNote           *bool  `yaml:"maintenance_note"`
 	} `yaml:"policy"`
@@ -74,6 +75,7 @@ func ParsePolicy(b []byte) (Policy, error) {
 		{"policy.national_after", f.Policy.NationalAfter, &p.NationalAfter},
 		{"policy.reminder_every", f.Policy.ReminderEvery, &p.ReminderEvery},
 		{"policy.gather_window", f.Policy.GatherWindow, &p.GatherWindow},
+		{"policy.reopen_window", f.Policy.ReopenWindow, &p.ReopenWindow},
 	} {
 		if d.in == "" {
 			continue
@@ -123,6 +125,9 @@ func (p Policy) Validate() error {
 	}
 	if p.GatherWindow < 0 || p.GatherWindow > 10*time.Minute {
 		return api.FieldErrorf("policy.gather_window", "must be between 0 and 10m, not %s", p.GatherWindow)
+	}
+	if p.ReopenWindow < time.Second || p.ReopenWindow > 24*time.Hour {
+		return api.FieldErrorf("policy.reopen_window", "must be between 1s and 24h, not %s", p.ReopenWindow)
 	}
 	if !digestRE.MatchString(p.DigestAt) {
 		return api.FieldErrorf("policy.digest_at", "must be HH:MM, not %q", p.DigestAt)

@@ -18,6 +18,7 @@ policy:
   reminder_every: 2h
   digest_at: "07:45"
   gather_window: 45s
+  reopen_window: 15m
   late_notice: false
 channels:
   national: C0NATIONAL
@@ -33,7 +34,7 @@ func TestParsePolicy(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Policy{Language: "en", ProvinceAfter: 90 * time.Minute, NationalAfter: 12 * time.Hour,
-		ReminderEvery: 2 * time.Hour, DigestAt: "07:45", GatherWindow: 45 * time.Second, LateNotice: false,
+		ReminderEvery: 2 * time.Hour, DigestAt: "07:45", GatherWindow: 45 * time.Second, ReopenWindow: 15 * time.Minute, LateNotice: false,
 		MaintenanceNote: true, Channels: Channels{National: "C0NATIONAL",
 			Provinces: map[string]string{"73": "C0SULSEL"}, Offices: map[string]string{"73.71": "C0MAKASSAR"}}}
 	if !reflect.DeepEqual(p, want) {

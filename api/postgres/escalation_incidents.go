@@ -242,18 +242,19 @@ func (e *Escalation) Policy(ctx context.Context) (api.EscalationPolicy, error) {
 
 func loadEscalationPolicy(ctx context.Context, q querier) (api.EscalationPolicy, error) {
 	var p api.EscalationPolicy
-	var prov, nat, rem, gather int
+	var prov, nat, rem, gather, reopen int
 	if err := q.QueryRow(ctx, `
 		SELECT language, province_after_working_s, national_after_s, reminder_every_s, digest_at,
-		       gather_s, late_notice, maintenance_note
+		       gather_s, late_notice, maintenance_note, reopen_s
 		FROM escalation_policy`).Scan(&p.Language, &prov, &nat, &rem, &p.DigestAt,
-		&gather, &p.LateNotice, &p.MaintenanceNote); err != nil {
+		&gather, &p.LateNotice, &p.MaintenanceNote, &reopen); err != nil {
 		return api.EscalationPolicy{}, fmt.Errorf("load escalation policy: %w", err)
 	}
 	p.ProvinceAfter = time.Duration(prov) * time.Second
 	p.NationalAfter = time.Duration(nat) * time.Second
 	p.ReminderEvery = time.Duration(rem) * time.Second
 	p.GatherWindow = time.Duration(gather) * time.Second
+	p.ReopenWindow = time.Duration(reopen) * time.Second
 	p.Channels = api.EscalationChannels{Provinces: map[string]string{}, Offices: map[string]string{}}
 	rows, err := q.Query(ctx, `SELECT level, ref, channel_id FROM escalation_channels`)
 	if err != nil {
@@ -284,10 +285,10 @@ func (e *Escalation) SavePolicy(ctx context.Context, p api.EscalationPolicy) err
 		if _, err := tx.Exec(ctx, `
 			UPDATE escalation_policy SET language = $1, province_after_working_s = $2,
 			       national_after_s = $3, reminder_every_s = $4, digest_at = $5, gather_s = $6,
-			       late_notice = $7, maintenance_note = $8, updated_at = now()`,
+			       late_notice = $7, maintenance_note = $8, reopen_s = $9, updated_at = now()`,
 			p.Language, int(p.ProvinceAfter/time.Second), int(p.NationalAfter/time.Second),
 			int(p.ReminderEvery/time.Second), p.DigestAt, int(p.GatherWindow/time.Second),
-			p.LateNotice, p.MaintenanceNote); err != nil {
+			p.LateNotice, p.MaintenanceNote, int(p.ReopenWindow/time.Second)); err != nil {
 			return fmt.Errorf("save escalation policy: %w", err)
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM escalation_channels`); err != nil {

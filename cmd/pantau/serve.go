@@ -278,7 +278,14 @@ func wire(ctx context.Context, cfg serveConfig, store *postgres.Store, log *slog
 	if err != nil {
 		return nil, err
 	}
-	det, err := detect.New(detection, detect.Config{Tick: cfg.detectTick, Waker: detection, Logger: log.With("component", "detect")})
+	// The re-open window is the stored escalation policy's (its file's, or
+	// the default).
+	escPol, err := store.Escalation().Policy(ctx)
+	if err != nil {
+		return nil, err
+	}
+	det, err := detect.New(detection, detect.Config{Tick: cfg.detectTick, Waker: detection, Logger: log.With("component", "detect"),
+		Incidents: detect.IncidentRules{Reopen: escPol.ReopenWindow}})
 	if err != nil {
 		detection.Close()
 		return nil, err

@@ -133,7 +133,7 @@ func scenarios(sulsel []string) []scenario {
 				return r.servers[0].start(ctx)
 			}},
 		{name: "flapping", cuts: []string{"flap:73.73@8s+60s~5s"}, duration: 80 * time.Second},
-		{name: "slack-500", cuts: []string{"office:73.74@8s+50s"}, duration: 75 * time.Second,
+		{name: "slack-500", cuts: []string{"office:" + sulsel[15] + "@8s+50s"}, duration: 75 * time.Second,
 			during: func(ctx context.Context, r *runCtx) error {
 				// Slack answers 500 for 120 s: with the sender's backoff
 				// capped at 10 s instead of 5 min (1:30), this stands for an
@@ -154,16 +154,17 @@ func scenarios(sulsel []string) []scenario {
 				r.slack.set(func(s *slackAPI) { s.storm = 0 })
 				return nil
 			}},
-		{name: "hung-call", cuts: []string{"office:73.71@8s+45s", "office:73.75@8s+45s"}, duration: 70 * time.Second,
+		{name: "hung-call", cuts: []string{"office:73.71@8s+45s", "office:" + sulsel[16] + "@8s+45s"}, duration: 70 * time.Second,
 			during: func(ctx context.Context, r *runCtx) error {
 				r.slack.set(func(s *slackAPI) { s.hangPosts["C7371"] = 2 })
 				return nil
 			}},
-		{name: "kill-mid-send", cuts: []string{"office:73.76@8s+45s"}, duration: 70 * time.Second,
+		{name: "kill-mid-send", cuts: []string{"office:" + sulsel[17] + "@8s+45s"}, duration: 70 * time.Second,
 			during: func(ctx context.Context, r *runCtx) error {
 				// Slack takes the post and the answer never comes; the
 				// server is SIGKILLed meanwhile and started again.
-				r.slack.set(func(s *slackAPI) { s.dropNext = 1; s.hangPosts["C7376"] = 1 })
+				ch := "C" + strings.ReplaceAll(sulsel[17], ".", "")
+				r.slack.set(func(s *slackAPI) { s.dropPosts[ch] = 1 })
 				select {
 				case <-r.slack.hung:
 				case <-ctx.Done():

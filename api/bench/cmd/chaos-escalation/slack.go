@@ -29,12 +29,16 @@ type slackAPI struct {
 	down      bool            // every call answers 500
 	storm     float64         // share of calls answered 429 Retry-After: 1
 	hangPosts map[string]int  // channel → posts still to hang (never answered, not taken)
-	dropNext  int             // posts to take and then drop the connection without an answer
+	dropPosts map[string]int  // channel → posts to take and then drop the connection without an answer
 	hung      chan struct{}   // closed when a post starts hanging or is dropped
 	stormHits int             // 429s answered
-	inPause   map[string]bool // method family paused by a 429 we sent, until pauseEnd
+	inPause   map[string]bool // method family paused by a 429 we sent, from pauseStart to pauseEnd
+	pauseFrom time.Time
 	pauseEnd  time.Time
-	early     int // calls of a paused family made before its Retry-After ended
+	// early counts calls of a paused family that began more than
+	// pauseGrace after the 429 and before its Retry-After ended: calls
+	// claimed before the 429 was answered are in flight, not early.
+	early int
 }
 
 // slackPost is one message Slack took.
@@ -43,12 +47,16 @@ type slackPost struct {
 	At                               time.Time
 }
 
+// pauseGrace is how long after a 429 a call may still be one claimed
+// before the pause was known.
+const pauseGrace = 250 * time.Millisecond
+
 func newSlackAPI() (*slackAPI, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("fake slack: %w", err)
 	}
-	s := &slackAPI{ln: ln, hangPosts: map[string]int{}, hung: make(chan struct{}), inPause: map[string]bool{}}
+	s := &slackAPI{ln: ln, hangPosts: map[string]int{}, dropPosts: map[string]int{}, hung: make(chan struct{}), inPause: map[string]bool{}}
 	s.srv = &http.Server{Handler: http.HandlerFunc(s.serve), ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = s.srv.Serve(ln) }()
 	return s, nil
@@ -85,7 +93,7 @@ func (s *slackAPI) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.calls++
 	now := time.Now()
-	if s.inPause[family] && now.Before(s.pauseEnd) {
+	if s.inPause[family] && now.After(s.pauseFrom.Add(pauseGrace)) && now.Before(s.pauseEnd) {
 		s.early++
 	}
 	switch {
@@ -96,7 +104,7 @@ func (s *slackAPI) serve(w http.ResponseWriter, r *http.Request) {
 	case s.storm > 0 && rand.Float64() < s.storm:
 		s.stormHits++
 		s.inPause[family] = true
-		s.pauseEnd = now.Add(time.Second)
+		s.pauseFrom, s.pauseEnd = now, now.Add(time.Second)
 		s.mu.Unlock()
 		w.Header().Set("Retry-After", "1")
 		http.Error(w, "rate limited", http.StatusTooManyRequests)
@@ -113,8 +121,8 @@ func (s *slackAPI) serve(w http.ResponseWriter, r *http.Request) {
 	switch method {
 	case "chat.postMessage":
 		p := s.postLocked(r, now)
-		if s.dropNext > 0 {
-			s.dropNext--
+		if s.dropPosts[ch] > 0 {
+			s.dropPosts[ch]--
 			s.signalHungLocked()
 			s.mu.Unlock()
 			if hj, ok := w.(http.Hijacker); ok {
