@@ -64,6 +64,9 @@ type view struct {
 	Scope   auth.Scope
 	Data    any
 	ECharts string // URL of echarts.min.js, when the page has charts
+	// PrintLandscape prints on A4 landscape: the province and national
+	// pages and reports, whose heatmaps run a day a column.
+	PrintLandscape bool
 }
 
 // render writes page name with data; the title is a message key.
@@ -97,6 +100,8 @@ func (p *Pages) execute(name, title string, v view) ([]byte, error) {
 	}
 	v.Title = web.T(v.Lang, title)
 	v.ECharts = web.EChartsHost + "echarts.min.js"
+	pv, isPrint := v.Data.(printView)
+	v.PrintLandscape = name == "province" || name == "national" || (isPrint && pv.Kind == "province")
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, v); err != nil {
 		return nil, fmt.Errorf("render %s: %w", name, err)
