@@ -113,6 +113,8 @@ var messages = map[string][2]string{
 	"admin.slack_kind":         {"Jenis", "Kind"},
 	"admin.slack_attempts":     {"Percobaan", "Attempts"},
 	"admin.slack_error":        {"Galat terakhir", "Last error"},
+	"admin.slack_retry":        {"Kirim ulang", "Retry"},
+	"admin.slack_retry_all":    {"Kirim ulang semua", "Retry all"},
 	"admin.detect_lag":         {"Deteksi gangguan", "Outage detection"},
 	"admin.detect_oldest":      {"Hasil tertua yang belum dievaluasi", "Oldest result not yet evaluated"},
 	"admin.detect_waiting":     {"Antrean terlama menunggu", "Longest wait in the queue"},

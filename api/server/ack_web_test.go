@@ -2,6 +2,8 @@ package server_test
 
 import (
 	"context"
+	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -52,7 +54,19 @@ func TestAdminPageListsGivenUpSlackMessages(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, body := f.do(t, "admin", "GET", "/admin", nil, false)
-	if !strings.Contains(body, "channel_not_found") || !strings.Contains(body, "C0SULSEL") {
-		t.Fatalf("given-up message not on the admin page")
+	if !strings.Contains(body, "channel_not_found") || !strings.Contains(body, "C0SULSEL") || !strings.Contains(body, "/admin/slack/retry") {
+		t.Fatalf("given-up message (with its retry button) not on the admin page")
+	}
+	// Its button puts it back in line; the page no longer lists it.
+	resp, body := f.do(t, "admin", "POST", "/admin/slack/retry", url.Values{"office": {"73.71"}, "id": {"1"}}, false)
+	if resp.StatusCode != http.StatusOK || strings.Contains(body, "channel_not_found") {
+		t.Fatalf("retry: %d, page still lists the message", resp.StatusCode)
+	}
+	var status string
+	if err := f.store.Pool().QueryRow(ctx, `SELECT status FROM escalation_outbox WHERE id = 1`).Scan(&status); err != nil || status != "pending" {
+		t.Fatalf("after retry: %q, %v; want pending", status, err)
+	}
+	if resp, _ := f.do(t, "admin", "POST", "/admin/slack/retry", url.Values{"office": {"73.71"}, "id": {"1"}}, false); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("retry of a message not given up: %d, want 404", resp.StatusCode)
 	}
 }

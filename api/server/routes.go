@@ -100,6 +100,7 @@ func (s *Server) routes() *gin.Engine {
 	admin.write(http.MethodPost, "/admin/targets", auth.RolesAdmin, w.Page(w.AdminAddTarget))
 	admin.write(http.MethodPost, "/admin/probes/revoke", auth.RolesAdmin, w.Page(w.AdminRevokeProbe))
 	admin.write(http.MethodPost, "/admin/offices", auth.RolesAdmin, w.Page(w.AdminOfficeSettings))
+	admin.write(http.MethodPost, "/admin/slack/retry", auth.RolesAdmin, w.Page(w.AdminSlackRetry))
 	admin.write(http.MethodPost, "/api/v1/maintenance", auth.RolesAdmin, j(a.PostMaintenance))
 	admin.write(http.MethodDelete, "/api/v1/maintenance/:id", auth.RolesAdmin, j(a.DeleteMaintenance))
 

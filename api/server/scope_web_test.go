@@ -69,6 +69,7 @@ func TestScopeOfEveryRoute(t *testing.T) {
 		{"POST", "/admin/targets", expect{see, no, no, no, no, no, no, no, crt}},
 		{"POST", "/admin/probes/revoke", expect{see, no, no, no, no, no, no, no, ok}},
 		{"POST", "/admin/offices", expect{see, no, no, no, no, no, no, no, ok}},
+		{"POST", "/admin/slack/retry", expect{see, no, no, no, no, no, no, no, nf}}, // message 1 is not given up
 		{"POST", "/admin/maintenance", expect{see, no, no, no, no, no, no, no, crt}},
 		// The reports' and intake's JSON API (reports_api.go, intake_api.go): 401 without a session.
 		{"GET", "/api/v1/offices/73.71/report", expect{unau, ok, nf, ok, nf, ok, nf, ok, ok}},

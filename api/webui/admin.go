@@ -135,6 +135,25 @@ func (p *Pages) AdminRevokeProbe(c *gin.Context) error {
 	return p.renderAdmin(c, http.StatusOK, fmt.Sprintf("probe %s #%d revoked", c.PostForm("office"), id), "")
 }
 
+// AdminSlackRetry is POST /admin/slack/retry: Slack messages that gave up
+// go back in line, the one named by office and id, or every one when id is
+// empty (as `pantau admin slack-retry`). The sender looks in Slack first
+// for any that may have gone out.
+func (p *Pages) AdminSlackRetry(c *gin.Context) error {
+	var id int64
+	if s := c.PostForm("id"); s != "" {
+		var err error
+		if id, err = strconv.ParseInt(s, 10, 64); err != nil || id <= 0 {
+			return api.FieldErrorf("id", "want a message id")
+		}
+	}
+	n, err := p.store.Escalation().Requeue(c.Request.Context(), c.PostForm("office"), id, p.now())
+	if err != nil {
+		return err
+	}
+	return p.renderAdmin(c, http.StatusOK, fmt.Sprintf("Slack: %d ↻", n), "")
+}
+
 // AdminOfficeSettings is POST /admin/offices: an office's staff, overtime
 // cap and rates for the backlog model (its weekly hours and Ramadan ranges
 // are kept as they are).
