@@ -27,10 +27,12 @@ deps:
 #   api/postgres          the store
 #   api/pgtest            the test-database helper: creates and migrates databases
 #   api/bench             measures ingest against a raw COPY on a scratch database
+#   api/bench/cmd/chaos-escalation reads what the servers under test stored,
+#                         independently of the code it checks
 #   api/detect/benchdetect builds its detection workload with bulk SQL
 #   api/sim               counts what the server durably stored, reading the
 #                         tables directly rather than trusting the code it checks
-PGX_ALLOWED := github.com/pantau-id/pantau/api/(postgres|pgtest|bench|detect/benchdetect|sim)
+PGX_ALLOWED := github.com/pantau-id/pantau/api/(postgres|pgtest|bench|bench/cmd/chaos-escalation|detect/benchdetect|sim)
 
 vet:
 	$(GO) vet ./...
