@@ -28,8 +28,9 @@ type Report struct {
 	Earliest bool          `json:"earliest"`
 	CapFrom  calendar.Date `json:"cap_from,omitzero"` // first day at the maximum
 	CapTo    calendar.Date `json:"cap_to,omitzero"`   // last day at the maximum
-	// Clearance is the first day, on or after the end of the last outage,
-	// whose backlog is back to its normal level (Day.Normal); nil when the
+	// Clearance is the first working day (or day with overtime), on or
+	// after the end of the last outage, whose backlog is back to its
+	// normal level (Day.Normal); nil when the
 	// period has no outage or the backlog does not clear within the
 	// simulated horizon.
 	Clearance *calendar.Date `json:"clearance"`
@@ -148,8 +149,8 @@ func todayDone(m *backlog.Model, rep *backlog.Replay, now time.Time) *time.Time 
 	return &last
 }
 
-// clearance is the first day on or after the last down interval ends whose
-// backlog is at its normal level; nil without a down interval in the
+// clearance is the first working (or overtime) day on or after the last
+// down interval ends whose backlog is at its normal level; nil without a down interval in the
 // horizon or if the backlog never gets back to normal in it.
 func clearance(days []backlog.Day, all []Day, down []backlog.Interval) *calendar.Date {
 	var end time.Time
@@ -163,6 +164,12 @@ func clearance(days []backlog.Day, all []Day, down []backlog.Interval) *calendar
 		return nil
 	}
 	for i, d := range days {
+		// A closed day without overtime changes nothing: the date is the
+		// next day the office works (a clearance date never lands on a
+		// closed day unless overtime is planned that day).
+		if !d.Working && all[i].OvertimeHours == 0 {
+			continue
+		}
 		if d.End.After(end) && all[i].Backlog <= all[i].Normal {
 			date := d.Date
 			return &date

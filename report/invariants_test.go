@@ -91,4 +91,69 @@ func checkInvariants(t *testing.T, n int, in Input, r *Report) {
 	if breached != tt.Late {
 		t.Fatalf("case %d: %d files in breaches, %d late", n, breached, tt.Late)
 	}
+	// A clearance date on a closed day only with overtime planned that day.
+	if c := r.Clearance; c != nil && !in.Office.Calendar.IsWorkingDay(*c) {
+		for _, d := range r.Days {
+			if d.Date == *c && (d.OvertimeHours == 0 || d.Working) {
+				t.Fatalf("case %d: clearance on closed %s without overtime: %+v", n, *c, d)
+			}
+		}
+	}
+}
+
+// TestPromiseInvariants judges random offices' open outages at random
+// moments: a promise deadline on a closed day comes with overtime planned
+// that day and marked as not a working day; the plan's cost adds up; a
+// broken promise lists its late files.
+func TestPromiseInvariants(t *testing.T) {
+	rng := rand.New(rand.NewPCG(12, 24))
+	slas := []doctype.SLA{{Kind: doctype.Hours, N: 2}, {Kind: doctype.WorkingDays, N: 1}, {Kind: doctype.CalendarDays, N: 3},
+		{Kind: doctype.Periods24h, N: 2}}
+	closedDeadlines := 0
+	for n := range 60 {
+		cal := calendar.Default(wita)
+		types := doctype.Catalogue{{Code: "C", Name: "c", NeedsCentral: true, SLA: slas[rng.IntN(len(slas))], StaffMinutes: 10 + rng.IntN(20)},
+			{Code: "L", Name: "l", SLA: slas[rng.IntN(len(slas))], StaffMinutes: 5}}
+		from := calendar.D(2020, 1, 6+rng.IntN(5))
+		in := Input{Office: Office{Code: "x", Name: "x", Calendar: cal, Types: types, Staff: 1 + rng.IntN(3),
+			OvertimeCap: 2 + rng.IntN(7), Rates: Rates{Hourly: 20000, Meal: 37000}}, From: from, To: from.AddDays(10)}
+		for d := from; !d.After(in.To); d = d.AddDays(1) {
+			if cal.IsWorkingDay(d) {
+				in.Intake = append(in.Intake, backlog.Intake{Date: d, Type: "C", Count: rng.IntN(30)}, backlog.Intake{Date: d, Type: "L", Count: rng.IntN(10)})
+			}
+		}
+		start := from.In(wita, 0).Add(time.Duration(7*60+rng.IntN(48*60)) * time.Minute)
+		in.Outages = []Outage{{Start: start}}
+		in.Now = start.Add(time.Duration(rng.IntN(48*60)) * time.Minute)
+		p, err := BuildPromise(in)
+		if err != nil {
+			t.Fatalf("case %d: %v", n, err)
+		}
+		var cost int64
+		for _, d := range p.Plan {
+			cost += d.Cost
+			if d.Working != cal.IsWorkingDay(d.Date) || d.Hours == 0 {
+				t.Fatalf("case %d: plan day %+v", n, d)
+			}
+		}
+		if cost != p.Cost || (p.Kept != (len(p.Broken) == 0)) || (p.Kept && p.Waiting > 0) != (p.Deadline != nil) {
+			t.Fatalf("case %d: promise %+v", n, p)
+		}
+		if p.Deadline != nil && !cal.IsWorkingDay(calendar.DateOf(*p.Deadline, wita)) {
+			day := calendar.DateOf(*p.Deadline, wita)
+			found := false
+			for _, d := range p.Plan {
+				found = found || (d.Date == day && !d.Working)
+			}
+			// A return on a closed day is the latest only because that
+			// day's overtime needs it (else the next working morning would
+			// do as well); a return at the very start of the next day is
+			// the previous evening's boundary.
+			if !found && !p.Deadline.Equal(day.AddDays(1).In(wita, 0)) {
+				t.Fatalf("case %d: deadline %s on closed %s without overtime that day: %+v", n, p.Deadline.In(wita), day, p.Plan)
+			}
+			closedDeadlines++
+		}
+	}
+	t.Logf("%d promise deadlines on a closed day, each with that day's overtime", closedDeadlines)
 }
