@@ -6,17 +6,9 @@ import (
 	"time"
 
 	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/background"
+	"github.com/pantau-id/pantau/api/clock"
 )
-
-// Clock tells the time; tests inject a simulated one.
-type Clock interface{ Now() time.Time }
-
-type systemClock struct{}
-
-func (systemClock) Now() time.Time { return time.Now() }
-
-// SystemClock is the real clock.
-var SystemClock Clock = systemClock{}
 
 // incident is escalation's view of one incident.
 type incident = api.EscalationIncident
@@ -27,13 +19,13 @@ type thread = api.EscalationThread
 // Escalator turns incident events and the passing of time into outbox rows.
 // It never talks to Slack; Sender does.
 type Escalator struct {
-	store        Store
-	clock        Clock
-	logger       *slog.Logger
-	tickInterval time.Duration
-	estimator    Estimator
-	promiser     Promiser
-	lastDigest   time.Time
+	store      Store
+	clock      clock.Clock
+	logger     *slog.Logger
+	estimator  Estimator
+	promiser   Promiser
+	lastDigest time.Time
+	svc        *background.Service
 }
 
 // Estimator gives the backlog and overtime estimate of a recovered
@@ -48,7 +40,7 @@ type Promiser func(ctx context.Context, tx api.EscalationTx, office OfficeRef) (
 
 // Options configure an Escalator; zero values take the defaults.
 type Options struct {
-	Clock        Clock         // default SystemClock
+	Clock        clock.Clock   // default clock.Real
 	Logger       *slog.Logger  // default slog.Default()
 	TickInterval time.Duration // how often Start runs Tick (a gather window's end waits for it); default 2s
 	Estimator    Estimator     // optional: estimate for recoveries that come without one
@@ -59,7 +51,7 @@ type Options struct {
 // transactions; Observe uses the caller's).
 func New(store Store, opts Options) *Escalator {
 	if opts.Clock == nil {
-		opts.Clock = SystemClock
+		opts.Clock = clock.Real{}
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
@@ -67,9 +59,15 @@ func New(store Store, opts Options) *Escalator {
 	if opts.TickInterval <= 0 {
 		opts.TickInterval = 2 * time.Second
 	}
-	return &Escalator{store: store, clock: opts.Clock, logger: opts.Logger, tickInterval: opts.TickInterval,
-		estimator: opts.Estimator, promiser: opts.Promiser}
+	e := &Escalator{store: store, clock: opts.Clock, logger: opts.Logger, estimator: opts.Estimator, promiser: opts.Promiser}
+	e.svc = background.New(background.Config{Name: "escalate", Interval: opts.TickInterval, Timeout: tickTimeout,
+		Clock: opts.Clock, Logger: opts.Logger}, func(ctx context.Context) (bool, error) { return false, e.Tick(ctx) })
+	return e
 }
+
+// tickTimeout bounds one Tick: every open incident is its own short
+// transaction, so even a national cut's pass is far below it.
+const tickTimeout = 30 * time.Second
 
 // Observe records ev and queues the messages it causes, inside tx: the
 // detector calls it in the same transaction as the incident's change, so the
@@ -301,21 +299,9 @@ func (e *Escalator) refreshTops(ctx context.Context, tx api.EscalationTx, pol Po
 	return nil
 }
 
-// Start runs Tick every TickInterval until ctx ends; errors are logged.
-func (e *Escalator) Start(ctx context.Context) {
-	t := time.NewTicker(e.tickInterval)
-	defer t.Stop()
-	for {
-		if err := e.Tick(ctx); err != nil && ctx.Err() == nil {
-			e.logger.ErrorContext(ctx, "escalation tick failed", slog.Any("err", err))
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
+// Start runs Tick now and every TickInterval until ctx ends, as a
+// background service (each pass bounded, failures logged).
+func (e *Escalator) Start(ctx context.Context) { e.svc.Start(ctx) }
 
 // sameState reports whether ev says nothing new about inc.
 func sameState(inc incident, ev IncidentEvent, offices []OfficeRef) bool {

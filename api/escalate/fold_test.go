@@ -2,10 +2,11 @@ package escalate
 
 import (
 	"context"
-	"github.com/pantau-id/pantau/api"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pantau-id/pantau/api"
 )
 
 // TestWideIncidentFoldsOfficeAlerts: while a province-scope incident is

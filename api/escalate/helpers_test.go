@@ -3,45 +3,22 @@ package escalate
 import (
 	"context"
 	"fmt"
-	"github.com/pantau-id/pantau/api"
-	"github.com/pantau-id/pantau/api/postgres"
 	"io"
 	"log/slog"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/clock"
 	"github.com/pantau-id/pantau/api/pgtest"
+	"github.com/pantau-id/pantau/api/postgres"
 )
 
-// fakeClock is a simulated clock that moves only when told.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newFakeClock(t time.Time) *fakeClock { return &fakeClock{t: t} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-func (c *fakeClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
+// newFakeClock is a simulated clock that moves only when told.
+func newFakeClock(t time.Time) *clock.Manual { return clock.NewManual(t) }
 
 var (
 	makassar = mustZone("Asia/Makassar")
@@ -125,8 +102,8 @@ func mustTick(t testing.TB, esc *Escalator) {
 }
 
 // testSender returns a sender on the fake with short timeouts and clock.
-func testSender(pool *pgxpool.Pool, f *fakeSlack, clock Clock, tweak func(*Config)) *Sender {
-	cfg := Config{Token: "xoxb-test", APIURL: f.URL(), Clock: clock, Logger: quietLogger(),
+func testSender(pool *pgxpool.Pool, f *fakeSlack, clk clock.Clock, tweak func(*Config)) *Sender {
+	cfg := Config{Token: "xoxb-test", APIURL: f.URL(), Clock: clk, Logger: quietLogger(),
 		RequestTimeout: 2 * time.Second, BackoffBase: time.Second, BackoffMax: time.Minute}
 	if tweak != nil {
 		tweak(&cfg)
@@ -136,7 +113,7 @@ func testSender(pool *pgxpool.Pool, f *fakeSlack, clock Clock, tweak func(*Confi
 
 // mustDrain runs the sender until nothing is left to send, moving the
 // simulated clock one channel interval per pass.
-func mustDrain(t testing.TB, s *Sender, clock *fakeClock) {
+func mustDrain(t testing.TB, s *Sender, clock *clock.Manual) {
 	t.Helper()
 	ctx := context.Background()
 	for range 200 {

@@ -2,7 +2,6 @@ package escalate
 
 import (
 	"context"
-	"github.com/pantau-id/pantau/api/postgres"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/postgres"
 )
 
 func change(kind string, id int64, start time.Time, end *time.Time, scope string) api.IncidentChange {

@@ -2,12 +2,13 @@ package escalate
 
 import (
 	"context"
-	"github.com/pantau-id/pantau/api"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/pantau-id/pantau/api"
 )
 
 // TestStartStopsMidFlightAndReleasesTheRow cancels a running sender while

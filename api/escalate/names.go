@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+
+	"github.com/pantau-id/pantau/api/clock"
 )
 
 // nameFresh is how long a cached display name is used before users.info is
@@ -18,7 +20,7 @@ const nameFresh = 24 * time.Hour
 type UserNames struct {
 	store   Store
 	client  *slack.Client
-	clock   Clock
+	clock   clock.Clock
 	timeout time.Duration
 }
 

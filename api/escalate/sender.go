@@ -2,6 +2,7 @@ package escalate
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -11,6 +12,8 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/background"
+	"github.com/pantau-id/pantau/api/clock"
 )
 
 // Config configures a Sender. Zero values take the defaults shown.
@@ -29,7 +32,7 @@ type Config struct {
 	GaugeInterval   time.Duration // how often the outbox gauges are recounted; 15s
 	Retention       time.Duration // done rows of incidents ended longer ago are pruned hourly; 30 days
 	HTTPClient      *http.Client  // default a client without its own timeout
-	Clock           Clock         // default SystemClock
+	Clock           clock.Clock   // default clock.Real
 	Logger          *slog.Logger  // default slog.Default()
 	Metrics         *Metrics      // default unregistered metrics
 }
@@ -74,7 +77,7 @@ func (c *Config) setDefaults() {
 		c.HTTPClient = &http.Client{}
 	}
 	if c.Clock == nil {
-		c.Clock = SystemClock
+		c.Clock = clock.Real{}
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
@@ -93,7 +96,9 @@ type Sender struct {
 	cfg    Config
 	client *slack.Client
 
+	svc       *background.Service
 	mu        sync.Mutex
+	workCtx   context.Context // Start's: workers outlive the pass that started them
 	workers   map[string]bool // channels being served now
 	wg        sync.WaitGroup
 	lastGauge time.Time
@@ -111,32 +116,38 @@ func newClient(cfg Config) *slack.Client {
 // NewSender returns a Sender over store using the real slack-go client.
 func NewSender(store Store, cfg Config) *Sender {
 	cfg.setDefaults()
-	return &Sender{store: store, cfg: cfg, client: newClient(cfg), workers: map[string]bool{}}
+	s := &Sender{store: store, cfg: cfg, client: newClient(cfg), workers: map[string]bool{}}
+	s.svc = background.New(background.Config{Name: "slack-sender", Interval: cfg.PollInterval, Timeout: dispatchTimeout,
+		Clock: cfg.Clock, Logger: cfg.Logger}, func(ctx context.Context) (bool, error) { return false, s.dispatch(ctx) })
+	return s
 }
+
+// dispatchTimeout bounds one look for channels with messages due (the
+// workers' calls have their own RequestTimeout).
+const dispatchTimeout = 30 * time.Second
 
 // Start looks for channels with messages due every PollInterval and serves
 // each in its own worker until ctx ends, then waits for the workers. A row
 // being sent when ctx ends is put back in line, marked as possibly posted,
 // so whoever sends it next looks in Slack first.
 func (s *Sender) Start(ctx context.Context) {
-	defer s.wg.Wait()
-	t := time.NewTicker(s.cfg.PollInterval)
-	defer t.Stop()
-	for {
-		if err := s.dispatch(ctx); err != nil && ctx.Err() == nil {
-			s.cfg.Logger.ErrorContext(ctx, "escalation sender pass failed", slog.Any("err", err))
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	s.mu.Lock()
+	s.workCtx = ctx
+	s.mu.Unlock()
+	s.svc.Start(ctx)
+	s.wg.Wait()
 }
 
 // dispatch starts a worker for every channel with a row due that has none,
-// and does the housekeeping (gauges, pruning).
+// and does the housekeeping (gauges, pruning). The workers live on Start's
+// context, not the pass's: a pass ends, its workers go on.
 func (s *Sender) dispatch(ctx context.Context) error {
+	s.mu.Lock()
+	wctx := s.workCtx
+	s.mu.Unlock()
+	if wctx == nil {
+		return fmt.Errorf("sender: dispatch outside Start")
+	}
 	now := s.cfg.Clock.Now()
 	chans, err := s.store.DueChannels(ctx, now)
 	if err != nil {
@@ -149,7 +160,7 @@ func (s *Sender) dispatch(ctx context.Context) error {
 		}
 		s.workers[ch] = true
 		s.wg.Add(1)
-		go s.work(ctx, ch)
+		go s.work(wctx, ch)
 	}
 	s.mu.Unlock()
 	return s.housekeeping(ctx, now)
@@ -177,12 +188,10 @@ func (s *Sender) work(ctx context.Context, channel string) {
 			return // nothing due: the dispatcher starts us again when there is
 		}
 		if wait > 0 {
-			t := time.NewTimer(min(wait, maxWorkerWait))
 			select {
 			case <-ctx.Done():
-				t.Stop()
 				return
-			case <-t.C:
+			case <-s.cfg.Clock.After(min(wait, maxWorkerWait)):
 			}
 		}
 	}

@@ -2,7 +2,6 @@ package escalate
 
 import (
 	"context"
-	"github.com/pantau-id/pantau/api"
 	"slices"
 	"strings"
 	"testing"
@@ -10,6 +9,9 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
+
+	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/clock"
 )
 
 var wed0900 = time.Date(2020, 1, 8, 9, 0, 0, 0, makassar)
@@ -17,7 +19,7 @@ var wed0900 = time.Date(2020, 1, 8, 9, 0, 0, 0, makassar)
 const openKeyMKS = "incident:1:CMKS:open"
 
 // senderFixture opens incident 1 at Makassar (one message for CMKS queued).
-func senderFixture(t *testing.T) (*fakeSlack, *fakeClock, *Escalator, *Metrics) {
+func senderFixture(t *testing.T) (*fakeSlack, *clock.Manual, *Escalator, *Metrics) {
 	t.Helper()
 	pool := mustDB(t)
 	clock := newFakeClock(wed0900)

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/clock"
 )
 
 // Issue 11's rules, one quick case each, on a simulated clock.
@@ -21,7 +22,7 @@ var officePalopo = OfficeRef{Code: "73.73", Name: "Kota Palopo", ProvinceCode: "
 
 // timingFixture is a database with a third office in province 73, the
 // test policy changed by tweak, an escalator and a sender on a fake Slack.
-func timingFixture(t *testing.T, tweak func(*Policy)) (*pgxpool.Pool, *fakeSlack, *fakeClock, *Escalator, *Sender) {
+func timingFixture(t *testing.T, tweak func(*Policy)) (*pgxpool.Pool, *fakeSlack, *clock.Manual, *Escalator, *Sender) {
 	t.Helper()
 	pool := mustDB(t)
 	ctx := context.Background()
@@ -370,7 +371,7 @@ func TestAHungCallHoldsOnlyItsChannel(t *testing.T) {
 	pool, f, _, esc, _ := timingFixture(t, nil)
 	f.fail("chat.postMessage", fault{hang: true})
 	mustObserve(t, pool, esc, openEvent(1, wed0900, officeMakassar))
-	s := testSender(pool, f, SystemClock, func(c *Config) {
+	s := testSender(pool, f, clock.Real{}, func(c *Config) {
 		c.PollInterval = 20 * time.Millisecond
 		c.RequestTimeout = 5 * time.Second
 	})
