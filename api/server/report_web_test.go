@@ -7,9 +7,12 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
-	"github.com/pantau-id/pantau/api/webui"
 	"github.com/xuri/excelize/v2"
+
+	"github.com/pantau-id/pantau/api/clock"
+	"github.com/pantau-id/pantau/api/webui"
 )
 
 func TestReportDownloadsCarryTheFigures(t *testing.T) {
@@ -64,6 +67,43 @@ func TestReportDownloadsCarryTheFigures(t *testing.T) {
 	}
 	if strings.Contains(body, "cdn") || strings.Contains(body, "go-echarts.github.io") {
 		t.Errorf("letter refers to a CDN")
+	}
+}
+
+// TestMonthlyJobRunsAtStartThenHourly: the job is a background service;
+// on a manual clock its first run makes November's five reports at start,
+// and the next, an hour on, finds nothing missing.
+func TestMonthlyJobRunsAtStartThenHourly(t *testing.T) {
+	t.Parallel()
+	f := newWebFixture(t)
+	clk := clock.NewManual(time.Date(2026, 12, 1, 2, 0, 0, 0, time.UTC))
+	job := f.server.MonthlyReports(webui.MonthlyConfig{Clock: clk})
+	go job.Start(context.Background())
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	count := func() int {
+		t.Helper()
+		kept, err := f.store.MonthlyReports(ctx, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(kept)
+	}
+	if err := clk.WaitForWaiters(ctx, 1); err != nil {
+		t.Fatalf("first run: %v", err)
+	}
+	if n := count(); n != 5 {
+		t.Fatalf("after the first run %d reports kept, want 5", n)
+	}
+	clk.Advance(time.Hour)
+	if err := clk.WaitForWaiters(ctx, 1); err != nil {
+		t.Fatalf("second run: %v", err)
+	}
+	if n := count(); n != 5 {
+		t.Fatalf("after the second run %d reports kept, want still 5", n)
+	}
+	if err := job.Stop(ctx); err != nil {
+		t.Fatal(err)
 	}
 }
 

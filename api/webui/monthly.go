@@ -11,6 +11,8 @@ import (
 
 	"github.com/pantau-id/pantau/api"
 	"github.com/pantau-id/pantau/api/auth"
+	"github.com/pantau-id/pantau/api/background"
+	"github.com/pantau-id/pantau/api/clock"
 	"github.com/pantau-id/pantau/report/calendar"
 	"github.com/pantau-id/pantau/web"
 )
@@ -20,6 +22,12 @@ type MonthlyConfig struct {
 	// Every is how often the job looks for a month without its reports
 	// (default one hour; it makes them once, on the first of the month).
 	Every time.Duration
+	// Timeout bounds one run (default 30 minutes: a month's reports of
+	// every office and province).
+	Timeout time.Duration
+	// Clock schedules the runs (default clock.Real); which month is over
+	// is the server's clock's to say.
+	Clock clock.Clock
 	// Logger receives one line per run that made reports, and failures.
 	Logger *slog.Logger
 }
@@ -30,6 +38,7 @@ type MonthlyConfig struct {
 type MonthlyReports struct {
 	cfg   MonthlyConfig
 	pages *Pages
+	svc   *background.Service
 }
 
 // MonthlyReports returns the monthly report job; call Start.
@@ -37,33 +46,32 @@ func (p *Pages) MonthlyReports(cfg MonthlyConfig) *MonthlyReports {
 	if cfg.Every <= 0 {
 		cfg.Every = time.Hour
 	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 30 * time.Minute
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = p.log
 	}
-	return &MonthlyReports{cfg: cfg, pages: p}
-}
-
-// Start runs the job until ctx ends (it blocks): once at once, then every
-// cfg.Every. Errors are logged; the next run retries what is missing.
-func (m *MonthlyReports) Start(ctx context.Context) {
-	t := time.NewTicker(m.cfg.Every)
-	defer t.Stop()
-	for {
-		if n, err := m.RunOnce(ctx); err != nil {
-			if ctx.Err() != nil {
-				return
-			}
-			m.cfg.Logger.ErrorContext(ctx, "monthly reports failed", "err", err)
-		} else if n > 0 {
+	m := &MonthlyReports{cfg: cfg, pages: p}
+	m.svc = background.New(background.Config{Name: "monthly-reports", Interval: cfg.Every, Timeout: cfg.Timeout,
+		Clock: cfg.Clock, Logger: cfg.Logger}, func(ctx context.Context) (bool, error) {
+		n, err := m.RunOnce(ctx)
+		if n > 0 {
 			m.cfg.Logger.InfoContext(ctx, "monthly reports made", "reports", n)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+		return false, err
+	})
+	return m
 }
+
+// Start runs the job until ctx ends or Stop is called (it blocks): once at
+// once, then every cfg.Every. Failures are logged; the next run retries what
+// is missing.
+func (m *MonthlyReports) Start(ctx context.Context) { m.svc.Start(ctx) }
+
+// Stop ends the job and waits, at most until ctx ends, for the run under
+// way.
+func (m *MonthlyReports) Stop(ctx context.Context) error { return m.svc.Stop(ctx) }
 
 // RunOnce makes the reports of the previous month that do not exist yet and
 // returns how many it made. Months are office months: the previous month in
