@@ -2,11 +2,11 @@ package webui
 
 import (
 	"html/template"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/reportdata"
 	"github.com/pantau-id/pantau/report"
 	"github.com/pantau-id/pantau/report/calendar"
 	"github.com/pantau-id/pantau/report/sla"
@@ -35,12 +35,21 @@ func templateFuncs() template.FuncMap {
 		"secs": func(lang string, s float64) string {
 			return web.FormatDuration(lang, time.Duration(s*float64(time.Second)))
 		},
-		"pct":   func(f float64) string { return strconv.FormatFloat(f*100, 'f', 2, 64) + " %" },
-		"num":   format.Number,
-		"rp":    formatRupiah,
-		"deref": deref,
-		"dict":  dict,
-		"upper": strings.ToUpper,
+		// pct is Indonesian (65,73 %) for the templates that pass no
+		// language; pctl follows the page's language.
+		"pct":  func(f float64) string { return format.Percent(format.ID, f, 2) },
+		"pctl": func(lang string, f float64) string { return format.Percent(lang, f, 2) },
+		"int":  func(lang string, n int) string { return format.Int(lang, int64(n)) },
+		// day writes a civil date as people read it: "8 Januari 2020".
+		"day": func(lang string, d calendar.Date) string { return format.Day(lang, d.Year, d.Month, d.Day) },
+		// measured says what an availability figure covers ("diukur 4 mnt
+		// dari 14 hari; data belum cukup").
+		"measured": reportdata.MeasuredText,
+		"num":      format.Number,
+		"rp":       formatRupiah,
+		"deref":    deref,
+		"dict":     dict,
+		"upper":    strings.ToUpper,
 		"slaview": func(lang string, r sla.Report) map[string]any {
 			return map[string]any{"Lang": lang, "Report": r}
 		},
@@ -90,6 +99,11 @@ func deref(v any) any {
 			return *p
 		}
 		return time.Time{}
+	case *calendar.Date:
+		if p != nil {
+			return *p
+		}
+		return calendar.Date{}
 	}
 	return v
 }

@@ -33,6 +33,17 @@ type officeDetail struct {
 	OpenSince *time.Time // start of the open central outage, if any
 	Settings  report.Office
 	Charts    struct{ Timeline, Backlog template.HTML }
+	// Assumption states how an open outage is closed for every figure
+	// that depends on it ("dengan asumsi koneksi kembali …"); empty with
+	// no open outage.
+	Assumption string
+	// ShowPlan is true whenever there is a backlog or an open outage: the
+	// page then shows the overtime plan; PlanDays are its days with
+	// overtime.
+	ShowPlan bool
+	PlanDays []report.Day
+	// Promise is the promise deadline while a central outage is open.
+	Promise   *report.Promise
 	CanIntake bool
 	HasIntake bool
 	DocTypes  doctype.Catalogue
@@ -101,6 +112,21 @@ func (p *Pages) buildOfficeDetail(ctx context.Context, lang string, o api.Office
 	}
 	d.Settings.Staff, d.Settings.OvertimeCap = rep.Settings.Staff, rep.Settings.OvertimeCap
 	d.Settings.Rates = report.Rates{Hourly: rep.Settings.OvertimeHourly, Meal: rep.Settings.MealAllowance}
+	if d.AssumeEnd != nil {
+		d.Assumption = reportdata.AssumptionText(lang, *d.AssumeEnd, per.Loc)
+		if d.Promise, err = p.reports().Promise(ctx, o); err != nil {
+			return nil, err
+		}
+	}
+	for _, day := range d.Backlog.Days {
+		if day.OvertimeHours > 0 {
+			d.PlanDays = append(d.PlanDays, day)
+		}
+		if day.Backlog > day.Normal {
+			d.ShowPlan = true
+		}
+	}
+	d.ShowPlan = d.ShowPlan || d.OpenSince != nil || len(d.PlanDays) > 0
 	d.Charts.Timeline = timelineChart(lang, o.TZ, per, d.Timeline)
 	d.Charts.Backlog = backlogChart(lang, d.Backlog, d.Backlog.Outages, per.Loc)
 	return d, nil

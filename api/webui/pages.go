@@ -67,6 +67,9 @@ type view struct {
 	// PrintLandscape prints on A4 landscape: the province and national
 	// pages and reports, whose heatmaps run a day a column.
 	PrintLandscape bool
+	// TZ is the zone the whole page is written in, header and footer
+	// included: an office's zone on its pages, a province's on its own.
+	TZ string
 }
 
 // render writes page name with data; the title is a message key.
@@ -102,6 +105,7 @@ func (p *Pages) execute(name, title string, v view) ([]byte, error) {
 	v.ECharts = web.EChartsHost + "echarts.min.js"
 	pv, isPrint := v.Data.(printView)
 	v.PrintLandscape = name == "province" || name == "national" || (isPrint && pv.Kind == "province")
+	v.TZ = pageZone(v.Data)
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, v); err != nil {
 		return nil, fmt.Errorf("render %s: %w", name, err)
@@ -154,3 +158,22 @@ func itoa(n int) string { return strconv.Itoa(n) }
 // formatRupiah writes whole rupiah with dots between thousands: Rp 1.250.000
 // (web/format, shared with letters, exports and Slack).
 func formatRupiah(n int64) string { return format.Rupiah(format.ID, n) }
+
+// pageZone is the zone a page's data is about; Jakarta's (WIB) for pages
+// about no one place.
+func pageZone(data any) string {
+	switch d := data.(type) {
+	case *officeDetail:
+		return d.Office.TZ
+	case *provinceDetail:
+		return d.Province.TZ
+	case printView:
+		if d.Office != nil {
+			return d.Office.Office.TZ
+		}
+		if d.Province != nil {
+			return d.Province.Province.TZ
+		}
+	}
+	return "Asia/Jakarta"
+}
