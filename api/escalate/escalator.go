@@ -105,7 +105,7 @@ func (e *Escalator) Observe(ctx context.Context, tx api.EscalationTx, ev Inciden
 		if wasOver {
 			return nil
 		}
-		return e.evaluate(ctx, tx, pol, &inc, now) // a replay: only what time may have brought
+		return e.evaluate(ctx, tx, pol, &inc, now, false) // a replay: only what time may have brought
 	}
 	before, err := tx.Threads(ctx, inc.Anchor, inc.ID)
 	if err != nil {
@@ -164,7 +164,7 @@ func (e *Escalator) Observe(ctx context.Context, tx api.EscalationTx, ev Inciden
 	if err := tx.SaveIncident(ctx, inc); err != nil {
 		return err
 	}
-	if err := e.evaluate(ctx, tx, pol, &inc, now); err != nil {
+	if err := e.evaluate(ctx, tx, pol, &inc, now, false); err != nil {
 		return err
 	}
 	if err := e.refreshTops(ctx, tx, pol, inc, before, now, ""); err != nil {

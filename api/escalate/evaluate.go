@@ -134,8 +134,10 @@ func (e *Escalator) openOffices(ctx context.Context, tx api.EscalationTx, pol Po
 
 // evaluate opens the threads inc needs now, folds office threads into a
 // wider incident's message, and queues the reminders due. Every row it
-// writes is keyed, so running it again is free.
-func (e *Escalator) evaluate(ctx context.Context, tx api.EscalationTx, pol Policy, inc *incident, now time.Time) error {
+// writes is keyed, so running it again is free. withPromise runs the
+// promise model first when a message that shows it is written (never in
+// the detector's transaction: it holds the incident lock).
+func (e *Escalator) evaluate(ctx context.Context, tx api.EscalationTx, pol Policy, inc *incident, now time.Time, withPromise bool) error {
 	if inc.EndedAt != nil {
 		return nil
 	}
@@ -162,7 +164,7 @@ func (e *Escalator) evaluate(ctx context.Context, tx api.EscalationTx, pol Polic
 	// is about to be written: a new top message or a reminder.
 	promised := false
 	promise := func() error {
-		if promised || e.promiser == nil {
+		if promised || e.promiser == nil || !withPromise {
 			return nil
 		}
 		promised = true

@@ -51,7 +51,27 @@ func (e *Escalator) Tick(ctx context.Context) error {
 					return err
 				}
 			}
-			return e.evaluate(ctx, tx, pol, &inc, now)
+			if err := e.evaluate(ctx, tx, pol, &inc, now, true); err != nil {
+				return err
+			}
+			if inc.Promise != nil || e.promiser == nil || inc.Late || inc.Maintenance {
+				return nil
+			}
+			// Opened by the detector's change (its transaction holds the
+			// incident lock, so the model does not run there): the promise
+			// deadline comes with the first tick, and the tops show it.
+			ths, err := tx.Threads(ctx, inc.Anchor, inc.ID)
+			if err != nil || len(ths) == 0 {
+				return err
+			}
+			if err := e.refreshPromise(ctx, tx, &inc); err != nil || inc.Promise == nil {
+				return err
+			}
+			inc.Version++
+			if err := tx.SaveIncident(ctx, inc); err != nil {
+				return err
+			}
+			return e.refreshTops(ctx, tx, pol, inc, ths, now, "")
 		}); err != nil {
 			return err
 		}

@@ -512,8 +512,8 @@ func TestMaintenanceWindowIsANoteNotAnAlert(t *testing.T) {
 }
 
 // TestAlertsAndRemindersCarryThePromiseDeadline: an open incident's top
-// message and reminders state the promise deadline the model gives; the
-// recovered top does not.
+// message and reminders state the promise deadline the model gives (never
+// computed in the detector's transaction); the recovered top does not.
 func TestAlertsAndRemindersCarryThePromiseDeadline(t *testing.T) {
 	t.Parallel()
 	pool, f, clock, _, s := timingFixture(t, nil)
@@ -526,6 +526,10 @@ func TestAlertsAndRemindersCarryThePromiseDeadline(t *testing.T) {
 				OvertimeHours: 6, Cost: 548000}, nil
 		}})
 	mustObserve(t, pool, esc, openEvent(1, wed0900, officeMakassar))
+	if calls != 0 {
+		t.Fatal("the promise model ran in the detector's transaction")
+	}
+	mustTick(t, esc) // the first tick brings it, and the top shows it
 	mustDrain(t, s, clock)
 	want := "koneksi harus pulih sebelum Kam 9 Jan 2020 11:00 WITA agar semua berkas tetap tepat waktu, dengan lembur 6 jam (Rp 548.000)"
 	if top := topOf(t, f, "CMKS"); !strings.Contains(top.Blocks, want) {
