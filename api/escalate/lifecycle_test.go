@@ -210,3 +210,23 @@ func TestPruneKeepsOpenIncidentsRows(t *testing.T) {
 		t.Fatalf("open incident 1 lost its top message row: %s", st)
 	}
 }
+
+// TestChannelPaceHoldsAcrossSenders: two senders (two replicas) at the
+// same instant make one call per channel per second between them.
+func TestChannelPaceHoldsAcrossSenders(t *testing.T) {
+	t.Parallel()
+	f, clock, esc, _ := senderFixture(t)
+	for id := int64(2); id <= 4; id++ {
+		mustObserve(t, poolOf(esc), esc, openEvent(id, wed0900, officeMakassar))
+	}
+	a, b := testSender(poolOf(esc), f, clock, nil), testSender(poolOf(esc), f, clock, nil)
+	for second := 1; second <= 4; second++ {
+		for _, s := range []*Sender{a, b, a, b} {
+			runOnce(t, s)
+		}
+		if got := len(f.Posts()); got != second {
+			t.Fatalf("after %d s: %d posts to CMKS, want %d (one a second across both senders)", second, got, second)
+		}
+		clock.Advance(time.Second)
+	}
+}
