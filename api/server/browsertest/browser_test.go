@@ -37,7 +37,7 @@ func TestPagesInChromium(t *testing.T) {
 			{"office-makassar-city", "/offices/73.71?lang=en", []string{"chart_timeline", "chart_backlog"}, "Down"},
 		}},
 		{"prov73", []pageCase{
-			{"board-prov73", "/?lang=id", nil, "Kota Parepare"},
+			{"board-prov73", "/?lang=id", nil, "Semua kantor sekilas"},
 			{"province-sulsel", "/provinces/73", []string{"chart_heatmap"}, "Kabupaten Gowa"},
 			{"report-province-sulsel", "/reports/provinces/73", []string{"chart_heatmap"}, "Sulawesi Selatan"},
 			{"office-parepare", "/offices/73.72", []string{"chart_timeline"}, "Kota Parepare"},
