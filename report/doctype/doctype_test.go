@@ -106,7 +106,8 @@ func TestRule(t *testing.T) {
 		{SLA{CalendarDays, 7}, "en", []string{"7 calendar days", "day 7", "next working day"}},
 		{SLA{WorkingDays, 3}, "id", []string{"3 hari kerja", "hari kerja ke-3"}},
 		{SLA{Hours, 1}, "id", []string{"1 jam kerja", "hanya pada jam kerja"}},
-		{SLA{Hours, 1}, "en", []string{"1 working hours", "working hours only"}},
+		{SLA{Hours, 1}, "en", []string{"1 working hour:", "working hours only"}},
+		{SLA{WorkingDays, 2}, "en", []string{"2 working days:", "working day 2"}},
 		{SLA{Periods24h, 2}, "id", []string{"2 × 24 jam", "tepat 48 jam", "hari libur"}},
 		{SLA{Periods24h, 2}, "en", []string{"2 × 24 hours", "exactly 48 hours"}},
 	}

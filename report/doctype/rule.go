@@ -13,17 +13,17 @@ func (s SLA) Rule(lang string) string {
 	switch s.Kind {
 	case Hours:
 		if en {
-			return fmt.Sprintf("%d working hours: counted in the office's working hours only, from the moment the file is received (a file received 15 minutes before closing has 45 minutes left the next working day).", s.N)
+			return fmt.Sprintf("%d working %s: counted in the office's working hours only, from the moment the file is received (a file received 15 minutes before closing has 45 minutes left the next working day).", s.N, plural(s.N, "hour"))
 		}
 		return fmt.Sprintf("%d jam kerja: dihitung hanya pada jam kerja kantor sejak berkas diterima (berkas yang diterima 15 menit sebelum jam kerja berakhir masih punya 45 menit pada hari kerja berikutnya).", s.N)
 	case CalendarDays:
 		if en {
-			return fmt.Sprintf("%d calendar days: by the end of working hours on day %d after the day the file is received; when the office is closed that day, by the end of the next working day.", s.N, s.N)
+			return fmt.Sprintf("%d calendar %s: by the end of working hours on day %d after the day the file is received; when the office is closed that day, by the end of the next working day.", s.N, plural(s.N, "day"), s.N)
 		}
 		return fmt.Sprintf("%d hari kalender: selesai paling lambat akhir jam kerja pada hari ke-%d setelah hari berkas diterima; bila kantor tutup pada hari itu, akhir jam kerja hari kerja berikutnya.", s.N, s.N)
 	case WorkingDays:
 		if en {
-			return fmt.Sprintf("%d working days: by the end of working hours on working day %d after the day the file is received (0: the day of receipt, or the next working day when it is closed).", s.N, s.N)
+			return fmt.Sprintf("%d working %s: by the end of working hours on working day %d after the day the file is received (0: the day of receipt, or the next working day when it is closed).", s.N, plural(s.N, "day"), s.N)
 		}
 		return fmt.Sprintf("%d hari kerja: selesai paling lambat akhir jam kerja pada hari kerja ke-%d setelah hari berkas diterima (0: hari berkas diterima, atau hari kerja berikutnya bila kantor tutup).", s.N, s.N)
 	case Periods24h:
@@ -65,4 +65,13 @@ func (c Catalogue) Rules(lang string) []string {
 		out = append(out, fmt.Sprintf("%s — %s", strings.Join(codes[i], ", "), s.Rule(lang)))
 	}
 	return out
+}
+
+// plural is word with an s unless n is 1 (English only; Indonesian nouns
+// do not change).
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
 }
