@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/pantau-id/pantau/api"
-	"github.com/pantau-id/pantau/api/escalate"
 	"github.com/pantau-id/pantau/api/postgres"
 	"github.com/pantau-id/pantau/report"
 	"github.com/pantau-id/pantau/report/calendar"
@@ -20,8 +19,9 @@ const (
 	projectDays = 14
 )
 
-// Estimator returns the escalation estimator: for each office of a
-// recovered incident, the backlog model over the outage (from the day
+// Estimator returns the estimate at recovery for the Slack notice
+// (api.BacklogEstimateWith wires it): for each office of a recovered
+// incident, the backlog model over the outage (from the day
 // before it to projectDays after the recovery), with recorded intake where
 // there is some and the office's usual intake (its mean per document type
 // and working day over the historyDays before) elsewhere. Documents is
@@ -30,32 +30,31 @@ const (
 // calendar day at midnight in that office's zone). It reads inside the
 // detector's transaction, where the recovery is not yet committed. Offices
 // with no intake recorded at all are left out; nil when none is left.
-func Estimator(store *postgres.Store) escalate.Estimator {
+func Estimator(store *postgres.Store) func(ctx context.Context, tx api.EscalationTx, offices []api.EscalationOffice, start, end time.Time) (*api.BacklogEstimate, error) {
 	b := New(store, nil)
-	return func(ctx context.Context, tx api.EscalationTx, ev escalate.IncidentEvent) (*escalate.Estimate, error) {
+	return func(ctx context.Context, tx api.EscalationTx, offices []api.EscalationOffice, start, end time.Time) (*api.BacklogEstimate, error) {
 		ptx, ok := tx.(*postgres.EscalationTx)
 		if !ok {
 			return nil, fmt.Errorf("backlog estimate: transaction %T is not the store's", tx)
 		}
-		return b.estimate(ctx, ptx.ModelReader(), ev)
+		return b.estimate(ctx, ptx.ModelReader(), offices, start, end)
 	}
 }
 
-func (b *Builder) estimate(ctx context.Context, r *postgres.ModelReader, ev escalate.IncidentEvent) (*escalate.Estimate, error) {
-	codes := make([]string, len(ev.Offices))
-	for i, o := range ev.Offices {
+func (b *Builder) estimate(ctx context.Context, r *postgres.ModelReader, refs []api.EscalationOffice, start, end time.Time) (*api.BacklogEstimate, error) {
+	codes := make([]string, len(refs))
+	for i, o := range refs {
 		codes[i] = o.Code
 	}
 	offices, err := r.Offices(ctx, codes)
 	if err != nil {
 		return nil, err
 	}
-	end := ev.EndedAt
 	if end.IsZero() {
 		end = b.now()
 	}
 	var (
-		est   escalate.Estimate
+		est   api.BacklogEstimate
 		found bool
 	)
 	for _, o := range offices {
@@ -63,7 +62,7 @@ func (b *Builder) estimate(ctx context.Context, r *postgres.ModelReader, ev esca
 		if err != nil {
 			return nil, err
 		}
-		from := calendar.DateOf(ev.StartedAt, loc).AddDays(-1)
+		from := calendar.DateOf(start, loc).AddDays(-1)
 		p := Period{From: from, To: calendar.DateOf(end, loc).AddDays(projectDays),
 			PlanFrom: calendar.DateOf(end, loc), ProjectFrom: from}
 		l, err := load(ctx, r, []api.Office{o}, p, end)

@@ -54,7 +54,7 @@ func TestEstimatorReadsTheDetectorsTransaction(t *testing.T) {
 		Offices: []escalate.OfficeRef{{Code: "73.71", ProvinceCode: "73"}, {Code: "73.72", ProvinceCode: "73"}}}
 	estimate := func(tx pgx.Tx) *escalate.Estimate {
 		t.Helper()
-		e, err := reportdata.Estimator(s)(ctx, postgres.EscalationTxOf(tx), ev)
+		e, err := escalate.EstimateWith(reportdata.Estimator(s))(ctx, postgres.EscalationTxOf(tx), ev)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -88,8 +88,9 @@ func TestEstimatorReadsTheDetectorsTransaction(t *testing.T) {
 }
 
 // TestEstimatorWiredIntoEscalation: with escalate.Options{Estimator:
-// reportdata.Estimator(store)}, a recovery observed in the detector's
-// transaction stores the model's estimate with the incident.
+// escalate.EstimateWith(reportdata.Estimator(store))}, a recovery observed
+// in the detector's transaction stores the model's estimate with the
+// incident.
 func TestEstimatorWiredIntoEscalation(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -112,7 +113,7 @@ func TestEstimatorWiredIntoEscalation(t *testing.T) {
 		t.Fatal(err)
 	}
 	start, end := time.Date(2020, 1, 8, 7, 30, 0, 0, wita), time.Date(2020, 1, 16, 9, 0, 0, 0, wita)
-	esc := escalate.New(s.Escalation(), escalate.Options{Estimator: reportdata.Estimator(s)})
+	esc := escalate.New(s.Escalation(), escalate.Options{Estimator: escalate.EstimateWith(reportdata.Estimator(s))})
 	office := []api.IncidentOffice{{OfficeCode: "73.71", ProvinceCode: "73", StartedAt: start}}
 	for _, ch := range []api.IncidentChange{
 		{Kind: api.IncidentOpened, Incident: api.Incident{ID: 9, StartedAt: start, Scope: api.ScopeOffice, Cause: api.CauseCentral, Offices: office}},

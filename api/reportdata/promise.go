@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/pantau-id/pantau/api"
-	"github.com/pantau-id/pantau/api/escalate"
 	"github.com/pantau-id/pantau/api/postgres"
 	"github.com/pantau-id/pantau/report"
 	"github.com/pantau-id/pantau/report/calendar"
@@ -62,13 +61,14 @@ func (b *Builder) promise(ctx context.Context, r *postgres.ModelReader, o api.Of
 	return pr, nil
 }
 
-// EscalationPromiser is Promiser in escalation's shape: the promise
-// deadline of one office, summed up for a Slack message; nil when the
-// office has no open central outage or nothing waits for it. now is the
-// clock (nil: the real one).
-func EscalationPromiser(store *postgres.Store, now func() time.Time) escalate.Promiser {
+// EscalationPromiser is Promiser in escalation's shape (an
+// escalate.Promiser, without importing escalate): the promise deadline of
+// one office, summed up for a Slack message; nil when the office has no
+// open central outage or nothing waits for it. now is the clock (nil: the
+// real one).
+func EscalationPromiser(store *postgres.Store, now func() time.Time) func(ctx context.Context, tx api.EscalationTx, ref api.EscalationOffice) (*api.PromiseSummary, error) {
 	b := New(store, now)
-	return func(ctx context.Context, tx api.EscalationTx, ref escalate.OfficeRef) (*api.PromiseSummary, error) {
+	return func(ctx context.Context, tx api.EscalationTx, ref api.EscalationOffice) (*api.PromiseSummary, error) {
 		ptx, ok := tx.(*postgres.EscalationTx)
 		if !ok {
 			return nil, fmt.Errorf("promise: transaction %T is not the store's", tx)

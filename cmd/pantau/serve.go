@@ -247,7 +247,7 @@ func wire(ctx context.Context, cfg serveConfig, store *postgres.Store, log *slog
 	}
 	escMetrics := escalate.NewMetrics(reg)
 	// Recovery notices carry the backlog and overtime estimate of the report model.
-	esc := escalate.New(store.Escalation(), escalate.Options{Logger: log.With("component", "escalate"), Estimator: reportdata.Estimator(store),
+	esc := escalate.New(store.Escalation(), escalate.Options{Logger: log.With("component", "escalate"), Estimator: escalate.EstimateWith(reportdata.Estimator(store)),
 		Promiser: reportdata.EscalationPromiser(store, nil)})
 	a.services = append(a.services, esc.Start)
 	var opts []server.Option
