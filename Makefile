@@ -60,10 +60,14 @@ vet-windows:
 lint: vet
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 
-# A brief fuzz of the ingest decoder; run longer by hand with FUZZTIME=5m.
+# A brief fuzz of the ingest decoder, and of the whole ingest path into the
+# store; run longer by hand with FUZZTIME=5m FUZZ_STORE_TIME=5m.
+# FuzzIngest goes through the handler into PostgreSQL (slower per run).
 FUZZTIME ?= 15s
+FUZZ_STORE_TIME ?= 10s
 fuzz:
 	$(GO) test -run='^$$' -fuzz=FuzzDecodeBatch -fuzztime=$(FUZZTIME) ./api/ingest
+	$(GO) test -run='^$$' -fuzz=FuzzIngest -fuzztime=$(FUZZ_STORE_TIME) ./api/server
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/ ./cmd/...
@@ -168,3 +172,16 @@ chaos-escalation:
 	@mkdir -p $(CHAOS_DIR)
 	@$(GO) build -o $(CHAOS_DIR)/pantau ./cmd/pantau
 	@$(GO) run ./api/bench/cmd/chaos-escalation -bin $(CHAOS_DIR)/pantau -log-dir $(CHAOS_DIR) $(CHAOS_FLAGS)
+
+# Abuse (not in CI, at most 10 minutes; issue 13): pantau serve on a scratch
+# database, attacked as a hostile user would: open redirects, every route as
+# every role in and out of scope, NUL and invalid bytes everywhere, an intake
+# flood, made-up methods, 100 concurrent logins with the server's RSS
+# sampled. The last line is
+# `abuse: requests=<n> status_5xx=<n> leaks=<n> login_peak_rss_mb=<n>`.
+ABUSE_DIR ?= $(or $(TMPDIR),/tmp)/pantau-abuse
+.PHONY: abuse
+abuse:
+	@mkdir -p $(ABUSE_DIR)
+	@$(GO) build -o $(ABUSE_DIR)/pantau ./cmd/pantau
+	@$(GO) run ./api/bench/cmd/abuse -bin $(ABUSE_DIR)/pantau -log-dir $(ABUSE_DIR)

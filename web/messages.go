@@ -137,6 +137,8 @@ var messages = map[string][2]string{
 	"error.forbidden":          {"Anda tidak berhak membuka halaman ini.", "You may not open this page."},
 	"error.needs_role":         {"Hanya untuk peran: %s (peran Anda: %s).", "Only for the role: %s (yours: %s)."},
 	"error.csrf":               {"Formulir ini kedaluwarsa atau tidak berasal dari Pantau (token CSRF tidak cocok). Muat ulang halaman lalu coba lagi.", "This form has expired or did not come from Pantau (CSRF token mismatch). Reload the page and try again."},
+	"admin.tokens":             {"Token API (skrip)", "API tokens (scripts)"},
+	"admin.token_last_use":     {"Terakhir dipakai", "Last used"},
 	"admin.users":              {"Pengguna", "Users"},
 	"admin.probes":             {"Probe", "Probes"},
 	"admin.role":               {"Peran", "Role"},

@@ -107,6 +107,7 @@ func (s *API) GetOfficeReport(c *gin.Context) error {
 	if f := c.Query("format"); f != "" && f != "json" {
 		return api.FieldErrorf("format", "want json or csv")
 	}
+	emptyNotNull(r.Report)
 	c.JSON(http.StatusOK, r)
 	return nil
 }
@@ -167,6 +168,7 @@ func (s *API) areaReport(c *gin.Context, code, name, tz string, offices []api.Of
 	if f := c.Query("format"); f != "" && f != "json" {
 		return api.FieldErrorf("format", "want json or csv")
 	}
+	emptyNotNull(r.Report)
 	c.JSON(http.StatusOK, r)
 	return nil
 }
@@ -232,5 +234,14 @@ func availabilityCSV(rows []summaryRow) func(w io.Writer) error {
 		}
 		cw.Flush()
 		return cw.Error()
+	}
+}
+
+// emptyNotNull makes a report's lists [] rather than null in JSON: the
+// API's contract (docs/openapi.yaml) says arrays, and a client iterating
+// "breaches" should not have to test for null first.
+func emptyNotNull(r *report.Report) {
+	if r != nil && r.Breaches == nil {
+		r.Breaches = []report.Breach{}
 	}
 }

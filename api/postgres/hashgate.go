@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"runtime"
 	"runtime/debug"
 	"time"
 
@@ -52,6 +53,12 @@ func (g *HashGate) do(ctx context.Context, fn func()) error {
 	}
 	defer func() { <-g.slots }()
 	fn()
+	// The hash's 64 MiB is garbage now; collect it before the next hash
+	// allocates, or the heap grows to twice the slots' worth before the
+	// collector's own pace catches up (measured by make abuse: +320 MB
+	// with 2 slots without this). A login takes a collection's few
+	// milliseconds more.
+	runtime.GC()
 	return nil
 }
 

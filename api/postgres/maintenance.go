@@ -53,6 +53,15 @@ func validateMaintenance(m api.MaintenanceWindow) error {
 		return api.FieldErrorf("reason", "must not be empty")
 	case len(m.Reason) > 500:
 		return api.FieldErrorf("reason", "must be at most 500 bytes")
+	case api.CheckText("reason", m.Reason, 500) != nil:
+		return api.CheckText("reason", m.Reason, 500)
+	case m.StartsAt.Year() < api.MinDate.Year || m.EndsAt.Year() > api.MaxDate.Year:
+		return api.FieldErrorf("starts_at", "want a window between %d and %d", api.MinDate.Year, api.MaxDate.Year)
+	}
+	for _, f := range [][2]string{{"office_code", m.OfficeCode}, {"province_code", m.ProvinceCode}} {
+		if err := api.CheckLine(f[0], f[1], api.MaxName); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -129,7 +129,6 @@ func parseIntakeCSV(r io.Reader) ([]csvRow, CSVErrors, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
 			var pe *csv.ParseError
 			if !errors.As(err, &pe) {
@@ -140,6 +139,9 @@ func parseIntakeCSV(r io.Reader) ([]csvRow, CSVErrors, error) {
 			errs.add(CSVError{Line: pe.Line, Message: err.Error()})
 			continue
 		}
+		// Only after a record was read: FieldPos panics when the first
+		// record of a file is the one that failed.
+		line, _ := cr.FieldPos(0)
 		if first && strings.EqualFold(strings.TrimSpace(rec[0]), "date") || first && strings.EqualFold(strings.TrimSpace(rec[0]), "type") {
 			col = map[string]int{}
 			for i, h := range rec {

@@ -63,6 +63,7 @@ func TestParseIntakeCSV(t *testing.T) {
 		{"semicolons without header", "2020-01-08;KK;3;1\n", 1, ""},
 		{"bad quote", "date,type,received\n2020-01-08,\"KK,3\n", 0, "2:0"},
 		{"a date before 2000", "1900-01-01,KK,3\n", 1, "1:1"},
+		{"JSON posted as CSV (the first line fails)", `{"intake":[{"date":"2026-11-30","type":"KK","received":1}]}`, 0, "1:0"},
 		{"a date past 2100", "2101-01-01,KK,3\n", 1, "1:1"},
 		{"NUL in a type", "2020-01-08,K\x00K,3\n", 1, "1:2"},
 		{"invalid UTF-8 in a type", "2020-01-08,K\xffK,3\n", 1, "1:2"},

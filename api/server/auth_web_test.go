@@ -63,7 +63,7 @@ func newWebFixture(t *testing.T) *webFixture {
 	now := time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
 	reg := prometheus.NewRegistry()
 	h := server.New(server.Config{}, store, slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelError})), reg, reg, server.WithClock(func() time.Time { return now }))
-	srv := httptest.NewServer(h)
+	srv := httptest.NewServer(validating(t, h))
 	t.Cleanup(srv.Close)
 	f := &webFixture{store: store, srv: srv, server: h, sessions: map[string]webSession{}, now: now}
 	users := map[string]api.NewUser{

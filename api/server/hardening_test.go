@@ -320,3 +320,49 @@ func TestMetricsBoundedAndGuarded(t *testing.T) {
 		t.Fatalf("metrics on their own handler: %d", n)
 	}
 }
+
+// The admin page makes an API token (shown once), lists it and revokes it.
+func TestAdminPageTokens(t *testing.T) {
+	t.Parallel()
+	f := newWebFixture(t)
+	resp, body := f.do(t, "admin", http.MethodPost, "/admin/tokens", url.Values{"name": {"dasbor-73"}, "role": {"provincial_official"}, "province": {"73"}}, false)
+	token := regexp.MustCompile(`pat_\d+_[0-9a-f]{64}`).FindString(body)
+	if resp.StatusCode != http.StatusCreated || token == "" {
+		t.Fatalf("add token: %d %.300s", resp.StatusCode, body)
+	}
+	if st, _ := apiDo(t, f, "", "GET", "/api/v1/provinces/73/report", "", nil); st != http.StatusUnauthorized {
+		t.Fatalf("anonymous: %d", st)
+	}
+	req, _ := http.NewRequest(http.MethodGet, f.srv.URL+"/api/v1/provinces/73/report?from=2026-11-01&to=2026-11-30", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	r, err := f.client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Body.Close()
+	if r.StatusCode != http.StatusOK {
+		t.Fatalf("the page's token on its province's report: %d", r.StatusCode)
+	}
+	_, page := f.do(t, "admin", http.MethodGet, "/admin", nil, false)
+	if strings.Contains(page, token) || !strings.Contains(page, "dasbor-73") {
+		t.Fatal("the admin page shows the token again, or does not list it")
+	}
+	if resp, body := f.do(t, "admin", http.MethodPost, "/admin/tokens", url.Values{"name": {"x"}, "role": {"office_staff"}}, false); resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("a staff token without office: %d %.200s", resp.StatusCode, body)
+	}
+	if resp, _ := f.do(t, "city71", http.MethodPost, "/admin/tokens", url.Values{"name": {"y"}, "role": {"admin"}}, false); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("a city official making a token: %d", resp.StatusCode)
+	}
+	id := regexp.MustCompile(`pat_(\d+)_`).FindStringSubmatch(token)[1]
+	if resp, _ := f.do(t, "admin", http.MethodPost, "/admin/tokens/revoke", url.Values{"id": {id}}, false); resp.StatusCode != http.StatusOK {
+		t.Fatalf("revoke: %d", resp.StatusCode)
+	}
+	r, err = f.client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Body.Close()
+	if r.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("the revoked token: %d", r.StatusCode)
+	}
+}

@@ -99,6 +99,8 @@ func (s *Server) routes() *gin.Engine {
 	admin.write(http.MethodPost, "/admin/maintenance", auth.RolesAdmin, w.Page(w.AdminAddMaintenance))
 	admin.write(http.MethodPost, "/admin/targets", auth.RolesAdmin, w.Page(w.AdminAddTarget))
 	admin.write(http.MethodPost, "/admin/probes/revoke", auth.RolesAdmin, w.Page(w.AdminRevokeProbe))
+	admin.write(http.MethodPost, "/admin/tokens", auth.RolesAdmin, w.Page(w.AdminAddToken))
+	admin.write(http.MethodPost, "/admin/tokens/revoke", auth.RolesAdmin, w.Page(w.AdminRevokeToken))
 	admin.write(http.MethodPost, "/admin/offices", auth.RolesAdmin, w.Page(w.AdminOfficeSettings))
 	admin.write(http.MethodPost, "/admin/slack/retry", auth.RolesAdmin, w.Page(w.AdminSlackRetry))
 	admin.write(http.MethodPost, "/api/v1/maintenance", auth.RolesAdmin, j(a.PostMaintenance))

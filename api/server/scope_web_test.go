@@ -68,6 +68,8 @@ func TestScopeOfEveryRoute(t *testing.T) {
 		{"POST", "/admin/users", expect{see, no, no, no, no, no, no, no, crt}},
 		{"POST", "/admin/targets", expect{see, no, no, no, no, no, no, no, crt}},
 		{"POST", "/admin/probes/revoke", expect{see, no, no, no, no, no, no, no, ok}},
+		{"POST", "/admin/tokens", expect{see, no, no, no, no, no, no, no, crt}},
+		{"POST", "/admin/tokens/revoke", expect{see, no, no, no, no, no, no, no, ok}},
 		{"POST", "/admin/offices", expect{see, no, no, no, no, no, no, no, ok}},
 		{"POST", "/admin/slack/retry", expect{see, no, no, no, no, no, no, no, nf}}, // message 1 is not given up
 		{"POST", "/admin/maintenance", expect{see, no, no, no, no, no, no, no, crt}},

@@ -76,7 +76,7 @@ func newFixture(t *testing.T) *fixture {
 	}
 	reg := prometheus.NewRegistry()
 	h := server.New(server.Config{Limits: httpapi.Limits{MaxBodyBytes: 64 << 10}}, store, slog.New(slog.DiscardHandler), reg, reg, server.WithClock(func() time.Time { return testNow }))
-	srv := httptest.NewServer(h)
+	srv := httptest.NewServer(validating(t, h))
 	t.Cleanup(srv.Close)
 	return &fixture{server: h, store: store, srv: srv, token: token, other: other, reg: reg, client: clientWithTimeout(srv)}
 }

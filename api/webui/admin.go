@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -46,10 +47,47 @@ func (p *Pages) renderAdmin(c *gin.Context, status int, message, token string) e
 	if err != nil {
 		return err
 	}
-	return p.render(c, status, "admin", "nav.admin", map[string]any{
+	tokens, err := p.store.APITokens(ctx)
+	if err != nil {
+		return err
+	}
+	data := map[string]any{
 		"Users": users, "Probes": probes, "Roles": api.Roles, "Message": message, "Token": token, "Windows": windows,
-		"Targets": targets, "GivenUp": givenUp, "Lag": lag,
-	})
+		"Targets": targets, "GivenUp": givenUp, "Lag": lag, "APITokens": tokens,
+	}
+	// A new API token shows in its own place, once.
+	if tok, ok := c.Get(apiTokenKey); ok {
+		data["APIToken"] = tok
+	}
+	return p.render(c, status, "admin", "nav.admin", data)
+}
+
+// apiTokenKey carries a just-made API token from AdminAddToken to the page.
+const apiTokenKey = "pantau.new_api_token"
+
+// AdminAddToken is POST /admin/tokens: an API token for a script, with a
+// role and scope; the token is shown once.
+func (p *Pages) AdminAddToken(c *gin.Context) error {
+	t, token, err := p.store.CreateAPIToken(c.Request.Context(), api.NewAPIToken{Name: c.PostForm("name"), Role: c.PostForm("role"),
+		OfficeCode: c.PostForm("office"), ProvinceCode: c.PostForm("province"), CreatedBy: auth.SessionOf(c).User.Email})
+	if err != nil {
+		return err
+	}
+	c.Set(apiTokenKey, token)
+	return p.renderAdmin(c, http.StatusCreated, fmt.Sprintf("API token %s #%d ✓", t.Name, t.ID), "")
+}
+
+// AdminRevokeToken is POST /admin/tokens/revoke: the token stops working
+// at once.
+func (p *Pages) AdminRevokeToken(c *gin.Context) error {
+	id, err := strconv.ParseInt(c.PostForm("id"), 10, 64)
+	if err != nil {
+		return api.FieldErrorf("id", "want a token id")
+	}
+	if err := p.store.RevokeAPIToken(c.Request.Context(), id, p.now()); err != nil {
+		return err
+	}
+	return p.renderAdmin(c, http.StatusOK, fmt.Sprintf("API token #%d revoked", id), "")
 }
 
 // AdminAddUser is POST /admin/users.
@@ -114,7 +152,7 @@ func (p *Pages) AdminAddMaintenance(c *gin.Context) error {
 // AdminAddTarget is POST /admin/targets: something an office's probe checks.
 func (p *Pages) AdminAddTarget(c *gin.Context) error {
 	spec := probe.Target{Name: c.PostForm("name"), Kind: probe.TargetKind(c.PostForm("kind")),
-		Check: probe.CheckType(c.PostForm("check")), Address: c.PostForm("address")}
+		Check: probe.CheckType(c.PostForm("check")), Address: c.PostForm("address"), TLSCA: strings.TrimSpace(c.PostForm("tls_ca"))}
 	t, err := p.store.CreateTarget(c.Request.Context(), api.Target{OfficeCode: c.PostForm("office"), Spec: spec})
 	if err != nil {
 		return err
