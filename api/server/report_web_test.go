@@ -60,10 +60,13 @@ func TestReportDownloadsCarryTheFigures(t *testing.T) {
 	}
 	// The print page is the letter, in the office's zone, with both charts.
 	_, body = f.do(t, "staff71", "GET", "/reports/offices/73.71?from=2026-11-25&to=2026-11-30", nil, false)
-	for _, want := range []string{"PEMERINTAH KOTA MAKASSAR", "Wali Kota Kota Makassar", "Gubernur Sulawesi Selatan", "(WITA)", `id="chart_backlog"`, `id="chart_timeline"`, "/static/echarts/5.6.0/echarts.min.js"} {
+	for _, want := range []string{"PEMERINTAH KOTA MAKASSAR", "Wali Kota Makassar", "Gubernur Sulawesi Selatan", "Nomor", "Sifat", "Lampiran", "Hal", "Makassar, ", "NIP. ", "Jumlah", "(WITA)", `id="chart_backlog"`, `id="chart_timeline"`, "/static/echarts/5.6.0/echarts.min.js"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("letter lacks %q", want)
 		}
+	}
+	if strings.Contains(body, "Wali Kota Kota") || strings.Contains(body, "Σ") {
+		t.Errorf("letter names the \"Wali Kota Kota\" or totals with Σ")
 	}
 	if strings.Contains(body, "cdn") || strings.Contains(body, "go-echarts.github.io") {
 		t.Errorf("letter refers to a CDN")
@@ -107,6 +110,41 @@ func TestMonthlyJobRunsAtStartThenHourly(t *testing.T) {
 	}
 }
 
+// TestLetterFromSettings: what the office records on its settings page is
+// what its letter prints, in Tata Naskah Dinas form; a bad NIP is refused
+// naming the field, and nothing is written.
+func TestLetterFromSettings(t *testing.T) {
+	t.Parallel()
+	f := newWebFixture(t)
+	form := url.Values{"head_name": {"Dr. Andi Rahman, M.Si."}, "head_nip": {"19700101 199003 1 004"},
+		"head_title": {"Kepala Dinas Kependudukan dan Pencatatan Sipil Kota Makassar"},
+		"address": {"Jl. Jend. Ahmad Yani No. 2, Makassar 90111"}, "number_pattern": {"470/ ..... /Disdukcapil/{bulan}/{tahun}"}}
+	if resp, body := f.do(t, "staff71", "POST", "/offices/73.71/settings/letter", form, false); resp.StatusCode != see {
+		t.Fatalf("letter settings: %d %.300s", resp.StatusCode, body)
+	}
+	bad := url.Values{"head_name": {"X"}, "head_nip": {"1970"}}
+	if resp, body := f.do(t, "staff71", "POST", "/offices/73.71/settings/letter", bad, false); resp.StatusCode != 400 || !strings.Contains(body, "NIP has 18 digits") {
+		t.Fatalf("bad NIP: %d %.300s, want 400 naming the NIP", resp.StatusCode, body)
+	}
+	_, page := f.do(t, "staff71", "GET", "/offices/73.71/settings", nil, false)
+	for _, want := range []string{"Dr. Andi Rahman, M.Si.", "Batas waktu:", "Libur daerah"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("settings page lacks %q", want)
+		}
+	}
+	_, body := f.do(t, "staff71", "GET", "/reports/offices/73.71?from=2026-11-25&to=2026-11-30", nil, false)
+	for _, want := range []string{"Dr. Andi Rahman, M.Si.", "NIP. 19700101 199003 1 004", "Jl. Jend. Ahmad Yani No. 2",
+		"470/ ..... /Disdukcapil/", "Hal", "Yth.", "Wali Kota Makassar", "Direktur Jenderal Kependudukan dan Pencatatan Sipil Kementerian Dalam Negeri",
+		"Demikian laporan ini kami sampaikan", "25 November 2026 sampai dengan 30 November 2026"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("letter lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "Andi Rahman, M.Si.</u></b></p><p>NIP. 1970</p>") {
+		t.Errorf("the refused NIP was written")
+	}
+}
+
 func TestMonthlyReportsAreMadeOnce(t *testing.T) {
 	t.Parallel()
 	f := newWebFixture(t)
@@ -129,7 +167,7 @@ func TestMonthlyReportsAreMadeOnce(t *testing.T) {
 		t.Errorf("a city official's list shows another office's or the province's report")
 	}
 	resp, body = f.do(t, "city71", "GET", "/reports/monthly/office/73.71/2026-11/html", nil, false)
-	if resp.StatusCode != ok || !strings.Contains(body, "2026-11-01 – 2026-11-30") {
+	if resp.StatusCode != ok || !strings.Contains(body, "1 November 2026 – 30 November 2026") {
 		t.Fatalf("kept letter: %d, period missing", resp.StatusCode)
 	}
 }

@@ -51,6 +51,9 @@ func TestScopeOfEveryRoute(t *testing.T) {
 		{"GET", "/api/v1/board", expect{unau, ok, ok, ok, ok, ok, ok, ok, ok}},
 		{"GET", "/offices/76.01", expect{see, nf, nf, nf, nf, nf, ok, ok, ok}},
 		{"GET", "/offices/99.99", expect{see, nf, nf, nf, nf, nf, nf, nf, nf}},
+		{"GET", "/offices/73.71/settings", expect{see, ok, nf, no, no, no, no, no, ok}},
+		{"POST", "/offices/73.71/settings/letter", expect{see, see, nf, no, no, no, no, no, see}},
+		{"POST", "/offices/73.71/closures", expect{see, bad, nf, no, no, no, no, no, bad}}, // no action
 		{"GET", "/provinces/76", expect{see, no, no, no, no, nf, ok, ok, ok}},
 		{"GET", "/national", expect{see, no, no, no, no, no, no, ok, ok}},
 		{"GET", "/reports/monthly", expect{see, ok, ok, ok, ok, ok, ok, ok, ok}},

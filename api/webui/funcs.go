@@ -9,6 +9,7 @@ import (
 	"github.com/pantau-id/pantau/api/reportdata"
 	"github.com/pantau-id/pantau/report"
 	"github.com/pantau-id/pantau/report/calendar"
+	"github.com/pantau-id/pantau/report/doctype"
 	"github.com/pantau-id/pantau/report/sla"
 	"github.com/pantau-id/pantau/web"
 	"github.com/pantau-id/pantau/web/format"
@@ -45,6 +46,7 @@ func templateFuncs() template.FuncMap {
 		// measured says what an availability figure covers ("diukur 4 mnt
 		// dari 14 hari; data belum cukup").
 		"measured": reportdata.MeasuredText,
+		"rulenote": doctype.RuleNote,
 		"num":      format.Number,
 		"rp":       formatRupiah,
 		"deref":    deref,

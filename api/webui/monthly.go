@@ -107,7 +107,11 @@ func (m *MonthlyReports) RunOnce(ctx context.Context) (int, error) {
 		if err != nil {
 			return made, fmt.Errorf("monthly report of %s: %w", o.Code, err)
 		}
-		html, err := m.pages.execute("report", "report.title", view{Lang: web.LangID, Now: now, Data: printView{Kind: "office", Office: d}})
+		set, err := m.pages.store.OfficeLetter(ctx, o.Code)
+		if err != nil {
+			return made, fmt.Errorf("monthly report of %s: %w", o.Code, err)
+		}
+		html, err := m.pages.execute("report", "report.title", view{Lang: web.LangID, Now: now, Data: printView{Kind: "office", Office: d, Letter: officeLetter(d, set, now)}})
 		if err != nil {
 			return made, err
 		}
@@ -133,7 +137,7 @@ func (m *MonthlyReports) RunOnce(ctx context.Context) (int, error) {
 		if len(d.Offices) == 0 {
 			continue
 		}
-		html, err := m.pages.execute("report", "report.title", view{Lang: web.LangID, Now: now, Data: printView{Kind: "province", Province: d}})
+		html, err := m.pages.execute("report", "report.title", view{Lang: web.LangID, Now: now, Data: printView{Kind: "province", Province: d, Letter: provinceLetter(d, now)}})
 		if err != nil {
 			return made, err
 		}

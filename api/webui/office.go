@@ -4,6 +4,7 @@ import (
 	"context"
 	"html/template"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -43,10 +44,11 @@ type officeDetail struct {
 	ShowPlan bool
 	PlanDays []report.Day
 	// Promise is the promise deadline while a central outage is open.
-	Promise   *report.Promise
-	CanIntake bool
-	HasIntake bool
-	DocTypes  doctype.Catalogue
+	Promise     *report.Promise
+	CanIntake   bool
+	CanSettings bool
+	HasIntake   bool
+	DocTypes    doctype.Catalogue
 }
 
 // defaultOffice is the model's office when the office has recorded no
@@ -153,6 +155,9 @@ func (p *Pages) OfficePage(c *gin.Context) error {
 		return err
 	}
 	d.CanIntake = auth.ScopeOf(c).RecordsIntakeFor(o.Code)
+	if sess := auth.SessionOf(c); sess != nil {
+		d.CanSettings = slices.Contains(auth.RolesSettings, sess.User.Role)
+	}
 	return p.render(c, http.StatusOK, "office", "office.timeline", d)
 }
 

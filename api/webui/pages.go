@@ -34,7 +34,7 @@ type Pages struct {
 }
 
 // pageNames are the templates in web/templates, each rendered inside layout.
-var pageNames = []string{"login", "error", "board", "office", "province", "national", "status", "report", "monthly", "admin"}
+var pageNames = []string{"login", "error", "board", "office", "province", "national", "status", "report", "monthly", "admin", "settings"}
 
 // New parses the templates once; a template that does not parse is a
 // programming error caught by every test, so it panics.
@@ -164,6 +164,8 @@ func formatRupiah(n int64) string { return format.Rupiah(format.ID, n) }
 func pageZone(data any) string {
 	switch d := data.(type) {
 	case *officeDetail:
+		return d.Office.TZ
+	case settingsView:
 		return d.Office.TZ
 	case *provinceDetail:
 		return d.Province.TZ

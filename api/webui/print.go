@@ -18,6 +18,7 @@ type printView struct {
 	Kind     string // office or province
 	Office   *officeDetail
 	Province *provinceDetail
+	Letter   letter
 	Query    string // from=…&to=… for the download links
 	Base     string // URL of this report without the query
 }
@@ -58,8 +59,12 @@ func (p *Pages) OfficeReport(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	set, err := p.store.OfficeLetter(c.Request.Context(), d.Office.Code)
+	if err != nil {
+		return err
+	}
 	q := fmt.Sprintf("from=%s&to=%s", d.Period.From, d.Period.To)
-	return p.render(c, http.StatusOK, "report", "report.title", printView{Kind: "office", Office: d, Query: q, Base: c.Request.URL.Path})
+	return p.render(c, http.StatusOK, "report", "report.title", printView{Kind: "office", Office: d, Letter: officeLetter(d, set, p.now()), Query: q, Base: c.Request.URL.Path})
 }
 
 // ProvinceReport is GET /reports/provinces/:code.
@@ -69,7 +74,7 @@ func (p *Pages) ProvinceReport(c *gin.Context) error {
 		return err
 	}
 	q := fmt.Sprintf("from=%s&to=%s", d.Period.From, d.Period.To)
-	return p.render(c, http.StatusOK, "report", "report.title", printView{Kind: "province", Province: d, Query: q, Base: c.Request.URL.Path})
+	return p.render(c, http.StatusOK, "report", "report.title", printView{Kind: "province", Province: d, Letter: provinceLetter(d, p.now()), Query: q, Base: c.Request.URL.Path})
 }
 
 // OfficeReportFile serves the office report as CSV or XLSX (format is the
