@@ -118,7 +118,7 @@ func TestLetterFromSettings(t *testing.T) {
 	f := newWebFixture(t)
 	form := url.Values{"head_name": {"Dr. Andi Rahman, M.Si."}, "head_nip": {"19700101 199003 1 004"},
 		"head_title": {"Kepala Dinas Kependudukan dan Pencatatan Sipil Kota Makassar"},
-		"address": {"Jl. Jend. Ahmad Yani No. 2, Makassar 90111"}, "number_pattern": {"470/ ..... /Disdukcapil/{bulan}/{tahun}"}}
+		"address":    {"Jl. Jend. Ahmad Yani No. 2, Makassar 90111"}, "number_pattern": {"470/ ..... /Disdukcapil/{bulan}/{tahun}"}}
 	if resp, body := f.do(t, "staff71", "POST", "/offices/73.71/settings/letter", form, false); resp.StatusCode != see {
 		t.Fatalf("letter settings: %d %.300s", resp.StatusCode, body)
 	}
