@@ -18,10 +18,13 @@ import (
 func (s *Server) routes() *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
-	r.Use(gin.Recovery(), securityHeaders(), s.requestLog(), s.metrics.observe(), s.checkInput())
+	r.Use(gin.Recovery(), securityHeaders(), s.requestLog(), s.metrics.observe(), newGzipPool().compress(), s.checkInput())
 	r.HandleMethodNotAllowed = true
 	a, w := s.api, s.pages
 	j := a.JSON
+	// An unknown URL gets the styled error page (JSON under /api/), in the
+	// language of the session or cookie when there is one.
+	r.NoRoute(s.guard.Load(), w.Page(w.NotFound))
 
 	// Operations: liveness, readiness, metrics.
 	r.GET("/healthz", j(a.Healthz))

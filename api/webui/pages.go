@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"html/template"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -30,7 +29,7 @@ type Pages struct {
 	log    *slog.Logger
 	now    func() time.Time
 	tpl    map[string]*template.Template
-	static http.Handler
+	assets map[string]*staticAsset
 }
 
 // pageNames are the templates in web/templates, each rendered inside layout.
@@ -40,13 +39,18 @@ var pageNames = []string{"login", "error", "board", "office", "province", "natio
 // programming error caught by every test, so it panics.
 func New(store *postgres.Store, guard *auth.Guard, log *slog.Logger, now func() time.Time) *Pages {
 	p := &Pages{store: store, guard: guard, log: log, now: now, tpl: map[string]*template.Template{}}
+	assets, err := loadStatic(web.Static())
+	if err != nil {
+		panic(err)
+	}
+	p.assets = assets
 	funcs := templateFuncs()
+	funcs["asset"] = p.AssetURL
 	tfs := web.Templates()
 	for _, name := range pageNames {
 		t := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(tfs, "templates/layout.html", "templates/partials.html", "templates/"+name+".html"))
 		p.tpl[name] = t
 	}
-	p.static = http.StripPrefix(web.StaticPrefix, http.FileServer(http.FS(web.Static())))
 	return p
 }
 
@@ -140,17 +144,6 @@ func (p *Pages) RenderError(c *gin.Context, err error) {
 		c.String(status, "%s", msg)
 	}
 	c.Abort()
-}
-
-// ServeStatic serves the embedded assets; they are versioned by path (the
-// ECharts directory carries its version) so they may be cached for a day.
-func (p *Pages) ServeStatic(c *gin.Context) {
-	if st, err := fs.Stat(web.Static(), c.Param("filepath")[1:]); err != nil || st.IsDir() {
-		c.Status(http.StatusNotFound)
-		return
-	}
-	c.Header("Cache-Control", "public, max-age=86400")
-	p.static.ServeHTTP(c.Writer, c.Request)
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
