@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"io"
 	"net/http"
@@ -96,16 +97,27 @@ func validating(t testing.TB, h http.Handler) http.Handler {
 		if status == 0 {
 			status = http.StatusOK
 		}
+		body := tw.body.Bytes()
+		if tw.Header().Get("Content-Encoding") == "gzip" { // the server gzips for clients that accept it
+			zr, err := gzip.NewReader(bytes.NewReader(body))
+			if err == nil {
+				body, err = io.ReadAll(zr)
+			}
+			if err != nil {
+				t.Errorf("contract: %s %s: gzipped body: %v", r.Method, r.URL.RequestURI(), err)
+				return
+			}
+		}
 		in := &openapi3filter.ResponseValidationInput{
 			RequestValidationInput: &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: route},
 			Status:                 status,
 			Header:                 tw.Header(),
-			Body:                   io.NopCloser(bytes.NewReader(tw.body.Bytes())),
+			Body:                   io.NopCloser(bytes.NewReader(body)),
 			Options:                &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true},
 		}
 		if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
 			t.Errorf("contract: %s %s answered %d, which docs/openapi.yaml does not allow:\n%v\nbody: %.300s",
-				r.Method, r.URL.RequestURI(), status, strings.ReplaceAll(err.Error(), "\n", "\n  "), tw.body.String())
+				r.Method, r.URL.RequestURI(), status, strings.ReplaceAll(err.Error(), "\n", "\n  "), body)
 		}
 	})
 }
