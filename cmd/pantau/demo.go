@@ -50,6 +50,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if err := cfg.checkSecrets(fs); err != nil {
+		return err
+	}
 	app, err := cfg.start(ctx, stderr)
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -30,6 +31,9 @@ import (
 
 // serveConfig is everything `pantau serve` needs, from flags and environment.
 type serveConfig struct {
+	// secretErrs are unreadable *_FILE secrets by flag name: start fails
+	// on them unless the flag itself was given.
+	secretErrs map[string]error
 	db         dbFlags
 	addr       string
 	noMigrate  bool
@@ -72,11 +76,11 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.http.Web.SessionTTL, "session-ttl", 12*time.Hour, "how long a login lasts")
 	fs.StringVar(&c.trustedProxies, "trusted-proxies", os.Getenv("PANTAU_TRUSTED_PROXIES"), "reverse proxies whose X-Forwarded-For names the client for login and enrolment throttles: addresses or CIDR prefixes, comma-separated (env PANTAU_TRUSTED_PROXIES); none by default")
 	fs.StringVar(&c.metricsAddr, "metrics-addr", os.Getenv("PANTAU_METRICS_ADDR"), "serve /metrics on this address only (e.g. 127.0.0.1:9100), not on -addr (env PANTAU_METRICS_ADDR)")
-	fs.StringVar(&c.metricsToken, "metrics-token", secretEnv("PANTAU_METRICS_TOKEN"), "require 'Authorization: Bearer <token>' on /metrics (env PANTAU_METRICS_TOKEN or PANTAU_METRICS_TOKEN_FILE)")
+	fs.StringVar(&c.metricsToken, "metrics-token", c.secretEnv("metrics-token", "PANTAU_METRICS_TOKEN"), "require 'Authorization: Bearer <token>' on /metrics (env PANTAU_METRICS_TOKEN or PANTAU_METRICS_TOKEN_FILE)")
 	fs.IntVar(&c.loginSlots, "login-concurrency", postgres.DefaultHashSlots(), "password hashes at once (64 MiB each; sized from GOMEMLIMIT, else 2); a login that finds none free in 2 s gets 429")
 	fs.DurationVar(&c.detectTick, "detect-tick", time.Second, "how often the detector evaluates new results (bounds the delay from result to outage)")
-	fs.StringVar(&c.slack.token, "slack-token", secretEnv("SLACK_BOT_TOKEN"), "Slack bot token xoxb-… (env SLACK_BOT_TOKEN or SLACK_BOT_TOKEN_FILE); empty keeps alerts in the outbox")
-	fs.StringVar(&c.slack.signingSecret, "slack-signing-secret", secretEnv("SLACK_SIGNING_SECRET"), "Slack signing secret for the Acknowledge button (env SLACK_SIGNING_SECRET or SLACK_SIGNING_SECRET_FILE)")
+	fs.StringVar(&c.slack.token, "slack-token", c.secretEnv("slack-token", "SLACK_BOT_TOKEN"), "Slack bot token xoxb-… (env SLACK_BOT_TOKEN or SLACK_BOT_TOKEN_FILE); empty keeps alerts in the outbox")
+	fs.StringVar(&c.slack.signingSecret, "slack-signing-secret", c.secretEnv("slack-signing-secret", "SLACK_SIGNING_SECRET"), "Slack signing secret for the Acknowledge button (env SLACK_SIGNING_SECRET or SLACK_SIGNING_SECRET_FILE)")
 	fs.StringVar(&c.slack.apiURL, "slack-api-url", os.Getenv("SLACK_API_URL"), "Slack Web API base URL ending in / (tests and proxies; default Slack's)")
 	fs.DurationVar(&c.slack.requestTimeout, "slack-request-timeout", 15*time.Second, "bound of one Slack call: a hung call fails after it and holds only its channel")
 	fs.DurationVar(&c.slack.lease, "slack-lease", 2*time.Minute, "how long a replica owns a message it is sending (at least -slack-request-timeout + 1s)")
@@ -123,17 +127,36 @@ func (c *serveConfig) Validate() error {
 	return nil
 }
 
-// secretEnv reads NAME, or the file named by NAME_FILE (for container secrets).
-func secretEnv(name string) string {
+// secretEnv reads a secret from env name, else from the file env name_FILE
+// names. A file that cannot be read is an error at start (a mis-mounted
+// secret must not pass for an unset one), kept for flag.
+func (c *serveConfig) secretEnv(flag, name string) string {
 	if v := os.Getenv(name); v != "" {
 		return v
 	}
-	if f := os.Getenv(name + "_FILE"); f != "" {
-		if b, err := os.ReadFile(f); err == nil {
-			return strings.TrimSpace(string(b))
-		}
+	f := os.Getenv(name + "_FILE")
+	if f == "" {
+		return ""
 	}
-	return ""
+	b, err := os.ReadFile(f)
+	if err != nil {
+		if c.secretErrs == nil {
+			c.secretErrs = map[string]error{}
+		}
+		c.secretErrs[flag] = fmt.Errorf("%s_FILE: %w", name, err)
+		return ""
+	}
+	return strings.TrimSpace(string(b))
+}
+
+// checkSecrets fails on an unreadable secret file whose flag was not given.
+func (c *serveConfig) checkSecrets(fs *flag.FlagSet) error {
+	fs.Visit(func(f *flag.Flag) { delete(c.secretErrs, f.Name) })
+	var errs []error
+	for _, err := range c.secretErrs {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
 }
 
 func envOr(key, def string) string {
@@ -153,6 +176,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := cfg.checkSecrets(fs); err != nil {
 		return err
 	}
 	app, err := cfg.start(ctx, stderr)

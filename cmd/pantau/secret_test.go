@@ -1,0 +1,24 @@
+package main
+
+import (
+	"io"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// A mis-mounted secret file stops serve at start, naming the variable,
+// rather than passing for an unset secret ("Slack is not configured").
+func TestServeFailsOnUnreadableSecretFile(t *testing.T) {
+	t.Setenv("SLACK_BOT_TOKEN", "")
+	t.Setenv("SLACK_BOT_TOKEN_FILE", filepath.Join(t.TempDir(), "missing"))
+	err := runServe(t.Context(), []string{"-database", "postgres://unused.invalid/x"}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "SLACK_BOT_TOKEN_FILE") {
+		t.Fatalf("runServe = %v, want the unreadable SLACK_BOT_TOKEN_FILE named", err)
+	}
+	// Given on the command line, the flag wins over the broken file.
+	err = runServe(t.Context(), []string{"-slack-token", "xoxb-1", "-database", "postgres://127.0.0.1:1/x?connect_timeout=1"}, io.Discard, io.Discard)
+	if err == nil || strings.Contains(err.Error(), "SLACK_BOT_TOKEN_FILE") {
+		t.Fatalf("runServe with -slack-token = %v, want a failure past the secrets (the database)", err)
+	}
+}
