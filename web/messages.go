@@ -27,6 +27,7 @@ var messages = map[string][2]string{
 	"scope.office":             {"kantor", "office"},
 	"scope.province":           {"provinsi", "province"},
 	"scope.national":           {"nasional", "national"},
+	"national.assumption":      {"Tunggakan dan lembur dihitung %s.", "Backlog and overtime are computed %s."},
 	"board.title":              {"Papan status", "Status board"},
 	"board.office":             {"Kantor", "Office"},
 	"board.state":              {"Status", "State"},

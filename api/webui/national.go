@@ -2,6 +2,7 @@ package webui
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"slices"
 	"time"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/pantau-id/pantau/api"
 	"github.com/pantau-id/pantau/api/auth"
+	"github.com/pantau-id/pantau/api/reportdata"
 	"github.com/pantau-id/pantau/report/calendar"
 	"github.com/pantau-id/pantau/web"
 	"github.com/pantau-id/pantau/web/chart"
@@ -63,8 +65,15 @@ func (p *Pages) NationalPage(c *gin.Context) error {
 			r.Unknown++
 		}
 	}
-	if err := p.addBacklogs(ctx, lang, offices, byCode); err != nil {
+	assumed, err := p.addBacklogs(ctx, lang, offices, byCode)
+	if err != nil {
 		return err
+	}
+	// The one rule for an open outage (reportdata.AssumeEnd), stated once:
+	// without a what-if it is the same instant for every office.
+	assumption := ""
+	if assumed != nil {
+		assumption = fmt.Sprintf(web.T(lang, "national.assumption"), reportdata.AssumptionText(lang, *assumed, officeLocation("Asia/Jakarta")))
 	}
 	slices.SortStableFunc(ranks, func(a, b *provinceRank) int {
 		if a.Down != b.Down {
@@ -95,18 +104,22 @@ func (p *Pages) NationalPage(c *gin.Context) error {
 	}
 	return p.render(c, http.StatusOK, "national", "national.title", map[string]any{
 		"Ranks": ranks, "Incidents": open, "Acks": acks, "Chart": c1.HTML(), "Names": officeNames(offices),
+		"Assumption": assumption,
 	})
 }
 
 // addBacklogs adds to each province the backlog and overtime of its offices
 // that recorded intake in the last two weeks: the others have no files to
 // model, so the national page never runs the model for 514 idle offices.
-func (p *Pages) addBacklogs(ctx context.Context, lang string, offices []api.Office, by map[string]*provinceRank) error {
+// It returns the assumed end of the open outages it counted, nil when none
+// was open.
+func (p *Pages) addBacklogs(ctx context.Context, lang string, offices []api.Office, by map[string]*provinceRank) (*time.Time, error) {
 	now := p.now()
 	codes, err := p.store.OfficesWithIntakeSince(ctx, calendar.DateOf(now.Add(-15*24*time.Hour), now.Location()))
 	if err != nil {
-		return err
+		return nil, err
 	}
+	var assumed *time.Time
 	for _, o := range offices {
 		if !slices.Contains(codes, o.Code) || by[o.ProvinceCode] == nil {
 			continue
@@ -116,12 +129,15 @@ func (p *Pages) addBacklogs(ctx context.Context, lang string, offices []api.Offi
 		per := defaultPeriod(officeLocation(o.TZ), now, 14)
 		d, err := p.buildOfficeDetail(ctx, lang, o, per, time.Time{})
 		if err != nil {
-			return err
+			return nil, err
+		}
+		if d.AssumeEnd != nil && (assumed == nil || d.AssumeEnd.After(*assumed)) {
+			assumed = d.AssumeEnd
 		}
 		if n := len(d.Backlog.Days); n > 0 {
 			by[o.ProvinceCode].Backlog += d.Backlog.Days[n-1].Backlog
 		}
 		by[o.ProvinceCode].OvertimeHours += d.Backlog.Totals.OvertimeHours
 	}
-	return nil
+	return assumed, nil
 }

@@ -43,7 +43,7 @@ func TestPagesInChromium(t *testing.T) {
 			{"office-parepare", "/offices/73.72", []string{"chart_timeline"}, "Kota Parepare"},
 		}},
 		{"national", []pageCase{
-			{"national", "/national", []string{"chart_national"}, "Sulawesi Selatan"},
+			{"national", "/national", []string{"chart_national"}, "Tunggakan dan lembur dihitung dengan asumsi koneksi kembali"},
 			{"province-sulbar", "/provinces/76", []string{"chart_heatmap"}, "Kabupaten Majene"},
 		}},
 		{"admin", []pageCase{
