@@ -29,6 +29,8 @@ var dependencies = map[string]string{
 	"excelize":      "github.com/xuri/excelize/",
 	"fastjson":      "github.com/valyala/fastjson",
 	"yaml":          "go.yaml.in/yaml/",
+	"chromedp":      "github.com/chromedp/chromedp",
+	"cdproto":       "github.com/chromedp/cdproto/",
 }
 
 // row is one line of the README's architecture table.

@@ -63,9 +63,11 @@ func (s *Server) routes() *gin.Engine {
 	pages.read("/reports/offices/:code", auth.RolesRead, w.Page(w.OfficeReport))
 	pages.read("/reports/offices/:code/csv", auth.RolesRead, w.Page(w.OfficeReportFile(webui.FormatCSV)))
 	pages.read("/reports/offices/:code/xlsx", auth.RolesRead, w.Page(w.OfficeReportFile(webui.FormatXLSX)))
+	pages.read("/reports/offices/:code/pdf", auth.RolesRead, w.Page(w.OfficeReportPDF))
 	pages.read("/reports/provinces/:code", auth.RolesProvince, w.Page(w.ProvinceReport))
 	pages.read("/reports/provinces/:code/csv", auth.RolesProvince, w.Page(w.ProvinceReportFile(webui.FormatCSV)))
 	pages.read("/reports/provinces/:code/xlsx", auth.RolesProvince, w.Page(w.ProvinceReportFile(webui.FormatXLSX)))
+	pages.read("/reports/provinces/:code/pdf", auth.RolesProvince, w.Page(w.ProvinceReportPDF))
 	pages.read("/reports/monthly", auth.RolesRead, w.Page(w.MonthlyList))
 	pages.read("/reports/monthly/:kind/:ref/:month/:format", auth.RolesRead, w.Page(w.MonthlyFile))
 

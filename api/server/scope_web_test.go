@@ -40,8 +40,8 @@ func TestScopeOfEveryRoute(t *testing.T) {
 	if _, err := f.server.MonthlyReports(webui.MonthlyConfig{}).RunOnce(context.Background()); err != nil {
 		t.Fatalf("monthly reports: %v", err)
 	}
-	office71 := []string{"/offices/73.71", "/reports/offices/73.71", "/reports/offices/73.71/csv", "/reports/offices/73.71/xlsx"}
-	province73 := []string{"/provinces/73", "/reports/provinces/73", "/reports/provinces/73/csv", "/reports/provinces/73/xlsx"}
+	office71 := []string{"/offices/73.71", "/reports/offices/73.71", "/reports/offices/73.71/csv", "/reports/offices/73.71/xlsx", "/reports/offices/73.71/pdf"}
+	province73 := []string{"/provinces/73", "/reports/provinces/73", "/reports/provinces/73/csv", "/reports/provinces/73/xlsx", "/reports/provinces/73/pdf"}
 	tests := []struct {
 		method, path string
 		want         expect

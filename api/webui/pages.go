@@ -14,6 +14,7 @@ import (
 	"github.com/pantau-id/pantau/api"
 	"github.com/pantau-id/pantau/api/auth"
 	"github.com/pantau-id/pantau/api/httperr"
+	"github.com/pantau-id/pantau/api/pdf"
 	"github.com/pantau-id/pantau/api/postgres"
 	"github.com/pantau-id/pantau/api/reportdata"
 	"github.com/pantau-id/pantau/web"
@@ -30,6 +31,8 @@ type Pages struct {
 	now    func() time.Time
 	tpl    map[string]*template.Template
 	assets map[string]*staticAsset
+	// printer makes "Unduh PDF" with the machine's Chromium.
+	printer *pdf.Printer
 }
 
 // pageNames are the templates in web/templates, each rendered inside layout.
@@ -38,7 +41,7 @@ var pageNames = []string{"login", "error", "board", "office", "province", "natio
 // New parses the templates once; a template that does not parse is a
 // programming error caught by every test, so it panics.
 func New(store *postgres.Store, guard *auth.Guard, log *slog.Logger, now func() time.Time) *Pages {
-	p := &Pages{store: store, guard: guard, log: log, now: now, tpl: map[string]*template.Template{}}
+	p := &Pages{store: store, guard: guard, log: log, now: now, tpl: map[string]*template.Template{}, printer: pdf.New(pdf.DefaultChromium)}
 	assets, err := loadStatic(web.Static())
 	if err != nil {
 		panic(err)
@@ -78,11 +81,7 @@ type view struct {
 
 // render writes page name with data; the title is a message key.
 func (p *Pages) render(c *gin.Context, status int, name, title string, data any) error {
-	v := view{Lang: auth.LangOf(c), Path: c.Request.URL.Path, Now: p.now(), Data: data}
-	if sess := auth.SessionOf(c); sess != nil {
-		v.User, v.CSRF, v.Scope = &sess.User, sess.CSRFToken, auth.ScopeOfUser(sess.User)
-	}
-	body, err := p.execute(name, title, v)
+	body, err := p.page(c, name, title, data)
 	if err != nil {
 		return err
 	}
@@ -97,6 +96,15 @@ func (p *Pages) render(c *gin.Context, status int, name, title string, data any)
 		"img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 	c.Data(status, "text/html; charset=utf-8", body)
 	return nil
+}
+
+// page renders page name for the request's user, as render sends it.
+func (p *Pages) page(c *gin.Context, name, title string, data any) ([]byte, error) {
+	v := view{Lang: auth.LangOf(c), Path: c.Request.URL.Path, Now: p.now(), Data: data}
+	if sess := auth.SessionOf(c); sess != nil {
+		v.User, v.CSRF, v.Scope = &sess.User, sess.CSRFToken, auth.ScopeOfUser(sess.User)
+	}
+	return p.execute(name, title, v)
 }
 
 // execute renders page name with v outside any request (monthly reports).

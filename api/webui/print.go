@@ -3,6 +3,7 @@ package webui
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -10,6 +11,8 @@ import (
 	"github.com/pantau-id/pantau/api"
 	"github.com/pantau-id/pantau/api/auth"
 	"github.com/pantau-id/pantau/api/httperr"
+	"github.com/pantau-id/pantau/api/pdf"
+	"github.com/pantau-id/pantau/web"
 )
 
 // printView is the printable report: the letter an office (or a province)
@@ -53,28 +56,89 @@ func (p *Pages) provinceReportData(c *gin.Context) (*provinceDetail, error) {
 	return p.buildProvinceDetail(c.Request.Context(), auth.LangOf(c), pr, per)
 }
 
-// OfficeReport is GET /reports/offices/:code, the printable letter.
-func (p *Pages) OfficeReport(c *gin.Context) error {
+// officePrint is the office report's letter and attachment.
+func (p *Pages) officePrint(c *gin.Context) (printView, error) {
 	d, err := p.officeReportData(c)
 	if err != nil {
-		return err
+		return printView{}, err
 	}
 	set, err := p.store.OfficeLetter(c.Request.Context(), d.Office.Code)
 	if err != nil {
-		return err
+		return printView{}, err
 	}
 	q := fmt.Sprintf("from=%s&to=%s", d.Period.From, d.Period.To)
-	return p.render(c, http.StatusOK, "report", "report.title", printView{Kind: "office", Office: d, Letter: officeLetter(d, set, p.now()), Query: q, Base: c.Request.URL.Path})
+	return printView{Kind: "office", Office: d, Letter: officeLetter(d, set, p.now()), Query: q, Base: reportBase(c)}, nil
+}
+
+// provincePrint is the province report's letter and attachment.
+func (p *Pages) provincePrint(c *gin.Context) (printView, error) {
+	d, err := p.provinceReportData(c)
+	if err != nil {
+		return printView{}, err
+	}
+	q := fmt.Sprintf("from=%s&to=%s", d.Period.From, d.Period.To)
+	return printView{Kind: "province", Province: d, Letter: provinceLetter(d, p.now()), Query: q, Base: reportBase(c)}, nil
+}
+
+// reportBase is the report's URL without /pdf, for its download links.
+func reportBase(c *gin.Context) string { return strings.TrimSuffix(c.Request.URL.Path, "/pdf") }
+
+// OfficeReport is GET /reports/offices/:code, the printable letter.
+func (p *Pages) OfficeReport(c *gin.Context) error {
+	v, err := p.officePrint(c)
+	if err != nil {
+		return err
+	}
+	return p.render(c, http.StatusOK, "report", "report.title", v)
 }
 
 // ProvinceReport is GET /reports/provinces/:code.
 func (p *Pages) ProvinceReport(c *gin.Context) error {
-	d, err := p.provinceReportData(c)
+	v, err := p.provincePrint(c)
 	if err != nil {
 		return err
 	}
-	q := fmt.Sprintf("from=%s&to=%s", d.Period.From, d.Period.To)
-	return p.render(c, http.StatusOK, "report", "report.title", printView{Kind: "province", Province: d, Letter: provinceLetter(d, p.now()), Query: q, Base: c.Request.URL.Path})
+	return p.render(c, http.StatusOK, "report", "report.title", v)
+}
+
+// OfficeReportPDF is GET /reports/offices/:code/pdf: the same document as
+// the browser's "Cetak", printed by the server's Chromium.
+func (p *Pages) OfficeReportPDF(c *gin.Context) error {
+	v, err := p.officePrint(c)
+	if err != nil {
+		return err
+	}
+	return p.sendPDF(c, v, fmt.Sprintf("pantau-%s-%s-%s", v.Office.Office.Code, v.Office.Period.From, v.Office.Period.To))
+}
+
+// ProvinceReportPDF is GET /reports/provinces/:code/pdf.
+func (p *Pages) ProvinceReportPDF(c *gin.Context) error {
+	v, err := p.provincePrint(c)
+	if err != nil {
+		return err
+	}
+	return p.sendPDF(c, v, fmt.Sprintf("pantau-%s-%s-%s", v.Province.Province.Code, v.Province.Period.From, v.Province.Period.To))
+}
+
+// sendPDF prints the report page with Chromium; without Chromium on the
+// server it says so in words and points at the browser's own print.
+func (p *Pages) sendPDF(c *gin.Context, v printView, name string) error {
+	if !p.printer.Available() {
+		msg := web.T(auth.LangOf(c), "report.pdf.none")
+		return p.render(c, http.StatusServiceUnavailable, "error", "error.title", map[string]any{"Status": http.StatusServiceUnavailable, "Message": msg})
+	}
+	html, err := p.page(c, "report", "report.title", v)
+	if err != nil {
+		return err
+	}
+	body, err := p.printer.Print(c.Request.Context(), pdf.Doc{HTML: html, Assets: web.Static(), Prefix: web.StaticPrefix, Landscape: v.Kind == "province"})
+	if err != nil {
+		return err
+	}
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.pdf"`, name))
+	c.Header("Cache-Control", "no-store")
+	c.Data(http.StatusOK, "application/pdf", body)
+	return nil
 }
 
 // OfficeReportFile serves the office report as CSV or XLSX (format is the
