@@ -30,15 +30,15 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	p, err := Open(cfg, log)
 	if err != nil {
-		log.Error("cannot start", "error", err.Error())
+		log.Error("cannot start", "err", err)
 		return exitFailed
 	}
 	runErr := p.Run(ctx)
 	if err := p.Close(); err != nil {
-		log.Error("close", "error", err.Error())
+		log.Error("close", "err", err)
 	}
 	if runErr != nil {
-		log.Error("agent stopped", "error", runErr.Error())
+		log.Error("agent stopped", "err", runErr)
 		return exitFailed
 	}
 	return exitOK

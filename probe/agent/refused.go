@@ -36,7 +36,7 @@ func (a *Agent) refused(ctx context.Context, recs []spool.Record, v verdict) (ti
 		a.up.unreachable = !ready
 		a.up.failures++
 		wait := a.backoff()
-		a.log.Warn("server refused the batch, will retry", "status", v.status, "error", v.message,
+		a.log.Warn("server refused the batch, will retry", "status", v.status, "err", v.message,
 			"results", len(recs), "first_seq", first, "refusals", a.up.refused, "retry_in", wait.String())
 		return wait, nil
 	}
@@ -49,14 +49,14 @@ func (a *Agent) refused(ctx context.Context, recs []spool.Record, v verdict) (ti
 			a.up.failures++
 			wait := a.backoff()
 			a.log.Warn("server refuses the next result too; keeping both and backing off", "seq", last,
-				"status", v.status, "error", v.message, "retry_in", wait.String())
+				"status", v.status, "err", v.message, "retry_in", wait.String())
 			return wait, nil
 		}
 		if err := a.spool.Drop(ctx, last); err != nil {
 			return a.cfg.BackoffMin, fmt.Errorf("drop refused result seq %d: %w", last, err)
 		}
 		a.log.Error("the server refuses this result every time; dropped it (counted in the drops reported) so the rest can be delivered",
-			"seq", last, "payload", truncate(string(recs[0].Payload), 300), "status", v.status, "error", v.message)
+			"seq", last, "payload", truncate(string(recs[0].Payload), 300), "status", v.status, "err", v.message)
 		return 0, nil
 	}
 	if a.up.suspectTo == 0 {

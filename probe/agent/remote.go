@@ -81,7 +81,7 @@ func (a *Agent) configLoop(ctx context.Context, cur Settings, etag string, updat
 		case err != nil:
 			if !failing {
 				a.log.Warn("cannot fetch the configuration; running on the last good one",
-					"error", err.Error(), "targets", len(cur.Targets), "retry_every", a.cfg.ConfigPoll.String())
+					"err", err, "targets", len(cur.Targets), "retry_every", a.cfg.ConfigPoll.String())
 			}
 			failing = true
 		default:
@@ -133,7 +133,7 @@ func (a *Agent) startSettings() (Settings, string) {
 	c, ok, err := loadCache(a.cfg.ConfigCache, a.cfg.Server)
 	switch {
 	case err != nil:
-		a.log.Warn("configuration cache unusable; waiting for the server", "error", err.Error())
+		a.log.Warn("configuration cache unusable; waiting for the server", "err", err)
 		return s, ""
 	case !ok:
 		a.log.Info("no cached configuration; waiting for the server's", "cache", a.cfg.ConfigCache)

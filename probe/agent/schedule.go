@@ -88,13 +88,13 @@ func (a *Agent) spoolResults(ctx context.Context, rs []probe.Result) {
 		a.clock.correct(&r)
 		b, err := json.Marshal(r)
 		if err != nil {
-			a.log.Error("encode result", "target", r.Target, "error", err.Error())
+			a.log.Error("encode result", "target", r.Target, "err", err)
 			continue
 		}
 		payloads = append(payloads, b)
 	}
 	if _, err := a.spool.Append(ctx, payloads...); err != nil {
-		a.log.Error("spool results", "results", len(payloads), "error", err.Error())
+		a.log.Error("spool results", "results", len(payloads), "err", err)
 		return
 	}
 	select {

@@ -104,7 +104,7 @@ func (a *Agent) send(ctx context.Context, results []probe.Result) verdict {
 	v.message = errorMessage(raw)
 	if v.kind == verdictDiscard {
 		a.log.Error("server refuses a result as too large; dropping it so the spool moves on",
-			"seq", results[0].Seq, "target", results[0].Target, "status", v.status, "error", v.message)
+			"seq", results[0].Seq, "target", results[0].Target, "status", v.status, "err", v.message)
 	}
 	return v
 }
@@ -114,7 +114,7 @@ func (a *Agent) send(ctx context.Context, results []probe.Result) verdict {
 func (a *Agent) logAnswer(raw []byte, results []probe.Result) {
 	var br probe.BatchResponse
 	if err := json.Unmarshal(raw, &br); err != nil {
-		a.log.Warn("unreadable answer to a delivered batch", "error", err.Error())
+		a.log.Warn("unreadable answer to a delivered batch", "err", err)
 		return
 	}
 	for _, rj := range br.Rejected {

@@ -117,7 +117,7 @@ func (a *Agent) uploadOnce(ctx context.Context) (int, time.Duration, error) {
 		if err := json.Unmarshal(rec.Payload, &r); err != nil {
 			// Cannot happen with a CRC-checked record written by this agent;
 			// skip it rather than block the spool.
-			a.log.Error("undecodable spooled result skipped", "seq", rec.Seq, "error", err.Error())
+			a.log.Error("undecodable spooled result skipped", "seq", rec.Seq, "err", err)
 			continue
 		}
 		r.Seq = rec.Seq
@@ -164,7 +164,7 @@ func (a *Agent) uploadOnce(ctx context.Context) (int, time.Duration, error) {
 	}
 	a.up.failures++
 	wait := a.backoff()
-	a.log.Warn("delivery failed, will retry", "status", v.status, "error", v.message,
+	a.log.Warn("delivery failed, will retry", "status", v.status, "err", v.message,
 		"attempt", a.up.failures, "retry_in", wait.String(), "spool_depth", a.spool.Stats().Depth)
 	return len(recs), wait, nil
 }

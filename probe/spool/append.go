@@ -37,7 +37,7 @@ func (s *Spool) Append(ctx context.Context, payloads ...[]byte) ([]uint64, error
 	}
 	err := s.appendLocked(ctx, buf)
 	if err != nil && isDiskFull(err) {
-		s.log.Warn("spool: disk full, dropping the oldest segment and retrying", "error", err.Error())
+		s.log.Warn("spool: disk full, dropping the oldest segment and retrying", "err", err)
 		if derr := s.dropOldest(ctx, true); derr == nil {
 			err = s.appendLocked(ctx, buf)
 		}
@@ -45,7 +45,7 @@ func (s *Spool) Append(ctx context.Context, payloads ...[]byte) ([]uint64, error
 	if err != nil {
 		s.st.Dropped += uint64(len(payloads))
 		if serr := saveState(ctx, s.dir, s.st); serr != nil {
-			s.log.Error("spool: cannot persist drop count", "error", serr.Error())
+			s.log.Error("spool: cannot persist drop count", "err", serr)
 		}
 		if isDiskFull(err) {
 			return nil, fmt.Errorf("%w: %d records dropped: %v", ErrDiskFull, len(payloads), err)

@@ -69,7 +69,7 @@ func (s *Spool) skipDamaged(ctx context.Context, g segment, floor uint64, cause 
 	s.st.Dropped += lost
 	s.st.DroppedThrough = max(s.st.DroppedThrough, g.last)
 	s.log.Error("spool: damaged segment, skipping the rest of it", "segment", segName(g.first),
-		"dropped", lost, "first_seq", floor+1, "last_seq", g.last, "error", cause.Error())
+		"dropped", lost, "first_seq", floor+1, "last_seq", g.last, "err", cause)
 	if err := saveState(ctx, s.dir, s.st); err != nil {
 		return err
 	}

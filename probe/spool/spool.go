@@ -115,7 +115,7 @@ func Open(dir string, opt Options) (*Spool, error) {
 		aside := filepath.Join(dir, stateFile+".corrupt")
 		_ = safefs.Rename(ctx, filepath.Join(dir, stateFile), aside)
 		opt.Logger.Error("spool: state file unreadable, set aside; undelivered-position and drop count reset",
-			"moved_to", aside, "error", err.Error())
+			"moved_to", aside, "err", err)
 		st, err = state{}, nil
 	}
 	if err != nil {
@@ -188,7 +188,7 @@ func (s *Spool) repairTail(ctx context.Context, seg *segment) error {
 		}
 		if err != nil {
 			s.log.Warn("spool: truncating torn tail", "segment", path, "offset", good,
-				"bytes_dropped", seg.size-good, "error", err.Error())
+				"bytes_dropped", seg.size-good, "err", err)
 			if err := f.Truncate(good); err != nil {
 				return fmt.Errorf("truncate torn tail of %s: %w", path, err)
 			}
