@@ -6,6 +6,7 @@ import (
 	"math"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/pantau-id/pantau/web"
@@ -68,6 +69,25 @@ func TestStateColoursMeetWCAGAA(t *testing.T) {
 		t.Logf("%s on %s: %.2f:1", p.fg, p.bg, r)
 		if r < 4.5 {
 			t.Errorf("%s (%s) on %s (%s): contrast %.2f:1, below WCAG AA 4.5:1", p.fg, colour(p.fg), p.bg, colour(p.bg), r)
+		}
+	}
+	// Dark mode: its own text colours on its own background.
+	_, dark, ok := strings.Cut(string(css), "prefers-color-scheme: dark")
+	if !ok {
+		t.Fatal("pantau.css has no dark mode")
+	}
+	dv := map[string]string{}
+	for _, m := range regexp.MustCompile(`--([a-z]+):\s*(#[0-9a-fA-F]{6})`).FindAllStringSubmatch(dark, -1) {
+		if _, seen := dv[m[1]]; !seen {
+			dv[m[1]] = m[2]
+		}
+	}
+	for _, fg := range []string{"ink", "muted"} {
+		if dv[fg] == "" || dv["bg"] == "" {
+			t.Fatalf("dark mode defines no --%s or --bg", fg)
+		}
+		if r := contrast(t, dv[fg], dv["bg"]); r < 4.5 {
+			t.Errorf("dark mode: --%s on --bg: %.2f:1, below 4.5:1", fg, r)
 		}
 	}
 	// The issue's measurement, as a check of the formula itself.
