@@ -23,7 +23,7 @@ var (
 		"results", "probes", "targets", "detection_queue", "result_rollups", "rollup_dirty",
 		"series_state", "outages", "incident_offices", "incident_dirty",
 		"escalation_incidents", "escalation_threads", "escalation_outbox",
-		"office_intake", "office_settings", "office_doc_types", "office_ramadan", "office_closures",
+		"office_intake", "office_settings", "office_doc_types", "office_ramadan", "office_closures", "office_letter",
 	}
 	// reference tables are copied to every node: small, read everywhere,
 	// written rarely. The reason says why each stays small.
