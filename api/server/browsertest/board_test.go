@@ -83,6 +83,17 @@ func TestBoardSearchFilterGrid(t *testing.T) {
 		t.Errorf("reloaded filtered board: squares %q", got)
 	}
 
+	// 514 squares (the fixture's, copied in the page: the nation's count)
+	// end within the first screen at 1366 x 900.
+	tb.open(t, base+"/")
+	bottom := eval[float64](t, tb, `(() => { const g = document.getElementById('board-grid'), c = g.children[0];
+		for (let i = g.children.length; i < 514; i++) { g.appendChild(c.cloneNode()); }
+		return g.getBoundingClientRect().bottom })()`)
+	if bottom > 900 {
+		t.Errorf("514 squares end at %v px, below the first screen at 1366 x 900", bottom)
+	}
+	tb.screenshot(t, "board-514-1366")
+
 	// The phone layout keeps every square on the first screen.
 	tb.open(t, base+"/")
 	step(t, tb, "emulate a phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
