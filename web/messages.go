@@ -147,6 +147,7 @@ var messages = map[string][2]string{
 	"closure.tutup":            {"Kantor tutup", "Office closed"},
 	"office.settings":          {"Pengaturan", "Settings"},
 	"report.pdf.none":          {"PDF tidak dapat dibuat di server ini karena Chromium tidak terpasang. Gunakan tombol Cetak lalu pilih \"Simpan sebagai PDF\": hasilnya dokumen yang sama.", "The server cannot make the PDF: Chromium is not installed. Use Print and choose \"Save as PDF\": it gives the same document."},
+	"report.csv.semi":          {"CSV (;) untuk Excel berbahasa Indonesia", "CSV (;) for spreadsheets set to Indonesian"},
 	"report.to":                {"Kepada Yth.", "To"},
 	"report.period":            {"Periode", "Period"},
 	"report.csv":               {"Unduh CSV", "Download CSV"},

@@ -43,6 +43,23 @@ func TestReportDownloadsCarryTheFigures(t *testing.T) {
 	if recs[3][0] != "2026-11-27" || recs[3][1] != "80" || recs[3][2] != "80" {
 		t.Errorf("27 November: %v, want 80 received and 80 completed (no outage)", recs[3])
 	}
+	// ?sep=; for a spreadsheet set to Indonesian: the same figures, ';'
+	// between them; anything else is refused naming the field.
+	resp, body = f.do(t, "city71", "GET", "/reports/offices/73.71/csv?from=2026-11-25&to=2026-11-30&sep=%3B", nil, false)
+	r := csv.NewReader(strings.NewReader(body))
+	r.Comma = ';'
+	semi, err := r.ReadAll()
+	if resp.StatusCode != ok || err != nil || len(semi) != len(recs) || strings.Join(semi[3][:3], "|") != strings.Join(recs[3][:3], "|") {
+		t.Fatalf("csv with sep=;: %d %v %v, want the rows of the comma file", resp.StatusCode, err, semi)
+	}
+	for i, cell := range semi[3] {
+		if strings.Contains(cell, ".") {
+			t.Errorf("column %s with sep=; holds a decimal point: %q", semi[0][i], cell)
+		}
+	}
+	if resp, body := f.do(t, "city71", "GET", "/reports/offices/73.71/csv?sep=x", nil, false); resp.StatusCode != 400 || !strings.Contains(body, "want , or ;") {
+		t.Errorf("sep=x: %d, want 400 naming sep", resp.StatusCode)
+	}
 	resp, body = f.do(t, "prov73", "GET", "/reports/offices/73.71/xlsx?from=2026-11-25&to=2026-11-30", nil, false)
 	if resp.StatusCode != ok {
 		t.Fatalf("xlsx: %d", resp.StatusCode)

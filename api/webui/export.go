@@ -5,10 +5,12 @@ import (
 	"encoding/csv"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/pantau-id/pantau/api"
 	"github.com/pantau-id/pantau/api/detect"
 )
 
@@ -70,10 +72,12 @@ func provinceTables(d *provinceDetail) []table {
 	return []table{offices, incs}
 }
 
-// writeCSV writes t as CSV with its header.
-func writeCSV(t table) ([]byte, error) {
+// writeCSV writes t as CSV with its header. With sep ';' (?sep=; for a
+// spreadsheet set to Indonesian) fractions take a decimal comma: 65,73.
+func writeCSV(t table, sep rune) ([]byte, error) {
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
+	w.Comma = sep
 	if err := w.Write(t.Header); err != nil {
 		return nil, fmt.Errorf("csv: %w", err)
 	}
@@ -81,6 +85,9 @@ func writeCSV(t table) ([]byte, error) {
 		rec := make([]string, len(r))
 		for i, v := range r {
 			rec[i] = cellString(v)
+			if _, frac := v.(float64); frac && sep == ';' {
+				rec[i] = strings.Replace(rec[i], ".", ",", 1)
+			}
 		}
 		if err := w.Write(rec); err != nil {
 			return nil, fmt.Errorf("csv: %w", err)
@@ -141,3 +148,14 @@ func cellString(v any) string {
 func round2(f float64) float64 { return float64(int64(f*100+0.5)) / 100 }
 
 func minutes(d time.Duration) float64 { return round2(d.Minutes()) }
+
+// csvSep reads ?sep= of a CSV download: ',' (the default) or ';'.
+func csvSep(s string) (rune, error) {
+	switch s {
+	case "", ",":
+		return ',', nil
+	case ";":
+		return ';', nil
+	}
+	return 0, api.FieldErrorf("sep", "want , or ;, not %q", s)
+}

@@ -154,7 +154,7 @@ func (m *MonthlyReports) exists(ctx context.Context, ref, kind string, month cal
 }
 
 func (m *MonthlyReports) save(ctx context.Context, ref, kind string, month calendar.Date, html []byte, ts []table) error {
-	csvBody, err := writeCSV(ts[0])
+	csvBody, err := writeCSV(ts[0], ',')
 	if err != nil {
 		return err
 	}

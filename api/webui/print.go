@@ -182,7 +182,11 @@ func sendTables(c *gin.Context, format, name string, ts []table) error {
 	switch format {
 	case FormatCSV:
 		ct = "text/csv; charset=utf-8"
-		body, err = writeCSV(ts[0])
+		var sep rune
+		if sep, err = csvSep(c.Query("sep")); err != nil {
+			return err
+		}
+		body, err = writeCSV(ts[0], sep)
 	case FormatXLSX:
 		ct = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 		body, err = writeXLSX(ts)
