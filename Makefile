@@ -15,7 +15,7 @@ LDFLAGS := -X main.version=$(VERSION) $(if $(RELEASE_SERVER),-X main.defaultServ
 .PHONY: test deps vet lint fuzz build cross release demo bench-ingest test-faults soak
 
 test: deps lint
-	$(GO) test -count=1 -timeout 20m ./...
+	GIN_MODE=release $(GO) test -count=1 -timeout 20m ./...
 	$(MAKE) --no-print-directory fuzz
 
 deps:

@@ -16,7 +16,6 @@ import (
 // a person's from the session, with the roles given on every route (the
 // argument cannot be left out) and the CSRF check on every write.
 func (s *Server) routes() *gin.Engine {
-	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.Use(gin.Recovery(), securityHeaders(), s.requestLog(), s.metrics.observe(), newGzipPool().compress(), s.checkInput())
 	r.HandleMethodNotAllowed = true

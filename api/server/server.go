@@ -89,7 +89,6 @@ func New(cfg Config, store *postgres.Store, log *slog.Logger, reg prometheus.Reg
 // MetricsHandler serves /metrics for a listener of its own, with the
 // token check when one is set.
 func (s *Server) MetricsHandler() http.Handler {
-	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.Use(gin.Recovery(), securityHeaders())
 	r.GET("/metrics", metricsAuth(s.cfg.Metrics.Token), s.metrics.handler)

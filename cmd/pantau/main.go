@@ -13,6 +13,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/gin-gonic/gin"
 )
 
 const usage = `pantau — outage monitoring and SLA reports for Disdukcapil offices
@@ -39,6 +41,9 @@ Run 'pantau <command> -h' for the flags of a command.
 `
 
 func main() {
+	// Gin's mode is process-wide state: the process decides it, once, here
+	// (tests get the same through GIN_MODE=release in the Makefile).
+	gin.SetMode(gin.ReleaseMode)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
