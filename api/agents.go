@@ -19,6 +19,10 @@ type AgentStatus struct {
 	// clock should be set (and results spooled before it reached the
 	// server carry the wrong time).
 	ClockSkewed bool `json:"clock_skewed"`
+	// UpdateState is where the probe stands under the rollout in force
+	// (UpdateNone, UpdateWaiting, …); UpdateVersion is that rollout's version.
+	UpdateState   string `json:"update_state"`
+	UpdateVersion string `json:"update_version,omitempty"`
 }
 
 // MaxClockOffset is the clock offset past which an agent is flagged.

@@ -62,6 +62,8 @@ type Probe struct {
 	SpoolDepth    int64      `json:"spool_depth"`
 	Dropped       int64      `json:"dropped"`
 	ClockOffsetMS int64      `json:"clock_offset_ms"`
+	// UpdateFailed is the release version the agent rolled back from.
+	UpdateFailed string `json:"update_failed,omitempty"`
 }
 
 // IngestItem is one validated result ready to store.

@@ -250,3 +250,15 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 	}
 	return d.UnmarshalText([]byte(s))
 }
+
+// UpdateOffer is the release the server offers an agent in its config
+// response. The agent downloads URL (a path on the server, with its probe
+// token) and runs the program only if Sums verifies against the public key
+// it was enrolled with and the download matches its line for Name.
+type UpdateOffer struct {
+	Version   string `json:"version"`
+	Name      string `json:"name"`      // the binary's name in Sums
+	URL       string `json:"url"`       // download path, relative to the server
+	Sums      string `json:"sums"`      // SHA256SUMS, the exact signed text
+	Signature string `json:"signature"` // SHA256SUMS.sig
+}

@@ -22,6 +22,9 @@ type EnrolResponse struct {
 	Office  string `json:"office"`
 	ProbeID int64  `json:"probe_id"`
 	Token   string `json:"token"`
+	// ReleaseKey is the public key agent releases are signed with: the
+	// agent stores it with its token and trusts no update signed otherwise.
+	ReleaseKey string `json:"release_public_key,omitempty"`
 }
 
 // PostEnrol trades a one-time enrolment code for a probe token. Codes are
@@ -45,12 +48,17 @@ func (s *API) PostEnrol(c *gin.Context) error {
 	if req.Code == "" {
 		return api.FieldErrorf("code", "missing")
 	}
+	// Read before the code is spent, so a failure here costs no code.
+	key, err := s.store.ReleasePublicKey(c.Request.Context())
+	if err != nil {
+		return err
+	}
 	p, token, err := s.store.Enrol(c.Request.Context(), req.Code, req.Name)
 	if err != nil {
 		return err
 	}
 	s.log.InfoContext(c.Request.Context(), "agent enrolled", "office", p.OfficeCode, "probe_id", p.ID, "name", p.Name, "remote", ip)
-	c.JSON(http.StatusOK, EnrolResponse{Office: p.OfficeCode, ProbeID: p.ID, Token: token})
+	c.JSON(http.StatusOK, EnrolResponse{Office: p.OfficeCode, ProbeID: p.ID, Token: token, ReleaseKey: key})
 	return nil
 }
 

@@ -200,6 +200,8 @@ type ProbeConfig struct {
 	Office   string         `json:"office"`
 	Interval probe.Duration `json:"interval"`
 	Targets  []probe.Target `json:"targets"`
+	// Update is the agent release offered to this probe, if any.
+	Update *probe.UpdateOffer `json:"update,omitempty"`
 }
 
 // GetProbeConfig tells an agent what to check, so targets are managed
@@ -224,6 +226,9 @@ func (s *API) GetProbeConfig(c *gin.Context) error {
 	if cfg.Interval == 0 {
 		// No targets yet: a valid configuration the agent waits on.
 		cfg.Interval = probe.Duration(30 * time.Second)
+	}
+	if cfg.Update, err = s.updateOffer(c, p); err != nil {
+		return err
 	}
 	// An ETag lets 514 agents polling every minute get a bodyless 304
 	// while nothing changed.

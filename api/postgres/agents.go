@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/pantau-id/pantau/api"
 )
 
@@ -42,9 +44,29 @@ func (s *Store) AgentStatuses(ctx context.Context, officeCode string) ([]api.Age
 	if err != nil {
 		return nil, "", err
 	}
+	rollout, err := s.CurrentRollout(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	provinces := map[string]string{}
+	if rollout != nil {
+		rows, err := s.pool.Query(ctx, `SELECT code, province_code FROM offices`)
+		if err != nil {
+			return nil, "", fmt.Errorf("list office provinces: %w", err)
+		}
+		var code, province string
+		_, err = pgx.ForEachRow(rows, []any{&code, &province}, func() error { provinces[code] = province; return nil })
+		if err != nil {
+			return nil, "", fmt.Errorf("list office provinces: %w", err)
+		}
+	}
 	out := make([]api.AgentStatus, len(ps))
 	for i, p := range ps {
-		out[i] = api.AgentStatus{Probe: p, Outdated: api.AgentOutdated(p.AgentVersion, minimum), ClockSkewed: api.AgentClockSkewed(p.ClockOffsetMS)}
+		out[i] = api.AgentStatus{Probe: p, Outdated: api.AgentOutdated(p.AgentVersion, minimum), ClockSkewed: api.AgentClockSkewed(p.ClockOffsetMS),
+			UpdateState: api.UpdateState(rollout, p, provinces[p.OfficeCode])}
+		if out[i].UpdateState != api.UpdateNone {
+			out[i].UpdateVersion = rollout.Version
+		}
 	}
 	return out, minimum, nil
 }

@@ -140,7 +140,7 @@ func (s *Store) RevokeProbe(ctx context.Context, officeCode string, id int64) er
 // Probes lists probes of an office (all offices when empty).
 func (s *Store) Probes(ctx context.Context, officeCode string) ([]api.Probe, error) {
 	rows, err := s.pool.Query(ctx, `SELECT id, office_code, name, created_at, revoked_at, last_seen_at,
-			agent_version, agent_os, agent_arch, spool_depth, dropped, clock_offset_ms
+			agent_version, agent_os, agent_arch, spool_depth, dropped, clock_offset_ms, update_failed
 		FROM probes WHERE $1 = '' OR office_code = $1 ORDER BY office_code, id`, officeCode)
 	if err != nil {
 		return nil, fmt.Errorf("list probes: %w", err)
@@ -148,7 +148,7 @@ func (s *Store) Probes(ctx context.Context, officeCode string) ([]api.Probe, err
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (api.Probe, error) {
 		var p api.Probe
 		err := r.Scan(&p.ID, &p.OfficeCode, &p.Name, &p.CreatedAt, &p.RevokedAt, &p.LastSeenAt,
-			&p.AgentVersion, &p.AgentOS, &p.AgentArch, &p.SpoolDepth, &p.Dropped, &p.ClockOffsetMS)
+			&p.AgentVersion, &p.AgentOS, &p.AgentArch, &p.SpoolDepth, &p.Dropped, &p.ClockOffsetMS, &p.UpdateFailed)
 		return p, err
 	})
 }

@@ -38,6 +38,8 @@ func (s *Server) routes() *gin.Engine {
 	agent := r.Group("/api/v1")
 	agent.POST("/results", a.ProbeAuth(true), j(a.PostResults))
 	agent.GET("/probe/config", a.ProbeAuth(false), j(a.GetProbeConfig))
+	agent.GET("/probe/releases/:version/:name", a.ProbeAuth(false), j(a.GetReleaseBinary))
+	agent.POST("/probe/update", a.ProbeAuth(false), j(a.PostUpdateReport))
 	agent.POST("/enrol", j(a.PostEnrol))
 
 	// Public (api/webui): no login. The login form's POST carries the

@@ -27,6 +27,10 @@ Actions:
   enrol-code      make a one-time code an office's agent enrols with (pantau-probe enrol)
   set-min-agent-version
                   flag agents older than a version as OUTDATED in list-probes
+  set-release-key the public key agent releases are signed with (agents enrolled later trust it)
+  upload-release  store a signed agent release folder (make release) after checking it
+  list-releases   list stored agent releases and the rollout in force
+  rollout         offer a release to all offices, a province or a list, a staged share first
   add-maintenance     declare a planned cut-off (office, province or national)
   list-maintenance    list maintenance windows
   delete-maintenance  remove a maintenance window
@@ -51,6 +55,10 @@ func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		"revoke-probe":          adminRevokeProbe,
 		"enrol-code":            adminEnrolCode,
 		"set-min-agent-version": adminSetMinAgentVersion,
+		"set-release-key":       adminSetReleaseKey,
+		"upload-release":        adminUploadRelease,
+		"list-releases":         adminListReleases,
+		"rollout":               adminRollout,
 		"add-maintenance":       adminAddMaintenance,
 		"list-maintenance":      adminListMaintenance,
 		"delete-maintenance":    adminDeleteMaintenance,
@@ -199,7 +207,7 @@ func adminListProbes(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args []
 		return err
 	}
 	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "ID\tOFFICE\tNAME\tSTATE\tLAST SEEN\tVERSION\tOUTDATED\tOS\tSPOOL\tDROPPED\tCLOCK OFFSET")
+	fmt.Fprintln(w, "ID\tOFFICE\tNAME\tSTATE\tLAST SEEN\tVERSION\tOUTDATED\tUPDATE\tOS\tSPOOL\tDROPPED\tCLOCK OFFSET")
 	for _, p := range ps {
 		state, seen, outdated := "active", "never", "-"
 		if p.RevokedAt != nil {
@@ -211,12 +219,16 @@ func adminListProbes(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args []
 		if p.Outdated {
 			outdated = "OUTDATED"
 		}
+		update := "-"
+		if p.UpdateState != api.UpdateNone {
+			update = p.UpdateState + " " + p.UpdateVersion
+		}
 		clock := fmt.Sprintf("%dms", p.ClockOffsetMS)
 		if p.ClockSkewed {
 			clock += " CLOCK"
 		}
-		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s/%s\t%d\t%d\t%s\n", p.ID, p.OfficeCode, p.Name, state, seen,
-			p.AgentVersion, outdated, p.AgentOS, p.AgentArch, p.SpoolDepth, p.Dropped, clock)
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s/%s\t%d\t%d\t%s\n", p.ID, p.OfficeCode, p.Name, state, seen,
+			p.AgentVersion, outdated, update, p.AgentOS, p.AgentArch, p.SpoolDepth, p.Dropped, clock)
 	}
 	if minimum != "" {
 		fmt.Fprintf(w, "\nminimum agent version: %s\n", minimum)
