@@ -64,7 +64,7 @@ func timelineChart(lang, tz string, per period, tl []api.StateInterval) template
 		}
 	}
 	c := chart.Category{ID: chartTimeline, Title: web.T(lang, "office.timeline") + " (" + web.ZoneLabel(tz) + ")", Labels: labels,
-		AxisNames: [2]string{"min", ""}, Height: "260px"}
+		AxisNames: [2]string{"min", ""}, Height: "260px", Lang: lang}
 	for _, s := range states {
 		c.Series = append(c.Series, chart.Series{Name: web.T(lang, "state."+string(s)), Kind: chart.Bar, Values: values[s], Stack: "state", Color: stateColors[s]})
 	}
@@ -83,7 +83,7 @@ func backlogChart(lang string, r *report.Report, outs []report.Outage, loc *time
 		recv[i], done[i], back[i], ot[i] = float64(d.Received), float64(d.Completed), float64(d.Backlog), float64(d.OvertimeHours)
 	}
 	c := chart.Category{ID: chartBacklog, Title: web.T(lang, "office.backlog"), Labels: labels,
-		AxisNames: [2]string{web.T(lang, "chart.backlog"), web.T(lang, "chart.overtime")},
+		AxisNames: [2]string{web.T(lang, "chart.backlog"), web.T(lang, "chart.overtime")}, Lang: lang,
 		Series: []chart.Series{
 			{Name: web.T(lang, "chart.received"), Kind: chart.Bar, Values: recv, Color: "#7f8c8d"},
 			{Name: web.T(lang, "chart.completed"), Kind: chart.Bar, Values: done, Color: "#27ae60"},

@@ -11,6 +11,7 @@ import (
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
 	"github.com/go-echarts/go-echarts/v2/render"
+	"github.com/go-echarts/go-echarts/v2/types"
 
 	"github.com/pantau-id/pantau/web"
 )
@@ -48,6 +49,20 @@ type Category struct {
 	// AxisNames label the left and, when a series uses it, right axis.
 	AxisNames [2]string
 	Height    string // CSS height; default 320px
+	// Lang writes axis labels and tooltip values: "id" (the default)
+	// 1.234,5; "en" 1,234.5.
+	Lang string
+}
+
+// numberFormatter is the ECharts callback writing a value as lang reads
+// numbers (Intl.NumberFormat: 1.234,5 in id-ID).
+func numberFormatter(lang string) types.FuncStr {
+	locale := "id-ID"
+	if lang == "en" {
+		locale = "en-GB"
+	}
+	// Single quotes: go-echarts escapes double ones inside the option.
+	return opts.FuncOpts(`function (v) { return (typeof v === 'number') ? new Intl.NumberFormat('` + locale + `', {maximumFractionDigits: 1}).format(v) : v; }`)
 }
 
 func initOpts(id, height string) charts.GlobalOpts {
@@ -65,15 +80,16 @@ func (c Category) HTML() template.HTML {
 	global := []charts.GlobalOpts{
 		initOpts(c.ID, c.Height),
 		charts.WithTitleOpts(opts.Title{Title: c.Title, Left: "center", TitleStyle: &opts.TextStyle{FontSize: 14}}),
-		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis", ValueFormatter: numberFormatter(c.Lang)}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0"}),
 		charts.WithGridOpts(opts.Grid{Left: "48", Right: "48", Top: "40", Bottom: "64"}),
-		charts.WithYAxisOpts(opts.YAxis{Name: c.AxisNames[0], Type: "value"}),
+		charts.WithYAxisOpts(opts.YAxis{Name: c.AxisNames[0], Type: "value", AxisLabel: &opts.AxisLabel{Formatter: numberFormatter(c.Lang)}}),
 		charts.WithAnimation(false),
 	}
 	bar.SetGlobalOptions(global...)
 	if c.AxisNames[1] != "" {
-		bar.ExtendYAxis(opts.YAxis{Name: c.AxisNames[1], Type: "value", Position: "right", SplitLine: &opts.SplitLine{Show: opts.Bool(false)}})
+		bar.ExtendYAxis(opts.YAxis{Name: c.AxisNames[1], Type: "value", Position: "right", SplitLine: &opts.SplitLine{Show: opts.Bool(false)},
+			AxisLabel: &opts.AxisLabel{Formatter: numberFormatter(c.Lang)}})
 	}
 	bar.SetXAxis(c.Labels)
 	var lines *charts.Line
