@@ -24,6 +24,9 @@ type credential struct {
 	Office     string    `json:"office"`
 	ProbeID    int64     `json:"probe_id"`
 	EnrolledAt time.Time `json:"enrolled_at"`
+	// ReleaseKey is the public key (ed25519:BASE64) the server gave at
+	// enrolment: the only key a self-update may be signed with.
+	ReleaseKey string `json:"release_public_key,omitempty"`
 }
 
 // defaultStateDir is the folder of the spool and the configuration cache.

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/pantau-id/pantau/probe"
+	"github.com/pantau-id/pantau/probe/release"
 	"github.com/pantau-id/pantau/probe/safefs"
 	"github.com/pantau-id/pantau/probe/service"
 )
@@ -32,6 +33,9 @@ type enrolResponse struct {
 	Office  string `json:"office"`
 	ProbeID int64  `json:"probe_id"`
 	Token   string `json:"token"`
+	// ReleaseKey is the key agent releases are signed with; the agent
+	// keeps it in its credential and runs no update signed otherwise.
+	ReleaseKey string `json:"release_public_key,omitempty"`
 }
 
 // defaultServiceUser is the account the service runs as on Linux; enrol
@@ -134,6 +138,11 @@ func enrolAndKeep(ctx context.Context, server, code, name, credFile, owner strin
 		return enrolResponse{}, err
 	}
 	cred := credential{Server: srv, Token: resp.Token, Office: resp.Office, ProbeID: resp.ProbeID, EnrolledAt: time.Now().UTC()}
+	// A key that does not parse is not kept: with no key every update is
+	// refused, which is safe; the code is spent already, so no error here.
+	if pub, err := release.ParsePublicKey(resp.ReleaseKey); err == nil {
+		cred.ReleaseKey = release.FormatPublicKey(pub)
+	}
 	if err := writeCredential(ctx, credFile, cred, owner); err != nil {
 		return enrolResponse{}, fmt.Errorf("enrolled as probe %d of office %s, but %w; enrol again with a new code", resp.ProbeID, resp.Office, err)
 	}

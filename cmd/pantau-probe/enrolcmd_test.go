@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -11,11 +13,18 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/pantau-id/pantau/probe/release"
 )
 
 func TestEnrolWritesToken(t *testing.T) {
 	t.Parallel()
 	var got enrolRequest
+	pub, _, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	releaseKey := release.FormatPublicKey(pub)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/api/v1/enrol" || r.Method != http.MethodPost {
 			http.NotFound(w, r)
@@ -27,7 +36,7 @@ func TestEnrolWritesToken(t *testing.T) {
 			_, _ = w.Write([]byte(`{"error":{"code":"not_found","message":"unknown or expired enrolment code"}}`))
 			return
 		}
-		_ = json.NewEncoder(w).Encode(enrolResponse{Office: "73.71", ProbeID: 42, Token: "tok-secret"})
+		_ = json.NewEncoder(w).Encode(enrolResponse{Office: "73.71", ProbeID: 42, Token: "tok-secret", ReleaseKey: releaseKey})
 	}))
 	t.Cleanup(srv.Close)
 	credFile := filepath.Join(t.TempDir(), "etc", "credential.json")
@@ -40,7 +49,7 @@ func TestEnrolWritesToken(t *testing.T) {
 		t.Fatalf("server got name %q", got.Name)
 	}
 	cred, ok, err := readCredential(credFile)
-	if err != nil || !ok || cred.Token != "tok-secret" || cred.Server != srv.URL || cred.Office != "73.71" || cred.ProbeID != 42 {
+	if err != nil || !ok || cred.Token != "tok-secret" || cred.Server != srv.URL || cred.Office != "73.71" || cred.ProbeID != 42 || cred.ReleaseKey != releaseKey {
 		t.Fatalf("credential = %+v, %v, %v", cred, ok, err)
 	}
 	if fi, _ := os.Stat(credFile); runtime.GOOS != "windows" && fi.Mode().Perm() != 0o600 {
