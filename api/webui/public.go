@@ -24,6 +24,7 @@ type publicStatus struct {
 	Unaffected []string
 	Expected   string
 	Assumed    string // when the link is assumed back for Expected
+	History    []dayBar
 }
 
 // PublicStatusPage is GET /status/:office, without login.
@@ -43,6 +44,9 @@ func (p *Pages) PublicStatusPage(c *gin.Context) error {
 		return err
 	}
 	ps := publicStatus{Name: o.Name, TZ: o.TZ, State: d.State.State, Now: now}
+	if ps.History, err = p.history(c.Request.Context(), lang, o.Code, per.Loc, now, ps.State != api.StateUnknown); err != nil {
+		return err
+	}
 	if ps.State == api.StateMaintenance {
 		ps.State = api.StateDown // a planned cut stops the same services
 	}

@@ -1,0 +1,62 @@
+package server_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestPublicStatusHistory reads an office's public status page without a
+// login: 90 day bars in the office's zone, a down day with its share of
+// the day, a checked day at 100 %, nothing of another office's outage,
+// and a page that refreshes itself.
+func TestPublicStatusHistory(t *testing.T) {
+	t.Parallel()
+	f := newWebFixture(t)
+	ctx := context.Background()
+	wita := time.FixedZone("WITA", 8*3600)
+	// 73.71: down 10.00–16.00 WITA on 20 November (6 of 24 hours).
+	addOutage(t, f, "73.71", time.Date(2026, 11, 20, 10, 0, 0, 0, wita), time.Date(2026, 11, 20, 16, 0, 0, 0, wita))
+	// 73.72: down all of 25 November; must not show on 73.71's page.
+	addOutage(t, f, "73.72", time.Date(2026, 11, 25, 0, 0, 0, 0, wita), time.Date(2026, 11, 26, 0, 0, 0, 0, wita))
+	// 73.71 checked on 21 November (an hourly rollup) without an outage.
+	if _, err := f.store.Pool().Exec(ctx, `INSERT INTO result_rollups (office_code, probe_id, target_id, hour, checks, failures)
+		SELECT '73.71', 1, id, $1, 60, 0 FROM targets WHERE office_code = '73.71' AND kind = 'central'`,
+		time.Date(2026, 11, 21, 9, 0, 0, 0, wita)); err != nil {
+		t.Fatal(err)
+	}
+	resp, page := f.do(t, "", http.MethodGet, "/status/73.71", nil, false)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status page: %d", resp.StatusCode)
+	}
+	if n := strings.Count(page, `<li class="bar `); n != 90 {
+		t.Errorf("%d history bars, want 90", n)
+	}
+	// The fixture's clock is 1 December 16.00 WITA: the bars run from
+	// 3 September to today.
+	first, last := strings.Index(page, `title="3 September 2026: `), strings.Index(page, `title="1 Desember 2026: `)
+	if first < 0 || last < first || strings.Contains(page, `title="2 September 2026`) {
+		t.Errorf("history does not run from 3 September to 1 Desember 2026")
+	}
+	for _, want := range []string{
+		`<li class="bar down" title="20 November 2026: tersedia 75,0 %">`,
+		`<li class="bar up" title="21 November 2026: tersedia 100,0 %">`,
+		`<li class="bar nodata" title="25 November 2026: tidak ada data">`,
+		`<meta http-equiv="refresh" content="60">`,
+		`Diperbarui 1 Desember 2026 16.00 WITA`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	if n := strings.Count(page, `class="bar down"`); n != 1 {
+		t.Errorf("%d down days, want 1 (another office's outage leaked?)", n)
+	}
+	// Parepare's own page shows its day as down, all of it.
+	_, other := f.do(t, "", http.MethodGet, "/status/73.72", nil, false)
+	if !strings.Contains(other, `<li class="bar down" title="25 November 2026: tersedia 0,0 %">`) {
+		t.Errorf("73.72's page lacks its own down day")
+	}
+}
