@@ -105,6 +105,7 @@ var messages = map[string][2]string{
 	"public.expected":          {"Perkiraan selesai untuk berkas yang diterima hari ini", "Expected completion for files received today"},
 	"public.assumed":           {"jika koneksi pulih", "if the link is back by"},
 	"public.unaffected":        {"Layanan yang tetap berjalan", "Services still running"},
+	"public.todaydone":         {"Berkas yang masuk hari ini dapat selesai paling lambat", "Files received today can be done by"},
 	"public.history":           {"Riwayat 90 hari", "90-day history"},
 	"public.available":         {"tersedia", "available"},
 	"public.nodata":            {"tidak ada data", "no data"},

@@ -6,6 +6,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/report/calendar"
 )
 
 // TestPublicStatusHistory reads an office's public status page without a
@@ -58,5 +61,47 @@ func TestPublicStatusHistory(t *testing.T) {
 	_, other := f.do(t, "", http.MethodGet, "/status/73.72", nil, false)
 	if !strings.Contains(other, `<li class="bar down" title="25 November 2026: tersedia 0,0 %">`) {
 		t.Errorf("73.72's page lacks its own down day")
+	}
+}
+
+// TestPublicStatusPromise: while a central outage is open the public page
+// says when files received today can be done and under which assumption;
+// without one (or for another office) it says nothing of the kind.
+func TestPublicStatusPromise(t *testing.T) {
+	t.Parallel()
+	f := newWebFixture(t)
+	ctx := context.Background()
+	wita := time.FixedZone("WITA", 8*3600)
+	five := 5
+	for _, office := range []string{"73.71", "73.72"} {
+		var rows []api.IntakeRow
+		for d := 16; d <= 30; d++ {
+			if wd := time.Date(2026, 11, d, 0, 0, 0, 0, time.UTC).Weekday(); wd == time.Saturday || wd == time.Sunday {
+				continue
+			}
+			rows = append(rows, api.IntakeRow{Date: calendar.Date{Year: 2026, Month: 11, Day: d}, Type: "KK", Received: 5, Completed: &five})
+		}
+		rows = append(rows, api.IntakeRow{Date: calendar.Date{Year: 2026, Month: 12, Day: 1}, Type: "KK", Received: 12})
+		if err := f.store.UpsertIntake(ctx, office, rows, f.sessions["staff71"].user.ID, f.now, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, before := f.do(t, "", http.MethodGet, "/status/73.72", nil, false)
+	if strings.Contains(before, `id="public-todaydone"`) {
+		t.Errorf("promise line without an open outage")
+	}
+	addOutage(t, f, "73.72", time.Date(2026, 12, 1, 10, 0, 0, 0, wita), time.Time{})
+	_, page := f.do(t, "", http.MethodGet, "/status/73.72", nil, false)
+	i := strings.Index(page, `id="public-todaydone"`)
+	if i < 0 {
+		t.Fatalf("no promise line during an open central outage: %.3000s", page)
+	}
+	line := page[i:]
+	line = line[:strings.Index(line, "</p>")]
+	if !strings.Contains(line, "Berkas yang masuk hari ini dapat selesai paling lambat <b>") || !strings.Contains(line, "WITA</b>, dengan asumsi koneksi kembali ") {
+		t.Errorf("promise line %q", line)
+	}
+	if _, other := f.do(t, "", http.MethodGet, "/status/73.71", nil, false); strings.Contains(other, `id="public-todaydone"`) {
+		t.Errorf("73.72's outage gives 73.71 a promise line")
 	}
 }

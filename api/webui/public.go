@@ -10,6 +10,7 @@ import (
 	"github.com/pantau-id/pantau/api/auth"
 	"github.com/pantau-id/pantau/report/calendar"
 	"github.com/pantau-id/pantau/web"
+	"github.com/pantau-id/pantau/web/format"
 )
 
 // publicStatus is what citizens see of an office: nothing internal (no
@@ -25,6 +26,9 @@ type publicStatus struct {
 	Expected   string
 	Assumed    string // when the link is assumed back for Expected
 	History    []dayBar
+	// TodayDone is when files received today are done while a central
+	// outage is open, under Assumption (the assumed return of the link).
+	TodayDone, Assumption string
 }
 
 // PublicStatusPage is GET /status/:office, without login.
@@ -66,6 +70,10 @@ func (p *Pages) PublicStatusPage(c *gin.Context) error {
 			ps.Expected = web.FormatDate(lang, o.TZ, cl.In(per.Loc, 12*60))
 			ps.Assumed = web.FormatTime(lang, o.TZ, *d.AssumeEnd)
 		}
+	}
+	if d.OpenSince != nil && d.Backlog != nil && d.Backlog.TodayDone != nil {
+		ps.TodayDone = format.DateTime(lang, d.Backlog.TodayDone.In(per.Loc))
+		ps.Assumption = d.Assumption
 	}
 	c.Header("Cache-Control", "public, max-age=30")
 	return p.render(c, http.StatusOK, "status", "public.title", ps)
