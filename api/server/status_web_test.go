@@ -54,6 +54,10 @@ func TestPublicStatusHistory(t *testing.T) {
 			t.Errorf("page lacks %q", want)
 		}
 	}
+	// One zone on the page: the footer too is in the office's.
+	if strings.Contains(page, " WIB") {
+		t.Errorf("a WITA office's status page shows a WIB time")
+	}
 	if n := strings.Count(page, `class="bar down"`); n != 1 {
 		t.Errorf("%d down days, want 1 (another office's outage leaked?)", n)
 	}

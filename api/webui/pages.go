@@ -170,6 +170,10 @@ func pageZone(data any) string {
 		return d.Office.TZ
 	case *provinceDetail:
 		return d.Province.TZ
+	case publicStatus:
+		return d.TZ
+	case *publicStatus:
+		return d.TZ
 	case printView:
 		if d.Office != nil {
 			return d.Office.Office.TZ
