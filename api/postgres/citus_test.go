@@ -28,18 +28,21 @@ var (
 	// reference tables are copied to every node: small, read everywhere,
 	// written rarely. The reason says why each stays small.
 	reference = map[string]string{
-		"provinces":           "38 rows",
-		"offices":             "514 rows (one per kota/kabupaten)",
-		"users":               "officials and staff: thousands at most",
-		"incidents":           "hundreds a year; joined from every office's rows",
-		"maintenance_windows": "a few a week",
-		"holidays":            "tens of dates a year, national or per province",
-		"escalation_channels": "one per office, province and the nation at most",
-		"escalation_policy":   "one row",
-		"retention_policy":    "one row",
-		"agent_policy":        "one row",
-		"api_tokens":          "a token per script: tens to hundreds",
-		"enrolment_codes":     "one-time codes, looked up by hash before the office is known; a few per office",
+		"provinces":              "38 rows",
+		"offices":                "514 rows (one per kota/kabupaten)",
+		"users":                  "officials and staff: thousands at most",
+		"incidents":              "hundreds a year; joined from every office's rows",
+		"maintenance_windows":    "a few a week",
+		"holidays":               "tens of dates a year, national or per province",
+		"escalation_channels":    "one per office, province and the nation at most",
+		"escalation_policy":      "one row",
+		"retention_policy":       "one row",
+		"agent_policy":           "one row",
+		"api_tokens":             "a token per script: tens to hundreds",
+		"enrolment_codes":        "one-time codes, looked up by hash before the office is known; a few per office",
+		"agent_releases":         "signed agent releases: a few a year",
+		"agent_release_binaries": "three programs per release (a few MB each), read by every agent's download",
+		"agent_rollouts":         "who gets which release: a few rows per release",
 	}
 	// local tables stay on the coordinator: web and bookkeeping state that
 	// no office query joins.
