@@ -65,11 +65,8 @@ func parseFlags(name, summary string, args []string, stdout, stderr io.Writer, g
 		fs.SetOutput(stderr)
 		_, _ = fmt.Fprint(stdout, "\n"+configHelp)
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return Config{}, exitOK, false
-		}
-		return Config{}, exitUsage, false
+	if code, ok := parseOrExit(fs, args); !ok {
+		return Config{}, code, false
 	}
 	if fs.NArg() > 0 {
 		_, _ = fmt.Fprintf(stderr, "pantau-probe %s: unexpected argument %q\n", name, fs.Arg(0))
@@ -90,4 +87,17 @@ func parseFlags(name, summary string, args []string, stdout, stderr io.Writer, g
 		return Config{}, exitUsage, false
 	}
 	return cfg, exitOK, true
+}
+
+// parseOrExit parses args into fs; when it can't, it gives the exit code:
+// success after -h (the usage went to stdout), a usage error otherwise
+// (the flag package has already named the bad flag).
+func parseOrExit(fs *flag.FlagSet, args []string) (int, bool) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK, false
+		}
+		return exitUsage, false
+	}
+	return 0, true
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -73,11 +72,8 @@ func enrolCommand(ctx context.Context, args []string, stdout, stderr io.Writer, 
 		fs.PrintDefaults()
 		fs.SetOutput(stderr)
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parseOrExit(fs, args); !ok {
+		return code
 	}
 	switch {
 	case fs.NArg() > 0:

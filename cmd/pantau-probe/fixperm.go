@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -75,11 +74,8 @@ func fixPermissionsCommand(_ context.Context, args []string, stdout, stderr io.W
 		fs.PrintDefaults()
 		fs.SetOutput(stderr)
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parseOrExit(fs, args); !ok {
+		return code
 	}
 	cfg, err := LoadConfig(*path, getenv, true)
 	if err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -43,11 +42,8 @@ func installCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 		fs.PrintDefaults()
 		fs.SetOutput(stderr)
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parseOrExit(fs, args); !ok {
+		return code
 	}
 	if fs.NArg() > 0 {
 		_, _ = fmt.Fprintf(stderr, "pantau-probe install: unexpected argument %q\n", fs.Arg(0))
@@ -208,11 +204,8 @@ func uninstallCommand(ctx context.Context, args []string, stdout, stderr io.Writ
 		fs.PrintDefaults()
 		fs.SetOutput(stderr)
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parseOrExit(fs, args); !ok {
+		return code
 	}
 	if err := service.Uninstall(ctx, *name, stdout); err != nil {
 		_, _ = fmt.Fprintf(stderr, "pantau-probe uninstall: %v\n", err)

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -61,11 +60,8 @@ func setupCommand(ctx context.Context, args []string, stdout, stderr io.Writer, 
 		fs.PrintDefaults()
 		fs.SetOutput(stderr)
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parseOrExit(fs, args); !ok {
+		return code
 	}
 	say := func(format string, a ...any) { _, _ = fmt.Fprintf(stdout, format+"\n", a...) }
 	fail := func(code int, format string, a ...any) int {
