@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"time"
@@ -125,4 +126,15 @@ func (s *Scratch) Close(ctx context.Context) error {
 		return fmt.Errorf("drop database %s: %w", s.name, err)
 	}
 	return nil
+}
+
+// FreeAddr is a loopback address with a port free at the moment, for a
+// server the tools start as a child process.
+func FreeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", fmt.Errorf("find a free port: %w", err)
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
 }

@@ -17,7 +17,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -75,12 +74,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("seed: %w", err)
 	}
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := bench.FreeAddr()
 	if err != nil {
 		return err
 	}
-	addr := ln.Addr().String()
-	ln.Close()
 	logPath := filepath.Join(*logDir, "abuse-server.log")
 	logFile, err := os.Create(logPath)
 	if err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -84,14 +83,6 @@ func (s *serverProc) signal(sig syscall.Signal) {
 	}
 }
 
-func freeAddr() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", fmt.Errorf("find a free port: %w", err)
-	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
-}
 
 func (h *harness) run(ctx context.Context, sc scenario) (counts, error) {
 	scratch, err := bench.NewScratch(ctx, h.admin, "pantau_chaos")
@@ -124,7 +115,7 @@ func (h *harness) run(ctx context.Context, sc scenario) (counts, error) {
 	}
 	r := &runCtx{slack: slack}
 	for i := range max(sc.replicas, 1) {
-		addr, err := freeAddr()
+		addr, err := bench.FreeAddr()
 		if err != nil {
 			return counts{}, err
 		}
