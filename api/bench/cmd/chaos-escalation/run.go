@@ -83,7 +83,6 @@ func (s *serverProc) signal(sig syscall.Signal) {
 	}
 }
 
-
 func (h *harness) run(ctx context.Context, sc scenario) (counts, error) {
 	scratch, err := bench.NewScratch(ctx, h.admin, "pantau_chaos")
 	if err != nil {
