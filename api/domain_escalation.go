@@ -42,6 +42,7 @@ type EscalationIncident struct {
 	Maintenance bool   // inside a declared maintenance window
 	Late        bool   // first seen already over: reported once, never escalated
 	Flapping    bool   // continued by the detector's re-open window
+	MergedInto  int64  // retracted because its offices joined this incident
 	FirstSeen   time.Time
 	Version     int             // grows with every change; keys each top-message update
 	Promise     *PromiseSummary // while open: the promise deadline its messages show
@@ -71,6 +72,9 @@ type EscalationThread struct {
 	Ref      string // office code, province code or ""
 	OpenedAt time.Time
 	Step     bool
+	// Top is the key of the thread's top message when it is not the
+	// incident's own (a thread inherited from a merged incident); "" else.
+	Top string
 }
 
 // OutboxEntry is one message to queue. Key is its idempotency key; Parent
@@ -193,6 +197,12 @@ type EscalationTx interface {
 	AddThread(ctx context.Context, anchor string, id int64, th EscalationThread) (bool, error)
 	// DropThread forgets a channel's thread whose top message never went out.
 	DropThread(ctx context.Context, anchor string, id int64, channel string) error
+	// MoveThread hands a channel's thread of incident (anchor, id), with
+	// every outbox row of that incident in the channel, to incident
+	// (toAnchor, toID); top is the key of the thread's top message. The
+	// rows keep their keys, so a post that may have reached Slack is
+	// still found by its key.
+	MoveThread(ctx context.Context, anchor string, id int64, channel, toAnchor string, toID int64, top string) error
 	// CoveredOffices returns which of codes another open incident of
 	// province or national scope covers.
 	CoveredOffices(ctx context.Context, id int64, codes []string) (map[string]bool, error)

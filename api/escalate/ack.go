@@ -23,6 +23,13 @@ func (e *Escalator) Acknowledge(ctx context.Context, id int64, channel, user, na
 		if err != nil {
 			return err
 		}
+		// A button on a merged incident's message acts on the incident it
+		// was merged into (a chain of merges is short).
+		for hops := 0; found && inc.Retracted && inc.MergedInto != 0 && hops < 8; hops++ {
+			if inc, found, err = tx.LockIncident(ctx, inc.MergedInto); err != nil {
+				return err
+			}
+		}
 		if !found {
 			return api.Errorf(api.ENotFound, "incident %d not found", id)
 		}

@@ -48,6 +48,16 @@
 //	  offices:
 //	    "73.71": C0MAKASSAR
 //
+// # Merges
+//
+// When later data joins two incidents (two province cuts found national, a
+// late outage bridging two), the detector retracts the newer one naming
+// the survivor (api.IncidentChange.MergedInto). The survivor inherits each
+// thread whose top message Slack has, with its rows and keys; its own top
+// still waiting in that channel is withdrawn. A channel keeps one top
+// message per cut whatever the order the incidents reached it in, and the
+// merged incident's button acknowledges the survivor.
+//
 // # Exactly once
 //
 // Each outbox row has an idempotency key (incident:<id>:<channel>:<kind>…)

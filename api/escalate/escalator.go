@@ -125,6 +125,9 @@ func (e *Escalator) Observe(ctx context.Context, tx api.EscalationTx, ev Inciden
 		if err := tx.SaveIncident(ctx, inc); err != nil {
 			return err
 		}
+		if ev.MergedInto != 0 {
+			return e.merge(ctx, tx, pol, inc, before, ev.MergedInto, now)
+		}
 		return e.retract(ctx, tx, pol, inc, before, now)
 	case ev.ended():
 		end := ev.EndedAt
@@ -223,7 +226,7 @@ func (e *Escalator) late(ctx context.Context, tx api.EscalationTx, pol Policy, i
 // what is not out yet: late data showed the incident never was.
 func (e *Escalator) retract(ctx context.Context, tx api.EscalationTx, pol Policy, inc incident, ths []thread, now time.Time) error {
 	for _, th := range ths {
-		status, maybe, _, err := tx.OutboxRow(ctx, inc.Anchor, openKey(inc.ID, th.Channel))
+		status, maybe, _, err := tx.OutboxRow(ctx, inc.Anchor, topKey(inc.ID, th))
 		if err != nil {
 			return err
 		}
@@ -249,7 +252,7 @@ func (e *Escalator) recover(ctx context.Context, tx api.EscalationTx, pol Policy
 	var told []thread
 	for _, th := range ths {
 		if th.Step {
-			status, maybe, _, err := tx.OutboxRow(ctx, inc.Anchor, openKey(inc.ID, th.Channel))
+			status, maybe, _, err := tx.OutboxRow(ctx, inc.Anchor, topKey(inc.ID, th))
 			if err != nil {
 				return err
 			}

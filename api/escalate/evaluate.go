@@ -212,7 +212,7 @@ func (e *Escalator) evaluate(ctx context.Context, tx api.EscalationTx, pol Polic
 		}
 		if err := enqueue(ctx, tx, api.OutboxEntry{Office: inc.Anchor,
 			Key:        key,
-			IncidentID: &id, Channel: th.Channel, Kind: "reminder", Parent: openKey(inc.ID, th.Channel), At: now},
+			IncidentID: &id, Channel: th.Channel, Kind: "reminder", Parent: topKey(inc.ID, th), At: now},
 			reminderMessage(pol.Language, *inc, now)); err != nil {
 			return err
 		}
@@ -231,7 +231,7 @@ func (e *Escalator) fold(ctx context.Context, tx api.EscalationTx, pol Policy, i
 			kept = append(kept, th)
 			continue
 		}
-		status, maybe, _, err := tx.OutboxRow(ctx, inc.Anchor, openKey(inc.ID, th.Channel))
+		status, maybe, _, err := tx.OutboxRow(ctx, inc.Anchor, topKey(inc.ID, th))
 		if err != nil {
 			return nil, err
 		}
@@ -256,7 +256,7 @@ func (e *Escalator) fold(ctx context.Context, tx api.EscalationTx, pol Policy, i
 		id := inc.ID
 		if err := enqueue(ctx, tx, api.OutboxEntry{Office: inc.Anchor,
 			Key:        incidentKey(inc.ID, th.Channel, "pointer:"+inc.Scope),
-			IncidentID: &id, Channel: th.Channel, Kind: "pointer", Parent: openKey(inc.ID, th.Channel), At: now},
+			IncidentID: &id, Channel: th.Channel, Kind: "pointer", Parent: topKey(inc.ID, th), At: now},
 			pointerMessage(pol.Language, inc, wide)); err != nil {
 			return nil, err
 		}

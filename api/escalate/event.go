@@ -38,6 +38,7 @@ type IncidentEvent struct {
 	EndedAt         time.Time // set once it is over (also on a first sight of an incident already over)
 	BacklogEstimate *Estimate // optional, for a recovery (else Options.Estimator is asked)
 	Flapping        bool      // the detector continued it through its re-open window
+	MergedInto      int64     // a retraction: its offices now belong to this incident
 }
 
 // ended reports whether the event says the incident is over.

@@ -12,7 +12,7 @@ import (
 func EventFromChange(ch api.IncidentChange) IncidentEvent {
 	inc := ch.Incident
 	ev := IncidentEvent{IncidentID: inc.ID, Kind: ch.Kind, Scope: inc.Scope, Cause: inc.Cause,
-		StartedAt: inc.StartedAt, Flapping: inc.Flaps > 0}
+		StartedAt: inc.StartedAt, Flapping: inc.Flaps > 0, MergedInto: ch.MergedInto}
 	if ev.Cause == "" {
 		ev.Cause = api.CauseCentral // incidents group central outages
 	}

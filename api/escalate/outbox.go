@@ -15,8 +15,17 @@ func incidentKey(id int64, channel, kind string) string {
 	return fmt.Sprintf("incident:%d:%s:%s", id, channel, kind)
 }
 
-// openKey is the key of a thread's top message.
+// openKey is the key of the top message of a thread incident id opens.
 func openKey(id int64, channel string) string { return incidentKey(id, channel, "open") }
+
+// topKey is the key of th's top message: its incident's own, or the merged
+// incident's it inherited.
+func topKey(id int64, th thread) string {
+	if th.Top != "" {
+		return th.Top
+	}
+	return openKey(id, th.Channel)
+}
 
 // replyKey keys a reply by the incident's version: after a reopening, the
 // second recovery is news too.
@@ -40,7 +49,7 @@ func enqueue(ctx context.Context, tx api.EscalationTx, e api.OutboxEntry, msg me
 func enqueueReply(ctx context.Context, tx api.EscalationTx, inc incident, th thread, kind string, msg message, now time.Time) error {
 	id := inc.ID
 	return enqueue(ctx, tx, api.OutboxEntry{Office: inc.Anchor, Key: replyKey(inc, th.Channel, kind), IncidentID: &id,
-		Channel: th.Channel, Kind: kind, Parent: openKey(inc.ID, th.Channel), At: now}, msg)
+		Channel: th.Channel, Kind: kind, Parent: topKey(inc.ID, th), At: now}, msg)
 }
 
 // sameJSON reports whether two JSON documents are equal as values (the
@@ -78,7 +87,7 @@ func enqueueUpdate(ctx context.Context, tx api.EscalationTx, pol Policy, inc inc
 	if err != nil {
 		return fmt.Errorf("encode top message: %w", err)
 	}
-	parent := openKey(inc.ID, th.Channel)
+	parent := topKey(inc.ID, th)
 	cur, err := tx.TopContent(ctx, inc.Anchor, parent)
 	if err != nil {
 		return err

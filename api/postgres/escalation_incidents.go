@@ -37,15 +37,19 @@ func (e *Escalation) InTx(ctx context.Context, f func(api.EscalationTx) error) e
 }
 
 const escIncidentColumns = `office_code, incident_id, scope, cause, offices, started_at, ended_at,
-	estimate, acked_at, acked_by, acked_name, retracted, maintenance, late, flapping, first_seen_at, version, promise`
+	estimate, acked_at, acked_by, acked_name, retracted, maintenance, late, flapping, first_seen_at, version, promise, merged_into`
 
 func scanEscIncident(row pgx.Row) (api.EscalationIncident, error) {
 	var inc api.EscalationIncident
 	var offices, estimate, promise []byte
+	var merged *int64
 	if err := row.Scan(&inc.Anchor, &inc.ID, &inc.Scope, &inc.Cause, &offices, &inc.StartedAt,
 		&inc.EndedAt, &estimate, &inc.AckedAt, &inc.AckedBy, &inc.AckedName, &inc.Retracted, &inc.Maintenance,
-		&inc.Late, &inc.Flapping, &inc.FirstSeen, &inc.Version, &promise); err != nil {
+		&inc.Late, &inc.Flapping, &inc.FirstSeen, &inc.Version, &promise, &merged); err != nil {
 		return api.EscalationIncident{}, err
+	}
+	if merged != nil {
+		inc.MergedInto = *merged
 	}
 	if err := json.Unmarshal(offices, &inc.Offices); err != nil {
 		return api.EscalationIncident{}, fmt.Errorf("decode incident offices: %w", err)
@@ -85,6 +89,10 @@ func (t *EscalationTx) SaveIncident(ctx context.Context, inc api.EscalationIncid
 		return fmt.Errorf("encode offices: %w", err)
 	}
 	var estimate, promise []byte
+	var merged *int64
+	if inc.MergedInto != 0 {
+		merged = &inc.MergedInto
+	}
 	if inc.Estimate != nil {
 		if estimate, err = json.Marshal(inc.Estimate); err != nil {
 			return fmt.Errorf("encode estimate: %w", err)
@@ -97,17 +105,17 @@ func (t *EscalationTx) SaveIncident(ctx context.Context, inc api.EscalationIncid
 	}
 	_, err = t.q.Exec(ctx, `
 		INSERT INTO escalation_incidents (`+escIncidentColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
 		ON CONFLICT (office_code, incident_id) DO UPDATE SET
 			scope = excluded.scope, cause = excluded.cause, offices = excluded.offices,
 			started_at = excluded.started_at, ended_at = excluded.ended_at,
 			estimate = excluded.estimate, acked_at = excluded.acked_at, acked_by = excluded.acked_by,
 			acked_name = excluded.acked_name, retracted = excluded.retracted,
 			maintenance = excluded.maintenance, late = excluded.late, flapping = excluded.flapping,
-			version = excluded.version, promise = excluded.promise`,
+			version = excluded.version, promise = excluded.promise, merged_into = excluded.merged_into`,
 		inc.Anchor, inc.ID, inc.Scope, inc.Cause, offices, inc.StartedAt, inc.EndedAt,
 		estimate, inc.AckedAt, inc.AckedBy, inc.AckedName, inc.Retracted, inc.Maintenance, inc.Late, inc.Flapping,
-		inc.FirstSeen, inc.Version, promise)
+		inc.FirstSeen, inc.Version, promise, merged)
 	if err != nil {
 		return fmt.Errorf("save incident %d: %w", inc.ID, err)
 	}
@@ -117,14 +125,14 @@ func (t *EscalationTx) SaveIncident(ctx context.Context, inc api.EscalationIncid
 // Threads implements api.EscalationTx.
 func (t *EscalationTx) Threads(ctx context.Context, anchor string, id int64) ([]api.EscalationThread, error) {
 	rows, err := t.q.Query(ctx, `
-		SELECT channel_id, level, ref, opened_at, step FROM escalation_threads
+		SELECT channel_id, level, ref, opened_at, step, coalesce(top_key, '') FROM escalation_threads
 		WHERE office_code = $1 AND incident_id = $2 ORDER BY opened_at, channel_id`, anchor, id)
 	if err != nil {
 		return nil, fmt.Errorf("load threads of incident %d: %w", id, err)
 	}
 	ths, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (api.EscalationThread, error) {
 		var th api.EscalationThread
-		return th, r.Scan(&th.Channel, &th.Level, &th.Ref, &th.OpenedAt, &th.Step)
+		return th, r.Scan(&th.Channel, &th.Level, &th.Ref, &th.OpenedAt, &th.Step, &th.Top)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("load threads of incident %d: %w", id, err)
@@ -149,6 +157,34 @@ func (t *EscalationTx) DropThread(ctx context.Context, anchor string, id int64, 
 	if _, err := t.q.Exec(ctx, `DELETE FROM escalation_threads
 		WHERE office_code = $1 AND incident_id = $2 AND channel_id = $3`, anchor, id, channel); err != nil {
 		return fmt.Errorf("drop thread of incident %d in %s: %w", id, channel, err)
+	}
+	return nil
+}
+
+// MoveThread implements api.EscalationTx. Rows change incident and, when
+// the anchors differ, office: a delete and an insert keeping each row's id
+// and key (on Citus a row's distribution column cannot be updated in place).
+func (t *EscalationTx) MoveThread(ctx context.Context, anchor string, id int64, channel, toAnchor string, toID int64, top string) error {
+	if _, err := t.q.Exec(ctx, `
+		WITH moved AS (
+			DELETE FROM escalation_threads WHERE office_code = $1 AND incident_id = $2 AND channel_id = $3
+			RETURNING level, ref, opened_at, step)
+		INSERT INTO escalation_threads (office_code, incident_id, channel_id, level, ref, opened_at, step, top_key)
+		SELECT $4, $5, $3, level, ref, opened_at, step, $6 FROM moved`,
+		anchor, id, channel, toAnchor, toID, top); err != nil {
+		return fmt.Errorf("move thread of incident %d in %s to %d: %w", id, channel, toID, err)
+	}
+	if _, err := t.q.Exec(ctx, `
+		WITH moved AS (
+			DELETE FROM escalation_outbox WHERE office_code = $1 AND incident_id = $2 AND channel_id = $3
+			RETURNING *)
+		INSERT INTO escalation_outbox (office_code, id, idem_key, incident_id, channel_id, kind, parent_key, after_key,
+			message, status, attempts, maybe_posted, next_attempt_at, lease_until, ts, last_error, created_at, sent_at)
+		OVERRIDING SYSTEM VALUE
+		SELECT $4, id, idem_key, $5, channel_id, kind, parent_key, after_key,
+			message, status, attempts, maybe_posted, next_attempt_at, lease_until, ts, last_error, created_at, sent_at
+		FROM moved`, anchor, id, channel, toAnchor, toID); err != nil {
+		return fmt.Errorf("move messages of incident %d in %s to %d: %w", id, channel, toID, err)
 	}
 	return nil
 }

@@ -60,6 +60,9 @@ func (e *Escalation) OutboxKeyExists(ctx context.Context, office, key string) (b
 // CancelPending implements api.EscalationTx. A row already handed to Slack
 // (sending) is left to finish.
 func (t *EscalationTx) CancelPending(ctx context.Context, anchor string, id int64, channel string, kinds ...string) error {
+	if kinds == nil {
+		kinds = []string{} // every kind: a nil slice would be NULL, whose cardinality is NULL, matching nothing
+	}
 	if _, err := t.q.Exec(ctx, `
 		UPDATE escalation_outbox SET status = 'cancelled', lease_until = NULL
 		WHERE office_code = $1 AND incident_id = $2 AND ($3 = '' OR channel_id = $3)

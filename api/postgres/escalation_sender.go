@@ -151,11 +151,13 @@ func (e *Escalation) ClaimNext(ctx context.Context, channel string, now time.Tim
 	return c, nil
 }
 
-// MarkSent records a delivered row and its Slack ts.
+// MarkSent records a delivered row and its Slack ts. Rows are found by id
+// and key, not office: a merge may have handed the row to another
+// incident's anchor while Slack was being called.
 func (e *Escalation) MarkSent(ctx context.Context, r api.OutboxClaim, ts string, now time.Time) error {
 	if _, err := e.s.pool.Exec(ctx, `UPDATE escalation_outbox
 		SET status = 'sent', ts = $3, sent_at = $4, lease_until = NULL, last_error = ''
-		WHERE office_code = $1 AND id = $2`, r.Office, r.ID, ts, now); err != nil {
+		WHERE id = $1 AND idem_key = $2`, r.ID, r.Key, ts, now); err != nil {
 		return fmt.Errorf("mark %s sent: %w", r.Key, err)
 	}
 	return nil
@@ -167,8 +169,8 @@ func (e *Escalation) MarkSent(ctx context.Context, r api.OutboxClaim, ts string,
 func (e *Escalation) Reschedule(ctx context.Context, r api.OutboxClaim, status string, attempts int, next time.Time,
 	maybePosted bool, lastErr string) error {
 	if _, err := e.s.pool.Exec(ctx, `UPDATE escalation_outbox SET status = $3, attempts = $4, next_attempt_at = $5,
-		lease_until = NULL, maybe_posted = $6, last_error = $7 WHERE office_code = $1 AND id = $2`,
-		r.Office, r.ID, status, attempts, next, maybePosted, lastErr); err != nil {
+		lease_until = NULL, maybe_posted = $6, last_error = $7 WHERE id = $1 AND idem_key = $2`,
+		r.ID, r.Key, status, attempts, next, maybePosted, lastErr); err != nil {
 		return fmt.Errorf("reschedule %s: %w", r.Key, err)
 	}
 	return nil
