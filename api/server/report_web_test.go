@@ -37,7 +37,7 @@ func TestReportDownloadsCarryTheFigures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(recs) != 7 || recs[0][0] != "date" || recs[0][1] != "received" {
+	if len(recs) != 7 || recs[0][0] != "Tanggal" || recs[0][1] != "Diterima" {
 		t.Fatalf("csv has %d rows, header %v; want a header and 6 days", len(recs), recs[0])
 	}
 	if recs[3][0] != "2026-11-27" || recs[3][1] != "80" || recs[3][2] != "80" {
@@ -69,11 +69,11 @@ func TestReportDownloadsCarryTheFigures(t *testing.T) {
 		t.Fatalf("xlsx does not open: %v", err)
 	}
 	defer x.Close()
-	if got := strings.Join(x.GetSheetList(), ","); got != "harian,gangguan" {
-		t.Errorf("sheets %s, want harian,gangguan", got)
+	if got := strings.Join(x.GetSheetList(), ","); got != "Ringkasan SLA,Rencana lembur,Harian,Gangguan" {
+		t.Errorf("sheets %s, want Ringkasan SLA,Rencana lembur,Harian,Gangguan", got)
 	}
-	if v, _ := x.GetCellValue("harian", "B4"); v != "80" {
-		t.Errorf("harian!B4 = %q, want 80", v)
+	if v, _ := x.GetCellValue("Harian", "B4"); v != "80" {
+		t.Errorf("Harian!B4 = %q, want 80", v)
 	}
 	// The print page is the letter, in the office's zone, with both charts.
 	_, body = f.do(t, "staff71", "GET", "/reports/offices/73.71?from=2026-11-25&to=2026-11-30", nil, false)

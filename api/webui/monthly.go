@@ -115,7 +115,7 @@ func (m *MonthlyReports) RunOnce(ctx context.Context) (int, error) {
 		if err != nil {
 			return made, err
 		}
-		if err := m.save(ctx, o.Code, "office", from, html, officeTables(d)); err != nil {
+		if err := m.save(ctx, o.Code, "office", from, html, officeBook(web.LangID, d, now)); err != nil {
 			return made, err
 		}
 		made++
@@ -141,7 +141,7 @@ func (m *MonthlyReports) RunOnce(ctx context.Context) (int, error) {
 		if err != nil {
 			return made, err
 		}
-		if err := m.save(ctx, pr.Code, "province", from, html, provinceTables(d)); err != nil {
+		if err := m.save(ctx, pr.Code, "province", from, html, provinceBook(web.LangID, d, now)); err != nil {
 			return made, err
 		}
 		made++
@@ -153,12 +153,16 @@ func (m *MonthlyReports) exists(ctx context.Context, ref, kind string, month cal
 	return m.pages.store.HasMonthlyReport(ctx, ref, kind, month)
 }
 
-func (m *MonthlyReports) save(ctx context.Context, ref, kind string, month calendar.Date, html []byte, ts []table) error {
-	csvBody, err := writeCSV(ts[0], ',')
+func (m *MonthlyReports) save(ctx context.Context, ref, kind string, month calendar.Date, html []byte, b book) error {
+	s, err := b.pick("")
 	if err != nil {
 		return err
 	}
-	xlsx, err := writeXLSX(ts)
+	csvBody, err := writeCSV(s, ',')
+	if err != nil {
+		return err
+	}
+	xlsx, err := writeXLSX(b)
 	if err != nil {
 		return err
 	}

@@ -150,7 +150,7 @@ func (p *Pages) OfficeReportFile(format string) httperr.HandlerFunc {
 			return err
 		}
 		name := fmt.Sprintf("pantau-%s-%s-%s", d.Office.Code, d.Period.From, d.Period.To)
-		return sendTables(c, format, name, officeTables(d))
+		return sendBook(c, format, name, officeBook(auth.LangOf(c), d, p.now()))
 	}
 }
 
@@ -162,7 +162,7 @@ func (p *Pages) ProvinceReportFile(format string) httperr.HandlerFunc {
 			return err
 		}
 		name := fmt.Sprintf("pantau-%s-%s-%s", d.Province.Code, d.Period.From, d.Period.To)
-		return sendTables(c, format, name, provinceTables(d))
+		return sendBook(c, format, name, provinceBook(auth.LangOf(c), d, p.now()))
 	}
 }
 
@@ -172,8 +172,9 @@ const (
 	FormatXLSX = "xlsx"
 )
 
-// sendTables writes the first table as CSV, or every table as XLSX sheets.
-func sendTables(c *gin.Context, format, name string, ts []table) error {
+// sendBook writes one sheet as CSV (?table=, the book's default without
+// it), or every sheet as XLSX.
+func sendBook(c *gin.Context, format, name string, b book) error {
 	var (
 		body []byte
 		err  error
@@ -186,10 +187,17 @@ func sendTables(c *gin.Context, format, name string, ts []table) error {
 		if sep, err = csvSep(c.Query("sep")); err != nil {
 			return err
 		}
-		body, err = writeCSV(ts[0], sep)
+		var s sheet
+		if s, err = b.pick(c.Query("table")); err != nil {
+			return err
+		}
+		if s.Key != b.CSV {
+			name += "-" + s.Key
+		}
+		body, err = writeCSV(s, sep)
 	case FormatXLSX:
 		ct = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-		body, err = writeXLSX(ts)
+		body, err = writeXLSX(b)
 	default:
 		return api.Errorf(api.ENotFound, "no format %q", format)
 	}

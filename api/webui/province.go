@@ -13,6 +13,7 @@ import (
 	"github.com/pantau-id/pantau/api/auth"
 	"github.com/pantau-id/pantau/api/detect"
 	"github.com/pantau-id/pantau/report"
+	"github.com/pantau-id/pantau/report/sla"
 	"github.com/pantau-id/pantau/web"
 	"github.com/pantau-id/pantau/web/chart"
 )
@@ -27,6 +28,10 @@ type officeTotal struct {
 	OvertimeHours int
 	Cost          int64
 	Report        *report.Report
+	// SLA, OpenSince and AssumeEnd are the office page's (exports show
+	// coverage and the assumed end of an open outage per office).
+	SLA                  sla.Report
+	OpenSince, AssumeEnd *time.Time
 }
 
 // provinceDetail is what the province page and its report show.
@@ -75,7 +80,8 @@ func (p *Pages) buildProvinceDetail(ctx context.Context, lang string, pr api.Pro
 			}
 		}
 		t := officeTotal{Office: o, State: od.State, Availability: od.SLA.All.Availability, Outages: od.SLA.Outages, Report: od.Backlog,
-			OvertimeHours: od.Backlog.Totals.OvertimeHours, Cost: od.Backlog.Totals.Cost}
+			OvertimeHours: od.Backlog.Totals.OvertimeHours, Cost: od.Backlog.Totals.Cost,
+			SLA: od.SLA, OpenSince: od.OpenSince, AssumeEnd: od.AssumeEnd}
 		if n := len(od.Backlog.Days); n > 0 {
 			t.Backlog = od.Backlog.Days[n-1].Backlog
 		}
