@@ -1,6 +1,8 @@
 package auth
 
 import (
+	"strconv"
+
 	"github.com/gin-gonic/gin"
 
 	"github.com/pantau-id/pantau/api"
@@ -175,4 +177,39 @@ func (g *Guard) ProvinceInScope(c *gin.Context, code string) (api.Province, erro
 // only the office's own staff do.
 func (sc Scope) RecordsIntakeFor(code string) bool {
 	return sc.role == api.RoleOfficeStaff && sc.office == code
+}
+
+// Incident narrows in to the scope: only its offices inside the scope are
+// kept, and false means none is (the incident is not the caller's to see).
+// Its figures (peak, monitored offices, affected steps) stay the
+// incident's own.
+func (sc Scope) Incident(in api.Incident) (api.Incident, bool) {
+	var keep []api.IncidentOffice
+	for _, o := range in.Offices {
+		if sc.AllowsOffice(api.Office{Code: o.OfficeCode, ProvinceCode: o.ProvinceCode}) {
+			keep = append(keep, o)
+		}
+	}
+	in.Offices = keep
+	return in, len(keep) > 0
+}
+
+// IncidentInScope reads incident id narrowed to the caller's scope, or
+// not-found when it does not exist or has no office in the scope: the two
+// look the same, as for offices. idParam is the path value; one that is not
+// a positive integer is invalid, naming the field "id".
+func (g *Guard) IncidentInScope(c *gin.Context, idParam string) (api.Incident, error) {
+	id, err := strconv.ParseInt(idParam, 10, 64)
+	if err != nil || id <= 0 {
+		return api.Incident{}, api.FieldErrorf("id", "must be a positive integer")
+	}
+	in, err := g.store.Incident(c.Request.Context(), id)
+	if err != nil {
+		return api.Incident{}, err
+	}
+	in, ok := ScopeOf(c).Incident(in)
+	if !ok {
+		return api.Incident{}, api.Errorf(api.ENotFound, "incident %d not found", id)
+	}
+	return in, nil
 }

@@ -94,19 +94,6 @@ func (s *API) GetOutages(c *gin.Context) error {
 	return nil
 }
 
-// inScope keeps the offices of an incident the caller may see; counts stay.
-func inScope(c *gin.Context, in api.Incident) (api.Incident, bool) {
-	sc := auth.ScopeOf(c)
-	var keep []api.IncidentOffice
-	for _, o := range in.Offices {
-		if sc.AllowsOffice(api.Office{Code: o.OfficeCode, ProvinceCode: o.ProvinceCode}) {
-			keep = append(keep, o)
-		}
-	}
-	in.Offices = keep
-	return in, len(keep) > 0
-}
-
 // GetIncidents serves GET /api/v1/incidents.
 func (s *API) GetIncidents(c *gin.Context) error {
 	office, province, err := detectScope(c)
@@ -124,7 +111,7 @@ func (s *API) GetIncidents(c *gin.Context) error {
 	}
 	out := make([]api.Incident, 0, len(is))
 	for _, in := range is {
-		if in, ok := inScope(c, in); ok {
+		if in, ok := auth.ScopeOf(c).Incident(in); ok {
 			out = append(out, in)
 		}
 	}
@@ -134,18 +121,11 @@ func (s *API) GetIncidents(c *gin.Context) error {
 
 // GetIncident serves GET /api/v1/incidents/:id.
 func (s *API) GetIncident(c *gin.Context) error {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil {
-		return api.FieldErrorf("id", "must be an integer")
-	}
-	in, err := s.store.Incident(c.Request.Context(), id)
+	in, err := s.guard.IncidentInScope(c, c.Param("id"))
 	if err != nil {
 		return err
 	}
-	in, ok := inScope(c, in)
-	if !ok {
-		return api.Errorf(api.ENotFound, "incident %d not found", id)
-	}
+	id := in.ID
 	// Who pressed "Acknowledge" in Slack, when escalation has seen it.
 	view := struct {
 		api.Incident

@@ -61,6 +61,7 @@ func (s *Server) routes() *gin.Engine {
 	pages.write(http.MethodPost, "/offices/:code/closures", auth.RolesSettings, w.Page(w.PostClosure))
 	pages.read("/provinces/:code", auth.RolesProvince, w.Page(w.ProvincePage))
 	pages.read("/national", auth.RolesNational, w.Page(w.NationalPage))
+	pages.read("/incidents/:id", auth.RolesRead, w.Page(w.IncidentPage))
 	pages.read("/reports/offices/:code", auth.RolesRead, w.Page(w.OfficeReport))
 	pages.read("/reports/offices/:code/csv", auth.RolesRead, w.Page(w.OfficeReportFile(webui.FormatCSV)))
 	pages.read("/reports/offices/:code/xlsx", auth.RolesRead, w.Page(w.OfficeReportFile(webui.FormatXLSX)))

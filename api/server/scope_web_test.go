@@ -9,8 +9,10 @@ import (
 	"reflect"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pantau-id/pantau/api/webui"
 )
@@ -40,7 +42,14 @@ func TestScopeOfEveryRoute(t *testing.T) {
 	if _, err := f.server.MonthlyReports(webui.MonthlyConfig{}).RunOnce(context.Background()); err != nil {
 		t.Fatalf("monthly reports: %v", err)
 	}
-	office71 := []string{"/offices/73.71", "/reports/offices/73.71", "/reports/offices/73.71/csv", "/reports/offices/73.71/xlsx", "/reports/offices/73.71/pdf"}
+	// An incident of Makassar alone: its page is Makassar's scope.
+	var incident int64
+	if err := f.store.Pool().QueryRow(context.Background(), `WITH i AS (INSERT INTO incidents (started_at, scope, province_code, peak_offices, monitored_offices)
+		VALUES ($1, 'office', '73', 1, 2) RETURNING id)
+		INSERT INTO incident_offices (office_code, incident_id, started_at) SELECT '73.71', id, $1 FROM i RETURNING incident_id`, f.now.Add(-time.Hour)).Scan(&incident); err != nil {
+		t.Fatal(err)
+	}
+	office71 := []string{"/incidents/" + strconv.FormatInt(incident, 10), "/offices/73.71", "/reports/offices/73.71", "/reports/offices/73.71/csv", "/reports/offices/73.71/xlsx", "/reports/offices/73.71/pdf"}
 	province73 := []string{"/provinces/73", "/reports/provinces/73", "/reports/provinces/73/csv", "/reports/provinces/73/xlsx", "/reports/provinces/73/pdf"}
 	tests := []struct {
 		method, path string
@@ -56,6 +65,8 @@ func TestScopeOfEveryRoute(t *testing.T) {
 		{"POST", "/offices/73.71/closures", expect{see, bad, nf, no, no, no, no, no, bad}}, // no action
 		{"GET", "/provinces/76", expect{see, no, no, no, no, nf, ok, ok, ok}},
 		{"GET", "/national", expect{see, no, no, no, no, no, no, ok, ok}},
+		{"GET", "/incidents/999999", expect{see, nf, nf, nf, nf, nf, nf, nf, nf}},
+		{"GET", "/incidents/x", expect{see, bad, bad, bad, bad, bad, bad, bad, bad}},
 		{"GET", "/reports/monthly", expect{see, ok, ok, ok, ok, ok, ok, ok, ok}},
 		{"GET", "/reports/monthly/office/73.72/2026-11/csv", expect{see, nf, ok, nf, ok, ok, nf, ok, ok}},
 		{"GET", "/reports/monthly/province/73/2026-11/xlsx", expect{see, nf, nf, nf, nf, ok, nf, ok, ok}},

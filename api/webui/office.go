@@ -45,6 +45,9 @@ type officeDetail struct {
 	PlanDays []report.Day
 	// Promise is the promise deadline while a central outage is open.
 	Promise     *report.Promise
+	// Monitor is each target's response time and heartbeats (the office
+	// page only, not its print).
+	Monitor     *officeMonitor
 	CanIntake   bool
 	CanSettings bool
 	HasIntake   bool
@@ -150,8 +153,15 @@ func (p *Pages) OfficePage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	rt, err := parseRT(c)
+	if err != nil {
+		return err
+	}
 	d, err := p.buildOfficeDetail(c.Request.Context(), auth.LangOf(c), o, per, assume)
 	if err != nil {
+		return err
+	}
+	if d.Monitor, err = p.monitor(c.Request.Context(), auth.LangOf(c), o, rt, c.Request.URL.Query(), p.now()); err != nil {
 		return err
 	}
 	d.CanIntake = auth.ScopeOf(c).RecordsIntakeFor(o.Code)

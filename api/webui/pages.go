@@ -36,7 +36,7 @@ type Pages struct {
 }
 
 // pageNames are the templates in web/templates, each rendered inside layout.
-var pageNames = []string{"login", "error", "board", "office", "province", "national", "status", "report", "monthly", "admin", "settings"}
+var pageNames = []string{"login", "error", "board", "office", "province", "national", "status", "report", "monthly", "admin", "settings", "incident"}
 
 // New parses the templates once; a template that does not parse is a
 // programming error caught by every test, so it panics.
@@ -170,6 +170,8 @@ func pageZone(data any) string {
 		return d.Office.TZ
 	case *provinceDetail:
 		return d.Province.TZ
+	case *incidentView:
+		return d.TZ
 	case publicStatus:
 		return d.TZ
 	case *publicStatus:

@@ -7,6 +7,7 @@ package chart
 
 import (
 	"html/template"
+	"math"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -25,10 +26,10 @@ const (
 // Series is one named row of values, one per category label.
 type Series struct {
 	Name   string
-	Kind   string // Bar or Line
-	Values []float64
-	Stack  string // bars with the same Stack pile up
-	Axis   int    // 0: left value axis, 1: right
+	Kind   string    // Bar or Line
+	Values []float64 // NaN is a gap (lines only)
+	Stack  string    // bars with the same Stack pile up
+	Axis   int       // 0: left value axis, 1: right
 	Color  string
 }
 
@@ -144,9 +145,15 @@ func barData(vs []float64) []opts.BarData {
 	return out
 }
 
+// lineData writes NaN as ECharts' missing value "-": the line breaks
+// there instead of dropping to zero (an hour without data).
 func lineData(vs []float64) []opts.LineData {
 	out := make([]opts.LineData, len(vs))
 	for i, v := range vs {
+		if math.IsNaN(v) {
+			out[i] = opts.LineData{Value: "-"}
+			continue
+		}
 		out[i] = opts.LineData{Value: v}
 	}
 	return out
