@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -46,7 +48,13 @@ type UpdateReport struct {
 	// FailedVersion is the release the agent rolled back from: the new
 	// program did not report in time.
 	FailedVersion string `json:"failed_version"`
+	// Reason says why (refused: the verification error; rolled back: the
+	// new version did not report in time), for the server's log.
+	Reason string `json:"reason,omitempty"`
 }
+
+// maxUpdateReason bounds an update report's reason.
+const maxUpdateReason = 500
 
 // PostUpdateReport records an agent's rollback, so that version is not
 // offered to it again and the fleet view shows it failed.
@@ -65,10 +73,13 @@ func (s *API) PostUpdateReport(c *gin.Context) error {
 	if !api.ValidAgentVersion(rep.FailedVersion) {
 		return api.FieldErrorf("failed_version", "%q is not a version such as 1.2.0", rep.FailedVersion)
 	}
+	if len(rep.Reason) > maxUpdateReason || !utf8.ValidString(rep.Reason) || strings.ContainsRune(rep.Reason, 0) {
+		return api.FieldErrorf("reason", "at most %d bytes of text", maxUpdateReason)
+	}
 	if err := s.store.RecordUpdateFailed(c.Request.Context(), p, rep.FailedVersion); err != nil {
 		return err
 	}
-	s.log.WarnContext(c.Request.Context(), "agent rolled back an update", "office", p.OfficeCode, "probe_id", p.ID, "version", rep.FailedVersion)
+	s.log.WarnContext(c.Request.Context(), "agent rolled back an update", "office", p.OfficeCode, "probe_id", p.ID, "version", rep.FailedVersion, "reason", rep.Reason)
 	c.Status(http.StatusNoContent)
 	return nil
 }

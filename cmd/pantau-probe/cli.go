@@ -8,6 +8,8 @@ import (
 	"io"
 	"runtime"
 	"strings"
+
+	"github.com/pantau-id/pantau/probe/update"
 )
 
 // Exit codes.
@@ -41,6 +43,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return fixPermissionsCommand(ctx, args, stdout, stderr, getenv)
 	case "uninstall":
 		return uninstallCommand(ctx, args, stdout, stderr)
+	case update.WatchdogCommand:
+		return watchdogCommand(ctx, args, stderr)
 	case "version":
 		_, _ = fmt.Fprintf(stdout, "pantau-probe %s %s/%s %s\n", version, runtime.GOOS, runtime.GOARCH, runtime.Version())
 		return exitOK

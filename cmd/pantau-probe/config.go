@@ -19,6 +19,7 @@ import (
 	"github.com/pantau-id/pantau/probe"
 	"github.com/pantau-id/pantau/probe/agent"
 	"github.com/pantau-id/pantau/probe/spool"
+	"github.com/pantau-id/pantau/probe/update"
 )
 
 // Config is the agent's configuration file, with PANTAU_PROBE_* variables
@@ -47,7 +48,13 @@ type Config struct {
 	// CredentialFile is what `pantau-probe enrol` wrote: server and token,
 	// used when the file and environment set none.
 	CredentialFile string `yaml:"credential_file"`
+	// UpdateTrial is how long a new version from a self-update has to
+	// reach the server before the old one is restored.
+	UpdateTrial probe.Duration `yaml:"update_trial"`
 
+	// releaseKey is the release public key from the credential: the only
+	// key a self-update may be signed with (none: updates are refused).
+	releaseKey string
 	// credErr is why the credential could not be read, kept for Validate.
 	credErr error
 	// path is the config file this came from (it may not exist).
@@ -79,12 +86,18 @@ func (c Config) configCache() string {
 	return filepath.Join(filepath.Dir(filepath.Clean(c.SpoolDir)), "config-cache.json")
 }
 
+// updateState is the self-update's state file, beside the spool.
+func (c Config) updateState() string {
+	return filepath.Join(filepath.Dir(filepath.Clean(c.SpoolDir)), "update.json")
+}
+
 // Limits on config values.
 const (
 	minInterval      = 10 * time.Millisecond
 	minSpoolMaxBytes = 1 << 20
 	maxBatchSize     = 5000 // the server's limit per batch
 	maxUploadDelay   = time.Minute
+	minUpdateTrial   = time.Second
 )
 
 // defaultConfigPoll is how often the agent asks the server for changes.
@@ -105,6 +118,7 @@ func defaultConfig(getenv func(string) string) Config {
 		UploadDelay:    probe.Duration(defaultUploadDelay),
 		LogLevel:       "info",
 		ConfigPoll:     probe.Duration(defaultConfigPoll),
+		UpdateTrial:    probe.Duration(update.DefaultTrial),
 		CredentialFile: defaultCredentialFile(runtime.GOOS, getenv),
 	}
 }
@@ -169,6 +183,9 @@ func (c *Config) applyCredential() {
 	if c.Token == "" && c.TokenFile == "" {
 		c.Token = cred.Token
 	}
+	if c.Server == cred.Server {
+		c.releaseKey = cred.ReleaseKey
+	}
 }
 
 // applyEnv overrides fields from PANTAU_PROBE_* variables.
@@ -192,7 +209,8 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 		c.Token = ""
 	}
 	durs := map[string]*probe.Duration{"PANTAU_PROBE_INTERVAL": &c.Interval, "PANTAU_PROBE_TIMEOUT": &c.Timeout,
-		"PANTAU_PROBE_UPLOAD_DELAY": &c.UploadDelay, "PANTAU_PROBE_CONFIG_POLL": &c.ConfigPoll}
+		"PANTAU_PROBE_UPLOAD_DELAY": &c.UploadDelay, "PANTAU_PROBE_CONFIG_POLL": &c.ConfigPoll,
+		"PANTAU_PROBE_UPDATE_TRIAL": &c.UpdateTrial}
 	for k, p := range durs {
 		if v := getenv(k); v != "" {
 			if err := p.UnmarshalText([]byte(v)); err != nil {
@@ -259,6 +277,8 @@ func (c Config) Validate(forRun bool) error {
 		return errors.New("targets: listed, but targets_source is server; remove them or set targets_source: local")
 	case c.source() == sourceServer && c.ConfigPoll.D() < minInterval:
 		return fmt.Errorf("config_poll: %s is below the minimum %s", c.ConfigPoll.D(), minInterval)
+	case c.UpdateTrial.D() < minUpdateTrial:
+		return fmt.Errorf("update_trial: %s is below the minimum %s", c.UpdateTrial.D(), minUpdateTrial)
 	}
 	if _, err := parseLevel(c.LogLevel); err != nil {
 		return err

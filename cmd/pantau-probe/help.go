@@ -78,6 +78,8 @@ needs none: the default file may be missing, and then every key takes its defaul
   batch_size: 500                        # most results per upload (default 500, max 5000)
   upload_delay: 1s                       # how long new results gather before an upload (default 1s, 0s-1m)
   log_level: info                        # debug, info, warn or error (default info)
+  update_trial: 5m                       # self-update: how long a new version has to reach the
+                                         #   server before the old one is restored (default 5m, min 1s)
   targets:                               # local source: at least one; names unique
     - name: siak-central                 # how results name the target
       kind: central                      # central (the registry) or internet (a reference)
@@ -94,7 +96,7 @@ Environment (overrides the file): PANTAU_PROBE_SERVER, PANTAU_PROBE_TOKEN,
 PANTAU_PROBE_TOKEN_FILE, PANTAU_PROBE_INTERVAL, PANTAU_PROBE_TIMEOUT,
 PANTAU_PROBE_SPOOL_DIR, PANTAU_PROBE_SPOOL_MAX_BYTES, PANTAU_PROBE_BATCH_SIZE,
 PANTAU_PROBE_UPLOAD_DELAY, PANTAU_PROBE_TARGETS_SOURCE, PANTAU_PROBE_CONFIG_POLL,
-PANTAU_PROBE_CONFIG_CACHE, PANTAU_PROBE_CREDENTIAL_FILE,
+PANTAU_PROBE_CONFIG_CACHE, PANTAU_PROBE_CREDENTIAL_FILE, PANTAU_PROBE_UPDATE_TRIAL,
 PANTAU_PROBE_LOG_LEVEL, PANTAU_PROBE_CONFIG (the config file path).
 
 ICMP needs root/CAP_NET_RAW (Administrator on Windows) or, on Linux,

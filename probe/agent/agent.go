@@ -90,6 +90,21 @@ type Config struct {
 	Clock Clock
 	// HTTPClient sends batches (default: a client with a 30 s timeout).
 	HTTPClient *http.Client
+	// Updater, when set, is told of the release the server offers in each
+	// configuration it sends, and of every request of this version the
+	// server accepted (what confirms a new version on trial).
+	Updater Updater
+}
+
+// Updater follows self-update offers (probe/update); its methods must not
+// block.
+type Updater interface {
+	// Offer is called with the offer of each configuration the server
+	// sent; nil when it offers nothing.
+	Offer(*probe.UpdateOffer)
+	// Reported is called after a configuration poll or an upload the
+	// server accepted.
+	Reported()
 }
 
 func (c Config) withDefaults() Config {

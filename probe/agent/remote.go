@@ -22,11 +22,17 @@ var errNotModified = errors.New("configuration not modified")
 // fetchSettings asks the server for this probe's settings. With etag set it
 // sends If-None-Match and returns errNotModified on a 304.
 func (a *Agent) fetchSettings(ctx context.Context, etag string) (Settings, string, error) {
+	s, _, tag, err := a.fetchConfig(ctx, etag)
+	return s, tag, err
+}
+
+// fetchConfig is fetchSettings with the release the server offers.
+func (a *Agent) fetchConfig(ctx context.Context, etag string) (Settings, *probe.UpdateOffer, string, error) {
 	ctx, cancel := context.WithTimeout(ctx, DefaultRequestTime)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(a.cfg.Server, "/")+ConfigPath, nil)
 	if err != nil {
-		return Settings{}, "", fmt.Errorf("build configuration request: %w", err)
+		return Settings{}, nil, "", fmt.Errorf("build configuration request: %w", err)
 	}
 	req.Header.Set("Authorization", "Bearer "+a.cfg.Token)
 	req.Header.Set("User-Agent", "pantau-probe/"+a.cfg.Version)
@@ -37,33 +43,37 @@ func (a *Agent) fetchSettings(ctx context.Context, etag string) (Settings, strin
 	sent := a.cfg.Clock.Now()
 	resp, err := a.cfg.HTTPClient.Do(req)
 	if err != nil {
-		return Settings{}, "", fmt.Errorf("fetch configuration: %w", err)
+		return Settings{}, nil, "", fmt.Errorf("fetch configuration: %w", err)
 	}
 	defer func() { _ = resp.Body.Close() }()
 	a.noteClock(resp.Header.Get("Date"), sent, a.cfg.Clock.Now())
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
-		return Settings{}, "", fmt.Errorf("read configuration: %w", err)
+		return Settings{}, nil, "", fmt.Errorf("read configuration: %w", err)
 	}
 	switch resp.StatusCode {
 	case http.StatusOK:
 	case http.StatusNotModified:
-		return Settings{}, etag, errNotModified
+		return Settings{}, nil, etag, errNotModified
 	default:
-		return Settings{}, "", fmt.Errorf("fetch configuration: server answered %s: %s", resp.Status, errorMessage(raw))
+		return Settings{}, nil, "", fmt.Errorf("fetch configuration: server answered %s: %s", resp.Status, errorMessage(raw))
 	}
-	var s Settings
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return Settings{}, "", fmt.Errorf("decode configuration: %w", err)
+	var body struct {
+		Settings
+		Update *probe.UpdateOffer `json:"update"`
 	}
+	if err := json.Unmarshal(raw, &body); err != nil {
+		return Settings{}, nil, "", fmt.Errorf("decode configuration: %w", err)
+	}
+	s := body.Settings
 	if s.Interval <= 0 {
 		// An office without targets has no interval yet.
 		s.Interval = probe.Duration(DefaultInterval)
 	}
 	if err := s.Validate(); err != nil {
-		return Settings{}, "", fmt.Errorf("configuration from the server: %w", err)
+		return Settings{}, nil, "", fmt.Errorf("configuration from the server: %w", err)
 	}
-	return s, resp.Header.Get("ETag"), nil
+	return s, body.Update, resp.Header.Get("ETag"), nil
 }
 
 // configLoop fetches the settings at once and then every ConfigPoll, and
@@ -72,8 +82,19 @@ func (a *Agent) fetchSettings(ctx context.Context, etag string) (Settings, strin
 // Failures keep the current settings and are logged once per streak.
 func (a *Agent) configLoop(ctx context.Context, cur Settings, etag string, updates chan Settings) {
 	failing := false
+	if a.cfg.Updater != nil {
+		// The first answer in full: a cached ETag would hide an offer made
+		// before this start.
+		etag = ""
+	}
 	for {
-		s, tag, err := a.fetchSettings(ctx, etag)
+		s, offer, tag, err := a.fetchConfig(ctx, etag)
+		if err == nil || errors.Is(err, errNotModified) {
+			a.reported()
+		}
+		if err == nil && a.cfg.Updater != nil {
+			a.cfg.Updater.Offer(offer)
+		}
 		switch {
 		case ctx.Err() != nil:
 			return
@@ -106,6 +127,13 @@ func (a *Agent) configLoop(ctx context.Context, cur Settings, etag string, updat
 			return
 		case <-a.cfg.Clock.After(a.cfg.ConfigPoll):
 		}
+	}
+}
+
+// reported tells the updater the server accepted a request.
+func (a *Agent) reported() {
+	if a.cfg.Updater != nil {
+		a.cfg.Updater.Reported()
 	}
 }
 

@@ -76,6 +76,7 @@ func (a *Agent) send(ctx context.Context, results []probe.Result) verdict {
 	case code == http.StatusOK:
 		v.kind = verdictDelivered
 		a.logAnswer(raw, results)
+		a.reported()
 		return v
 	case code == http.StatusUnauthorized || code == http.StatusForbidden:
 		v.kind = verdictAuth
