@@ -3,9 +3,11 @@ package server_test
 import (
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -510,6 +512,11 @@ func TestExportCellTypesAndLanguages(t *testing.T) {
 	_, body := f.do(t, "city71", http.MethodGet, "/reports/offices/73.71/csv"+q+"&sep=%3B", nil, false)
 	cr := csv.NewReader(strings.NewReader(body))
 	cr.Comma = ';'
+	if !strings.HasPrefix(body, "\ufeffTanggal;") {
+		t.Errorf("the ; CSV starts %.20q, want the UTF-8 mark then Tanggal (Excel reads it as UTF-8 then)", body)
+	}
+	cr = csv.NewReader(strings.NewReader(strings.TrimPrefix(body, "\ufeff")))
+	cr.Comma = ';'
 	recs, err := cr.ReadAll()
 	if err != nil || len(recs) != 24 || recs[0][0] != "Tanggal" || recs[14][0] != "2026-12-01" {
 		t.Fatalf("days CSV: %v, %d rows, %v", err, len(recs), recs[0])
@@ -531,5 +538,90 @@ func TestExportCellTypesAndLanguages(t *testing.T) {
 	_, body = f.do(t, "city71", http.MethodGet, "/reports/offices/73.71/csv"+q+"&lang=en", nil, false)
 	if !strings.HasPrefix(body, "Date,Received,") {
 		t.Errorf("English CSV starts %.60q", body)
+	}
+}
+
+// openpyxlDump is a reader nobody here wrote (openpyxl, Debian's
+// python3-openpyxl): every cell of every sheet as its data type (d date,
+// n number, s text), number format and value.
+const openpyxlDump = `
+import json, sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+out = {}
+for ws in wb.worksheets:
+    out[ws.title] = [[[c.data_type, c.number_format, c.value.isoformat() if c.is_date else c.value] for c in row] for row in ws.iter_rows()]
+json.dump(out, sys.stdout, default=str)
+`
+
+// TestExportReadByOpenpyxl reads the office file with openpyxl: dates are
+// dates at the office's wall clock, numbers are numbers with #,##0 and
+// 0.00%, and no cell holds a time as text. Skipped (and said) without
+// /usr/bin/python3 and openpyxl (.ci/deps installs them).
+func TestExportReadByOpenpyxl(t *testing.T) {
+	t.Parallel()
+	const py = "/usr/bin/python3"
+	if err := exec.Command(py, "-c", "import openpyxl").Run(); err != nil {
+		t.Skipf("no openpyxl for %s (apt-get install python3-openpyxl): %v", py, err)
+	}
+	f := newWebFixture(t)
+	seedExport(t, f, true)
+	resp, body := f.do(t, "city71", http.MethodGet, "/reports/offices/73.71/xlsx?from=2026-11-18&to=2026-12-10", nil, false)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("xlsx: %d", resp.StatusCode)
+	}
+	file := filepath.Join(t.TempDir(), "makassar.xlsx")
+	if err := os.WriteFile(file, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, py, "-c", openpyxlDump, file).Output()
+	if err != nil {
+		t.Fatalf("openpyxl: %v", err)
+	}
+	var book map[string][][][3]any
+	if err := json.Unmarshal(out, &book); err != nil {
+		t.Fatalf("openpyxl's dump: %v", err)
+	}
+	cell := func(sheet string, row, col int) (typ, format string, v any) {
+		t.Helper()
+		rows := book[sheet]
+		if row > len(rows) || col > len(rows[row-1]) {
+			t.Fatalf("openpyxl finds no %s (%d,%d)", sheet, row, col)
+		}
+		c := rows[row-1][col-1]
+		typ, _ = c[0].(string)
+		format, _ = c[1].(string)
+		return typ, format, c[2]
+	}
+	days := book["Harian"]
+	if len(days) < 24 {
+		t.Fatalf("openpyxl reads %d rows of Harian, want 23 days and a header", len(days))
+	}
+	for row := 2; row <= 24; row++ {
+		typ, _, v := cell("Harian", row, 1)
+		want := calendar.D(2026, 11, 18).AddDays(row-2).String() + "T00:00:00"
+		if typ != "d" || v != want {
+			t.Errorf("Harian row %d date: %s %v, want a date %s", row, typ, v, want)
+		}
+		if typ, format, v := cell("Harian", row, 2); typ != "n" || format != "#,##0" {
+			t.Errorf("Harian row %d received: %s %q %v, want a number #,##0", row, typ, format, v)
+		}
+	}
+	if typ, format, v := cell("Gangguan", 2, 2); typ != "d" || format != "dd/mm/yyyy hh:mm" || v != "2026-11-26T09:00:00" {
+		t.Errorf("outage start: %s %q %v, want a date-time 2026-11-26T09:00:00 (WITA wall clock)", typ, format, v)
+	}
+	if typ, format, v := cell("Harian", 10, 10); typ != "n" || format != "0.00%" {
+		t.Errorf("26 November availability: %s %q %v, want a number 0.00%%", typ, format, v)
+	}
+	stamp := regexp.MustCompile(`\d{4}-\d\d-\d\d|[+-]\d\d:\d\d\b|\bUTC\b`)
+	for name, rows := range book {
+		for i, row := range rows {
+			for j, c := range row {
+				if s, ok := c[2].(string); ok && c[0] == "s" && stamp.MatchString(s) {
+					t.Errorf("%s (%d,%d) holds a time as text: %q", name, i+1, j+1, s)
+				}
+			}
+		}
 	}
 }

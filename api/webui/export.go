@@ -51,6 +51,7 @@ type sheet struct {
 // book is a download: its sheets and the one a CSV carries by default.
 type book struct {
 	Lang   string
+	Title  string // the document's title property
 	Sheets []sheet
 	CSV    string // key of the default CSV sheet
 }
@@ -72,8 +73,15 @@ func (b book) pick(key string) (sheet, error) {
 
 // writeCSV writes s as CSV with its header. With sep ';' (?sep=; for a
 // spreadsheet set to Indonesian) fractions take a decimal comma: 65,73.
+//
+// The ';' file is the one made for Excel, which reads a file without a
+// byte-order mark in the machine's code page ("24×7" garbled): it starts
+// with the UTF-8 mark. The ',' file stays plain UTF-8 for other tools.
 func writeCSV(s sheet, sep rune) ([]byte, error) {
 	var buf bytes.Buffer
+	if sep == ';' {
+		buf.WriteString("\ufeff")
+	}
 	w := csv.NewWriter(&buf)
 	w.Comma = sep
 	if err := w.Write(s.Header); err != nil {
@@ -170,6 +178,13 @@ func writeXLSX(b book) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	docLang := "id-ID"
+	if b.Lang == format.EN {
+		docLang = "en-GB"
+	}
+	if err := f.SetDocProps(&excelize.DocProperties{Title: b.Title, Creator: "Pantau", Language: docLang}); err != nil {
+		return nil, fmt.Errorf("xlsx properties: %w", err)
+	}
 	for i, s := range b.Sheets {
 		if i == 0 {
 			err = f.SetSheetName("Sheet1", s.Name)
@@ -231,7 +246,37 @@ func writeSheet(f *excelize.File, st xlsxStyles, s sheet) error {
 			return err
 		}
 	}
-	return f.SetPanes(s.Name, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
+	if err := f.SetPanes(s.Name, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return err
+	}
+	return printSetup(f, s)
+}
+
+// printSetup makes a sheet print as an official would file it: A4, as
+// wide as the page (landscape for wide tables), the header row repeated on
+// every page; tables get a filter on their header.
+func printSetup(f *excelize.File, s sheet) error {
+	fit := true
+	if err := f.SetSheetProps(s.Name, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
+		return err
+	}
+	a4, wide, tall := 9, 1, 0
+	orient := "portrait"
+	if len(s.Header) > 7 {
+		orient = "landscape"
+	}
+	if err := f.SetPageLayout(s.Name, &excelize.PageLayoutOptions{Size: &a4, Orientation: &orient, FitToWidth: &wide, FitToHeight: &tall}); err != nil {
+		return err
+	}
+	ref := "'" + strings.ReplaceAll(s.Name, "'", "''") + "'"
+	if err := f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: ref + "!$1:$1", Scope: s.Name}); err != nil {
+		return err
+	}
+	if s.Key == "summary" || len(s.Rows) == 0 {
+		return nil
+	}
+	last, _ := excelize.CoordinatesToCellName(len(s.Header), len(s.Rows)+1)
+	return f.AutoFilter(s.Name, "A1:"+last, nil)
 }
 
 // setCell writes v at (col, row) with the style of its kind.

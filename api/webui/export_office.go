@@ -1,6 +1,7 @@
 package webui
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/pantau-id/pantau/api"
@@ -15,7 +16,8 @@ import (
 // overtime plan, the days and the outages, every time in the office's zone
 // and every figure the one its page shows (the same officeDetail).
 func officeBook(lang string, d *officeDetail, now time.Time) book {
-	return book{Lang: lang, CSV: "days", Sheets: []sheet{
+	title := fmt.Sprintf("Pantau %s %s %s – %s", d.Office.Code, d.Office.Name, d.Period.From, d.Period.To)
+	return book{Lang: lang, CSV: "days", Title: title, Sheets: []sheet{
 		officeSummary(lang, d, now), officePlan(lang, d), officeDays(lang, d), officeOutages(lang, d),
 	}}
 }

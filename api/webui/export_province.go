@@ -1,6 +1,7 @@
 package webui
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -18,7 +19,8 @@ import (
 // outage, the assumed return, overtime starts) are in that office's zone,
 // with a zone column beside them.
 func provinceBook(lang string, d *provinceDetail, now time.Time) book {
-	return book{Lang: lang, CSV: "offices", Sheets: []sheet{
+	title := fmt.Sprintf("Pantau %s %s %s – %s", d.Province.Code, d.Province.Name, d.Period.From, d.Period.To)
+	return book{Lang: lang, CSV: "offices", Title: title, Sheets: []sheet{
 		provinceSummary(lang, d, now), provinceOffices(lang, d), provincePlan(lang, d), provinceIncidents(lang, d),
 	}}
 }
