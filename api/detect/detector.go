@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -20,13 +21,14 @@ type ProbeRef struct {
 	ProbeID    int64
 }
 
-// ProbeOutcome says what one probe's evaluation did.
+// ProbeOutcome says what evaluating a set of probes did.
 type ProbeOutcome struct {
-	// Skipped is true when another detector held the probe's lock; its
-	// queued work stays queued for the next pass.
-	Skipped bool
-	Series  int // series re-evaluated
-	Spans   int // spans written
+	// Evaluated counts the probes evaluated; Skipped those whose lock
+	// another detector held (their queued work stays queued for the next
+	// pass).
+	Evaluated, Skipped int
+	Series             int // series re-evaluated
+	Spans              int // spans written
 }
 
 // IncidentOutcome counts what incident grouping did.
@@ -40,19 +42,20 @@ type IncidentOutcome struct {
 
 // Store is the detector's port onto storage (postgres.Detection).
 //
-// EvaluateProbe runs in one transaction under an advisory lock per probe
-// (pg_try_advisory_xact_lock): it claims the probe's queued series, replays
-// each from a known reset point, replaces its stored spans from there,
-// recomputes the causes of the probe's central outages in the changed range
-// and marks the range for incident grouping, then commits. Detectors that
-// race for a probe skip it instead of waiting, so two never write the same
-// series at once; an exclusion constraint on outages makes overlap
-// impossible even so.
+// EvaluateProbes runs in one transaction, set-based over its probes (a
+// few statements per call, not per probe), under an advisory lock per
+// probe (pg_try_advisory_xact_lock): it claims the probes' queued series,
+// replays each from its checkpoint or a known reset point, replaces its
+// stored spans from there, recomputes the causes of each probe's central
+// outages in the changed range and marks the ranges for incident grouping,
+// then commits. Detectors that race for a probe skip it instead of
+// waiting, so two never write the same series at once; an exclusion
+// constraint on outages makes overlap impossible even so.
 type Store interface {
 	// Work lists probes with queued series or series whose silence is due
 	// at now, oldest queued first, at most limit.
 	Work(ctx context.Context, now time.Time, limit int) ([]ProbeRef, error)
-	EvaluateProbe(ctx context.Context, p ProbeRef, now time.Time) (ProbeOutcome, error)
+	EvaluateProbes(ctx context.Context, ps []ProbeRef, now time.Time) (ProbeOutcome, error)
 	// RecomputeIncidents regroups the central-cause outages of every range
 	// marked since the last call, under one global lock: it loads the
 	// window's outages and incidents, applies Incidents and Reconcile, and
@@ -81,8 +84,12 @@ type Config struct {
 	// Batch is how many probes one pass evaluates at most (default 500);
 	// a pass that fills it runs again at once.
 	Batch int
-	// Workers is how many probes one pass evaluates at once (default 4):
-	// probes are independent, each under its own lock.
+	// Chunk is how many probes one transaction evaluates (default 100):
+	// the statements are per chunk, so bigger chunks cost the database less
+	// per probe, and a pass's chunks commit one by one.
+	Chunk int
+	// Workers is how many chunks one pass evaluates at once (default 2):
+	// chunks are independent, each probe under its own lock.
 	Workers int
 	// Incidents are the grouping rules (DefaultIncidentRules for zero
 	// fields).
@@ -110,6 +117,8 @@ func (c Config) Validate() error {
 		return errors.New("batch: must not be negative")
 	case c.Workers < 0:
 		return errors.New("workers: must not be negative")
+	case c.Chunk < 0:
+		return errors.New("chunk: must not be negative")
 	}
 	if err := c.Incidents.Validate(); err != nil {
 		return fmt.Errorf("incidents.%w", err)
@@ -131,7 +140,10 @@ func (c Config) withDefaults() Config {
 		c.Batch = 500
 	}
 	if c.Workers == 0 {
-		c.Workers = 4
+		c.Workers = 2
+	}
+	if c.Chunk == 0 {
+		c.Chunk = 100
 	}
 	c.Incidents = c.Incidents.WithDefaults()
 	if c.Logger == nil {
@@ -235,6 +247,12 @@ func (d *Detector) RunOnce(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("list detection work: %w", err)
 	}
+	var chunks [][]ProbeRef
+	// Small passes still spread over the workers; big ones go Chunk at a time.
+	size := min(max((len(work)+d.cfg.Workers-1)/d.cfg.Workers, 1), d.cfg.Chunk)
+	for c := range slices.Chunk(work, size) {
+		chunks = append(chunks, c)
+	}
 	var (
 		mu   sync.Mutex
 		done int
@@ -242,19 +260,13 @@ func (d *Detector) RunOnce(ctx context.Context) (int, error) {
 		next atomic.Int64
 		wg   sync.WaitGroup
 	)
-	for range min(d.cfg.Workers, len(work)) {
+	for range min(d.cfg.Workers, len(chunks)) {
 		wg.Go(func() {
-			for i := next.Add(1) - 1; i < int64(len(work)); i = next.Add(1) - 1 {
-				out, err := d.store.EvaluateProbe(ctx, work[i], now)
+			for i := next.Add(1) - 1; i < int64(len(chunks)); i = next.Add(1) - 1 {
+				n, err := d.evaluate(ctx, chunks[i], now)
 				mu.Lock()
-				switch {
-				case err != nil:
-					// One probe's failure must not block the others; its
-					// queue rows were rolled back and wait for the next pass.
-					errs = append(errs, err)
-				case !out.Skipped:
-					done++
-				}
+				done += n
+				errs = append(errs, err...)
 				mu.Unlock()
 			}
 		})
@@ -271,4 +283,31 @@ func (d *Detector) RunOnce(ctx context.Context) (int, error) {
 		d.cfg.Logger.Debug("detection pass", slog.Int("probes", done), slog.Int("incident_changes", inc.Changes))
 	}
 	return done, errors.Join(errs...)
+}
+
+// evaluate evaluates one chunk of probes and returns how many it
+// evaluated. A chunk that fails is tried again probe by probe, so one
+// probe's failure does not hold up the others (its queue rows were rolled
+// back and wait for the next pass).
+func (d *Detector) evaluate(ctx context.Context, ps []ProbeRef, now time.Time) (int, []error) {
+	out, err := d.store.EvaluateProbes(ctx, ps, now)
+	if err == nil {
+		return out.Evaluated, nil
+	}
+	if len(ps) == 1 || ctx.Err() != nil {
+		return 0, []error{err}
+	}
+	var (
+		done int
+		errs []error
+	)
+	for _, p := range ps {
+		out, err := d.store.EvaluateProbes(ctx, []ProbeRef{p}, now)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		done += out.Evaluated
+	}
+	return done, errs
 }

@@ -101,3 +101,28 @@ func TestOfficeStates(t *testing.T) {
 		t.Fatalf("states\n got  %+v\n want %+v", got, want)
 	}
 }
+
+// Queue rows without observations (queued before the queue carried them,
+// migration 00023) are evaluated from the results, mixed with rows that
+// carry them.
+func TestQueueRowsWithoutObservations(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, map[string]string{"73.71": "73"})
+	w.deliver("73.71", series("73.71", "central", 0, "++"))
+	w.deliver("73.71", series("73.71", "internet", 0, "++"))
+	w.clock.Set(at(2))
+	w.drain()
+	w.deliver("73.71", series("73.71", "central", 2, "---"))
+	w.deliver("73.71", series("73.71", "internet", 2, "+++"))
+	if _, err := w.s.Pool().Exec(context.Background(), `UPDATE detection_queue SET observed_at = NULL, seqs = NULL, oks = NULL`); err != nil {
+		t.Fatal(err)
+	}
+	w.deliver("73.71", series("73.71", "central", 5, "-++++"))
+	w.deliver("73.71", series("73.71", "internet", 5, "+++++"))
+	w.clock.Set(at(10))
+	w.drain()
+	got := spans(w.outages(api.OutageFilter{Kind: "all"}))
+	if want := []string{"73.71/central down 2..6 central"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("outages\n got  %q\n want %q", got, want)
+	}
+}

@@ -63,14 +63,17 @@
 // queued (work is taken longest-waiting first, so none starves), and wakes
 // the detector after its commit (Waker: in-process, and LISTEN/NOTIFY for
 // other replicas); arrivals within Gap (100 ms) share a pass, and the tick
-// (1 s) is the safety net. Detection has a pool of its own. Per probe, in one transaction under pg_try_advisory_xact_lock:
-// it claims the probe's queue rows (FOR UPDATE SKIP LOCKED, so rows an
-// ingest is still writing wait for the next pass), resumes each series from
-// its stored Checkpoint when everything new is later, or else replays it
-// from the latest result before the new ones that ends a run of
+// (1 s) is the safety net. Detection has a pool of its own. A pass takes
+// the probes with work in chunks (Chunk, 100), each in one transaction
+// whose statements are per chunk, not per probe, under
+// pg_try_advisory_xact_lock per probe: it claims the probes' queue rows
+// (append-only, each carrying its upload's observations, so no ingest ever
+// waits for a detector), resumes each series from its stored Checkpoint
+// with those observations when all are later, or else replays it from the
+// results, from the latest result before the new ones that ends a run of
 // recover_threshold successes (a reset point: the engine is then up with no
 // run whatever came before), replaces the spans from there, re-decides the
-// causes of the probe's central outages in the changed range and marks the
+// causes of each probe's central outages in the changed range and marks the
 // range for incident grouping. Incident grouping runs under one global lock
 // after the probe transactions commit; AfterIncidents runs after it
 // commits. Any number of detectors (replicas) may run over one database

@@ -225,7 +225,7 @@ func TestUnchangedOutageMarksNothing(t *testing.T) {
 	w.deliver("73.71", append(series("73.71", "central", 6, "--"), series("73.71", "internet", 6, "++")...))
 	w.clock.Set(at(8))
 	ctx := context.Background()
-	out, err := w.s.Detection(nil).EvaluateProbe(ctx, detect.ProbeRef{OfficeCode: "73.71", ProbeID: w.probes["73.71"].ID}, w.clock.Now())
+	out, err := w.s.Detection(nil).EvaluateProbes(ctx, []detect.ProbeRef{{OfficeCode: "73.71", ProbeID: w.probes["73.71"].ID}}, w.clock.Now())
 	if err != nil || out.Series != 2 {
 		t.Fatalf("evaluate = %+v, %v; want 2 series", out, err)
 	}

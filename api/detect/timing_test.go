@@ -222,7 +222,7 @@ func TestQueueKeepsTheFirstQueuedTime(t *testing.T) {
 	ctx := context.Background()
 	w.deliver("73.71", series("73.71", "central", 5, "+"))
 	var first time.Time
-	if err := w.s.Pool().QueryRow(ctx, `SELECT queued_at FROM detection_queue`).Scan(&first); err != nil {
+	if err := w.s.Pool().QueryRow(ctx, `SELECT min(queued_at) FROM detection_queue`).Scan(&first); err != nil {
 		t.Fatal(err)
 	}
 	// A probe that keeps uploading does not move its series to the back;
@@ -232,7 +232,7 @@ func TestQueueKeepsTheFirstQueuedTime(t *testing.T) {
 	w.deliver("73.71", series("73.71", "central", 2, "+"))
 	w.deliver("73.72", series("73.72", "central", 7, "+"))
 	var queued time.Time
-	if err := w.s.Pool().QueryRow(ctx, `SELECT queued_at FROM detection_queue WHERE office_code = '73.71'`).Scan(&queued); err != nil {
+	if err := w.s.Pool().QueryRow(ctx, `SELECT min(queued_at) FROM detection_queue WHERE office_code = '73.71'`).Scan(&queued); err != nil {
 		t.Fatal(err)
 	}
 	if !queued.Equal(first) {

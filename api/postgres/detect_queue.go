@@ -1,8 +1,11 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -85,152 +88,290 @@ type seriesTarget struct {
 
 // seriesWork is one series to re-evaluate: from is the earliest new
 // observation (nil when only its silence is due); cp and first are its
-// stored checkpoint and first result, when found.
+// stored checkpoint and first result, when found. obs are the new results
+// as the queue carried them (sorted), complete when carried.
 type seriesWork struct {
-	target seriesTarget
-	from   *time.Time
-	found  bool
-	cp     detect.Checkpoint
-	first  time.Time
+	probe   detect.ProbeRef
+	target  seriesTarget
+	from    *time.Time
+	found   bool
+	cp      detect.Checkpoint
+	first   time.Time
+	due     bool
+	obs     []detect.Obs
+	carried bool
 }
 
-// EvaluateProbe re-evaluates the probe's queued and silent series in one
-// transaction (see detect.Store for the locking).
-func (d *Detection) EvaluateProbe(ctx context.Context, p detect.ProbeRef, now time.Time) (detect.ProbeOutcome, error) {
+// resumes says whether the series resumes from its checkpoint with what
+// the queue carried: everything new is later than the checkpoint (live
+// data), or only its silence is due.
+func (w seriesWork) resumes() bool {
+	return w.found && (w.from == nil || (w.carried && w.from.After(w.cp.LastAt)))
+}
+
+// probeMarks gathers, for one probe, where any span was replaced (lo:
+// causes are re-decided from there) and where a central outage changed
+// (dirty: incident grouping revisits from there).
+type probeMarks struct{ lo, dirty time.Time }
+
+func earliest(cur *time.Time, t time.Time) {
+	if !t.IsZero() && (cur.IsZero() || t.Before(*cur)) {
+		*cur = t
+	}
+}
+
+// note records what re-evaluating one series of the probe did.
+func (m *probeMarks) note(kind string, r seriesResult) {
+	if r.changed {
+		earliest(&m.lo, r.from)
+	}
+	if r.changed && kind == "central" {
+		earliest(&m.dirty, r.from)
+	}
+	if r.down && kind == "central" {
+		// Its open outage is judged up to the newest result.
+		earliest(&m.lo, r.from)
+	}
+}
+
+// EvaluateProbes re-evaluates the probes' queued and silent series in one
+// transaction (see detect.Store for the locking). The statements are per
+// call, not per probe or series: series that resume from their checkpoint
+// (all of them, live) are read and written together; only those that got
+// results at or before their checkpoint (a spool) are replayed one by one.
+func (d *Detection) EvaluateProbes(ctx context.Context, ps []detect.ProbeRef, now time.Time) (detect.ProbeOutcome, error) {
 	var out detect.ProbeOutcome
 	err := pgx.BeginFunc(ctx, d.pool, func(tx pgx.Tx) error {
-		// Outages are derived from results: a crash that loses this commit
-		// loses its queue deletions with it (asynchronous commit drops whole
-		// transactions, never parts), so the work is simply done again.
-		// This saves a WAL flush per evaluation.
-		// Incident grouping, which writes escalation's outbox, stays
-		// synchronous.
-		var locked bool
-		if err := tx.QueryRow(ctx, `SELECT pg_try_advisory_xact_lock(hashtextextended('pantau.detect:' || $1 || ':' || $2::bigint::text, 0))
-				FROM set_config('synchronous_commit', 'off', true)`,
-			p.OfficeCode, p.ProbeID).Scan(&locked); err != nil {
-			return fmt.Errorf("probe lock: %w", err)
-		}
-		if !locked {
-			out.Skipped = true
-			return nil
-		}
-		work, err := claimWork(ctx, tx, p, now)
+		locked, err := lockProbes(ctx, tx, ps)
 		if err != nil {
 			return err
 		}
-		// lo is where any span of the probe was replaced (causes are
-		// re-decided from there); dirty where a central outage changed.
-		var lo, dirty time.Time
-		earliest := func(cur *time.Time, t time.Time) {
-			if !t.IsZero() && (cur.IsZero() || t.Before(*cur)) {
-				*cur = t
-			}
+		out.Evaluated, out.Skipped = len(locked), len(ps)-len(locked)
+		if len(locked) == 0 {
+			return nil
 		}
+		work, err := claimWork(ctx, tx, locked, now)
+		if err != nil {
+			return err
+		}
+		marks := map[detect.ProbeRef]*probeMarks{}
+		mark := func(p detect.ProbeRef) *probeMarks {
+			if marks[p] == nil {
+				marks[p] = &probeMarks{}
+			}
+			return marks[p]
+		}
+		var live []seriesWork
 		for _, w := range work {
-			r, err := evaluateSeries(ctx, tx, p, w, now)
+			if w.resumes() {
+				live = append(live, w)
+				continue
+			}
+			r, err := evaluateSeries(ctx, tx, w.probe, w, now)
 			if err != nil {
-				return fmt.Errorf("series target %d: %w", w.target.id, err)
+				return fmt.Errorf("series %s/%d target %d: %w", w.probe.OfficeCode, w.probe.ProbeID, w.target.id, err)
 			}
 			out.Series++
 			out.Spans += r.spans
-			if r.changed {
-				earliest(&lo, r.from)
-			}
-			if r.changed && w.target.kind == "central" {
-				earliest(&dirty, r.from)
-			}
-			if r.down && w.target.kind == "central" {
-				// Its open outage is judged up to the newest result.
-				earliest(&lo, r.from)
-			}
+			mark(w.probe).note(w.target.kind, r)
 		}
-		if lo.IsZero() {
-			// Nothing changed and no central outage is open: causes and
-			// incidents stand.
-			return nil
-		}
-		causes, err := recomputeCauses(ctx, tx, p, lo)
+		results, err := evaluateLive(ctx, tx, live, now)
 		if err != nil {
 			return err
 		}
-		earliest(&dirty, causes)
-		if dirty.IsZero() {
+		for i, r := range results {
+			out.Series++
+			out.Spans += r.spans
+			mark(live[i].probe).note(live[i].target.kind, r)
+		}
+		var changed []detect.ProbeRef
+		for p, m := range marks {
+			if !m.lo.IsZero() {
+				// Otherwise nothing changed and no central outage is open:
+				// causes and incidents stand.
+				changed = append(changed, p)
+			}
+		}
+		if len(changed) == 0 {
 			return nil
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO incident_dirty (office_code, from_at) VALUES ($1, $2)
-			ON CONFLICT (office_code) DO UPDATE SET from_at = LEAST(incident_dirty.from_at, EXCLUDED.from_at)`,
-			p.OfficeCode, dirty)
+		causes, err := recomputeCauses(ctx, tx, changed, marks)
 		if err != nil {
-			return fmt.Errorf("mark incidents dirty: %w", err)
+			return err
 		}
-		return nil
+		for p, t := range causes {
+			earliest(&marks[p].dirty, t)
+		}
+		return markIncidentsDirty(ctx, tx, marks)
 	})
 	if err != nil {
-		return detect.ProbeOutcome{}, fmt.Errorf("evaluate probe %s/%d: %w", p.OfficeCode, p.ProbeID, err)
+		return detect.ProbeOutcome{}, fmt.Errorf("evaluate %d probes (first %s/%d): %w", len(ps), ps[0].OfficeCode, ps[0].ProbeID, err)
 	}
 	return out, nil
 }
 
-// claimWork deletes the probe's queue rows (skipping those an ingest is
-// still writing: they are claimed on the next pass, after its commit) and
-// adds the series whose silence is due.
-func claimWork(ctx context.Context, tx pgx.Tx, p detect.ProbeRef, now time.Time) ([]seriesWork, error) {
-	rows, err := tx.Query(ctx, `
-		WITH claimed AS (
-			DELETE FROM detection_queue q USING (
-				SELECT office_code, probe_id, target_id FROM detection_queue
-				WHERE office_code = $1 AND probe_id = $2 FOR UPDATE SKIP LOCKED) c
-			WHERE q.office_code = c.office_code AND q.probe_id = c.probe_id AND q.target_id = c.target_id
-			RETURNING q.target_id, q.from_at
-		), due AS (
-			SELECT target_id, NULL::timestamptz AS from_at FROM series_state
-			WHERE office_code = $1 AND probe_id = $2 AND NOT silent AND silent_at < $3
-		), w AS (
-			SELECT target_id, min(from_at) AS from_at FROM (SELECT * FROM claimed UNION ALL SELECT * FROM due) u GROUP BY target_id
-		)
-		SELECT t.id, t.kind, t.interval_seconds, t.fail_threshold, t.recover_threshold, t.silence_after, w.from_at,
-			s.target_id IS NOT NULL, coalesce(s.first_at, 'epoch'), coalesce(s.last_at, 'epoch'), coalesce(s.last_seq, 0),
-			coalesce(s.down, false), s.outage_start, coalesce(s.run, 0), s.run_start
-		FROM w JOIN targets t ON t.office_code = $1 AND t.id = w.target_id
-		LEFT JOIN series_state s ON s.office_code = $1 AND s.probe_id = $2 AND s.target_id = w.target_id
-		ORDER BY t.id`, p.OfficeCode, p.ProbeID, now)
-	if err != nil {
-		return nil, fmt.Errorf("claim detection queue: %w", err)
+// lockProbes takes the advisory lock of each probe it can and returns
+// those it took. Outages are derived from results: a crash that loses this
+// commit loses its queue deletions with it (asynchronous commit drops whole
+// transactions, never parts), so the work is simply done again; this saves
+// a WAL flush per evaluation. Incident grouping, which writes escalation's
+// outbox, stays synchronous.
+func lockProbes(ctx context.Context, tx pgx.Tx, ps []detect.ProbeRef) ([]detect.ProbeRef, error) {
+	offices, ids := make([]string, len(ps)), make([]int64, len(ps))
+	for i, p := range ps {
+		offices[i], ids[i] = p.OfficeCode, p.ProbeID
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (seriesWork, error) {
-		var (
-			w                     seriesWork
-			secs                  int
-			outageStart, runStart *time.Time
-		)
-		th, c := &w.target.rules.Thresholds, &w.cp
-		err := r.Scan(&w.target.id, &w.target.kind, &secs, &th.Fail, &th.Recover, &th.SilenceAfter, &w.from,
-			&w.found, &w.first, &c.LastAt, &c.LastSeq, &c.Down, &outageStart, &c.Run, &runStart)
-		w.target.rules.Interval = time.Duration(secs) * time.Second
-		if outageStart != nil {
-			c.OutageStart = *outageStart
-		}
-		if runStart != nil {
-			c.RunStart = *runStart
-		}
-		return w, err
-	})
+	b := &pgx.Batch{}
+	b.Queue(`SELECT set_config('synchronous_commit', 'off', true)`)
+	var locked []detect.ProbeRef
+	b.Queue(`SELECT o, p FROM unnest($1::text[], $2::bigint[]) AS u(o, p)
+		WHERE pg_try_advisory_xact_lock(hashtextextended('pantau.detect:' || o || ':' || p::text, 0))`, offices, ids).
+		Query(func(rows pgx.Rows) error {
+			var err error
+			locked, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (detect.ProbeRef, error) {
+				var p detect.ProbeRef
+				err := r.Scan(&p.OfficeCode, &p.ProbeID)
+				return p, err
+			})
+			return err
+		})
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return nil, fmt.Errorf("probe locks: %w", err)
+	}
+	return locked, nil
 }
 
-// queueCheckpoint queues the store of the engine state after the last
-// result, with when its silence falls due.
-func queueCheckpoint(b *pgx.Batch, p detect.ProbeRef, t seriesTarget, first time.Time, c detect.Checkpoint, now time.Time) {
-	silentAt := c.LastAt.Add(time.Duration(t.rules.Thresholds.SilenceAfter) * t.rules.Interval)
-	b.Queue(`INSERT INTO series_state (office_code, probe_id, target_id, first_at, last_at, last_seq,
-			down, outage_start, run, run_start, silent_at, silent, evaluated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-		ON CONFLICT (office_code, probe_id, target_id) DO UPDATE SET first_at = EXCLUDED.first_at,
-			last_at = EXCLUDED.last_at, last_seq = EXCLUDED.last_seq, down = EXCLUDED.down,
-			outage_start = EXCLUDED.outage_start, run = EXCLUDED.run, run_start = EXCLUDED.run_start,
-			silent_at = EXCLUDED.silent_at, silent = EXCLUDED.silent, evaluated_at = EXCLUDED.evaluated_at`,
-		p.OfficeCode, p.ProbeID, t.id, first, c.LastAt, c.LastSeq, c.Down, nullTime(c.OutageStart), c.Run,
-		nullTime(c.RunStart), silentAt, now.After(silentAt), now)
+// claimWork deletes the probes' queue rows (skipping those another
+// detector holds) and returns the series they name, with what the rows
+// carried, and the series whose silence is due. The rows an ingest commits
+// meanwhile wait for the next pass: its results and its queue rows commit
+// together, so what is claimed is exactly what is new.
+func claimWork(ctx context.Context, tx pgx.Tx, ps []detect.ProbeRef, now time.Time) ([]seriesWork, error) {
+	offices, ids := make([]string, len(ps)), make([]int64, len(ps))
+	for i, p := range ps {
+		offices[i], ids[i] = p.OfficeCode, p.ProbeID
+	}
+	type key struct {
+		p      detect.ProbeRef
+		target int64
+	}
+	type claim struct {
+		from    time.Time
+		obs     []detect.Obs
+		carried bool
+	}
+	claims := map[key]*claim{}
+	var series []seriesWork
+	b := &pgx.Batch{}
+	b.Queue(`DELETE FROM detection_queue q USING (
+			SELECT q.office_code, q.probe_id, q.target_id, q.seq
+			FROM detection_queue q JOIN unnest($1::text[], $2::bigint[]) AS p(office_code, probe_id) USING (office_code, probe_id)
+			FOR UPDATE OF q SKIP LOCKED) c
+		WHERE q.office_code = c.office_code AND q.probe_id = c.probe_id AND q.target_id = c.target_id AND q.seq = c.seq
+		RETURNING q.office_code, q.probe_id, q.target_id, q.from_at, q.observed_at, q.seqs, q.oks`, offices, ids).Query(func(rows pgx.Rows) error {
+		var (
+			k    key
+			from time.Time
+			ats  []time.Time
+			seqs []int64
+			oks  []bool
+		)
+		_, err := pgx.ForEachRow(rows, []any{&k.p.OfficeCode, &k.p.ProbeID, &k.target, &from, &ats, &seqs, &oks}, func() error {
+			c := claims[k]
+			if c == nil {
+				c = &claim{from: from, carried: true}
+				claims[k] = c
+			}
+			c.from = minTime(c.from, from)
+			// A row queued before the queue carried observations (NULL
+			// arrays) has its results read from the table.
+			c.carried = c.carried && ats != nil && len(ats) == len(seqs) && len(ats) == len(oks)
+			if c.carried {
+				for i := range ats {
+					c.obs = append(c.obs, detect.Obs{At: ats[i], Seq: seqs[i], OK: oks[i]})
+				}
+			}
+			return nil
+		})
+		return err
+	})
+	// Every target of the probes' offices: the series claimed or due are
+	// picked below.
+	b.Queue(`SELECT p.office_code, p.probe_id, t.id, t.kind, t.interval_seconds, t.fail_threshold, t.recover_threshold, t.silence_after,
+			s.target_id IS NOT NULL, coalesce(s.first_at, 'epoch'), coalesce(s.last_at, 'epoch'), coalesce(s.last_seq, 0),
+			coalesce(s.down, false), s.outage_start, coalesce(s.run, 0), s.run_start, coalesce(NOT s.silent AND s.silent_at < $3, false)
+		FROM unnest($1::text[], $2::bigint[]) AS p(office_code, probe_id)
+		JOIN targets t ON t.office_code = p.office_code
+		LEFT JOIN series_state s ON s.office_code = p.office_code AND s.probe_id = p.probe_id AND s.target_id = t.id
+		ORDER BY 1, 2, 3`, offices, ids, now).Query(func(rows pgx.Rows) error {
+		var err error
+		series, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (seriesWork, error) {
+			var (
+				w                     seriesWork
+				secs                  int
+				outageStart, runStart *time.Time
+			)
+			th, c := &w.target.rules.Thresholds, &w.cp
+			err := r.Scan(&w.probe.OfficeCode, &w.probe.ProbeID, &w.target.id, &w.target.kind, &secs, &th.Fail, &th.Recover, &th.SilenceAfter,
+				&w.found, &w.first, &c.LastAt, &c.LastSeq, &c.Down, &outageStart, &c.Run, &runStart, &w.due)
+			w.target.rules.Interval = time.Duration(secs) * time.Second
+			if outageStart != nil {
+				c.OutageStart = *outageStart
+			}
+			if runStart != nil {
+				c.RunStart = *runStart
+			}
+			return w, err
+		})
+		return err
+	})
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return nil, fmt.Errorf("claim detection queue: %w", err)
+	}
+	work := series[:0]
+	for _, w := range series {
+		if c := claims[key{w.probe, w.target.id}]; c != nil {
+			from := c.from
+			w.from, w.carried, w.obs = &from, c.carried, c.obs
+			slices.SortFunc(w.obs, func(a, b detect.Obs) int {
+				return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.Seq, b.Seq))
+			})
+		} else if !w.due {
+			continue
+		}
+		work = append(work, w)
+	}
+	return work, nil
+}
+
+// markIncidentsDirty marks, per office, the earliest time from which a
+// central outage changed. Offices go in code order, so two detectors'
+// transactions never wait on each other's rows in a cycle.
+func markIncidentsDirty(ctx context.Context, tx pgx.Tx, marks map[detect.ProbeRef]*probeMarks) error {
+	from := map[string]time.Time{}
+	for p, m := range marks {
+		if m.dirty.IsZero() {
+			continue
+		}
+		t := from[p.OfficeCode]
+		earliest(&t, m.dirty)
+		from[p.OfficeCode] = t
+	}
+	if len(from) == 0 {
+		return nil
+	}
+	codes := slices.Sorted(maps.Keys(from))
+	ats := make([]time.Time, len(codes))
+	for i, c := range codes {
+		ats[i] = from[c]
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO incident_dirty (office_code, from_at)
+		SELECT * FROM unnest($1::text[], $2::timestamptz[]) ORDER BY 1
+		ON CONFLICT (office_code) DO UPDATE SET from_at = LEAST(incident_dirty.from_at, EXCLUDED.from_at)`, codes, ats)
+	if err != nil {
+		return fmt.Errorf("mark incidents dirty: %w", err)
+	}
+	return nil
 }
 
 // nullTime maps the zero time to NULL.
@@ -248,7 +389,7 @@ func (s *Store) DetectionLag(ctx context.Context, now time.Time) (detect.Lag, er
 		lag            detect.Lag
 		oldest, queued *time.Time
 	)
-	err := s.pool.QueryRow(ctx, `SELECT count(*), min(from_at), min(queued_at) FROM detection_queue`).Scan(&lag.Queued, &oldest, &queued)
+	err := s.pool.QueryRow(ctx, `SELECT count(DISTINCT (office_code, probe_id, target_id)), min(from_at), min(queued_at) FROM detection_queue`).Scan(&lag.Queued, &oldest, &queued)
 	if err != nil {
 		return detect.Lag{}, fmt.Errorf("detection lag: %w", err)
 	}

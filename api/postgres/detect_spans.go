@@ -8,7 +8,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/pantau-id/pantau/api"
 	"github.com/pantau-id/pantau/api/detect"
 )
 
@@ -86,14 +85,20 @@ func evaluateSeries(ctx context.Context, tx pgx.Tx, p detect.ProbeRef, w seriesW
 	changed := !sameSpans(old, spans)
 	// One round trip writes: the spans only when they differ (a live series
 	// re-emitting its open outage writes nothing but its checkpoint).
-	var b pgx.Batch
+	var (
+		b    pgx.Batch
+		rows spanRows
+		cps  checkpointRows
+	)
 	if changed {
 		b.Queue(`DELETE FROM outages WHERE office_code = $1 AND probe_id = $2 AND target_id = $3
 			AND (started_at >= $4 OR ($5 AND (ended_at IS NULL OR ended_at > $4)))`,
 			p.OfficeCode, p.ProbeID, id, replaceFrom, scratch)
-		queueSpans(&b, p, w.target, spans, old)
+		rows.add(p, w.target, spans, old)
+		rows.queue(&b)
 	}
-	queueCheckpoint(&b, p, w.target, first, end, now)
+	cps.add(p, w.target, first, end, now)
+	cps.queue(&b)
 	if err := tx.SendBatch(ctx, &b).Close(); err != nil {
 		return seriesResult{}, mapError(err, "outages")
 	}
@@ -185,153 +190,4 @@ func readSeries(ctx context.Context, tx pgx.Tx, p detect.ProbeRef, target int64,
 		return nil, nil, fmt.Errorf("read series: %w", err)
 	}
 	return obs, old, nil
-}
-
-// queueSpans queues the insert of spans. A central outage written again
-// keeps its old cause (from prev); new ones start unknown. Either way
-// recomputeCauses decides once every series of the probe is written.
-func queueSpans(b *pgx.Batch, p detect.ProbeRef, t seriesTarget, spans []detect.Span, prev []detect.Span) {
-	if len(spans) == 0 {
-		return
-	}
-	was := map[string]api.Cause{}
-	for _, sp := range prev {
-		was[spanKey(sp)] = sp.Cause
-	}
-	var (
-		starts = make([]time.Time, len(spans))
-		ends   = make([]*time.Time, len(spans))
-		kinds  = make([]string, len(spans))
-		bys    = make([]*string, len(spans))
-		causes = make([]string, len(spans))
-	)
-	for i, sp := range spans {
-		starts[i], ends[i], kinds[i] = sp.Start, sp.End, sp.Kind
-		if sp.EndedBy != "" {
-			by := sp.EndedBy
-			bys[i] = &by
-		}
-		c := detect.OutageCause(t.kind, sp, nil, time.Time{})
-		if old, ok := was[spanKey(sp)]; ok && sp.Kind == api.KindDown {
-			c = old
-		}
-		causes[i] = string(c)
-	}
-	b.Queue(`INSERT INTO outages (office_code, probe_id, target_id, started_at, ended_at, kind, ended_by, cause, target_kind)
-		SELECT $1, $2, $3, s, e, k, b, c, $9
-		FROM unnest($4::timestamptz[], $5::timestamptz[], $6::text[], $7::text[], $8::text[]) AS u(s, e, k, b, c)`,
-		p.OfficeCode, p.ProbeID, t.id, starts, ends, kinds, bys, causes, t.kind)
-}
-
-// recomputeCauses re-decides the cause of the probe's central down outages
-// that are open or end after lo, from the internet reference of the same
-// probe (detect.Cause). It returns the earliest start of an outage whose
-// cause changed (zero when none did): incident grouping revisits from there.
-func recomputeCauses(ctx context.Context, tx pgx.Tx, p detect.ProbeRef, lo time.Time) (time.Time, error) {
-	rows, err := tx.Query(ctx, `SELECT o.target_id, o.started_at, coalesce(o.ended_at, s.last_at), o.cause
-		FROM outages o JOIN series_state s
-			ON s.office_code = o.office_code AND s.probe_id = o.probe_id AND s.target_id = o.target_id
-		WHERE o.office_code = $1 AND o.probe_id = $2 AND o.target_kind = 'central' AND o.kind = 'down'
-		  AND (o.ended_at IS NULL OR o.ended_at > $3)`, p.OfficeCode, p.ProbeID, lo)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("central outages: %w", err)
-	}
-	type outage struct {
-		target int64
-		start  time.Time
-		end    time.Time // ended_at, or the series' last result while open
-		cause  string
-	}
-	os, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (outage, error) {
-		var o outage
-		err := r.Scan(&o.target, &o.start, &o.end, &o.cause)
-		return o, err
-	})
-	if err != nil || len(os) == 0 {
-		return time.Time{}, err
-	}
-	from := lo
-	for _, o := range os {
-		if o.start.Before(from) {
-			from = o.start
-		}
-	}
-	ref, err := loadReference(ctx, tx, p, from)
-	if err != nil {
-		return time.Time{}, err
-	}
-	var (
-		targets []int64
-		starts  []time.Time
-		causes  []string
-		changed time.Time
-	)
-	for _, o := range os {
-		if c := string(detect.Cause(ref, o.start, o.end)); c != o.cause {
-			targets, starts, causes = append(targets, o.target), append(starts, o.start), append(causes, c)
-			if changed.IsZero() || o.start.Before(changed) {
-				changed = o.start
-			}
-		}
-	}
-	if len(targets) > 0 {
-		_, err = tx.Exec(ctx, `UPDATE outages o SET cause = u.c
-			FROM unnest($3::bigint[], $4::timestamptz[], $5::text[]) AS u(t, s, c)
-			WHERE o.office_code = $1 AND o.probe_id = $2 AND o.target_id = u.t AND o.started_at = u.s`,
-			p.OfficeCode, p.ProbeID, targets, starts, causes)
-		if err != nil {
-			return time.Time{}, fmt.Errorf("update causes: %w", err)
-		}
-	}
-	return changed, nil
-}
-
-// loadReference loads the probe's internet series: first results and the
-// spans that are open or end after from.
-func loadReference(ctx context.Context, q querier, p detect.ProbeRef, from time.Time) ([]detect.Series, error) {
-	rows, err := q.Query(ctx, `SELECT s.target_id, s.first_at, o.started_at, o.ended_at, o.kind
-		FROM series_state s
-		JOIN targets t ON t.office_code = s.office_code AND t.id = s.target_id AND t.kind = 'internet'
-		LEFT JOIN outages o ON o.office_code = s.office_code AND o.probe_id = s.probe_id AND o.target_id = s.target_id
-			AND (o.ended_at IS NULL OR o.ended_at > $3)
-		WHERE s.office_code = $1 AND s.probe_id = $2
-		ORDER BY s.target_id, o.started_at`, p.OfficeCode, p.ProbeID, from)
-	if err != nil {
-		return nil, fmt.Errorf("internet reference: %w", err)
-	}
-	return collectSeries(rows)
-}
-
-// collectSeries groups rows of (series id, first_at, span start, end, kind)
-// into detect.Series, one per id, in order.
-func collectSeries(rows pgx.Rows) ([]detect.Series, error) {
-	var (
-		out    []detect.Series
-		lastID int64 = -1
-		id     int64
-		first  time.Time
-		start  *time.Time
-		end    *time.Time
-		kind   *string
-	)
-	_, err := pgx.ForEachRow(rows, []any{&id, &first, &start, &end, &kind}, func() error {
-		if id != lastID {
-			out = append(out, detect.Series{First: first})
-			lastID = id
-		}
-		if start != nil {
-			s := &out[len(out)-1]
-			var e *time.Time
-			if end != nil {
-				v := *end
-				e = &v
-			}
-			s.Spans = append(s.Spans, detect.Span{Kind: *kind, Start: *start, End: e})
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read series spans: %w", err)
-	}
-	return out, nil
 }

@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"slices"
 	"sync"
 	"time"
 
@@ -25,15 +24,18 @@ type querier interface {
 // default, the transaction's start.
 var resultColumns = []string{"office_code", "probe_id", "seq", "observed_at", "target_id", "ok", "failure", "latency_ms", "detail", "cert_days_left", "local_at"}
 
-// queueDetection marks each series that got new rows for detection from
-// its earliest new observation ($3 target ids ascending, $4 their minimum
-// observed_at), in the ingest transaction. Ascending target order keeps two
-// transactions from locking queue rows in opposite orders.
+// queueDetection queues each series that got new rows for detection, in
+// the ingest transaction: one row per series with the observed_at, seq and
+// ok of its new results ($3..$6, one element per new result), so the
+// detector need not read them back. Rows are only ever added (each keyed
+// by the upload's first seq of the series), so an upload never waits for
+// a detector that holds the series' earlier rows; queued_at is each row's
+// own and the series' oldest says how long it has waited (no starvation).
 const queueDetection = `
-INSERT INTO detection_queue (office_code, probe_id, target_id, from_at)
-SELECT $1, $2, q.target_id, q.from_at FROM unnest($3::bigint[], $4::timestamptz[]) AS q(target_id, from_at)
-ON CONFLICT (office_code, probe_id, target_id)
-DO UPDATE SET from_at = LEAST(detection_queue.from_at, EXCLUDED.from_at)` // queued_at stays the first: no starvation
+INSERT INTO detection_queue (office_code, probe_id, target_id, seq, from_at, observed_at, seqs, oks)
+SELECT $1, $2, t, min(s), min(a), array_agg(a), array_agg(s), array_agg(k)
+FROM unnest($3::bigint[], $4::timestamptz[], $5::bigint[], $6::boolean[]) AS u(t, a, s, k)
+GROUP BY t`
 
 // copyFrom is the batch size from which rows go in by COPY: below it one
 // INSERT sent in the same round trip as the queue marks and the agent
@@ -106,8 +108,8 @@ func (s *Store) IngestResults(ctx context.Context, p api.Probe, agent probe.Agen
 			out.Accepted = len(fresh)
 		}
 		if len(fresh) > 0 {
-			tids, froms := detectionMarks(items, fresh)
-			b.Queue(queueDetection, p.OfficeCode, p.ID, tids, froms)
+			tids, ats, seqs, oks := detectionMarks(items, fresh)
+			b.Queue(queueDetection, p.OfficeCode, p.ID, tids, ats, seqs, oks)
 			tids, hours := rollupMarks(items, fresh)
 			b.Queue(markRollups, p.OfficeCode, p.ID, tids, hours)
 		}
@@ -246,26 +248,20 @@ func classify(items []api.IngestItem, stored map[int64]time.Time) (api.IngestOut
 	return out, fresh
 }
 
-// detectionMarks returns the targets of the new items in ascending order and
-// each one's earliest new observation.
-func detectionMarks(items []api.IngestItem, fresh []int) ([]int64, []time.Time) {
-	from := map[int64]time.Time{}
-	for _, i := range fresh {
+// detectionMarks returns the target, observed_at, seq and ok of each new
+// item, as columns.
+func detectionMarks(items []api.IngestItem, fresh []int) ([]int64, []time.Time, []int64, []bool) {
+	var (
+		tids = make([]int64, len(fresh))
+		ats  = make([]time.Time, len(fresh))
+		seqs = make([]int64, len(fresh))
+		oks  = make([]bool, len(fresh))
+	)
+	for k, i := range fresh {
 		r := items[i].Result
-		if f, ok := from[items[i].TargetID]; !ok || r.ObservedAt.Before(f) {
-			from[items[i].TargetID] = r.ObservedAt
-		}
+		tids[k], ats[k], seqs[k], oks[k] = items[i].TargetID, r.ObservedAt, int64(r.Seq), r.OK
 	}
-	tids := make([]int64, 0, len(from))
-	for tid := range from {
-		tids = append(tids, tid)
-	}
-	slices.Sort(tids)
-	froms := make([]time.Time, len(tids))
-	for i, tid := range tids {
-		froms[i] = from[tid]
-	}
-	return tids, froms
+	return tids, ats, seqs, oks
 }
 
 // dayOf is the UTC day that holds t: results are partitioned by UTC day.

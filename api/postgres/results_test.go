@@ -76,7 +76,7 @@ func TestIngestIsIdempotentAndQueuesDetection(t *testing.T) {
 		t.Fatalf("rows=%d partitions=%d, want 4 rows over 2 daily partitions", rows, parts)
 	}
 	var from time.Time
-	mustScan(t, s, `SELECT from_at FROM detection_queue WHERE target_id = `+itoa(ids["central"]), &from)
+	mustScan(t, s, `SELECT min(from_at) FROM detection_queue WHERE target_id = `+itoa(ids["central"]), &from)
 	if !from.Equal(base) {
 		t.Fatalf("queued from %v, want %v", from, base)
 	}

@@ -12,8 +12,8 @@ import (
 func TestAdminPageShowsDetectionLag(t *testing.T) {
 	f := newWebFixture(t)
 	ctx := context.Background()
-	_, err := f.store.Pool().Exec(ctx, `INSERT INTO detection_queue (office_code, probe_id, target_id, from_at, queued_at)
-		VALUES ('73.71', 1, 1, $1, $2), ('73.71', 1, 2, $3, $3)`, f.now.Add(-95*time.Second), f.now.Add(-30*time.Second), f.now.Add(-2*time.Second))
+	_, err := f.store.Pool().Exec(ctx, `INSERT INTO detection_queue (office_code, probe_id, target_id, seq, from_at, queued_at)
+		VALUES ('73.71', 1, 1, 1, $1, $2), ('73.71', 1, 2, 2, $3, $3)`, f.now.Add(-95*time.Second), f.now.Add(-30*time.Second), f.now.Add(-2*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -230,10 +230,10 @@ func (t *timedStore) Work(ctx context.Context, now time.Time, limit int) ([]dete
 	return t.Store.Work(ctx, now, limit)
 }
 
-func (t *timedStore) EvaluateProbe(ctx context.Context, p detect.ProbeRef, now time.Time) (detect.ProbeOutcome, error) {
+func (t *timedStore) EvaluateProbes(ctx context.Context, ps []detect.ProbeRef, now time.Time) (detect.ProbeOutcome, error) {
 	start := time.Now()
 	defer func() { t.evals.Add(int64(time.Since(start))); t.nEvals.Add(1) }()
-	return t.Store.EvaluateProbe(ctx, p, now)
+	return t.Store.EvaluateProbes(ctx, ps, now)
 }
 
 func (t *timedStore) RecomputeIncidents(ctx context.Context, now time.Time, rules detect.IncidentRules) (detect.IncidentOutcome, error) {

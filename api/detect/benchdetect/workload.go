@@ -158,7 +158,6 @@ type outageKey struct {
 type latencies struct {
 	mu      sync.Mutex
 	pending map[outageKey]time.Time // committed, not yet seen
-	seen    map[outageKey]time.Time // seen before its commit was noted
 	done    []time.Duration
 }
 
@@ -166,16 +165,16 @@ func (l *latencies) committed(k outageKey, at time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.pending == nil {
-		l.pending, l.seen = map[outageKey]time.Time{}, map[outageKey]time.Time{}
-	}
-	if s, ok := l.seen[k]; ok {
-		l.done = append(l.done, max(0, s.Sub(at)))
-		return
+		l.pending = map[outageKey]time.Time{}
 	}
 	l.pending[k] = at
 }
 
-// watch polls the outages table every 10 ms.
+// watch polls, every 10 ms, for the outages still awaited: by primary
+// key, so that the watching costs the database next to nothing however many
+// outages there are (a scan of the whole table each time would load the
+// phase with detection by itself). An outage seen only once its key is
+// awaited counts from its commit to that poll, a few ms long at worst.
 func (l *latencies) watch(ctx context.Context, pool *pgxpool.Pool) {
 	t := time.NewTicker(10 * time.Millisecond)
 	defer t.Stop()
@@ -185,12 +184,28 @@ func (l *latencies) watch(ctx context.Context, pool *pgxpool.Pool) {
 			return
 		case <-t.C:
 		}
-		rows, err := pool.Query(ctx, `SELECT office_code, probe_id, target_id, started_at FROM outages
-			WHERE kind = 'down' AND target_kind = 'central'`)
-		if err != nil {
+		var (
+			offices         []string
+			probes, targets []int64
+			starts          []time.Time
+		)
+		l.mu.Lock()
+		for k := range l.pending {
+			offices, probes, targets = append(offices, k.office), append(probes, k.probe), append(targets, k.target)
+			starts = append(starts, time.Unix(0, k.start))
+		}
+		l.mu.Unlock()
+		if len(offices) == 0 {
 			continue
 		}
 		now := time.Now()
+		rows, err := pool.Query(ctx, `SELECT o.office_code, o.probe_id, o.target_id, o.started_at
+			FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::timestamptz[]) AS u(oc, pid, tid, s)
+			JOIN outages o ON o.office_code = u.oc AND o.probe_id = u.pid AND o.target_id = u.tid AND o.started_at = u.s
+			WHERE o.kind = 'down'`, offices, probes, targets, starts)
+		if err != nil {
+			continue
+		}
 		var (
 			k     outageKey
 			start time.Time
@@ -199,21 +214,15 @@ func (l *latencies) watch(ctx context.Context, pool *pgxpool.Pool) {
 			k.start = start.UnixNano()
 			l.mu.Lock()
 			defer l.mu.Unlock()
-			if l.pending == nil {
-				l.pending, l.seen = map[outageKey]time.Time{}, map[outageKey]time.Time{}
-			}
 			if c, ok := l.pending[k]; ok {
-				l.done = append(l.done, now.Sub(c))
+				l.done = append(l.done, max(0, now.Sub(c)))
 				delete(l.pending, k)
-			} else if _, ok := l.seen[k]; !ok {
-				l.seen[k] = now
 			}
 			return nil
 		})
 	}
 }
 
-// wait gives the detector up to d to open the outages still pending.
 func (l *latencies) wait(ctx context.Context, d time.Duration) {
 	deadline := time.Now().Add(d)
 	for time.Now().Before(deadline) && ctx.Err() == nil {
