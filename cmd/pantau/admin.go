@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -80,10 +81,19 @@ func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return action(ctx, fs, &db, args[1:], stdout)
 }
 
-// openFor parses fs and opens the database named by its flags.
-func openFor(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args []string) (*postgres.Store, error) {
+// openFor parses fs, checks that it left nargs arguments (usage says
+// which, when there should be some), and only then opens the database
+// named by its flags: a wrong command line never waits on a database.
+func openFor(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args []string, nargs int, usage string) (*postgres.Store, error) {
 	if err := fs.Parse(args); err != nil {
 		return nil, err
+	}
+	switch {
+	case fs.NArg() == nargs:
+	case nargs == 0:
+		return nil, fmt.Errorf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
+	default:
+		return nil, errors.New(usage)
 	}
 	store, err := db.open(ctx, slog.New(slog.DiscardHandler))
 	if err != nil {
@@ -110,7 +120,7 @@ func adminAddTarget(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args []s
 	recT := fs.Int("recover-threshold", api.DefaultThresholds.Recover, "consecutive successes that close it")
 	silence := fs.Int("silence-after", api.DefaultThresholds.SilenceAfter, "silent intervals after which the state is unknown")
 	caFile := fs.String("tls-ca", "", "PEM file of CA certificates to trust for tls and https checks instead of the system roots; its text is handed to the agents")
-	store, err := openFor(ctx, fs, db, args)
+	store, err := openFor(ctx, fs, db, args, 0, "")
 	if err != nil {
 		return err
 	}
@@ -157,7 +167,7 @@ func readCABundle(path string) (string, error) {
 
 func adminListTargets(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args []string, out io.Writer) error {
 	office := fs.String("office", "", "office code (empty: all)")
-	store, err := openFor(ctx, fs, db, args)
+	store, err := openFor(ctx, fs, db, args, 0, "")
 	if err != nil {
 		return err
 	}
@@ -178,7 +188,7 @@ func adminListTargets(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args [
 func adminAddProbe(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args []string, out io.Writer) error {
 	office := fs.String("office", "", "office code, e.g. 73.71 (required)")
 	name := fs.String("name", "kantor-utama", "probe name, unique in the office")
-	store, err := openFor(ctx, fs, db, args)
+	store, err := openFor(ctx, fs, db, args, 0, "")
 	if err != nil {
 		return err
 	}
@@ -197,7 +207,7 @@ func adminAddProbe(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args []st
 
 func adminListProbes(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args []string, out io.Writer) error {
 	office := fs.String("office", "", "office code (empty: all)")
-	store, err := openFor(ctx, fs, db, args)
+	store, err := openFor(ctx, fs, db, args, 0, "")
 	if err != nil {
 		return err
 	}
@@ -243,14 +253,11 @@ func adminSetMinAgentVersion(ctx context.Context, fs *flag.FlagSet, db *dbFlags,
 			"are shown as OUTDATED by list-probes. An empty VERSION ('') clears the minimum.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	store, err := openFor(ctx, fs, db, args)
+	store, err := openFor(ctx, fs, db, args, 1, "set-min-agent-version: give one VERSION, e.g. 1.2.0 ('' clears it)")
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	if fs.NArg() != 1 {
-		return fmt.Errorf("set-min-agent-version: give one VERSION, e.g. 1.2.0 ('' clears it)")
-	}
 	if err := store.SetMinAgentVersion(ctx, fs.Arg(0)); err != nil {
 		return err
 	}
@@ -265,7 +272,7 @@ func adminSetMinAgentVersion(ctx context.Context, fs *flag.FlagSet, db *dbFlags,
 func adminRevokeProbe(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args []string, out io.Writer) error {
 	office := fs.String("office", "", "office code (required)")
 	id := fs.String("id", "", "probe id (required)")
-	store, err := openFor(ctx, fs, db, args)
+	store, err := openFor(ctx, fs, db, args, 0, "")
 	if err != nil {
 		return err
 	}
@@ -285,7 +292,7 @@ func adminEnrolCode(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args []s
 	office := fs.String("office", "", "office code, e.g. 73.71 (required)")
 	ttl := fs.Duration("ttl", api.DefaultEnrolmentTTL, "how long the code stays valid")
 	by := fs.String("by", os.Getenv("USER"), "who made the code, for the record")
-	store, err := openFor(ctx, fs, db, args)
+	store, err := openFor(ctx, fs, db, args, 0, "")
 	if err != nil {
 		return err
 	}

@@ -37,7 +37,7 @@ func adminAddMaintenance(ctx context.Context, fs *flag.FlagSet, db *dbFlags, arg
 	end := fs.String("end", "", `end, same forms (required)`)
 	tz := fs.String("tz", "Asia/Jakarta", "zone of -start and -end when they carry none (WIB Asia/Jakarta, WITA Asia/Makassar, WIT Asia/Jayapura)")
 	reason := fs.String("reason", "", "why, shown on timelines (e.g. migrasi server pusat)")
-	store, err := openFor(ctx, fs, db, args)
+	store, err := openFor(ctx, fs, db, args, 0, "")
 	if err != nil {
 		return err
 	}
@@ -71,7 +71,7 @@ func adminAddMaintenance(ctx context.Context, fs *flag.FlagSet, db *dbFlags, arg
 func adminListMaintenance(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args []string, out io.Writer) error {
 	office := fs.String("office", "", "windows that cover this office")
 	province := fs.String("province", "", "windows that cover this province")
-	store, err := openFor(ctx, fs, db, args)
+	store, err := openFor(ctx, fs, db, args, 0, "")
 	if err != nil {
 		return err
 	}
@@ -91,7 +91,7 @@ func adminListMaintenance(ctx context.Context, fs *flag.FlagSet, db *dbFlags, ar
 
 func adminDeleteMaintenance(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args []string, out io.Writer) error {
 	id := fs.String("id", "", "window id (required)")
-	store, err := openFor(ctx, fs, db, args)
+	store, err := openFor(ctx, fs, db, args, 0, "")
 	if err != nil {
 		return err
 	}

@@ -1,15 +1,14 @@
 package main
 
 import (
-	"bytes"
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -27,14 +26,11 @@ func adminSetReleaseKey(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args
 			"from now on keep it and run no update signed otherwise.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	store, err := openFor(ctx, fs, db, args)
+	store, err := openFor(ctx, fs, db, args, 1, "set-release-key: give one KEY or FILE")
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	if fs.NArg() != 1 {
-		return errors.New("set-release-key: give one KEY or FILE")
-	}
 	key, err := readPublicKey(fs.Arg(0))
 	if err != nil {
 		return err
@@ -72,14 +68,11 @@ func adminUploadRelease(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args
 			"Nothing is offered to agents until 'pantau admin rollout'.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	store, err := openFor(ctx, fs, db, args)
+	store, err := openFor(ctx, fs, db, args, 1, "upload-release: give one release folder DIR")
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	if fs.NArg() != 1 {
-		return errors.New("upload-release: give one release folder DIR")
-	}
 	key, err := store.ReleasePublicKey(ctx)
 	if err != nil {
 		return err
@@ -106,81 +99,38 @@ func adminUploadRelease(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args
 	return nil
 }
 
-// readRelease reads and verifies a release folder: the signature over
-// SHA256SUMS, and every listed file against its checksum. Every agent
-// program must be listed (an unlisted one could never be verified).
-func readRelease(dir string, pub []byte) (api.AgentRelease, error) {
+// readRelease reads a release folder and verifies it (release.Check):
+// the signature over SHA256SUMS and every listed file against its checksum.
+func readRelease(dir string, pub ed25519.PublicKey) (api.AgentRelease, error) {
 	var rel api.AgentRelease
-	read := func(name string) ([]byte, error) {
-		b, err := os.ReadFile(filepath.Join(dir, name))
-		if err != nil {
-			return nil, fmt.Errorf("release %s: %w", dir, err)
-		}
-		return b, nil
-	}
-	version, err := read(release.VersionFile)
-	if err != nil {
-		return rel, err
-	}
-	rel.Version = strings.TrimPrefix(strings.TrimSpace(string(version)), "v")
-	if !api.ValidAgentVersion(rel.Version) {
-		return rel, fmt.Errorf("release %s: %s: %q is not a version such as 1.2.0", dir, release.VersionFile, rel.Version)
-	}
-	if rel.Sums, err = read(release.SumsFile); err != nil {
-		return rel, err
-	}
-	if rel.Signature, err = read(release.SignatureFile); err != nil {
-		return rel, err
-	}
-	sums, err := release.VerifySums(pub, rel.Sums, rel.Signature)
-	if err != nil {
-		return rel, fmt.Errorf("release %s: %w", dir, err)
-	}
-	listed := make([]string, 0, len(sums))
-	for name := range sums {
-		listed = append(listed, name)
-	}
-	slices.Sort(listed)
-	for _, name := range listed {
-		content, err := read(name)
-		if err != nil {
-			return rel, err
-		}
-		if err := release.Verify(pub, rel.Sums, rel.Signature, name, bytes.NewReader(content)); err != nil {
-			return rel, fmt.Errorf("release %s: %w", dir, err)
-		}
-		goos, goarch, ok := platformOf(name)
-		if !ok {
-			continue // VERSION and the like: checked, not stored apart
-		}
-		rel.Binaries = append(rel.Binaries, api.ReleaseBinary{Name: name, GOOS: goos, GOARCH: goarch, Size: int64(len(content)), Content: content})
-	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return rel, fmt.Errorf("release %s: %w", dir, err)
 	}
+	files := map[string][]byte{}
 	for _, e := range entries {
-		if _, _, ok := platformOf(e.Name()); ok && !slices.Contains(listed, e.Name()) {
-			return rel, fmt.Errorf("release %s: %s: %w", dir, e.Name(), release.ErrNotListed)
+		if !e.Type().IsRegular() {
+			continue
 		}
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			return rel, fmt.Errorf("release %s: %w", dir, err)
+		}
+		files[e.Name()] = b
 	}
-	if len(rel.Binaries) == 0 {
-		return rel, fmt.Errorf("release %s: %s lists no pantau-probe-<os>-<arch> program", dir, release.SumsFile)
+	checked, err := release.Check(pub, files)
+	if err != nil {
+		return rel, fmt.Errorf("%s: %w", dir, err)
+	}
+	if !api.ValidAgentVersion(checked.Version) {
+		return rel, fmt.Errorf("release %s: %s: %q is not a version such as 1.2.0", dir, release.VersionFile, checked.Version)
+	}
+	rel = api.AgentRelease{Version: checked.Version, Sums: checked.Sums, Signature: checked.Signature}
+	for _, p := range checked.Programs {
+		rel.Binaries = append(rel.Binaries, api.ReleaseBinary{Name: p.Name, GOOS: p.GOOS, GOARCH: p.GOARCH,
+			Size: int64(len(p.Content)), Content: p.Content})
 	}
 	return rel, nil
-}
-
-// platformOf reads goos and goarch from a release binary's name.
-func platformOf(name string) (goos, goarch string, ok bool) {
-	rest, ok := strings.CutPrefix(strings.TrimSuffix(name, ".exe"), "pantau-probe-")
-	if !ok {
-		return "", "", false
-	}
-	goos, goarch, ok = strings.Cut(rest, "-")
-	if !ok || goos == "" || goarch == "" || release.BinaryName(goos, goarch) != name {
-		return "", "", false
-	}
-	return goos, goarch, true
 }
 
 func adminRollout(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args []string, out io.Writer) error {
@@ -195,14 +145,11 @@ func adminRollout(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args []str
 	province := fs.String("province", "", "province code (e.g. 73): only its offices")
 	offices := fs.String("offices", "", "comma-separated office codes (e.g. 73.71,73.72): only these")
 	share := fs.Int("share", 100, "percent of the probes in scope offered the release (1-100)")
-	store, err := openFor(ctx, fs, db, args)
+	store, err := openFor(ctx, fs, db, args, 1, "rollout: give one VERSION")
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	if fs.NArg() != 1 {
-		return errors.New("rollout: give one VERSION")
-	}
 	r := api.Rollout{Version: strings.TrimPrefix(fs.Arg(0), "v"), Scope: api.RolloutAll, SharePct: *share}
 	switch {
 	case *province != "" && *offices != "":
@@ -236,7 +183,7 @@ func rolloutScope(r api.Rollout) string {
 }
 
 func adminListReleases(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args []string, out io.Writer) error {
-	store, err := openFor(ctx, fs, db, args)
+	store, err := openFor(ctx, fs, db, args, 0, "")
 	if err != nil {
 		return err
 	}

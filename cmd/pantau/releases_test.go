@@ -99,3 +99,26 @@ func TestAdminUploadReleaseChecksThenRollsOut(t *testing.T) {
 		t.Fatalf("list-releases:\n%s", out)
 	}
 }
+
+// A wrong argument count is named before any database is opened: with a
+// database that does not answer, the answer is the usage, at once.
+func TestAdminArgCountBeforeStore(t *testing.T) {
+	nowhere := "postgres://pantau@127.0.0.1:1/nowhere?connect_timeout=1"
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"admin", "rollout"}, "rollout: give one VERSION"},
+		{[]string{"admin", "rollout", "1.2.0", "1.3.0"}, "rollout: give one VERSION"},
+		{[]string{"admin", "upload-release"}, "upload-release: give one release folder DIR"},
+		{[]string{"admin", "set-release-key"}, "set-release-key: give one KEY or FILE"},
+		{[]string{"admin", "set-min-agent-version"}, "set-min-agent-version: give one VERSION"},
+		{[]string{"admin", "list-probes", "extra"}, `admin list-probes: unexpected argument "extra"`},
+		{[]string{"admin", "list-releases", "extra"}, `unexpected argument "extra"`},
+	} {
+		_, err := pantau(t, nowhere, tc.args...)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: %v, want %q", tc.args, err, tc.want)
+		}
+	}
+}

@@ -17,7 +17,7 @@ func adminSlackRetry(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args []
 	list := fs.Bool("list", false, "only list the given-up messages")
 	office := fs.String("office", "", "with -id: the message's office (its outbox key's office)")
 	id := fs.Int64("id", 0, "retry only this message (from -list); default every given-up message")
-	store, err := openFor(ctx, fs, db, args)
+	store, err := openFor(ctx, fs, db, args, 0, "")
 	if err != nil {
 		return err
 	}

@@ -23,7 +23,7 @@ func adminAddToken(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args []st
 	office := fs.String("office", "", "office code for office_staff and city_official, e.g. 73.71")
 	province := fs.String("province", "", "province code for provincial_official, e.g. 73")
 	by := fs.String("by", os.Getenv("USER"), "who made the token, for the record")
-	store, err := openFor(ctx, fs, db, args)
+	store, err := openFor(ctx, fs, db, args, 0, "")
 	if err != nil {
 		return err
 	}
@@ -39,7 +39,7 @@ func adminAddToken(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args []st
 }
 
 func adminListTokens(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args []string, out io.Writer) error {
-	store, err := openFor(ctx, fs, db, args)
+	store, err := openFor(ctx, fs, db, args, 0, "")
 	if err != nil {
 		return err
 	}
@@ -72,7 +72,7 @@ func adminListTokens(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args []
 
 func adminRevokeToken(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args []string, out io.Writer) error {
 	id := fs.String("id", "", "token id, from list-tokens (required)")
-	store, err := openFor(ctx, fs, db, args)
+	store, err := openFor(ctx, fs, db, args, 0, "")
 	if err != nil {
 		return err
 	}

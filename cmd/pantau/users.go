@@ -57,7 +57,7 @@ func usersAdd(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args []string,
 	office := fs.String("office", "", "office code for office_staff and city_official, e.g. 73.71")
 	province := fs.String("province", "", "province code for provincial_official, e.g. 73")
 	passwordFile := fs.String("password-file", "", "file holding the password on its first line ('-' reads stdin); never a flag value, which other users of the machine can see (required)")
-	store, err := openFor(ctx, fs, db, args)
+	store, err := openFor(ctx, fs, db, args, 0, "")
 	if err != nil {
 		return err
 	}
@@ -79,7 +79,7 @@ func usersAdd(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args []string,
 }
 
 func usersList(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args []string, out io.Writer) error {
-	store, err := openFor(ctx, fs, db, args)
+	store, err := openFor(ctx, fs, db, args, 0, "")
 	if err != nil {
 		return err
 	}
@@ -109,7 +109,7 @@ var demoUsers = []api.NewUser{
 
 func usersDemo(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args []string, out io.Writer) error {
 	passwordFile := fs.String("password-file", "", "file holding the demo users' password on its first line ('-' reads stdin) (required)")
-	store, err := openFor(ctx, fs, db, args)
+	store, err := openFor(ctx, fs, db, args, 0, "")
 	if err != nil {
 		return err
 	}

@@ -180,3 +180,81 @@ func BinaryName(goos, goarch string) string {
 	}
 	return n
 }
+
+// Program is one platform's agent in a checked release.
+type Program struct {
+	Name, GOOS, GOARCH string
+	Content            []byte
+}
+
+// Checked is a release whose files all verified.
+type Checked struct {
+	Version         string // from VERSION, without a leading "v"
+	Sums, Signature []byte // SHA256SUMS and SHA256SUMS.sig as uploaded
+	Programs        []Program
+}
+
+// Check verifies a release given as its files (name to content, as `make
+// release` writes the folder): the signature over SHA256SUMS with pub,
+// every listed file against its checksum, and that every agent program is
+// listed (an unlisted one could never be verified). It is what the server
+// runs on an upload, before it offers anything to agents.
+func Check(pub ed25519.PublicKey, files map[string][]byte) (Checked, error) {
+	var c Checked
+	for _, name := range []string{VersionFile, SumsFile, SignatureFile} {
+		if _, ok := files[name]; !ok {
+			return c, fmt.Errorf("release: %s is missing", name)
+		}
+	}
+	c.Version = strings.TrimPrefix(strings.TrimSpace(string(files[VersionFile])), "v")
+	c.Sums, c.Signature = files[SumsFile], files[SignatureFile]
+	sums, err := VerifySums(pub, c.Sums, c.Signature)
+	if err != nil {
+		return c, fmt.Errorf("release: %w", err)
+	}
+	listed := make([]string, 0, len(sums))
+	for name := range sums {
+		listed = append(listed, name)
+	}
+	slices.Sort(listed)
+	for _, name := range listed {
+		content, ok := files[name]
+		if !ok {
+			return c, fmt.Errorf("release: %s is listed in %s but missing", name, SumsFile)
+		}
+		if err := Verify(pub, c.Sums, c.Signature, name, bytes.NewReader(content)); err != nil {
+			return c, fmt.Errorf("release: %w", err)
+		}
+		if goos, goarch, ok := Platform(name); ok {
+			c.Programs = append(c.Programs, Program{Name: name, GOOS: goos, GOARCH: goarch, Content: content})
+		}
+	}
+	names := make([]string, 0, len(files))
+	for name := range files {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		if _, _, ok := Platform(name); ok && !slices.Contains(listed, name) {
+			return c, fmt.Errorf("release: %s: %w", name, ErrNotListed)
+		}
+	}
+	if len(c.Programs) == 0 {
+		return c, fmt.Errorf("release: %s lists no pantau-probe-<os>-<arch> program", SumsFile)
+	}
+	return c, nil
+}
+
+// Platform reads goos and goarch from a release program's name
+// (BinaryName's form).
+func Platform(name string) (goos, goarch string, ok bool) {
+	rest, ok := strings.CutPrefix(strings.TrimSuffix(name, ".exe"), "pantau-probe-")
+	if !ok {
+		return "", "", false
+	}
+	goos, goarch, ok = strings.Cut(rest, "-")
+	if !ok || goos == "" || goarch == "" || BinaryName(goos, goarch) != name {
+		return "", "", false
+	}
+	return goos, goarch, true
+}
