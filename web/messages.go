@@ -215,6 +215,7 @@ var messages = map[string][2]string{
 	"inc.event.join":    {"terputus", "went down"},
 	"inc.event.leave":   {"pulih", "recovered"},
 	"inc.event":         {"Kejadian", "Event"},
+	"inc.when":          {"Waktu", "Time"},
 	"inc.ack.none":      {"Belum ditangani di Slack.", "Not acknowledged in Slack."},
 	"inc.ack.by":        {"Ditangani oleh %s pada %s.", "Acknowledged by %s at %s."},
 	"inc.partial":       {"Hanya kantor dalam cakupan Anda yang dicantumkan: %s dari puncak %s kantor.", "Only offices in your scope are listed: %s of a peak of %s offices."},

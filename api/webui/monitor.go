@@ -59,7 +59,8 @@ type targetMonitor struct {
 	Summary string
 }
 
-// beatBar is one check: ok or fail, and its time and latency in words.
+// beatBar is one check, pass or fail (not "ok": a page-wide class), with
+// its time and latency in words.
 type beatBar struct {
 	State, Title string
 }
@@ -211,7 +212,7 @@ func heartbeatBars(lang string, loc *time.Location, hs []api.Heartbeat) ([]beatB
 	bars := make([]beatBar, len(hs))
 	okN := 0
 	for i, h := range hs {
-		bars[i] = beatBar{State: "ok", Title: beatText(lang, loc, h)}
+		bars[i] = beatBar{State: "pass", Title: beatText(lang, loc, h)}
 		if h.OK {
 			okN++
 		} else {

@@ -44,7 +44,7 @@ type officeDetail struct {
 	ShowPlan bool
 	PlanDays []report.Day
 	// Promise is the promise deadline while a central outage is open.
-	Promise     *report.Promise
+	Promise *report.Promise
 	// Monitor is each target's response time and heartbeats (the office
 	// page only, not its print).
 	Monitor     *officeMonitor

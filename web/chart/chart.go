@@ -31,6 +31,9 @@ type Series struct {
 	Stack  string    // bars with the same Stack pile up
 	Axis   int       // 0: left value axis, 1: right
 	Color  string
+	// Step draws a line as steps filled below (a count that holds until
+	// it changes, such as offices down).
+	Step bool
 }
 
 // Band shades the categories From..To (labels, inclusive), as outages are
@@ -53,6 +56,8 @@ type Category struct {
 	// Lang writes axis labels and tooltip values: "id" (the default)
 	// 1.234,5; "en" 1,234.5.
 	Lang string
+	// Whole keeps the left axis on whole numbers (counts of offices).
+	Whole bool
 }
 
 // numberFormatter is the ECharts callback writing a value as lang reads
@@ -84,7 +89,7 @@ func (c Category) HTML() template.HTML {
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis", ValueFormatter: numberFormatter(c.Lang)}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0"}),
 		charts.WithGridOpts(opts.Grid{Left: "48", Right: "48", Top: "40", Bottom: "64"}),
-		charts.WithYAxisOpts(opts.YAxis{Name: c.AxisNames[0], Type: "value", AxisLabel: &opts.AxisLabel{Formatter: numberFormatter(c.Lang)}}),
+		charts.WithYAxisOpts(opts.YAxis{Name: c.AxisNames[0], Type: "value", MinInterval: minInterval(c.Whole), AxisLabel: &opts.AxisLabel{Formatter: numberFormatter(c.Lang)}}),
 		charts.WithAnimation(false),
 	}
 	bar.SetGlobalOptions(global...)
@@ -107,7 +112,16 @@ func (c Category) HTML() template.HTML {
 				lines = charts.NewLine()
 				lines.SetXAxis(c.Labels)
 			}
-			so = append(so, charts.WithLineChartOpts(opts.LineChart{YAxisIndex: s.Axis, Smooth: opts.Bool(false)}))
+			lo := opts.LineChart{YAxisIndex: s.Axis, Smooth: opts.Bool(false)}
+			// Markers on every point blur a line of many points into a band.
+			if len(c.Labels) > 48 {
+				lo.ShowSymbol = opts.Bool(false)
+			}
+			if s.Step {
+				lo.Step = "end"
+				so = append(so, charts.WithAreaStyleOpts(opts.AreaStyle{Opacity: opts.Float(0.35)}))
+			}
+			so = append(so, charts.WithLineChartOpts(lo))
 			lines.AddSeries(s.Name, lineData(s.Values), so...)
 			continue
 		}
@@ -118,6 +132,13 @@ func (c Category) HTML() template.HTML {
 		bar.Overlap(lines)
 	}
 	return snippet(bar.Renderer)
+}
+
+func minInterval(whole bool) float64 {
+	if whole {
+		return 1
+	}
+	return 0
 }
 
 // bands shades each band on the series it is attached to.
