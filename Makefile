@@ -160,10 +160,13 @@ BENCH_RUNS ?= 20
 bench-report:
 	@PANTAU_BENCH_REPORT=1 BENCH_DAYS=$(BENCH_DAYS) RUNS=$(BENCH_RUNS) $(GO) test -count=1 -timeout 60m ./api/reportdata -run TestBenchReportMonth -v | grep -v '^\(=== \|--- \|PASS\|ok \)' | tail -1
 
-# Alerts under real timing (issue 11; not in CI, about 15 minutes): real
+# Alerts under real timing (issue 11; not in CI, at most 15 minutes): real
 # pantau serve processes (two in one scenario) on scratch databases, pantau
-# sim offices with scripted cuts, and a stand-in Slack Web API that answers
-# 500, 429 and hangs, through nine scenarios. The last line is
+# sim offices with scripted cuts (50 % random loss among them), a real
+# pantau-probe SIGKILLed during a cut, and a stand-in Slack Web API that
+# answers 500, 429 and hangs, through ten scenarios, two at a time
+# (CHAOS_FLAGS=-parallel 1 for one). Each scenario's line gives its counts
+# and alert delay; the last line is
 # `escalation: scenarios= extra_top_level= lost= stale= duplicates=`.
 # CHAOS_FLAGS=-only late runs the scenarios whose names contain "late".
 CHAOS_DIR ?= $(or $(TMPDIR),/tmp)/pantau-chaos
@@ -172,7 +175,8 @@ CHAOS_FLAGS ?=
 chaos-escalation:
 	@mkdir -p $(CHAOS_DIR)
 	@$(GO) build -o $(CHAOS_DIR)/pantau ./cmd/pantau
-	@$(GO) run ./api/bench/cmd/chaos-escalation -bin $(CHAOS_DIR)/pantau -log-dir $(CHAOS_DIR) $(CHAOS_FLAGS)
+	@$(GO) build -o $(CHAOS_DIR)/pantau-probe ./cmd/pantau-probe
+	@$(GO) run ./api/bench/cmd/chaos-escalation -bin $(CHAOS_DIR)/pantau -probe-bin $(CHAOS_DIR)/pantau-probe -log-dir $(CHAOS_DIR) $(CHAOS_FLAGS)
 
 # Abuse (not in CI, at most 10 minutes; issue 13): pantau serve on a scratch
 # database, attacked as a hostile user would: open redirects, every route as

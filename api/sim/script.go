@@ -1,7 +1,10 @@
 package sim
 
 import (
+	"encoding/binary"
 	"fmt"
+	"hash/fnv"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -26,6 +29,11 @@ const (
 	CutOffline CutKind = "offline"
 	// CutFlap: one office's central link goes down and up every Period.
 	CutFlap CutKind = "flap"
+	// CutLoss: one office's link to the central registry loses a share of
+	// its packets at random (a bad line): each check fails with probability
+	// Loss, drawn from a hash of the office and the moment, so a run
+	// repeats exactly.
+	CutLoss CutKind = "loss"
 )
 
 // Cut is one scripted event, timed from the start of the simulation.
@@ -36,6 +44,8 @@ type Cut struct {
 	Start, End time.Duration
 	// Period is the length of one down and of one up span, for CutFlap.
 	Period time.Duration
+	// Loss is the share of checks that fail, for CutLoss (0..1).
+	Loss float64
 }
 
 // String writes c in the form ParseCut reads.
@@ -45,15 +55,18 @@ func (c Cut) String() string {
 		s += ":" + c.Ref
 	}
 	s += "@" + c.Start.String() + "+" + (c.End - c.Start).String()
-	if c.Kind == CutFlap {
+	switch c.Kind {
+	case CutFlap:
 		s += "~" + c.Period.String()
+	case CutLoss:
+		s += "~" + strconv.FormatFloat(c.Loss*100, 'f', -1, 64) + "%"
 	}
 	return s
 }
 
 // ParseCut reads KIND[:REF]@START+LENGTH[~PERIOD], e.g. "national@1m+2m",
 // "province:73@4m+1m", "office:73.71@5m+2m", "offline:31.71@2m+3m",
-// "flap:73.72@7m+2m~40s".
+// "flap:73.72@7m+2m~40s", "loss:73.73@1m+2m~50%".
 func ParseCut(s string) (Cut, error) {
 	head, timing, ok := strings.Cut(s, "@")
 	if !ok {
@@ -66,12 +79,12 @@ func ParseCut(s string) (Cut, error) {
 		if ref != "" {
 			return Cut{}, fmt.Errorf("cut %q: national takes no office or province", s)
 		}
-	case CutProvince, CutOffice, CutOffline, CutFlap:
+	case CutProvince, CutOffice, CutOffline, CutFlap, CutLoss:
 		if ref == "" {
 			return Cut{}, fmt.Errorf("cut %q: %s needs a code, as %s:73.71", s, kind, kind)
 		}
 	default:
-		return Cut{}, fmt.Errorf("cut %q: kind must be national, province, office, offline or flap", s)
+		return Cut{}, fmt.Errorf("cut %q: kind must be national, province, office, offline, flap or loss", s)
 	}
 	timing, period, hasPeriod := strings.Cut(timing, "~")
 	startS, lenS, ok := strings.Cut(timing, "+")
@@ -84,15 +97,23 @@ func ParseCut(s string) (Cut, error) {
 		return Cut{}, fmt.Errorf("cut %q: START and LENGTH must be durations such as 90s, LENGTH positive", s)
 	}
 	c.Start, c.End = start, start+length
-	if c.Kind == CutFlap {
+	switch {
+	case c.Kind == CutFlap:
 		if !hasPeriod {
 			return Cut{}, fmt.Errorf("cut %q: flap needs ~PERIOD", s)
 		}
 		if c.Period, err1 = time.ParseDuration(period); err1 != nil || c.Period <= 0 {
 			return Cut{}, fmt.Errorf("cut %q: PERIOD must be a positive duration", s)
 		}
-	} else if hasPeriod {
-		return Cut{}, fmt.Errorf("cut %q: only flap takes ~PERIOD", s)
+	case c.Kind == CutLoss:
+		pct, isPct := strings.CutSuffix(period, "%")
+		share, err := strconv.ParseFloat(pct, 64)
+		if !hasPeriod || !isPct || err != nil || share <= 0 || share > 100 {
+			return Cut{}, fmt.Errorf("cut %q: loss needs ~SHARE%%, as ~50%%", s)
+		}
+		c.Loss = share / 100
+	case hasPeriod:
+		return Cut{}, fmt.Errorf("cut %q: only flap and loss take ~", s)
 	}
 	return c, nil
 }
@@ -148,9 +169,28 @@ func (s *Script) At(office, province string, since time.Duration) Link {
 			if ((since-c.Start)/c.Period)%2 == 0 {
 				l.Central = false
 			}
+		case c.Kind == CutLoss && c.Ref == office:
+			if lost(office, since, c.Loss) {
+				l.Central = false
+			}
 		}
 	}
 	return l
+}
+
+// lost draws whether a check of office at since is lost, with probability
+// share: a hash of both, so the same run loses the same checks.
+func lost(office string, since time.Duration, share float64) bool {
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(office))
+	_, _ = h.Write(binary.BigEndian.AppendUint64(nil, uint64(since/(10*time.Millisecond))))
+	// FNV's high bits barely move with the last bytes: mix them
+	// (splitmix64's finaliser) before taking a fraction.
+	x := h.Sum64()
+	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
+	x = (x ^ x>>27) * 0x94d049bb133111eb
+	x ^= x >> 31
+	return float64(x>>11)/(1<<53) < share
 }
 
 // Active names the cuts in force at since, for progress lines.

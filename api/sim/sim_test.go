@@ -84,6 +84,11 @@ func TestParseCut(t *testing.T) {
 		{"office@1m+1m", ""},
 		{"national:11@1m+1m", ""},
 		{"flap:73.73@0s+1m", ""},
+		{"loss:73.73@1m+2m~50%", "loss:73.73@1m0s+2m0s~50%"},
+		{"loss:73.73@1m+2m~50", ""},
+		{"loss:73.73@1m+2m~150%", ""},
+		{"loss:73.73@1m+2m", ""},
+		{"office:73.71@1m+1m~50%", ""},
 		{"storm@1m+1m", ""},
 		{"office:73.71@1m+0s", ""},
 	}
@@ -100,6 +105,30 @@ func TestParseCut(t *testing.T) {
 				t.Fatalf("ParseCut(%q) = %v, %v; want %s", tc.in, c, err, tc.want)
 			}
 		})
+	}
+}
+
+// TestLossDropsAboutItsShare: a 50 % loss cut fails about half of an
+// office's checks, differently per moment, the same in every run.
+func TestLossDropsAboutItsShare(t *testing.T) {
+	t.Parallel()
+	s := sim.NewScript([]sim.Cut{{Kind: sim.CutLoss, Ref: "73.73", Start: 0, End: time.Hour, Loss: 0.5}})
+	down := 0
+	const n = 2000
+	for i := range n {
+		at := time.Duration(i) * time.Second
+		if !s.At("73.73", "73", at).Central {
+			down++
+		}
+		if s.At("73.73", "73", at) != s.At("73.73", "73", at) {
+			t.Fatal("the same moment drew twice differently")
+		}
+		if !s.At("73.71", "73", at).Central {
+			t.Fatal("loss reached another office")
+		}
+	}
+	if down < n*45/100 || down > n*55/100 {
+		t.Fatalf("%d of %d checks lost, want about half", down, n)
 	}
 }
 

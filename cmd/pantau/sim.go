@@ -32,6 +32,7 @@ in gzip batches to the server's HTTP API. A script of cuts decides what works:
   office:73.71@START+LENGTH    ... for one office (its internet works)
   offline:73.72@START+LENGTH   one office offline: both targets fail, it spools
   flap:73.73@START+LENGTH~P    one office's central link down and up every P
+  loss:73.73@START+LENGTH~50%  one office's central link loses that share of checks at random
 
 -cuts default spreads one of each over the run; -cuts none runs without.
 The server must be on loopback. Progress every -progress; figures at the end.

@@ -9,7 +9,14 @@
 // channel; lost, the top messages and recovery replies of incidents that
 // were never delivered once Slack answered again; stale, reminders or
 // province/national steps posted after their incident had ended;
-// duplicates, messages posted twice under one idempotency key.
+// duplicates, messages posted twice under one idempotency key. A merged
+// incident's messages count as its survivor's.
+//
+// Each scenario's line also gives the alerting delay: first_alert_after_fault
+// is each incident's first top-level message after its start (the first
+// failing check), office_alert_after_fault the same for office channels,
+// and gather_wait the office message's wait after escalation first saw the
+// incident (the gather window's share of the delay).
 package main
 
 import (
@@ -48,9 +55,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	var (
 		bin    = fs.String("bin", "bin/pantau", "the pantau binary")
+		pbin   = fs.String("probe-bin", "bin/pantau-probe", "the pantau-probe binary (the late scenario's real agent)")
 		admin  = fs.String("admin-url", os.Getenv("PANTAU_BENCH_ADMIN_URL"), "PostgreSQL admin URL for scratch databases; empty tries 127.0.0.1:5432, then a private cluster")
 		logDir = fs.String("log-dir", os.TempDir(), "folder for the servers' and simulators' logs")
 		only   = fs.String("only", "", "run only the scenarios whose names contain this")
+		par    = fs.Int("parallel", 2, "scenarios run at once (each has its own database, servers and Slack)")
 	)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -64,29 +73,69 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var sulsel []string // the province the simulator's first offices are in
+	// The simulator's 40 offices: South Sulawesi's 24, then Aceh's first 16.
+	var sulsel, aceh []string
 	for _, o := range offices {
-		if o.ProvinceCode == "73" {
+		switch o.ProvinceCode {
+		case "73":
 			sulsel = append(sulsel, o.Code)
+		case "11":
+			aceh = append(aceh, o.Code)
 		}
 	}
 	slices.Sort(sulsel)
-	h := &harness{bin: *bin, admin: adminURL, logDir: *logDir, log: stderr, sulsel: sulsel}
+	slices.Sort(aceh)
+	h := &harness{bin: *bin, probeBin: *pbin, admin: adminURL, logDir: *logDir, log: stderr, sulsel: sulsel}
+	var picked []scenario
+	for _, sc := range scenarios(sulsel, aceh) {
+		if *only == "" || strings.Contains(sc.name, *only) {
+			picked = append(picked, sc)
+		}
+	}
+	// Scenarios run side by side, at most *par at once; their lines come
+	// out in order.
+	type outcome struct {
+		c    counts
+		took time.Duration
+		err  error
+	}
+	done := make([]chan outcome, len(picked))
+	slots := make(chan struct{}, max(*par, 1))
+	for i, sc := range picked {
+		done[i] = make(chan outcome, 1)
+		go func() {
+			select {
+			case slots <- struct{}{}:
+			case <-ctx.Done():
+				done[i] <- outcome{err: ctx.Err()}
+				return
+			}
+			defer func() { <-slots }()
+			started := time.Now()
+			c, err := h.run(ctx, sc)
+			done[i] <- outcome{c, time.Since(started), err}
+		}()
+	}
 	var total counts
+	var firstErr error
 	n := 0
-	for _, sc := range scenarios(sulsel) {
-		if *only != "" && !strings.Contains(sc.name, *only) {
+	for i, sc := range picked {
+		o := <-done[i]
+		if o.err != nil {
+			if firstErr == nil {
+				firstErr = fmt.Errorf("scenario %s: %w", sc.name, o.err)
+			}
 			continue
 		}
-		started := time.Now()
-		c, err := h.run(ctx, sc)
-		if err != nil {
-			return fmt.Errorf("scenario %s: %w", sc.name, err)
-		}
 		n++
-		total.add(c)
-		fmt.Fprintf(stdout, "scenario %-14s %s took=%s\n", sc.name, c, time.Since(started).Round(time.Second))
+		total.add(o.c)
+		fmt.Fprintf(stdout, "scenario %-14s %s took=%s\n", sc.name, o.c, o.took.Round(time.Second))
 	}
+	if firstErr != nil {
+		return firstErr
+	}
+	fmt.Fprintf(stdout, "alert delay: first_alert_after_fault=%s office_alert_after_fault=%s gather_wait=%s\n",
+		span(total.firstAlert), span(total.officeAlert), span(total.gatherWait))
 	fmt.Fprintf(stdout, "escalation: scenarios=%d extra_top_level=%d lost=%d stale=%d duplicates=%d\n",
 		n, total.extra, total.lost, total.stale, total.dups)
 	return nil
@@ -99,40 +148,74 @@ type scenario struct {
 	cuts     []string
 	duration time.Duration // the simulator's run
 	replicas int
+	agent    bool // a real pantau-probe for agentOffice (runCtx.agent)
 	// during runs beside the simulator, from its start.
 	during func(ctx context.Context, r *runCtx) error
 }
 
-func scenarios(sulsel []string) []scenario {
+func scenarios(sulsel, aceh []string) []scenario {
 	// A province cut reported as real agents report: 14 of the province's
 	// 24 monitored offices (over half: province scope), each 0.5–2 s after
 	// the one before.
-	staggered := func(start time.Duration, n int, length time.Duration) []string {
+	staggeredIn := func(codes []string, start, length time.Duration) []string {
 		var cuts []string
 		at := start
-		for _, code := range sulsel[:n] {
+		for _, code := range codes {
 			cuts = append(cuts, fmt.Sprintf("office:%s@%s+%s", code, at, length))
 			at += 500*time.Millisecond + rand.N(1500*time.Millisecond)
 		}
 		return cuts
 	}
+	staggered := func(start time.Duration, n int, length time.Duration) []string {
+		return staggeredIn(sulsel[:n], start, length)
+	}
 	return []scenario{
-		{name: "province-cut", cuts: staggered(8*time.Second, 14, 70*time.Second), duration: 95 * time.Second},
+		{name: "province-cut", cuts: staggered(8*time.Second, 14, 50*time.Second), duration: 85 * time.Second},
 		{name: "two-provinces", cuts: []string{"office:73.71@8s+60s", "office:11.01@14s+60s"}, duration: 85 * time.Second},
-		{name: "late", cuts: []string{"office:73.72@15s+20s"}, duration: 70 * time.Second,
+		{name: "late", agent: true, cuts: []string{"office:73.72@15s+20s"}, duration: 70 * time.Second,
 			during: func(ctx context.Context, r *runCtx) error {
-				// The server is down while the office is cut: its results
-				// arrive after the cut is over.
+				// The server is down while two offices are cut: a simulated
+				// one, and Kendari's real agent, which is SIGKILLed during
+				// its cut and started again on its spool. Both outages
+				// reach the server after they are over.
 				if err := sleep(ctx, 10*time.Second); err != nil {
 					return err
 				}
 				r.servers[0].kill()
-				if err := sleep(ctx, 35*time.Second); err != nil {
+				if err := sleep(ctx, 2*time.Second); err != nil {
+					return err
+				}
+				r.agent.down.Store(true)
+				if err := sleep(ctx, 8*time.Second); err != nil {
+					return err
+				}
+				r.agent.signal(syscall.SIGKILL)
+				if err := sleep(ctx, 4*time.Second); err != nil {
+					return err
+				}
+				if err := r.agent.start(); err != nil {
+					return err
+				}
+				if err := sleep(ctx, 8*time.Second); err != nil {
+					return err
+				}
+				r.agent.down.Store(false)
+				if err := sleep(ctx, 13*time.Second); err != nil {
 					return err
 				}
 				return r.servers[0].start(ctx)
 			}},
-		{name: "flapping", cuts: []string{"flap:73.73@8s+60s~5s"}, duration: 80 * time.Second},
+		// 50 % of checks to central lost at random for 2 minutes: many
+		// short outages of one office, one incident through the re-open
+		// window.
+		{name: "flapping", cuts: []string{"loss:73.73@8s+120s~50%"}, duration: 135 * time.Second},
+		// Kota Banda Aceh is cut first, alone: its office message goes out
+		// after the gather window. South Sulawesi is cut next (a province
+		// incident with its own message), then half of Aceh: two provinces
+		// at province scope make one national incident, and the two
+		// incidents merge. Every channel keeps one top message.
+		{name: "merge", cuts: append(append([]string{"office:11.01@5s+80s"}, staggered(40*time.Second, 14, 35*time.Second)...),
+			staggeredIn(aceh[1:9], 55*time.Second, 30*time.Second)...), duration: 110 * time.Second},
 		{name: "slack-500", cuts: []string{"office:" + sulsel[15] + "@8s+50s"}, duration: 75 * time.Second,
 			during: func(ctx context.Context, r *runCtx) error {
 				// Slack answers 500 for 120 s: with the sender's backoff
@@ -198,12 +281,13 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// policyYAML sends every office of the simulated provinces (73, 11) to its
+// policyYAML sends every office of the simulated provinces (73, 11) and the
+// real agent's to its
 // own channel C<code without dot>, provinces to CP<code>, the nation to
 // CNAT, with the default 30 s gather window.
 func policyYAML(dir string, codes []string) (string, error) {
 	var b strings.Builder
-	b.WriteString("language: id\npolicy:\n  gather_window: 30s\nchannels:\n  national: CNAT\n  provinces:\n    \"73\": CP73\n    \"11\": CP11\n  offices:\n")
+	b.WriteString("language: id\npolicy:\n  gather_window: 30s\nchannels:\n  national: CNAT\n  provinces:\n    \"73\": CP73\n    \"11\": CP11\n    \"74\": CP74\n  offices:\n")
 	for _, c := range codes {
 		fmt.Fprintf(&b, "    %q: C%s\n", c, strings.ReplaceAll(c, ".", ""))
 	}

@@ -7,8 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -22,15 +20,17 @@ import (
 
 // harness runs scenarios.
 type harness struct {
-	bin, admin, logDir string
-	log                io.Writer
-	sulsel             []string
+	bin, probeBin string
+	admin, logDir string
+	log           io.Writer
+	sulsel        []string
 }
 
 // runCtx is one scenario's running parts.
 type runCtx struct {
 	slack   *slackAPI
 	servers []*serverProc
+	agent   *realAgent // when the scenario asks for a real agent
 }
 
 // serverProc is one `pantau serve`, started again on the same address
@@ -104,7 +104,7 @@ func (h *harness) run(ctx context.Context, sc scenario) (counts, error) {
 	}
 	var codes []string
 	for _, o := range offices {
-		if o.ProvinceCode == "73" || o.ProvinceCode == "11" {
+		if o.ProvinceCode == "73" || o.ProvinceCode == "11" || o.Code == agentOffice {
 			codes = append(codes, o.Code)
 		}
 	}
@@ -128,6 +128,15 @@ func (h *harness) run(ctx context.Context, sc scenario) (counts, error) {
 		r.servers = append(r.servers, s)
 	}
 	fmt.Fprintf(h.log, "chaos: %s: %d server(s), logs in %s\n", sc.name, len(r.servers), dir)
+	if sc.agent {
+		if r.agent, err = newRealAgent(ctx, h, scratch.URL, "http://"+r.servers[0].addr, dir); err != nil {
+			return counts{}, err
+		}
+		defer r.agent.close()
+		if err := r.agent.start(); err != nil {
+			return counts{}, err
+		}
+	}
 
 	simLog, err := os.Create(filepath.Join(dir, "sim.log"))
 	if err != nil {
@@ -167,6 +176,9 @@ func (h *harness) run(ctx context.Context, sc scenario) (counts, error) {
 	for _, s := range r.servers {
 		s.signal(syscall.SIGTERM)
 	}
+	if r.agent != nil {
+		r.agent.signal(syscall.SIGTERM)
+	}
 	return measure(ctx, conn, slack)
 }
 
@@ -190,142 +202,4 @@ func settle(ctx context.Context, conn *pgx.Conn, d time.Duration) error {
 			return err
 		}
 	}
-}
-
-// counts are one scenario's figures.
-type counts struct {
-	incidents, late, tops, posts int
-	extra, lost, stale, dups     int
-	gather                       []time.Duration // first top-level post after the incident was first seen
-	early                        int             // calls of a paused family before Retry-After ended
-}
-
-func (c *counts) add(o counts) {
-	c.extra += o.extra
-	c.lost += o.lost
-	c.stale += o.stale
-	c.dups += o.dups
-}
-
-func (c counts) String() string {
-	g := "-"
-	if len(c.gather) > 0 {
-		slices.Sort(c.gather)
-		g = fmt.Sprintf("%s..%s", c.gather[0].Round(100*time.Millisecond), c.gather[len(c.gather)-1].Round(100*time.Millisecond))
-	}
-	return fmt.Sprintf("incidents=%d late=%d top_level=%d posts=%d extra_top_level=%d lost=%d stale=%d duplicates=%d first_alert_after=%s calls_in_pause=%d",
-		c.incidents, c.late, c.tops, c.posts, c.extra, c.lost, c.stale, c.dups, g, c.early)
-}
-
-// measure compares what Slack holds with what escalation decided.
-func measure(ctx context.Context, conn *pgx.Conn, slack *slackAPI) (counts, error) {
-	type inc struct {
-		ended     *time.Time
-		firstSeen time.Time
-		late      bool
-	}
-	incs := map[int64]inc{}
-	rows, err := conn.Query(ctx, `SELECT incident_id, ended_at, first_seen_at, late FROM escalation_incidents WHERE NOT retracted`)
-	if err != nil {
-		return counts{}, fmt.Errorf("read incidents: %w", err)
-	}
-	var (
-		id int64
-		i  inc
-	)
-	if _, err := pgx.ForEachRow(rows, []any{&id, &i.ended, &i.firstSeen, &i.late}, func() error {
-		incs[id] = i
-		return nil
-	}); err != nil {
-		return counts{}, fmt.Errorf("read incidents: %w", err)
-	}
-	type thread struct {
-		id      int64
-		channel string
-		step    bool
-	}
-	var threads []thread
-	rows, err = conn.Query(ctx, `SELECT incident_id, channel_id, step FROM escalation_threads`)
-	if err != nil {
-		return counts{}, fmt.Errorf("read threads: %w", err)
-	}
-	var th thread
-	if _, err := pgx.ForEachRow(rows, []any{&th.id, &th.channel, &th.step}, func() error {
-		threads = append(threads, th)
-		return nil
-	}); err != nil {
-		return counts{}, fmt.Errorf("read threads: %w", err)
-	}
-
-	var c counts
-	c.incidents = len(incs)
-	for _, i := range incs {
-		if i.late {
-			c.late++
-		}
-	}
-	posts := slack.Posts()
-	c.posts = len(posts)
-	byKey := map[string]int{}
-	tops := map[string]int{}          // incident:channel → top-level posts
-	firstTop := map[int64]time.Time{} // incident → first top-level post
-	replies := map[string]bool{}      // incident:channel:kind
-	for _, p := range posts {
-		byKey[p.Key]++
-		parts := strings.Split(p.Key, ":") // incident:<id>:<channel>:<kind>…
-		if len(parts) < 4 || parts[0] != "incident" {
-			continue
-		}
-		id, _ := strconv.ParseInt(parts[1], 10, 64)
-		ic := parts[1] + ":" + parts[2]
-		if p.ThreadTS == "" {
-			c.tops++
-			tops[ic]++
-			if t, ok := firstTop[id]; !ok || p.At.Before(t) {
-				firstTop[id] = p.At
-			}
-		} else {
-			replies[ic+":"+parts[3]] = true
-		}
-		// Stale: a reminder after its incident ended (with the detector's
-		// few seconds to learn of the end).
-		if i, ok := incs[id]; ok && i.ended != nil && parts[3] == "reminder" && p.At.After(i.ended.Add(15*time.Second)) {
-			c.stale++
-		}
-	}
-	for _, n := range byKey {
-		c.dups += max(n-1, 0)
-	}
-	for _, n := range tops {
-		c.extra += max(n-1, 0)
-	}
-	for _, th := range threads {
-		i, ok := incs[th.id]
-		if !ok {
-			continue
-		}
-		ic := fmt.Sprintf("%d:%s", th.id, th.channel)
-		if tops[ic] == 0 {
-			c.lost++ // the top message (alert or late notice) never arrived
-		}
-		if i.ended != nil && !i.late && !replies[ic+":recovered"] {
-			c.lost++ // the recovery notice never arrived
-		}
-		if th.step && i.ended != nil && tops[ic] > 0 {
-			for _, p := range posts {
-				if strings.HasPrefix(p.Key, "incident:"+ic+":open") && p.At.After(i.ended.Add(15*time.Second)) {
-					c.stale++ // a province or national step for an outage already over
-				}
-			}
-		}
-	}
-	for id, t := range firstTop {
-		if i, ok := incs[id]; ok && !i.late {
-			c.gather = append(c.gather, t.Sub(i.firstSeen))
-		}
-	}
-	slack.mu.Lock()
-	c.early = slack.early
-	slack.mu.Unlock()
-	return c, nil
 }
