@@ -11,6 +11,9 @@ type EscalationOffice struct {
 	Name         string `json:"name"`
 	ProvinceCode string `json:"province_code"`
 	TZ           string `json:"tz,omitempty"` // IANA zone
+	// Joined is when escalation first saw the office in the incident: its
+	// own office message waits the gather window from then.
+	Joined time.Time `json:"joined,omitzero"`
 }
 
 // BacklogEstimate is the backlog model's answer at recovery, for the Slack

@@ -48,6 +48,14 @@
 //	  offices:
 //	    "73.71": C0MAKASSAR
 //
+// # Gather
+//
+// An office's own message waits the gather window from when the office
+// joined the incident (the first office from the incident's first sight):
+// offices of a province cut reporting seconds apart, or joining an office
+// incident that is about to become province-wide, are one province
+// message, not one alert each.
+//
 // # Merges
 //
 // When later data joins two incidents (two province cuts found national, a

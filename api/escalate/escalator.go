@@ -100,6 +100,7 @@ func (e *Escalator) Observe(ctx context.Context, tx api.EscalationTx, ev Inciden
 		// that was down). Reported once as late, never escalated.
 		inc = incident{Anchor: offices[0].Code, ID: ev.IncidentID, Version: 1, FirstSeen: now, Late: ev.ended()}
 	}
+	joinedAt(offices, inc.Offices, now)
 	wasOver := found && inc.EndedAt != nil
 	if found && !retract && sameState(inc, ev, offices) {
 		if wasOver {
@@ -181,6 +182,22 @@ func (e *Escalator) Observe(ctx context.Context, tx api.EscalationTx, ev Inciden
 		}
 	}
 	return nil
+}
+
+// joinedAt sets when each office joined the incident as escalation saw it:
+// kept from the stored copy, now for an office new to it.
+func joinedAt(offices, stored []OfficeRef, now time.Time) {
+	was := make(map[string]time.Time, len(stored))
+	for _, o := range stored {
+		was[o.Code] = o.Joined
+	}
+	for i := range offices {
+		if t, ok := was[offices[i].Code]; ok {
+			offices[i].Joined = t
+		} else {
+			offices[i].Joined = now
+		}
+	}
 }
 
 // setMaintenance sets whether inc lies inside declared maintenance windows

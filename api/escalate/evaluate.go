@@ -57,9 +57,11 @@ func uncovered(ctx context.Context, tx api.EscalationTx, inc incident) ([]Office
 	return kept, nil
 }
 
-// targets applies the policy at now: the office channels once the gather
-// window has passed (at office scope only: a province or national incident
-// is one message at its level, listing its offices), the province channel
+// targets applies the policy at now: each office's channel once the gather
+// window has passed since the office joined the incident (at office scope
+// only: a province or national incident is one message at its level,
+// listing its offices; an office joining an office incident that is about
+// to become province-wide so never gets a message of its own), the province channel
 // after ProvinceAfter working hours or at province scope, the national
 // channel after NationalAfter or at national scope.
 func targets(pol Policy, inc incident, offices []OfficeRef, now time.Time) []target {
@@ -69,9 +71,15 @@ func targets(pol Policy, inc incident, offices []OfficeRef, now time.Time) []tar
 			out = append(out, target{thread{Channel: channel, Level: level, Ref: ref, OpenedAt: now, Step: step}, os})
 		}
 	}
-	if inc.Scope == api.ScopeOffice && detect.Gather(inc.FirstSeen, pol.GatherWindow, now, nil).Ready {
+	if inc.Scope == api.ScopeOffice {
 		for _, o := range offices {
-			add("office", o.Code, pol.Channels.Offices[o.Code], false, []OfficeRef{o})
+			joined := o.Joined
+			if joined.Before(inc.FirstSeen) {
+				joined = inc.FirstSeen // stored before offices kept their joining time
+			}
+			if detect.Gather(joined, pol.GatherWindow, now, nil).Ready {
+				add("office", o.Code, pol.Channels.Offices[o.Code], false, []OfficeRef{o})
+			}
 		}
 	}
 	var provinces []string

@@ -559,3 +559,43 @@ func TestAlertsAndRemindersCarryThePromiseDeadline(t *testing.T) {
 		t.Fatalf("recovered top still states a promise: %s", top.Blocks)
 	}
 }
+
+// TestAnOfficeJoiningLaterWaitsItsOwnGatherWindow: an office that joins an
+// office incident after the first office's message went out waits the
+// gather window from its joining, so when the incident becomes
+// province-wide meanwhile it never gets a top-level alert of its own; one
+// that stays an office incident gets its message once its window passed.
+func TestAnOfficeJoiningLaterWaitsItsOwnGatherWindow(t *testing.T) {
+	t.Parallel()
+	for _, becomesProvince := range []bool{true, false} {
+		pool, f, clock, esc, s := timingFixture(t, func(p *Policy) { p.GatherWindow = 30 * time.Second })
+		mustObserve(t, pool, esc, openEvent(1, wed0900, officeMakassar))
+		clock.Advance(31 * time.Second)
+		mustTick(t, esc)
+		mustDrain(t, s, clock)
+		if got := topLevel(f); got["CMKS"] != 1 {
+			t.Fatalf("Makassar's message after its window: %v", got)
+		}
+		clock.Advance(10 * time.Second)
+		mustObserve(t, pool, esc, scoped(1, api.ScopeOffice, wed0900, officeMakassar, officeParepare))
+		clock.Advance(20 * time.Second)
+		mustTick(t, esc)
+		mustDrain(t, s, clock)
+		if got := topLevel(f); got["CPARE"] != 0 {
+			t.Fatalf("Parepare alerted 20 s after joining: %v", got)
+		}
+		if becomesProvince {
+			mustObserve(t, pool, esc, scoped(1, api.ScopeProvince, wed0900, officeMakassar, officeParepare, officePalopo))
+		}
+		clock.Advance(15 * time.Second)
+		mustTick(t, esc)
+		mustDrain(t, s, clock)
+		got := topLevel(f)
+		switch {
+		case becomesProvince && (got["CPARE"] != 0 || got["CPLP"] != 0 || got["CSULSEL"] != 1):
+			t.Fatalf("province-wide: top-level %v, want CMKS and CSULSEL only", got)
+		case !becomesProvince && got["CPARE"] != 1:
+			t.Fatalf("office incident: top-level %v, want Parepare's once its window passed", got)
+		}
+	}
+}
