@@ -117,10 +117,11 @@ func TestLossDropsAboutItsShare(t *testing.T) {
 	const n = 2000
 	for i := range n {
 		at := time.Duration(i) * time.Second
-		if !s.At("73.73", "73", at).Central {
+		first := s.At("73.73", "73", at)
+		if !first.Central {
 			down++
 		}
-		if s.At("73.73", "73", at) != s.At("73.73", "73", at) {
+		if again := s.At("73.73", "73", at); again != first {
 			t.Fatal("the same moment drew twice differently")
 		}
 		if !s.At("73.71", "73", at).Central {
