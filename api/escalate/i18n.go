@@ -19,6 +19,7 @@ type lexicon struct {
 	clearance, ackButton, ackedBy, ackNote string
 	reminderText, recoveredText            string
 	retracted, retractedText, reopenedText string
+	merged, mergedText                     string
 	maintenance                            string
 	late, lateText, unstable, pointerText  string
 	planned, plannedText, plannedEnded     string
@@ -41,6 +42,8 @@ var lexicons = map[string]lexicon{
 		recoveredText: "Koneksi pulih setelah %s.",
 		retracted:     "Dibatalkan",
 		retractedText: "Data yang datang terlambat menunjukkan koneksi tidak terputus; abaikan peringatan ini.",
+		merged:        "Digabung",
+		mergedText:    "Gangguan ini ternyata bagian dari gangguan #%d; pembaruan selanjutnya ada di pesan gangguan itu.",
 		reopenedText:  "Gangguan berlanjut: data yang datang terlambat menunjukkan koneksi belum pulih.",
 		maintenance:   "Ada pemeliharaan terencana pada periode ini.",
 		late:          "Dilaporkan terlambat",
@@ -71,6 +74,8 @@ var lexicons = map[string]lexicon{
 		recoveredText: "The link is back after %s.",
 		retracted:     "Withdrawn",
 		retractedText: "Late data shows the link was never down; disregard this alert.",
+		merged:        "Merged",
+		mergedText:    "This outage turned out to be part of outage #%d; further updates are on that outage's message.",
 		reopenedText:  "The outage is not over: late data shows the link was still down.",
 		maintenance:   "A planned maintenance window overlaps this period.",
 		late:          "Reported late",

@@ -207,3 +207,35 @@ func TestFoldWithdrawsAnOfficeTopNotYetSent(t *testing.T) {
 		t.Fatalf("withdrawn office message is %s", st)
 	}
 }
+
+// TestMergeOfTwoTopsInOneChannelSaysWhere: when both incidents' messages
+// are out in one channel (one office, two incidents later found one), the
+// merged one's top is rewritten to name the survivor; nothing more is sent
+// under it.
+func TestMergeOfTwoTopsInOneChannelSaysWhere(t *testing.T) {
+	t.Parallel()
+	pool, f, clock, esc, s := timingFixture(t, nil)
+	mustObserve(t, pool, esc, openEvent(1, wed0900, officeMakassar))
+	ev := openEvent(2, wed0900.Add(20*time.Minute), officeMakassar)
+	clock.Advance(20 * time.Minute)
+	mustObserve(t, pool, esc, ev)
+	mustDrain(t, s, clock)
+	var second fakeMsg
+	for _, p := range incidentPosts(f) {
+		if strings.HasPrefix(p.Key, "incident:2:CMKS:open") {
+			second = p
+		}
+	}
+	clock.Advance(time.Minute)
+	mustObserveTogether(t, pool, esc, openEvent(1, wed0900, officeMakassar),
+		mergedEvent(2, 1, api.ScopeOffice, wed0900.Add(20*time.Minute), officeMakassar))
+	clock.Advance(5 * time.Hour)
+	mustTick(t, esc)
+	mustDrain(t, s, clock)
+	if top := lastUpdateOf(f, second); !strings.Contains(top.Text, "Digabung") || !strings.Contains(top.Blocks, "gangguan #1") {
+		t.Fatalf("merged top %q %s, want it to name incident 1", top.Text, top.Blocks)
+	}
+	if n := repliesIn(f, second, "reminder"); n != 0 {
+		t.Fatalf("%d reminders under the merged incident's message", n)
+	}
+}

@@ -56,6 +56,8 @@ func topMessage(lang string, inc incident, offices []OfficeRef) message {
 	}
 	head := "🔴 " + l.outage + ": " + name
 	switch {
+	case inc.Retracted && inc.MergedInto != 0:
+		head = "⚪ " + l.merged + ": " + name
 	case inc.Retracted:
 		head = "⚪ " + l.retracted + ": " + name
 	case inc.Maintenance && inc.EndedAt != nil:
@@ -82,9 +84,12 @@ func topMessage(lang string, inc incident, offices []OfficeRef) message {
 	if line := promiseLine(l, inc); line != "" {
 		lines = append(lines, line)
 	}
-	if inc.Retracted {
+	switch {
+	case inc.Retracted && inc.MergedInto != 0:
+		lines = append(lines, fmt.Sprintf(l.mergedText, inc.MergedInto))
+	case inc.Retracted:
 		lines = append(lines, l.retractedText)
-	} else if inc.EndedAt != nil {
+	case inc.EndedAt != nil:
 		lines = append(lines, fmt.Sprintf("*%s:* %s (%s)", l.duration,
 			l.span(inc.EndedAt.Sub(inc.StartedAt)), l.when(*inc.EndedAt, loc)))
 		if e := inc.Estimate; e != nil {
