@@ -599,3 +599,36 @@ func TestAnOfficeJoiningLaterWaitsItsOwnGatherWindow(t *testing.T) {
 		}
 	}
 }
+
+// TestLateIncidentExtendedOrReopenedStaysOne: later data that moves a late
+// incident's end rewrites its notice; data that shows it still open
+// continues the same thread as a live outage (a reply, no second top).
+func TestLateIncidentExtendedOrReopenedStaysOne(t *testing.T) {
+	t.Parallel()
+	pool, f, clock, esc, s := timingFixture(t, nil)
+	clock.Advance(time.Hour)
+	ev := openEvent(1, wed0900, officeMakassar)
+	ev.Kind, ev.EndedAt = api.IncidentLate, wed0900.Add(46*time.Second)
+	mustObserve(t, pool, esc, ev)
+	mustDrain(t, s, clock)
+	top := topOf(t, f, "CMKS")
+
+	clock.Advance(time.Minute)
+	ev.Kind, ev.EndedAt = api.IncidentUpdated, wed0900.Add(3*time.Minute)
+	mustObserve(t, pool, esc, ev)
+	mustDrain(t, s, clock)
+	if got := lastUpdateOf(f, top); !strings.Contains(got.Blocks, "Durasi:* 3 menit") {
+		t.Fatalf("late notice not rewritten with the longer span: %s", got.Blocks)
+	}
+
+	clock.Advance(time.Minute)
+	ev.Kind, ev.EndedAt = api.IncidentReopened, time.Time{}
+	mustObserve(t, pool, esc, ev)
+	mustDrain(t, s, clock)
+	if got := topLevel(f); len(got) != 1 || got["CMKS"] != 1 {
+		t.Fatalf("top-level %v, want the one thread", got)
+	}
+	if repliesIn(f, top, "reopened") != 1 || !strings.HasPrefix(lastUpdateOf(f, top).Text, "🔴") {
+		t.Fatalf("reopened late incident not continued as a live outage: %q %+v", lastUpdateOf(f, top).Text, f.Posts())
+	}
+}
