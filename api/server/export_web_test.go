@@ -252,17 +252,35 @@ func TestExportedNumbersEqualThePages(t *testing.T) {
 			if forecasts == 0 {
 				t.Errorf("no plan row marked as forecast, though the period runs to 10 December")
 			}
-			// The days: received, completed, backlog, overtime, cost.
-			days := htmlTable(t, page, `<table class="list days">`)
-			if len(days) != 23 {
-				t.Fatalf("page shows %d days, want 23", len(days))
-			}
-			for i, r := range days {
-				for c, col := range []int{2, 3, 4, 5, 7} {
-					if got, want := xlsxInt(t, x, "Harian", col, i+2), pageInt(t, r.cells[c+1]); got != want {
-						t.Errorf("day %s column %d: xlsx %d, page %d", r.cells[0], col, got, want)
+			// The days (received, completed, backlog, overtime, cost) and
+			// availability, on the office page and on the printed report
+			// the download sits beside.
+			letter := pageOK(t, f, "staff71", "/reports/offices/73.71"+q)
+			for name, pg := range map[string]string{"office page": page, "report": letter} {
+				days := htmlTable(t, pg, `<table class="list days">`)
+				if len(days) != 23 {
+					t.Fatalf("%s shows %d days, want 23", name, len(days))
+				}
+				for i, r := range days {
+					for c, col := range []int{2, 3, 4, 5, 7} {
+						if got, want := xlsxInt(t, x, "Harian", col, i+2), pageInt(t, r.cells[c+1]); got != want {
+							t.Errorf("%s, day %s column %d: xlsx %d, page %d", name, r.cells[0], col, got, want)
+						}
 					}
 				}
+				av := regexp.MustCompile(`data-figure="availability">([0-9.,]+) %`).FindStringSubmatch(pg)
+				if av == nil {
+					t.Fatalf("%s shows no availability", name)
+				}
+				r := summaryRowOf(t, x, "Ringkasan SLA", "Ketersediaan 24×7")
+				share, _ := strconv.ParseFloat(rawCell(t, x, "Ringkasan SLA", 2, r), 64)
+				if got := format.Percent(format.ID, share, 2); got != av[1]+" %" {
+					t.Errorf("%s: availability: xlsx %s, page %s %%", name, got, av[1])
+				}
+			}
+			if m := regexp.MustCompile(`Perkiraan semua berkas selesai: <b>([^<]*)</b>`).FindStringSubmatch(letter); m == nil ||
+				m[1] != dayText(t, x, "Ringkasan SLA", 2, summaryRowOf(t, x, "Ringkasan SLA", "Perkiraan semua berkas selesai")) {
+				t.Errorf("report's clearance %v differs from the file's", m)
 			}
 			lastBacklog := xlsxInt(t, x, "Harian", 4, 24)
 			// Clearance date and its assumption.
@@ -283,16 +301,6 @@ func TestExportedNumbersEqualThePages(t *testing.T) {
 				if v, _ := x.GetCellValue("Ringkasan SLA", fmt.Sprintf("B%d", r)); v != cl[2] {
 					t.Errorf("assumption: xlsx %q, page %q", v, cl[2])
 				}
-			}
-			// Availability as the page shows it (two places).
-			av := regexp.MustCompile(`data-figure="availability">([0-9.,]+) %`).FindStringSubmatch(page)
-			if av == nil {
-				t.Fatalf("the office page shows no availability")
-			}
-			r = summaryRowOf(t, x, "Ringkasan SLA", "Ketersediaan 24×7")
-			share, _ := strconv.ParseFloat(rawCell(t, x, "Ringkasan SLA", 2, r), 64)
-			if got := format.Percent(format.ID, share, 2); got != av[1]+" %" {
-				t.Errorf("availability: xlsx %s, page %s %%", got, av[1])
 			}
 			// The JSON report the page's figures come from.
 			var rep struct {
@@ -319,32 +327,33 @@ func TestExportedNumbersEqualThePages(t *testing.T) {
 
 			// The province: its page's totals table, its XLSX, and
 			// Makassar's backlog as the office file has it.
-			prov := pageOK(t, f, "prov73", "/provinces/73"+q)
 			px := getXLSX(t, f, "prov73", "/reports/provinces/73/xlsx"+q, fmt.Sprintf("export-73-open-%v.xlsx", open))
-			totals := htmlTable(t, prov, `<table class="list totals">`)
-			if len(totals) != 2 {
-				t.Fatalf("province page lists %d offices, want 2", len(totals))
-			}
-			for i, r := range totals {
-				row := i + 2
-				if name, _ := px.GetCellValue("Kantor", fmt.Sprintf("B%d", row)); name != r.cells[0] {
-					t.Fatalf("province row %d: xlsx %q, page %q", i, name, r.cells[0])
+			for _, path := range []string{"/provinces/73" + q, "/reports/provinces/73" + q} {
+				totals := htmlTable(t, pageOK(t, f, "prov73", path), `<table class="list totals">`)
+				if len(totals) != 2 {
+					t.Fatalf("%s lists %d offices, want 2", path, len(totals))
 				}
-				// outages, backlog, overtime, cost
-				for c, col := range map[int]int{3: 7, 4: 12, 5: 13, 6: 15} {
-					if got, want := xlsxInt(t, px, "Kantor", col, row), pageInt(t, r.cells[c]); got != want {
-						t.Errorf("province %s column %d: xlsx %d, page %d", r.cells[0], col, got, want)
+				for i, r := range totals {
+					row := i + 2
+					if name, _ := px.GetCellValue("Kantor", fmt.Sprintf("B%d", row)); name != r.cells[0] {
+						t.Fatalf("province row %d: xlsx %q, page %q", i, name, r.cells[0])
 					}
-				}
-				if r.cells[0] == "Kota Makassar" && xlsxInt(t, px, "Kantor", 12, row) != lastBacklog {
-					t.Errorf("Makassar's backlog: province file %d, office file %d", xlsxInt(t, px, "Kantor", 12, row), lastBacklog)
-				}
-				if r.cells[0] == "Kota Makassar" && open {
-					if z, _ := px.GetCellValue("Kantor", fmt.Sprintf("C%d", row)); z != "WITA" {
-						t.Errorf("zone column %q, want WITA", z)
+					// outages, backlog, overtime, cost
+					for c, col := range map[int]int{3: 7, 4: 12, 5: 13, 6: 15} {
+						if got, want := xlsxInt(t, px, "Kantor", col, row), pageInt(t, r.cells[c]); got != want {
+							t.Errorf("province %s column %d: xlsx %d, page %d", r.cells[0], col, got, want)
+						}
 					}
-					if got := xlsxTime(t, px, "Kantor", 17, row); !got.Equal(time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)) {
-						t.Errorf("open since %v, want 26 November 09.00 (WITA wall clock)", got)
+					if r.cells[0] == "Kota Makassar" && xlsxInt(t, px, "Kantor", 12, row) != lastBacklog {
+						t.Errorf("Makassar's backlog: province file %d, office file %d", xlsxInt(t, px, "Kantor", 12, row), lastBacklog)
+					}
+					if r.cells[0] == "Kota Makassar" && open {
+						if z, _ := px.GetCellValue("Kantor", fmt.Sprintf("C%d", row)); z != "WITA" {
+							t.Errorf("zone column %q, want WITA", z)
+						}
+						if got := xlsxTime(t, px, "Kantor", 17, row); !got.Equal(time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)) {
+							t.Errorf("open since %v, want 26 November 09.00 (WITA wall clock)", got)
+						}
 					}
 				}
 			}
