@@ -156,13 +156,21 @@ func (c Config) withDefaults() Config {
 }
 
 // Detector evaluates queued series and silences, then regroups incidents.
-// It is a background service (api/background): a pass at start, then one
-// whenever results arrive (Waker) and at least every Tick.
+// It is two background services (api/background): evaluation, a pass at
+// start, then one whenever results arrive (Waker) and at least every Tick;
+// and incident grouping, woken after each evaluation pass that evaluated
+// something (and every Tick). Apart, an evaluation pass never waits for a
+// grouping (a national cut's grouping takes the longest), and groupings
+// follow one another as fast as they run, each taking every range marked
+// meanwhile.
 type Detector struct {
-	store Store
-	cfg   Config
-	wake  chan struct{}
-	svc   *background.Service
+	store   Store
+	cfg     Config
+	wake    chan struct{}
+	incWake chan struct{}
+	svc     *background.Service
+	inc     *background.Service
+	done    chan struct{}
 }
 
 // New returns a Detector over store.
@@ -170,13 +178,24 @@ func New(store Store, cfg Config) (*Detector, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("detect config: %w", err)
 	}
-	d := &Detector{store: store, cfg: cfg.withDefaults(), wake: make(chan struct{}, 1)}
+	d := &Detector{store: store, cfg: cfg.withDefaults(), wake: make(chan struct{}, 1), incWake: make(chan struct{}, 1),
+		done: make(chan struct{})}
 	// A pass that filled its batch asks for the next at once: a backlog
 	// never waits a tick per batch.
 	d.svc = background.New(background.Config{Name: "detect", Interval: d.cfg.Tick, Timeout: d.cfg.Timeout,
 		Wake: d.wake, Clock: d.cfg.Clock, Logger: d.cfg.Logger}, func(ctx context.Context) (bool, error) {
-		n, err := d.RunOnce(ctx)
+		n, err := d.evaluatePass(ctx)
+		if n > 0 {
+			select {
+			case d.incWake <- struct{}{}:
+			default:
+			}
+		}
 		return n >= d.cfg.Batch, err
+	})
+	d.inc = background.New(background.Config{Name: "detect-incidents", Interval: d.cfg.Tick, Timeout: d.cfg.Timeout,
+		Wake: d.incWake, Clock: d.cfg.Clock, Logger: d.cfg.Logger}, func(ctx context.Context) (bool, error) {
+		return false, d.incidentPass(ctx)
 	})
 	return d, nil
 }
@@ -185,22 +204,30 @@ func New(store Store, cfg Config) (*Detector, error) {
 // (run it in a goroutine). Errors are logged, never fatal: the queue keeps
 // the work for the next pass.
 func (d *Detector) Start(ctx context.Context) {
+	defer close(d.done)
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	defer cancel() // ends the relay once the service has ended
+	defer cancel() // ends the relay once the services have ended
 	if d.cfg.Waker != nil {
 		wg.Go(func() { d.relay(ctx) })
 	}
+	wg.Go(func() { d.inc.Start(ctx) })
 	d.svc.Start(ctx)
+	// Evaluation stopped (Stop, or ctx): grouping stops with it.
+	stop, cancelStop := context.WithTimeout(context.WithoutCancel(ctx), d.cfg.Timeout)
+	defer cancelStop()
+	_ = d.inc.Stop(stop)
 }
 
-// Stop ends the detector and waits, at most until ctx ends, for the pass
+// Stop ends the detector and waits, at most until ctx ends, for the passes
 // under way.
-func (d *Detector) Stop(ctx context.Context) error { return d.svc.Stop(ctx) }
+func (d *Detector) Stop(ctx context.Context) error {
+	return errors.Join(d.svc.Stop(ctx), d.inc.Stop(ctx))
+}
 
 // Done is closed once Start has returned.
-func (d *Detector) Done() <-chan struct{} { return d.svc.Done() }
+func (d *Detector) Done() <-chan struct{} { return d.done }
 
 // relay turns arrivals into wake-ups of the service until ctx ends: this
 // process's arrivals (announced to the other replicas too) at most once per
@@ -242,6 +269,29 @@ func (d *Detector) relay(ctx context.Context) {
 // what changed. It returns how many probes it evaluated (skipped ones not
 // counted). Tests call it directly.
 func (d *Detector) RunOnce(ctx context.Context) (int, error) {
+	n, err := d.evaluatePass(ctx)
+	return n, errors.Join(err, d.incidentPass(ctx))
+}
+
+// incidentPass regroups incidents for the ranges marked since the last
+// one, then calls AfterIncidents with what committed.
+func (d *Detector) incidentPass(ctx context.Context) error {
+	inc, err := d.store.RecomputeIncidents(ctx, d.cfg.Clock.Now(), d.cfg.Incidents)
+	if err != nil {
+		return fmt.Errorf("recompute incidents: %w", err)
+	}
+	if len(inc.Committed) > 0 && d.cfg.AfterIncidents != nil {
+		d.cfg.AfterIncidents(ctx, inc.Committed)
+	}
+	if inc.Changes > 0 {
+		d.cfg.Logger.Debug("incident pass", slog.Int("incident_changes", inc.Changes))
+	}
+	return nil
+}
+
+// evaluatePass evaluates up to Batch probes with work, Chunk per
+// transaction, and returns how many it evaluated.
+func (d *Detector) evaluatePass(ctx context.Context) (int, error) {
 	now := d.cfg.Clock.Now()
 	work, err := d.store.Work(ctx, now, d.cfg.Batch)
 	if err != nil {
@@ -272,15 +322,8 @@ func (d *Detector) RunOnce(ctx context.Context) (int, error) {
 		})
 	}
 	wg.Wait()
-	inc, err := d.store.RecomputeIncidents(ctx, now, d.cfg.Incidents)
-	if err != nil {
-		errs = append(errs, fmt.Errorf("recompute incidents: %w", err))
-	}
-	if len(inc.Committed) > 0 && d.cfg.AfterIncidents != nil {
-		d.cfg.AfterIncidents(ctx, inc.Committed)
-	}
-	if done > 0 || inc.Changes > 0 {
-		d.cfg.Logger.Debug("detection pass", slog.Int("probes", done), slog.Int("incident_changes", inc.Changes))
+	if done > 0 {
+		d.cfg.Logger.Debug("detection pass", slog.Int("probes", done))
 	}
 	return done, errors.Join(errs...)
 }

@@ -23,6 +23,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -68,6 +69,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&cfg.senders, "senders", 4, "concurrent uploads")
 	fs.DurationVar(&cfg.tick, "tick", time.Second, "the detector's tick (its default is 1s)")
 	fs.DurationVar(&cfg.gap, "gap", 0, "the detector's least gap between passes woken by arrivals (0: its default)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the phase with detection (this process: ingest and detector, not PostgreSQL) to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -83,6 +85,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	without, _, err := phase(ctx, adminURL, w, cfg, false, stderr)
 	if err != nil {
 		return fmt.Errorf("without detection: %w", err)
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return fmt.Errorf("cpu profile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("cpu profile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	with, lat, err := phase(ctx, adminURL, w, cfg, true, stderr)
 	if err != nil {
