@@ -186,18 +186,27 @@ func TestIncidentPageKeepsToTheViewersScope(t *testing.T) {
 	}
 }
 
-// TestIncidentsAreLinked: the office page's outage, and the province and
-// national incident tables, link to the incident page.
+// TestIncidentsAreLinked: the office page's outage, the province and
+// national incident tables and the board (open incidents in scope) link to
+// the incident page; another province's board does not.
 func TestIncidentsAreLinked(t *testing.T) {
 	t.Parallel()
 	f := newIncidentFixture(t)
 	link := `href="` + incidentPath(f.sulsel) + `"`
 	for _, tc := range []struct{ user, path string }{
 		{"staff71", "/offices/73.71"}, {"prov73", "/provinces/73"}, {"national", "/national"},
+		{"staff71", "/"}, {"city72", "/"}, {"prov73", "/"}, {"admin", "/"},
 	} {
 		resp, body := f.do(t, tc.user, "GET", tc.path, nil, false)
 		if resp.StatusCode != http.StatusOK || !strings.Contains(body, link) {
 			t.Errorf("%s %s: %d, link to the incident present: %v", tc.user, tc.path, resp.StatusCode, strings.Contains(body, link))
 		}
+	}
+	if _, body := f.do(t, "prov76", "GET", "/", nil, false); strings.Contains(body, link) || strings.Contains(body, `id="board-incidents"`) {
+		t.Errorf("Sulawesi Barat's board lists Sulawesi Selatan's incident")
+	}
+	// Parepare's board names Parepare only, not Makassar's part.
+	if _, body := f.do(t, "city72", "GET", "/", nil, false); strings.Contains(body[strings.Index(body, `id="board-incidents"`):], "Kota Makassar") {
+		t.Errorf("city72's board names Makassar in the incident")
 	}
 }

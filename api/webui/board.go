@@ -72,6 +72,8 @@ type board struct {
 	// and the rows the filter shows; Unknown counts the offices without a
 	// state, which never get a row of their own.
 	Total, Shown, Listed, Unknown int `json:"-"`
+	// Incidents are the open incidents in scope, linked (the page only).
+	Incidents []incidentLink `json:"-"`
 }
 
 // boardStates are the states in the order the board ranks them.
@@ -175,6 +177,9 @@ func (p *Pages) buildBoard(c *gin.Context) (board, error) {
 func (p *Pages) BoardPage(c *gin.Context) error {
 	b, err := p.buildBoard(c)
 	if err != nil {
+		return err
+	}
+	if b.Incidents, err = p.openIncidents(c); err != nil {
 		return err
 	}
 	return p.render(c, http.StatusOK, "board", "board.title", b)

@@ -1,6 +1,7 @@
 package webui
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"html/template"
@@ -108,6 +109,65 @@ func (p *Pages) IncidentPage(c *gin.Context) error {
 	}
 	v.Chart = incidentChart(lang, v.TZ, in.StartedAt, end, in.Offices, now)
 	return p.render(c, http.StatusOK, "incident", "inc.title", v)
+}
+
+// incidentLink is an open incident as the board lists it.
+type incidentLink struct {
+	ID      int64
+	Scope   string // its label: kantor, provinsi, nasional
+	Since   string // its start in the viewer's zone
+	Offices string // the viewer's offices in it, by name
+}
+
+// maxBoardIncidents bounds the board's list; the province and national
+// pages list them all.
+const maxBoardIncidents = 20
+
+// openIncidents lists the open incidents with an office in the caller's
+// scope, newest first, for the board.
+func (p *Pages) openIncidents(c *gin.Context) ([]incidentLink, error) {
+	ctx := c.Request.Context()
+	sc := auth.ScopeOf(c)
+	office, province, err := sc.Narrow("", "")
+	if err != nil {
+		return nil, err
+	}
+	is, err := p.store.Incidents(ctx, api.IncidentFilter{OfficeCode: office, ProvinceCode: province, OpenOnly: true, Limit: maxBoardIncidents})
+	if err != nil {
+		return nil, err
+	}
+	if len(is) == 0 {
+		return nil, nil
+	}
+	offices, err := p.guard.OfficesInScope(c, api.OfficeFilter{})
+	if err != nil {
+		return nil, err
+	}
+	names := make(map[string]string, len(offices))
+	for _, o := range offices {
+		names[o.Code] = o.Name
+	}
+	lang, tz := auth.LangOf(c), p.viewerZone(ctx, sc)
+	var out []incidentLink
+	for _, in := range is {
+		in, ok := sc.Incident(in)
+		if !ok {
+			continue
+		}
+		l := incidentLink{ID: in.ID, Scope: web.T(lang, "scope."+in.Scope), Since: web.FormatTime(lang, tz, in.StartedAt)}
+		for i, o := range in.Offices {
+			if i == 3 {
+				l.Offices += fmt.Sprintf(", +%d", len(in.Offices)-3)
+				break
+			}
+			if i > 0 {
+				l.Offices += ", "
+			}
+			l.Offices += cmp.Or(names[o.OfficeCode], o.OfficeCode)
+		}
+		out = append(out, l)
+	}
+	return out, nil
 }
 
 // viewerZone is the zone a page about no one office is written in for
