@@ -70,6 +70,9 @@ type AreaReport struct {
 	Offices      []OfficeSummary `json:"offices"`
 	// RequestedFrom is as in OfficeReport.
 	RequestedFrom calendar.Date `json:"requested_from,omitzero"`
+	// Stored counts the offices whose figures were read from the store
+	// rather than built in the request.
+	Stored int `json:"-"`
 }
 
 // OfficeSummary is one office's line in an area report.
@@ -83,52 +86,53 @@ type OfficeSummary struct {
 	Availability *sla.Report    `json:"availability"`
 }
 
-// Area builds the report of offices (a province's, or every office) over p.
-func (b *Builder) Area(ctx context.Context, code, name string, offices []api.Office, p Period) (*AreaReport, error) {
-	if len(offices) == 0 {
-		return nil, api.Errorf(api.ENotFound, "%s has no offices", name)
-	}
-	rs, err := b.offices(ctx, offices, p)
-	if err != nil {
-		return nil, err
-	}
-	reps := make([]*report.Report, len(rs))
-	avails := make([]*sla.Report, len(rs))
-	out := &AreaReport{Code: code, Name: name, Offices: make([]OfficeSummary, len(rs)), RequestedFrom: rs[0].RequestedFrom}
-	for i, r := range rs {
-		reps[i], avails[i] = r.Report, r.Availability
-		out.Offices[i] = OfficeSummary{Code: r.Office.Code, Name: r.Office.Name, Totals: r.Report.Totals,
-			Feasible: r.Report.Feasible, Clearance: r.Report.Clearance, Outages: len(r.Report.Outages), Availability: r.Availability}
-	}
-	if out.Report, err = report.Aggregate(code, name, reps); err != nil {
-		return nil, fmt.Errorf("aggregate %s: %w", code, err)
-	}
-	out.Availability = SumAvailability(avails)
-	return out, nil
-}
-
 // offices reads every office's data in a few queries, then builds the
 // reports and availability in parallel (report.Build may run for many
 // offices at once).
 func (b *Builder) offices(ctx context.Context, offices []api.Office, p Period) ([]*OfficeReport, error) {
-	if err := p.Validate(); err != nil {
-		return nil, err
-	}
-	now := b.now()
-	r := b.store.ModelReader()
-	asked := p.From
-	if p.Extend {
-		var err error
-		if p.From, err = extend(ctx, r, offices, p); err != nil {
-			return nil, err
-		}
-	}
-	l, err := load(ctx, r, offices, p, now)
+	p, asked, err := b.prepare(ctx, offices, p)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*OfficeReport, len(offices))
-	errs := make([]error, len(offices))
+	out, errs, err := b.build(ctx, offices, p, asked, b.now())
+	if err != nil {
+		return nil, err
+	}
+	if err := firstError(errs); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// prepare validates p and applies Period.Extend; it returns the period
+// to simulate and the From that was asked.
+func (b *Builder) prepare(ctx context.Context, offices []api.Office, p Period) (Period, calendar.Date, error) {
+	if err := p.Validate(); err != nil {
+		return p, calendar.Date{}, err
+	}
+	asked := p.From
+	if p.Extend {
+		var err error
+		if p.From, err = extend(ctx, b.store.ModelReader(), offices, p); err != nil {
+			return p, asked, err
+		}
+	}
+	return p, asked, nil
+}
+
+// build reads offices' data for p and builds their reports in parallel;
+// errs[i] is office i's own failure (its data does not fit the model), err
+// a failure to read.
+func (b *Builder) build(ctx context.Context, offices []api.Office, p Period, asked calendar.Date, now time.Time) (out []*OfficeReport, errs []error, err error) {
+	if len(offices) == 0 {
+		return nil, nil, nil
+	}
+	l, err := load(ctx, b.store.ModelReader(), offices, p, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	out = make([]*OfficeReport, len(offices))
+	errs = make([]error, len(offices))
 	sem := make(chan struct{}, max(8, runtime.GOMAXPROCS(0)))
 	var wg sync.WaitGroup
 	for i, o := range offices {
@@ -140,12 +144,17 @@ func (b *Builder) offices(ctx context.Context, offices []api.Office, p Period) (
 		}()
 	}
 	wg.Wait()
+	return out, errs, nil
+}
+
+// firstError is the first non-nil of errs (the one a user is shown).
+func firstError(errs []error) error {
 	for _, err := range errs {
 		if err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // office builds one office's report from what load read.

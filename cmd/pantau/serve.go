@@ -320,6 +320,9 @@ func wire(ctx context.Context, cfg serveConfig, store *postgres.Store, log *slog
 	a.services = append(a.services, func(ctx context.Context) { det.Start(ctx); detection.Close() })
 	ret := retention.New(store, retention.Config{Logger: log.With("component", "retention")})
 	a.services = append(a.services, ret.Start)
+	// Province and national reports sum each office's stored period; this
+	// rebuilds the periods an input change marked.
+	a.services = append(a.services, reportdata.NewRefresher(store, reportdata.RefreshConfig{Logger: log.With("component", "reports")}).Start)
 
 	srv := server.New(cfg.http, store, log, reg, reg, opts...)
 	a.services = append(a.services, srv.MonthlyReports(webui.MonthlyConfig{Logger: log.With("component", "monthly")}).Start)

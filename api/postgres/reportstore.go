@@ -1,0 +1,398 @@
+package postgres
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pantau-id/pantau/report/calendar"
+)
+
+// Stored report figures (migrations/00021): each office's period as the
+// model built it, kept until a change to one of its inputs marks the office
+// (report_dirty, written by triggers in the changing transaction). The
+// rules of freshness live in the SQL here; api/reportdata decides what to
+// build and store.
+
+// ReportKey names an office's stored period: the model's first and last
+// day and the first day availability counts from.
+type ReportKey struct {
+	From, To, Asked calendar.Date
+}
+
+// ReportDay is one stored day: the figures of report.Day that add up.
+type ReportDay struct {
+	Date                                                            calendar.Date
+	Received, Completed, Backlog, Normal, OvertimeHours, StaffHours int
+	Cost                                                            int64
+	Overdue, LateCompleted                                          int
+	MaxLateness                                                     time.Duration
+	OnTime                                                          int
+	Projected, Forecast                                             bool
+}
+
+// StoredReport is one office's stored period.
+type StoredReport struct {
+	Office string
+	// Settled is false for a period built with an open outage assumed to
+	// end now: its figures move with the clock, so it is never read.
+	Settled            bool
+	Feasible, Earliest bool
+	Clearance          *calendar.Date
+	Outages            int
+	// Totals and Availability are report.Totals and sla.Report as JSON
+	// (Availability nil before the period began).
+	Totals, Availability []byte
+	Days                 []ReportDay
+	ReadAt               time.Time
+}
+
+// freshReports selects the stored periods of $1 at key $2..$4 that are
+// built, settled and reached by no mark of their office.
+const freshReports = `SELECT p.office_code FROM report_periods p
+	WHERE p.office_code = ANY($1) AND p.period_from = $2::date AND p.period_to = $3::date AND p.asked_from = $4::date
+	  AND p.built_at IS NOT NULL AND p.settled
+	  AND NOT EXISTS (SELECT 1 FROM report_dirty d WHERE d.office_code = p.office_code AND d.from_day <= p.period_to + d.reach)`
+
+// StoredReports returns the fresh stored periods of codes at k (without
+// their days) and their days summed by date (sums; the largest lateness;
+// either flag), from one snapshot.
+func (s *Store) StoredReports(ctx context.Context, codes []string, k ReportKey) ([]StoredReport, []ReportDay, error) {
+	rows, err := s.pool.Query(ctx, `SELECT p.office_code, p.feasible, p.earliest, to_char(p.clearance, 'YYYY-MM-DD'), p.outages,
+			p.totals, p.availability, p.read_at, p.days
+		FROM report_periods p WHERE p.office_code IN (`+freshReports+`)
+		  AND p.period_from = $2::date AND p.period_to = $3::date AND p.asked_from = $4::date`,
+		codes, k.From.String(), k.To.String(), k.Asked.String())
+	if err != nil {
+		return nil, nil, fmt.Errorf("stored reports %s..%s: %w", k.From, k.To, err)
+	}
+	var (
+		heads     []StoredReport
+		h         StoredReport
+		clearance *string
+		days      []byte
+	)
+	sums := make([]ReportDay, k.From.DaysUntil(k.To)+1)
+	for i := range sums {
+		sums[i].Date = k.From.AddDays(i)
+	}
+	_, err = pgx.ForEachRow(rows, []any{&h.Office, &h.Feasible, &h.Earliest, &clearance, &h.Outages, &h.Totals, &h.Availability, &h.ReadAt, &days}, func() error {
+		h.Settled, h.Clearance = true, nil
+		if clearance != nil {
+			d, err := calendar.ParseDate(*clearance)
+			if err != nil {
+				return err
+			}
+			h.Clearance = &d
+		}
+		if err := addPacked(sums, days); err != nil {
+			return fmt.Errorf("office %s: %w", h.Office, err)
+		}
+		heads = append(heads, h)
+		h = StoredReport{}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("stored reports %s..%s: %w", k.From, k.To, err)
+	}
+	if len(heads) == 0 {
+		sums = nil
+	}
+	return heads, sums, nil
+}
+
+// dayFields is how many varints packDays writes per day.
+const dayFields = 12
+
+// packDays packs days (consecutive from the period's first) as varints.
+func packDays(days []ReportDay) []byte {
+	out := make([]byte, 0, len(days)*dayFields*2)
+	for _, d := range days {
+		var flags int64
+		if d.Projected {
+			flags |= 1
+		}
+		if d.Forecast {
+			flags |= 2
+		}
+		for _, v := range [dayFields]int64{int64(d.Received), int64(d.Completed), int64(d.Backlog), int64(d.Normal),
+			int64(d.OvertimeHours), int64(d.StaffHours), d.Cost, int64(d.Overdue), int64(d.LateCompleted),
+			int64(d.MaxLateness), int64(d.OnTime), flags} {
+			out = binary.AppendVarint(out, v)
+		}
+	}
+	return out
+}
+
+// addPacked adds packed days into sums, day by day.
+func addPacked(sums []ReportDay, b []byte) error {
+	var v [dayFields]int64
+	for i := range sums {
+		for j := range v {
+			x, n := binary.Varint(b)
+			if n <= 0 {
+				return fmt.Errorf("stored days: day %d of %d cut short", i+1, len(sums))
+			}
+			v[j], b = x, b[n:]
+		}
+		a := &sums[i]
+		a.Received += int(v[0])
+		a.Completed += int(v[1])
+		a.Backlog += int(v[2])
+		a.Normal += int(v[3])
+		a.OvertimeHours += int(v[4])
+		a.StaffHours += int(v[5])
+		a.Cost += v[6]
+		a.Overdue += int(v[7])
+		a.LateCompleted += int(v[8])
+		a.MaxLateness = max(a.MaxLateness, time.Duration(v[9]))
+		a.OnTime += int(v[10])
+		a.Projected = a.Projected || v[11]&1 != 0
+		a.Forecast = a.Forecast || v[11]&2 != 0
+	}
+	if len(b) != 0 {
+		return fmt.Errorf("stored days: %d bytes past day %d", len(b), len(sums))
+	}
+	return nil
+}
+
+// WantReports asks for codes' periods at k to be stored: a row not built
+// yet, which the refresher builds (or a request fills, PutReports).
+func (s *Store) WantReports(ctx context.Context, codes []string, k ReportKey) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO report_periods (office_code, period_from, period_to, asked_from)
+		SELECT c, $2::date, $3::date, $4::date FROM unnest($1::text[]) AS c
+		ON CONFLICT DO NOTHING`, codes, k.From.String(), k.To.String(), k.Asked.String())
+	if err != nil {
+		return fmt.Errorf("want reports %s..%s: %w", k.From, k.To, err)
+	}
+	return nil
+}
+
+// TouchReports notes that codes' periods at k were read (periods left
+// unread for long are pruned).
+func (s *Store) TouchReports(ctx context.Context, codes []string, k ReportKey, now time.Time) error {
+	_, err := s.pool.Exec(ctx, `UPDATE report_periods SET read_at = $5
+		WHERE office_code = ANY($1) AND period_from = $2::date AND period_to = $3::date AND asked_from = $4::date`,
+		codes, k.From.String(), k.To.String(), k.Asked.String(), now)
+	if err != nil {
+		return fmt.Errorf("touch reports: %w", err)
+	}
+	return nil
+}
+
+// PutReports stores offices' periods at k. With onlyWanted it fills only
+// rows still waiting to be built (a request's build, which must not
+// overwrite the refresher's later one); it returns how many it stored.
+func (s *Store) PutReports(ctx context.Context, k ReportKey, rs []StoredReport, onlyWanted bool, now time.Time) (int, error) {
+	if len(rs) == 0 {
+		return 0, nil
+	}
+	// A request fills only a row still waiting (UPDATE, never INSERT): its
+	// inputs may predate a mark the refresher has since consumed by
+	// rebuilding (or dropping) that row.
+	q := `UPDATE report_periods p SET built_at = $4, settled = u.settled, feasible = u.feasible, earliest = u.earliest,
+			clearance = u.clearance::date, outages = u.outages, totals = u.totals, availability = u.availability, days = u.days
+		FROM unnest($5::text[], $6::boolean[], $7::boolean[], $8::boolean[], $9::text[], $10::integer[], $11::jsonb[], $12::jsonb[], $13::bytea[])
+			AS u(office_code, settled, feasible, earliest, clearance, outages, totals, availability, days)
+		WHERE p.office_code = u.office_code AND p.period_from = $1::date AND p.period_to = $2::date AND p.asked_from = $3::date
+		  AND p.built_at IS NULL`
+	if !onlyWanted {
+		q = `INSERT INTO report_periods (office_code, period_from, period_to, asked_from, built_at, settled,
+				feasible, earliest, clearance, outages, totals, availability, days)
+			SELECT u.office_code, $1::date, $2::date, $3::date, $4, u.settled, u.feasible, u.earliest, u.clearance::date,
+				u.outages, u.totals, u.availability, u.days
+			FROM unnest($5::text[], $6::boolean[], $7::boolean[], $8::boolean[], $9::text[], $10::integer[], $11::jsonb[], $12::jsonb[], $13::bytea[])
+				AS u(office_code, settled, feasible, earliest, clearance, outages, totals, availability, days)
+			ON CONFLICT (office_code, period_from, period_to, asked_from) DO UPDATE SET built_at = EXCLUDED.built_at,
+				settled = EXCLUDED.settled, feasible = EXCLUDED.feasible, earliest = EXCLUDED.earliest,
+				clearance = EXCLUDED.clearance, outages = EXCLUDED.outages, totals = EXCLUDED.totals,
+				availability = EXCLUDED.availability, days = EXCLUDED.days`
+	}
+	n := len(rs)
+	var (
+		offices, clearances  = make([]string, n), make([]*string, n)
+		settled, feas, earl  = make([]bool, n), make([]bool, n), make([]bool, n)
+		outages              = make([]int32, n)
+		totals, avail, packs = make([][]byte, n), make([][]byte, n), make([][]byte, n)
+	)
+	for i, r := range rs {
+		offices[i], settled[i], feas[i], earl[i], outages[i] = r.Office, r.Settled, r.Feasible, r.Earliest, int32(r.Outages)
+		totals[i], avail[i] = r.Totals, r.Availability
+		if r.Clearance != nil {
+			c := r.Clearance.String()
+			clearances[i] = &c
+		}
+		if r.Settled {
+			packs[i] = packDays(r.Days)
+		}
+	}
+	tag, err := s.pool.Exec(ctx, q, k.From.String(), k.To.String(), k.Asked.String(), now,
+		offices, settled, feas, earl, clearances, outages, jsonArray(totals), jsonArray(avail), packs)
+	if err != nil {
+		return 0, fmt.Errorf("put reports %s..%s: %w", k.From, k.To, err)
+	}
+	return int(tag.RowsAffected()), nil
+}
+
+// jsonArray passes JSON documents as a jsonb[] parameter (nil as NULL).
+func jsonArray(docs [][]byte) []*string {
+	out := make([]*string, len(docs))
+	for i, d := range docs {
+		if d != nil {
+			s := string(d)
+			out[i] = &s
+		}
+	}
+	return out
+}
+
+// DropReports forgets codes' periods at k (ones that cannot be built).
+func (s *Store) DropReports(ctx context.Context, codes []string, k ReportKey) error {
+	_, err := s.pool.Exec(ctx, `DELETE FROM report_periods WHERE office_code = ANY($1) AND period_from = $2::date
+		AND period_to = $3::date AND asked_from = $4::date`, codes, k.From.String(), k.To.String(), k.Asked.String())
+	if err != nil {
+		return fmt.Errorf("drop reports: %w", err)
+	}
+	return nil
+}
+
+// ReportMark is one mark of an input change: the office's stored periods
+// that end at or after From − Reach days are stale.
+type ReportMark struct {
+	Office string
+	ID     int64
+	From   calendar.Date
+	Reach  int
+}
+
+// Reaches says whether the mark makes a period ending on to stale.
+func (m ReportMark) Reaches(to calendar.Date) bool { return !m.From.After(to.AddDays(m.Reach)) }
+
+// ReportEntry is a stored (or wanted) period.
+type ReportEntry struct {
+	Office string
+	Key    ReportKey
+	Built  bool
+}
+
+// ReportWork returns up to limit marks (of whole offices: an office's
+// marks are never split) and the stored periods of their offices, and up
+// to limit periods waiting to be built.
+func (s *Store) ReportWork(ctx context.Context, limit int) ([]ReportMark, []ReportEntry, error) {
+	rows, err := s.pool.Query(ctx, `WITH o AS (SELECT DISTINCT office_code FROM report_dirty ORDER BY office_code LIMIT $1)
+		SELECT d.office_code, d.id, to_char(d.from_day, 'YYYY-MM-DD'), d.reach FROM report_dirty d JOIN o USING (office_code)
+		ORDER BY d.office_code, d.id`, limit)
+	if err != nil {
+		return nil, nil, fmt.Errorf("report marks: %w", err)
+	}
+	var (
+		marks []ReportMark
+		m     ReportMark
+		day   string
+	)
+	_, err = pgx.ForEachRow(rows, []any{&m.Office, &m.ID, &day, &m.Reach}, func() error {
+		var err error
+		if m.From, err = calendar.ParseDate(day); err != nil {
+			return err
+		}
+		marks = append(marks, m)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("report marks: %w", err)
+	}
+	var offices []string
+	for i, m := range marks {
+		if i == 0 || marks[i-1].Office != m.Office {
+			offices = append(offices, m.Office)
+		}
+	}
+	rows, err = s.pool.Query(ctx, `SELECT office_code, to_char(period_from, 'YYYY-MM-DD'), to_char(period_to, 'YYYY-MM-DD'),
+			to_char(asked_from, 'YYYY-MM-DD'), built_at IS NOT NULL
+		FROM report_periods WHERE office_code = ANY($1)
+		UNION
+		(SELECT office_code, to_char(period_from, 'YYYY-MM-DD'), to_char(period_to, 'YYYY-MM-DD'),
+			to_char(asked_from, 'YYYY-MM-DD'), false
+		FROM report_periods WHERE built_at IS NULL LIMIT $2)`, offices, limit)
+	if err != nil {
+		return nil, nil, fmt.Errorf("report periods: %w", err)
+	}
+	var (
+		entries        []ReportEntry
+		e              ReportEntry
+		from, to, askd string
+	)
+	_, err = pgx.ForEachRow(rows, []any{&e.Office, &from, &to, &askd, &e.Built}, func() error {
+		var err error
+		if e.Key.From, err = calendar.ParseDate(from); err != nil {
+			return err
+		}
+		if e.Key.To, err = calendar.ParseDate(to); err != nil {
+			return err
+		}
+		if e.Key.Asked, err = calendar.ParseDate(askd); err != nil {
+			return err
+		}
+		entries = append(entries, e)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("report periods: %w", err)
+	}
+	return marks, entries, nil
+}
+
+// ClearReportMarks deletes marks whose periods have been rebuilt from
+// inputs read after the marks were (marks written since stay).
+func (s *Store) ClearReportMarks(ctx context.Context, marks []ReportMark) error {
+	if len(marks) == 0 {
+		return nil
+	}
+	offices, ids := make([]string, len(marks)), make([]int64, len(marks))
+	for i, m := range marks {
+		offices[i], ids[i] = m.Office, m.ID
+	}
+	_, err := s.pool.Exec(ctx, `DELETE FROM report_dirty d USING unnest($1::text[], $2::bigint[]) AS u(o, id)
+		WHERE d.office_code = u.o AND d.id = u.id`, offices, ids)
+	if err != nil {
+		return fmt.Errorf("clear report marks: %w", err)
+	}
+	return nil
+}
+
+// PruneReports deletes stored periods not read since before.
+func (s *Store) PruneReports(ctx context.Context, before time.Time) (int64, error) {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM report_periods WHERE read_at < $1`, before)
+	if err != nil {
+		return 0, fmt.Errorf("prune reports: %w", err)
+	}
+	return tag.RowsAffected(), nil
+}
+
+// WithReportRefresh runs fn holding the refresher's lock, so two replicas
+// never rebuild at once (the older build could land last after the newer
+// one cleared the marks); false, without running fn, when another holds it.
+func (s *Store) WithReportRefresh(ctx context.Context, fn func(context.Context) error) (bool, error) {
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return false, fmt.Errorf("report refresh lock: %w", err)
+	}
+	defer conn.Release()
+	var ok bool
+	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock(hashtextextended('pantau.report.refresh', 0))`).Scan(&ok); err != nil {
+		return false, fmt.Errorf("report refresh lock: %w", err)
+	}
+	if !ok {
+		return false, nil
+	}
+	defer func() {
+		if _, err := conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(hashtextextended('pantau.report.refresh', 0))`); err != nil {
+			// A lock we cannot release goes with its connection.
+			conn.Conn().Close(context.WithoutCancel(ctx))
+		}
+	}()
+	return true, fn(ctx)
+}

@@ -1,0 +1,328 @@
+package reportdata
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/pgtest"
+	"github.com/pantau-id/pantau/probe"
+	"github.com/pantau-id/pantau/report"
+	"github.com/pantau-id/pantau/report/calendar"
+	"github.com/pantau-id/pantau/report/doctype"
+	"github.com/pantau-id/pantau/report/sla"
+)
+
+// areaFresh is the area report built the way it was before figures were
+// stored: every office simulated, report.Aggregate over them.
+func (b *Builder) areaFresh(ctx context.Context, code, name string, offices []api.Office, p Period) (*AreaReport, error) {
+	rs, err := b.offices(ctx, offices, p)
+	if err != nil {
+		return nil, err
+	}
+	reps := make([]*report.Report, len(rs))
+	avails := make([]*sla.Report, len(rs))
+	out := &AreaReport{Code: code, Name: name, Offices: make([]OfficeSummary, len(rs)), RequestedFrom: rs[0].RequestedFrom}
+	for i, r := range rs {
+		reps[i], avails[i] = r.Report, r.Availability
+		out.Offices[i] = OfficeSummary{Code: r.Office.Code, Name: r.Office.Name, Totals: r.Report.Totals,
+			Feasible: r.Report.Feasible, Clearance: r.Report.Clearance, Outages: len(r.Report.Outages), Availability: r.Availability}
+	}
+	if out.Report, err = report.Aggregate(code, name, reps); err != nil {
+		return nil, err
+	}
+	out.Availability = SumAvailability(avails)
+	return out, nil
+}
+
+// TestStoredEqualsFresh is the stored figures' property: after any
+// sequence of input changes (intake, outages opened, closed and deleted,
+// maintenance of an office, a province or the nation, settings, document
+// types, holidays, closures, a series' start), a province's and the
+// nation's report read from the store (fresh periods summed, stale ones
+// built in the request) equal the same reports built from scratch, before
+// the refresher has caught up and after; once it has, every office comes
+// from the store. PANTAU_STORED_SEED replays a failing sequence.
+func TestStoredEqualsFresh(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := pgtest.Store(t)
+	seed := uint64(time.Now().UnixNano())
+	if v := os.Getenv("PANTAU_STORED_SEED"); v != "" {
+		seed, _ = strconv.ParseUint(v, 10, 64)
+	}
+	t.Logf("seed %d (PANTAU_STORED_SEED)", seed)
+	rnd := rand.New(rand.NewPCG(seed, 1))
+
+	wita, _ := time.LoadLocation("Asia/Makassar")
+	err := s.UpsertRegions(ctx, []api.Province{{Code: "73", Name: "Sulawesi Selatan", TZ: "Asia/Makassar"},
+		{Code: "74", Name: "Sulawesi Tenggara", TZ: "Asia/Makassar"}}, []api.Office{
+		{Code: "73.71", Name: "Kota Makassar", ProvinceCode: "73", Kind: "kota", TZ: "Asia/Makassar"},
+		{Code: "73.72", Name: "Kota Parepare", ProvinceCode: "73", Kind: "kota", TZ: "Asia/Makassar"},
+		{Code: "74.71", Name: "Kota Kendari", ProvinceCode: "74", Kind: "kota", TZ: "Asia/Makassar"},
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	codes := []string{"73.71", "73.72", "74.71"}
+	type series struct {
+		office        string
+		probe, target int64
+	}
+	var all []series
+	for _, c := range codes {
+		p, _, err := s.CreateProbe(ctx, c, "p1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tg, err := s.CreateTarget(ctx, api.Target{OfficeCode: c, Spec: probe.Target{Name: "siak", Kind: probe.KindCentral, Check: probe.CheckTCP, Address: "127.0.0.1:1"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, series{c, p.ID, tg.ID})
+		if _, err := s.Pool().Exec(ctx, `INSERT INTO series_state (office_code, probe_id, target_id, first_at, last_at, last_seq, down, run, silent_at, silent, evaluated_at)
+			VALUES ($1, $2, $3, $4, $5, 1, false, 0, $5, false, $5)`, c, p.ID, tg.ID, time.Date(2020, 1, 2, 8, 0, 0, 0, wita), time.Date(2020, 3, 1, 0, 0, 0, 0, wita)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	from, to := calendar.D(2020, 1, 1), calendar.D(2020, 2, 29)
+	cal := calendar.Default(wita)
+	closed := map[calendar.Date]bool{} // days a holiday or closure was added: no intake
+	intakeRows := func(d calendar.Date) []api.IntakeRow {
+		if !cal.IsWorkingDay(d) || closed[d] {
+			return nil
+		}
+		return []api.IntakeRow{{Date: d, Type: "KK", Received: 20 + rnd.IntN(40)}, {Date: d, Type: "AKTA-LAHIR", Received: rnd.IntN(30)}}
+	}
+	for _, c := range codes {
+		var rows []api.IntakeRow
+		for d := from; !d.After(to.AddDays(20)); d = d.AddDays(1) {
+			rows = append(rows, intakeRows(d)...)
+		}
+		if err := s.UpsertIntake(ctx, c, rows, 0, time.Now(), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	now := time.Date(2020, 3, 25, 12, 0, 0, 0, wita)
+	b := New(s, func() time.Time { return now })
+	offices, err := s.ModelReader().Offices(ctx, codes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	periods := []Period{{From: from, To: to}, {From: calendar.D(2020, 1, 20), To: calendar.D(2020, 2, 10), Extend: true}}
+	at := func() time.Time { // an instant in the period, on a quarter hour
+		return from.In(wita, 0).Add(time.Duration(rnd.IntN(58*24*4)) * 15 * time.Minute)
+	}
+	type open struct {
+		series
+		start time.Time
+		open  bool
+	}
+	var outages []open
+	// unsettled counts offices of offs whose period p an open outage
+	// touches: its figures move with the clock, so they are never stored.
+	unsettled := func(offs []api.Office, p Period) int {
+		n := 0
+		for _, o := range offs {
+			for _, op := range outages {
+				if op.office == o.Code && op.open && op.start.Before(p.To.AddDays(1).In(wita, 0)) {
+					n++
+					break
+				}
+			}
+		}
+		return n
+	}
+	check := func(step string, caughtUp bool) {
+		t.Helper()
+		for _, p := range periods {
+			for _, area := range []struct {
+				code string
+				offs []api.Office
+			}{{"73", offices[:2]}, {"ID", offices}} {
+				want, werr := b.areaFresh(ctx, area.code, area.code, area.offs, p)
+				got, gerr := b.Area(ctx, area.code, area.code, area.offs, p)
+				if werr != nil || gerr != nil {
+					if fmt.Sprint(werr) != fmt.Sprint(gerr) {
+						t.Fatalf("%s: %s %s..%s: stored error %v, fresh %v", step, area.code, p.From, p.To, gerr, werr)
+					}
+					continue
+				}
+				wj, _ := json.Marshal(want)
+				gj, _ := json.Marshal(got)
+				if !bytes.Equal(wj, gj) {
+					t.Fatalf("%s: %s %s..%s (%d offices stored): stored figures differ from a fresh build:\nstored %s\nfresh  %s",
+						step, area.code, p.From, p.To, got.Stored, gj, wj)
+				}
+				if n := len(area.offs) - unsettled(area.offs, p); caughtUp && got.Stored != n {
+					t.Fatalf("%s: %s %s..%s: %d offices from the store after the refresher caught up, want %d", step, area.code, p.From, p.To, got.Stored, n)
+				}
+			}
+		}
+	}
+	drain := func() {
+		t.Helper()
+		for range 20 {
+			more, err := b.Refresh(ctx, 2, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !more {
+				return
+			}
+		}
+		t.Fatal("refresher never caught up")
+	}
+	check("first read", false)
+	drain()
+	check("first refresh", true)
+
+	var windows []int64
+	for step := range 40 {
+		var what string
+		c := codes[rnd.IntN(len(codes))]
+		switch k := rnd.IntN(10); k {
+		case 0, 1:
+			d := from.AddDays(rnd.IntN(70))
+			what = fmt.Sprintf("intake %s %s", c, d)
+			rows := intakeRows(d)
+			if len(rows) == 0 {
+				continue
+			}
+			err = s.UpsertIntake(ctx, c, rows, 0, time.Now(), nil)
+		case 2:
+			sr := all[rnd.IntN(len(all))]
+			st := at()
+			end := st.Add(time.Duration(1+rnd.IntN(120)) * time.Hour)
+			what = fmt.Sprintf("outage %s %s-%s", sr.office, st, end)
+			var endArg any = end
+			if rnd.IntN(4) == 0 {
+				endArg, what = nil, what+" (open)"
+			}
+			_, err = s.Pool().Exec(ctx, `INSERT INTO outages (office_code, probe_id, target_id, started_at, ended_at, kind, ended_by, cause, target_kind)
+				VALUES ($1, $2, $3, $4, $5::timestamptz, 'down', CASE WHEN $5::timestamptz IS NULL THEN NULL ELSE 'recovery' END, 'central', 'central')`,
+				sr.office, sr.probe, sr.target, st, endArg)
+			if err == nil {
+				outages = append(outages, open{sr, st, endArg == nil})
+			} else {
+				err = nil // overlaps one of the series' outages
+				continue
+			}
+		case 3:
+			if len(outages) == 0 {
+				continue
+			}
+			i := rnd.IntN(len(outages))
+			o := outages[i]
+			if rnd.IntN(2) == 0 {
+				what = fmt.Sprintf("outage %s %s deleted", o.office, o.start)
+				_, err = s.Pool().Exec(ctx, `DELETE FROM outages WHERE office_code = $1 AND probe_id = $2 AND target_id = $3 AND started_at = $4`,
+					o.office, o.probe, o.target, o.start)
+				outages = append(outages[:i], outages[i+1:]...)
+			} else {
+				end := o.start.Add(time.Duration(1+rnd.IntN(48)) * time.Hour)
+				what = fmt.Sprintf("outage %s %s ends %s", o.office, o.start, end)
+				_, err = s.Pool().Exec(ctx, `UPDATE outages SET ended_at = $5, ended_by = 'recovery'
+					WHERE office_code = $1 AND probe_id = $2 AND target_id = $3 AND started_at = $4`, o.office, o.probe, o.target, o.start, end)
+				if err != nil {
+					err = nil // would overlap the next one
+					continue
+				}
+				outages[i].open = false
+			}
+		case 4:
+			if len(windows) > 0 && rnd.IntN(2) == 0 {
+				i := rnd.IntN(len(windows))
+				what = fmt.Sprintf("maintenance %d deleted", windows[i])
+				err = s.DeleteMaintenance(ctx, windows[i])
+				windows = append(windows[:i], windows[i+1:]...)
+				break
+			}
+			m := api.MaintenanceWindow{Scope: api.ScopeOffice, OfficeCode: c, Reason: "uji"}
+			switch rnd.IntN(3) {
+			case 1:
+				m = api.MaintenanceWindow{Scope: api.ScopeProvince, ProvinceCode: c[:2], Reason: "uji"}
+			case 2:
+				m = api.MaintenanceWindow{Scope: api.ScopeNational, Reason: "uji"}
+			}
+			m.StartsAt = at()
+			m.EndsAt = m.StartsAt.Add(time.Duration(1+rnd.IntN(10)) * time.Hour)
+			what = fmt.Sprintf("maintenance %s %s%s %s", m.Scope, m.OfficeCode, m.ProvinceCode, m.StartsAt)
+			var put api.MaintenanceWindow
+			if put, err = s.CreateMaintenance(ctx, m); err == nil {
+				windows = append(windows, put.ID)
+			}
+		case 5:
+			st := api.DefaultOfficeSettings(c)
+			st.Staff, st.OvertimeCap, st.OvertimeHourly = 2+rnd.IntN(5), rnd.IntN(6), int64(10000+rnd.IntN(4)*5000)
+			what = fmt.Sprintf("settings %s staff %d cap %d", c, st.Staff, st.OvertimeCap)
+			err = s.PutOfficeSettings(ctx, st, 0, time.Now())
+		case 6:
+			n := 1 + rnd.IntN(3)
+			what = fmt.Sprintf("document type KK of %s: %d working days", c, n)
+			err = s.PutDocTypeOverrides(ctx, c, []doctype.Override{{Code: "KK", SLA: &doctype.SLA{Kind: doctype.WorkingDays, N: n}}})
+		case 7, 8:
+			d := from.AddDays(rnd.IntN(70))
+			if !cal.IsWorkingDay(d) || closed[d] {
+				continue
+			}
+			closed[d] = true
+			for _, o := range codes { // no intake on a closed day
+				var zero []api.IntakeRow
+				for _, r := range []string{"KK", "AKTA-LAHIR"} {
+					zero = append(zero, api.IntakeRow{Date: d, Type: r})
+				}
+				if err := s.UpsertIntake(ctx, o, zero, 0, time.Now(), nil); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if k == 7 {
+				what = fmt.Sprintf("closure of %s on %s", c, d)
+				err = s.SetOfficeClosure(ctx, c, calendar.Holiday{Date: d, Kind: calendar.OfficeClosure, Name: "Banjir"})
+				break
+			}
+			what = fmt.Sprintf("holiday %s", d)
+			var hs []calendar.Holiday
+			nat, nerr := calendar.National()
+			if nerr != nil {
+				t.Fatal(nerr)
+			}
+			for _, h := range nat {
+				if h.Date.Year == 2020 {
+					hs = append(hs, h)
+				}
+			}
+			hs = append(hs, calendar.Holiday{Date: d, Kind: calendar.PublicHoliday, Name: "Libur uji"})
+			_, err = s.ImportHolidays(ctx, hs, nil)
+		case 9:
+			sr := all[rnd.IntN(len(all))]
+			first := time.Date(2020, 1, 1+rnd.IntN(40), 8, 0, 0, 0, wita)
+			what = fmt.Sprintf("series of %s measured from %s", sr.office, first)
+			_, err = s.Pool().Exec(ctx, `UPDATE series_state SET first_at = $4 WHERE office_code = $1 AND probe_id = $2 AND target_id = $3`,
+				sr.office, sr.probe, sr.target, first)
+		}
+		if err != nil {
+			t.Fatalf("step %d %s: %v", step, what, err)
+		}
+		check(fmt.Sprintf("step %d %s (marked)", step, what), false)
+		if rnd.IntN(3) > 0 {
+			drain()
+			check(fmt.Sprintf("step %d %s (refreshed)", step, what), true)
+		}
+	}
+	// A change reads exact at once and the refresher stores it.
+	drain()
+	check("end", true)
+	var marks int
+	if err := s.Pool().QueryRow(ctx, `SELECT count(*) FROM report_dirty`).Scan(&marks); err != nil || marks != 0 {
+		t.Fatalf("%d marks left after the refresher caught up (%v)", marks, err)
+	}
+}
