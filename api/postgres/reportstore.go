@@ -11,7 +11,7 @@ import (
 	"github.com/pantau-id/pantau/report/calendar"
 )
 
-// Stored report figures (migrations/00021): each office's period as the
+// Stored report figures (migrations/00022): each office's period as the
 // model built it, kept until a change to one of its inputs marks the office
 // (report_dirty, written by triggers in the changing transaction). The
 // rules of freshness live in the SQL here; api/reportdata decides what to

@@ -14,7 +14,7 @@ import (
 )
 
 // A province's or the nation's report sums its offices' stored periods
-// (migrations/00021) where they are fresh, and builds the others in the
+// (migrations/00022) where they are fresh, and builds the others in the
 // request, so every figure is exact: the same as building every office
 // (TestStoredEqualsFresh). An office's period is stored once it has ended
 // in the office's zone, without a what-if and with no open outage assumed

@@ -21,7 +21,7 @@ import (
 // day), a 4-hour national cut every 30 days and an 8-day cut for one
 // office in ten; the report of the whole span for South Sulawesi and for
 // the country, RUNS times each (default 5), store reads and availability
-// included. The figures are stored (migrations/00021): the refresher takes
+// included. The figures are stored (migrations/00022): the refresher takes
 // the marks the data load left, one read of each area builds and stores
 // its offices' periods (its time printed as cold_ms), then the timed runs
 // sum stored figures. Last line: report: province_p95_ms=<n> national_p95_ms=<n>.
