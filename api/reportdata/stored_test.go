@@ -326,3 +326,78 @@ func TestStoredEqualsFresh(t *testing.T) {
 		t.Fatalf("%d marks left after the refresher caught up (%v)", marks, err)
 	}
 }
+
+// TestRefresherService runs the refresher as the server does: a period
+// read once is stored, a settings change marks it, and the service
+// rebuilds it without another read, so the next read is all stored and
+// shows the change.
+func TestRefresherService(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	s := pgtest.Store(t)
+	mks := pgtest.Makassar(t, s)
+	kdi := pgtest.Kendari(t, s)
+	from, to := calendar.D(2020, 1, 1), calendar.D(2020, 1, 31)
+	for _, c := range []string{mks.Code, kdi.Code} {
+		var rows []api.IntakeRow
+		for d := from; !d.After(to); d = d.AddDays(1) {
+			if d.Weekday() != time.Saturday && d.Weekday() != time.Sunday && d != calendar.D(2020, 1, 1) && d != calendar.D(2020, 1, 25) {
+				rows = append(rows, api.IntakeRow{Date: d, Type: "KK", Received: 60})
+			}
+		}
+		if err := s.UpsertIntake(ctx, c, rows, 0, time.Now(), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.Pool().Exec(ctx, `INSERT INTO outages (office_code, probe_id, target_id, started_at, ended_at, kind, ended_by, cause, target_kind)
+		VALUES ($1, 1, $2, '2020-01-08 07:30+08', '2020-01-16 09:00+08', 'down', 'recovery', 'central', 'central')`, mks.Code, mks.Central.ID); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2020, 3, 1, 12, 0, 0, 0, time.UTC)
+	b := New(s, func() time.Time { return now })
+	offices := []api.Office{mks.Office, kdi.Office}
+	p := Period{From: from, To: to}
+	svc := NewRefresher(s, RefreshConfig{Interval: 50 * time.Millisecond})
+	done := make(chan struct{})
+	go func() { svc.Start(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+
+	// storedRead polls until every office is read from the store.
+	storedRead := func(what string) *AreaReport {
+		t.Helper()
+		for {
+			r, err := b.Area(ctx, "ID", "Indonesia", offices, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Stored == len(offices) {
+				return r
+			}
+			select {
+			case <-ctx.Done():
+				t.Fatalf("%s: %d of %d offices stored before the deadline", what, r.Stored, len(offices))
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}
+	before := storedRead("first read")
+	st := mks.Settings
+	st.Staff = 2
+	if err := s.PutOfficeSettings(ctx, st, 0, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	after := storedRead("after the settings change")
+	want, err := b.areaFresh(ctx, "ID", "Indonesia", offices, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wj, _ := json.Marshal(want)
+	gj, _ := json.Marshal(after)
+	if !bytes.Equal(wj, gj) {
+		t.Fatalf("refreshed figures differ from a fresh build:\nstored %s\nfresh  %s", gj, wj)
+	}
+	if before.Report.Totals == after.Report.Totals {
+		t.Fatalf("halving Makassar's staff changed no total: %+v", after.Report.Totals)
+	}
+}
