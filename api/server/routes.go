@@ -1,12 +1,14 @@
 package server
 
 import (
+	"errors"
 	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/pantau-id/pantau/api"
 	"github.com/pantau-id/pantau/api/auth"
 	"github.com/pantau-id/pantau/api/webui"
 )
@@ -113,6 +115,8 @@ func (s *Server) routes() *gin.Engine {
 	admin.write(http.MethodPost, "/admin/tokens/revoke", auth.RolesAdmin, w.Page(w.AdminRevokeToken))
 	admin.write(http.MethodPost, "/admin/offices", auth.RolesAdmin, w.Page(w.AdminOfficeSettings))
 	admin.write(http.MethodPost, "/admin/slack/retry", auth.RolesAdmin, w.Page(w.AdminSlackRetry))
+	admin.upload("/admin/releases", auth.RolesAdmin, webui.MaxReleaseUpload, w.Page(w.AdminUploadRelease))
+	admin.write(http.MethodPost, "/admin/releases/rollout", auth.RolesAdmin, w.Page(w.AdminRollout))
 	admin.write(http.MethodPost, "/api/v1/maintenance", auth.RolesAdmin, j(a.PostMaintenance))
 	admin.write(http.MethodDelete, "/api/v1/maintenance/:id", auth.RolesAdmin, j(a.DeleteMaintenance))
 
@@ -144,6 +148,25 @@ func (sr sessionRoutes) read(path string, roles auth.Roles, h gin.HandlerFunc) {
 // write registers a state-changing route: roles, then the CSRF token.
 func (sr sessionRoutes) write(method, path string, roles auth.Roles, h gin.HandlerFunc) {
 	sr.g.Handle(method, path, sr.guard.Require(roles), sr.guard.CSRF(), h)
+}
+
+// upload registers a POST of a multipart upload: roles, then the form
+// parsed under a bound on the body (files past 32 MiB wait on disk), then
+// the CSRF token from that form.
+func (sr sessionRoutes) upload(path string, roles auth.Roles, limit int64, h gin.HandlerFunc) {
+	sr.g.POST(path, sr.guard.Require(roles), func(c *gin.Context) {
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
+		err := c.Request.ParseMultipartForm(32 << 20)
+		var tooLarge *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooLarge):
+			sr.guard.Fail(c, api.Errorf(api.ETooLarge, "upload is larger than %d bytes", limit))
+		case err != nil:
+			sr.guard.Fail(c, api.FieldErrorf("body", "not a multipart form upload"))
+		default:
+			c.Next()
+		}
+	}, sr.guard.CSRF(), h)
 }
 
 // requestLog writes one structured line per request.

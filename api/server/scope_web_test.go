@@ -87,6 +87,8 @@ func TestScopeOfEveryRoute(t *testing.T) {
 		{"POST", "/admin/offices", expect{see, no, no, no, no, no, no, no, ok}},
 		{"POST", "/admin/slack/retry", expect{see, no, no, no, no, no, no, no, nf}}, // message 1 is not given up
 		{"POST", "/admin/maintenance", expect{see, no, no, no, no, no, no, no, crt}},
+		{"POST", "/admin/releases", expect{see, no, no, no, no, no, no, no, bad}},         // a form, not an upload
+		{"POST", "/admin/releases/rollout", expect{see, no, no, no, no, no, no, no, bad}}, // scope "office" is not a rollout's
 		// The reports' and intake's JSON API (reports_api.go, intake_api.go): 401 without a session.
 		{"GET", "/api/v1/offices/73.71/report", expect{unau, ok, nf, ok, nf, ok, nf, ok, ok}},
 		{"GET", "/api/v1/offices/73.71/report?format=csv&table=breaches", expect{unau, ok, nf, ok, nf, ok, nf, ok, ok}},

@@ -25,7 +25,9 @@ func (p *Pages) renderAdmin(c *gin.Context, status int, message, token string) e
 	if err != nil {
 		return err
 	}
-	probes, err := p.store.Probes(ctx, "")
+	// Probes with their agent's version and update state (the fleet view),
+	// releases and the rollout in force.
+	rel, err := p.releaseView(c)
 	if err != nil {
 		return err
 	}
@@ -52,7 +54,7 @@ func (p *Pages) renderAdmin(c *gin.Context, status int, message, token string) e
 		return err
 	}
 	data := map[string]any{
-		"Users": users, "Probes": probes, "Roles": api.Roles, "Message": message, "Token": token, "Windows": windows,
+		"Users": users, "Probes": rel.Fleet, "Rel": rel, "Roles": api.Roles, "Message": message, "Token": token, "Windows": windows,
 		"Targets": targets, "GivenUp": givenUp, "Lag": lag, "APITokens": tokens,
 	}
 	// A new API token shows in its own place, once.
