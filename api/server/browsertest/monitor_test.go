@@ -62,6 +62,12 @@ func TestMonitorChartsInChromium(t *testing.T) {
 			if n := eval[int](t, tb, strings.Replace(paintedJS, "%s", id, 1)); n <= 0 {
 				t.Errorf("%s%s: canvas painted %d pixels", id, rt, n)
 			}
+			// Axis and tooltip write numbers as Indonesians read them.
+			got := eval[string](t, tb, `(function () { var o = echarts.getInstanceByDom(document.getElementById("`+id+`")).getOption();
+				return o.yAxis[0].axisLabel.formatter(1234.5) + " " + o.tooltip[0].valueFormatter(1234.5); })()`)
+			if got != "1.234,5 1.234,5" {
+				t.Errorf("%s: axis and tooltip write 1234.5 as %q, want 1.234,5", id, got)
+			}
 		}
 		// 50 bars per target, each with its time in its title, and the
 		// sentence that says the same for screen readers and everyone.
