@@ -506,6 +506,16 @@ func TestExportCellTypesAndLanguages(t *testing.T) {
 					}
 				}
 			}
+			// Days without recorded intake say that the usual intake
+			// stands in for them (10 December), recorded ones not.
+			if tc.lang == "id" {
+				for cell, want := range map[string]string{"R1": "Asupan", "R14": "tercatat", "R24": "asupan perkiraan"} {
+					if v, _ := x.GetCellValue(days, cell); v != want {
+						t.Errorf("%s!%s = %q, want %q", days, cell, v, want)
+					}
+				}
+				summaryRowOf(t, x, tc.summary, "Hari dengan asupan perkiraan")
+			}
 			px := getXLSX(t, f, "prov73", "/reports/provinces/73/xlsx"+q+"&lang="+tc.lang, "")
 			if got := strings.Join(px.GetSheetList(), ","); got != tc.provSheets {
 				t.Errorf("province sheets %s, want %s", got, tc.provSheets)

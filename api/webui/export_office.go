@@ -60,6 +60,9 @@ func officeSummary(lang string, d *officeDetail, now time.Time) sheet {
 		s.Rows = append(s.Rows, summaryRow(lang, "sum.backlog", d.Backlog.Days[n-1].Backlog))
 	}
 	s.Rows = append(s.Rows, clearanceRow(lang, d))
+	if r := projectedRow(lang, d.Backlog.Days); r != nil {
+		s.Rows = append(s.Rows, r)
+	}
 	if d.OpenSince != nil {
 		s.Rows = append(s.Rows, summaryRow(lang, "sum.open", d.OpenSince.In(loc)))
 	}
@@ -126,16 +129,37 @@ func availabilityRows(lang string, a sla.Report) [][]any {
 	}
 }
 
-// dayMark says whether a day's figures are recorded, a forecast (the day
-// has not ended) or rest on projected intake, in the pages' words.
+// dayMark says whether a day's figures are recorded or a forecast (the
+// day has not ended), in the pages' words.
 func dayMark(lang string, day report.Day) string {
-	switch {
-	case day.Forecast:
+	if day.Forecast {
 		return web.T(lang, "day.forecast")
-	case day.Projected:
+	}
+	return xl(lang, "col.recorded")
+}
+
+// intakeMark says whether a day's intake was recorded or is the office's
+// usual intake standing in for none recorded.
+func intakeMark(lang string, day report.Day) string {
+	if day.Projected {
 		return web.T(lang, "day.projected")
 	}
 	return xl(lang, "col.recorded")
+}
+
+// projectedRow states, when some days' intake is projected, how many: the
+// clearance date never silently assumes that no files arrive.
+func projectedRow(lang string, days []report.Day) []any {
+	n := 0
+	for _, d := range days {
+		if d.Projected {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	return summaryRow(lang, "sum.projected", n, xl(lang, "sum.projected.note"))
 }
 
 // officePlan is the page's overtime plan: the days with overtime, forecast
@@ -181,7 +205,8 @@ func officeDays(lang string, d *officeDetail) sheet {
 	s := sheet{Key: "days", Name: xl(lang, "sheet.days"), Header: []string{xl(lang, "col.date"), xl(lang, "col.received"),
 		xl(lang, "col.completed"), xl(lang, "col.backlog"), xl(lang, "col.overtime"), xl(lang, "col.staffhours"), xl(lang, "col.cost"),
 		xl(lang, "col.overdue"), xl(lang, "col.ontime"), xl(lang, "col.avail24"), xl(lang, "col.down"), xl(lang, "col.unknown"),
-		xl(lang, "col.maint"), xl(lang, "col.normal"), xl(lang, "col.working"), xl(lang, "col.holiday"), xl(lang, "col.mark")}}
+		xl(lang, "col.maint"), xl(lang, "col.normal"), xl(lang, "col.working"), xl(lang, "col.holiday"), xl(lang, "col.mark"),
+		xl(lang, "col.intake")}}
 	for _, day := range d.Backlog.Days {
 		a, b := day.Date.In(d.Period.Loc, 0), day.Date.AddDays(1).In(d.Period.Loc, 0)
 		// A day not yet begun has no state: its minutes stay empty, not 0.
@@ -200,7 +225,7 @@ func officeDays(lang string, d *officeDetail) sheet {
 		}
 		s.Rows = append(s.Rows, []any{day.Date, day.Received, day.Completed, day.Backlog, day.OvertimeHours, day.StaffHours, day.Cost,
 			day.Overdue, day.OnTime, avail, down, unknown, maint, day.Normal,
-			yesNo(lang, day.Working), holiday, dayMark(lang, day)})
+			yesNo(lang, day.Working), holiday, dayMark(lang, day), intakeMark(lang, day)})
 	}
 	t := d.Backlog.Totals
 	s.Notes = append(s.Notes, []any{xl(lang, "note.total"), t.Received, nil, nil, t.OvertimeHours, t.StaffHours, t.Cost})
