@@ -128,13 +128,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			continue
 		}
 		n++
+		if sc.slackHeld {
+			o.c.firstAlert, o.c.officeAlert, o.c.gatherWait = nil, nil, nil
+		}
 		total.add(o.c)
 		fmt.Fprintf(stdout, "scenario %-14s %s took=%s\n", sc.name, o.c, o.took.Round(time.Second))
 	}
 	if firstErr != nil {
 		return firstErr
 	}
-	fmt.Fprintf(stdout, "alert delay: first_alert_after_fault=%s office_alert_after_fault=%s gather_wait=%s\n",
+	fmt.Fprintf(stdout, "alert delay (Slack answering): first_alert_after_fault=%s office_alert_after_fault=%s gather_wait=%s\n",
 		span(total.firstAlert), span(total.officeAlert), span(total.gatherWait))
 	fmt.Fprintf(stdout, "escalation: scenarios=%d extra_top_level=%d lost=%d stale=%d duplicates=%d\n",
 		n, total.extra, total.lost, total.stale, total.dups)
@@ -149,6 +152,9 @@ type scenario struct {
 	duration time.Duration // the simulator's run
 	replicas int
 	agent    bool // a real pantau-probe for agentOffice (runCtx.agent)
+	// slackHeld: Slack itself holds the alerts back (500s for minutes), so
+	// the scenario's alert delay is left out of the gather summary.
+	slackHeld bool
 	// during runs beside the simulator, from its start.
 	during func(ctx context.Context, r *runCtx) error
 }
@@ -203,6 +209,7 @@ func scenarios(sulsel, aceh []string) []scenario {
 				if err := sleep(ctx, 13*time.Second); err != nil {
 					return err
 				}
+				r.back = time.Now()
 				return r.servers[0].start(ctx)
 			}},
 		// 50 % of checks to central lost at random for 2 minutes: many
@@ -216,7 +223,7 @@ func scenarios(sulsel, aceh []string) []scenario {
 		// incidents merge. Every channel keeps one top message.
 		{name: "merge", cuts: append(append([]string{"office:11.01@5s+80s"}, staggered(40*time.Second, 14, 35*time.Second)...),
 			staggeredIn(aceh[1:9], 55*time.Second, 30*time.Second)...), duration: 110 * time.Second},
-		{name: "slack-500", cuts: []string{"office:" + sulsel[15] + "@8s+50s"}, duration: 75 * time.Second,
+		{name: "slack-500", slackHeld: true, cuts: []string{"office:" + sulsel[15] + "@8s+50s"}, duration: 75 * time.Second,
 			during: func(ctx context.Context, r *runCtx) error {
 				// Slack answers 500 for 120 s: with the sender's backoff
 				// capped at 10 s instead of 5 min (1:30), this stands for an

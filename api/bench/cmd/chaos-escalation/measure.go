@@ -23,6 +23,9 @@ type counts struct {
 	// gather window adds).
 	officeAlert, gatherWait []time.Duration
 	early                   int // calls of a paused family before Retry-After ended
+	// agentBack: the real agent's outage seen by escalation after the
+	// server came back (the late scenario); 0 when not measured.
+	agentBack time.Duration
 }
 
 func (c *counts) add(o counts) {
@@ -49,7 +52,14 @@ func (c counts) String() string {
 	return fmt.Sprintf("incidents=%d late=%d merged=%d top_level=%d posts=%d extra_top_level=%d lost=%d stale=%d duplicates=%d "+
 		"first_alert_after_fault=%s office_alert_after_fault=%s gather_wait=%s calls_in_pause=%d",
 		c.incidents, c.late, c.merged, c.tops, c.posts, c.extra, c.lost, c.stale, c.dups,
-		span(c.firstAlert), span(c.officeAlert), span(c.gatherWait), c.early)
+		span(c.firstAlert), span(c.officeAlert), span(c.gatherWait), c.early) + c.agentLine()
+}
+
+func (c counts) agentLine() string {
+	if c.agentBack == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" agent_outage_seen_after_server_back=%s", c.agentBack.Round(100*time.Millisecond))
 }
 
 // measure compares what Slack holds with what escalation decided. A

@@ -31,6 +31,7 @@ type runCtx struct {
 	slack   *slackAPI
 	servers []*serverProc
 	agent   *realAgent // when the scenario asks for a real agent
+	back    time.Time  // when a killed server was started again (the late scenario)
 }
 
 // serverProc is one `pantau serve`, started again on the same address
@@ -179,7 +180,21 @@ func (h *harness) run(ctx context.Context, sc scenario) (counts, error) {
 	if r.agent != nil {
 		r.agent.signal(syscall.SIGTERM)
 	}
-	return measure(ctx, conn, slack)
+	c, err := measure(ctx, conn, slack)
+	if err != nil || r.agent == nil || r.back.IsZero() {
+		return c, err
+	}
+	// How soon the agent's spooled outage reached the server once it was
+	// back (issue 11: within 30 s of the link returning).
+	var seen *time.Time
+	if err := conn.QueryRow(ctx, `SELECT min(first_seen_at) FROM escalation_incidents
+		WHERE offices @> jsonb_build_array(jsonb_build_object('code', $1::text))`, agentOffice).Scan(&seen); err != nil {
+		return c, fmt.Errorf("agent's incident: %w", err)
+	}
+	if seen != nil {
+		c.agentBack = seen.Sub(r.back)
+	}
+	return c, nil
 }
 
 // settle waits until every incident has ended and the outbox has nothing
