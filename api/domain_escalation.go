@@ -230,6 +230,10 @@ type EscalationTx interface {
 	// RewritePending replaces the message of a row never handed to Slack;
 	// false when it was (or is gone).
 	RewritePending(ctx context.Context, anchor, key string, msg []byte) (bool, error)
+	// Release replaces the message of a row never handed to Slack and makes
+	// it due at due at the latest (a row held back until its text was
+	// complete); false when it was handed over (or is gone).
+	Release(ctx context.Context, anchor, key string, msg []byte, due time.Time) (bool, error)
 	// TopContent returns what a top message (keyed parent) says or will say
 	// once its queue is sent: the newest update not withdrawn, else the
 	// post itself; nil when neither exists.

@@ -29,8 +29,10 @@ type Escalator struct {
 }
 
 // Estimator gives the backlog and overtime estimate of a recovered
-// incident (the report package's model, wired by the server). It runs in
-// the detector's transaction; an error leaves the notice without estimate.
+// incident (the report package's model, wired by the server). It runs
+// after the detector's transaction has committed (AfterIncidents), in a
+// transaction of its own that holds no lock; an error leaves the notice
+// without estimate.
 type Estimator func(ctx context.Context, tx api.EscalationTx, ev IncidentEvent) (*Estimate, error)
 
 // Promiser gives the promise deadline of office's open central outage
@@ -136,14 +138,10 @@ func (e *Escalator) Observe(ctx context.Context, tx api.EscalationTx, ev Inciden
 		if err := e.setMaintenance(ctx, tx, &inc, now); err != nil {
 			return err
 		}
-		if inc.Estimate = ev.BacklogEstimate; inc.Estimate == nil && e.estimator != nil && !inc.Maintenance {
-			ev.Offices = offices
-			if inc.Estimate, err = e.estimator(ctx, tx, ev); err != nil {
-				// The recovery notice matters more than its estimate.
-				e.logger.WarnContext(ctx, "backlog estimate failed", slog.Int64("incident_id", inc.ID), slog.Any("err", err))
-				inc.Estimate = nil
-			}
-		}
+		// Without an estimate in the event, the model's comes after this
+		// transaction (AfterIncidents): the detector holds its incident
+		// lock here, and the model may take long.
+		inc.Estimate = ev.BacklogEstimate
 		if err := tx.SaveIncident(ctx, inc); err != nil {
 			return err
 		}
@@ -297,7 +295,10 @@ func (e *Escalator) recover(ctx context.Context, tx api.EscalationTx, pol Policy
 		}
 	}
 	for _, th := range told {
-		if err := enqueueReply(ctx, tx, inc, th, "recovered", recoveredMessage(pol.Language, inc), now); err != nil {
+		id := inc.ID
+		if err := enqueue(ctx, tx, api.OutboxEntry{Office: inc.Anchor, Key: replyKey(inc, th.Channel, "recovered"), IncidentID: &id,
+			Channel: th.Channel, Kind: "recovered", Parent: topKey(inc.ID, th), At: now, Due: e.recoveryDue(inc, now)},
+			recoveredMessage(pol.Language, inc)); err != nil {
 			return err
 		}
 		if err := enqueueUpdate(ctx, tx, pol, inc, th, now, updateNow, replyKey(inc, th.Channel, "recovered")); err != nil {

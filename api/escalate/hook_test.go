@@ -3,6 +3,7 @@ package escalate
 import (
 	"context"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -24,6 +25,8 @@ func mustHook(t *testing.T, esc *Escalator, ch api.IncidentChange) {
 	if err := pgx.BeginFunc(ctx, poolOf(esc), func(tx pgx.Tx) error { return esc.Hook(ctx, postgres.EscalationTxOf(tx), ch) }); err != nil {
 		t.Fatalf("hook %s: %v", ch.Kind, err)
 	}
+	// As the detector does once its incident transaction committed.
+	esc.AfterIncidents(ctx, []api.IncidentChange{ch})
 }
 
 // TestDetectorHookReopenAndRecoverAgain drives escalation through the
@@ -116,5 +119,68 @@ func TestHookSkipsInvalidChangesWithoutFailingDetection(t *testing.T) {
 	mustHook(t, esc, bad)
 	if _, err := escStore(pool).Acknowledgement(context.Background(), 9); api.ErrorCode(err) != api.ENotFound {
 		t.Fatalf("invalid change was recorded: %v", err)
+	}
+}
+
+// TestEstimateAfterTheIncidentTransaction: the backlog model never runs
+// inside the detector's transaction (it holds the incident lock there); the
+// recovery reply is held until AfterIncidents, after the commit, completed
+// it with the estimate, and then goes without waiting for the hold.
+func TestEstimateAfterTheIncidentTransaction(t *testing.T) {
+	t.Parallel()
+	pool := mustDB(t)
+	f := newFakeSlack(t)
+	clock := newFakeClock(wed0900)
+	var inTx atomic.Bool
+	var calls atomic.Int32
+	esc := New(escStore(pool), Options{Clock: clock, Logger: quietLogger(),
+		Estimator: func(ctx context.Context, tx api.EscalationTx, ev IncidentEvent) (*Estimate, error) {
+			if inTx.Load() {
+				t.Error("the estimator ran inside the detector's transaction")
+			}
+			calls.Add(1)
+			return &Estimate{Documents: 80, OvertimeHours: 3, Cost: 450000}, nil
+		}})
+	s := testSender(pool, f, clock, nil)
+	mustHook(t, esc, change(api.IncidentOpened, 7, wed0900, nil, api.ScopeOffice))
+	mustDrain(t, s, clock)
+
+	end := wed0900.Add(90 * time.Minute)
+	clock.Set(end)
+	ch := change(api.IncidentRecovered, 7, wed0900, &end, api.ScopeOffice)
+	ctx := context.Background()
+	if err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		inTx.Store(true)
+		defer inTx.Store(false)
+		return esc.Hook(ctx, postgres.EscalationTxOf(tx), ch)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if _, err := s.RunOnce(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	top := topOf(t, f, "CMKS")
+	if n := repliesIn(f, top, "recovered"); n != 0 || calls.Load() != 0 {
+		t.Fatalf("before AfterIncidents: %d recovery replies sent, %d estimates; want none", n, calls.Load())
+	}
+	esc.AfterIncidents(ctx, []api.IncidentChange{ch})
+	esc.AfterIncidents(ctx, []api.IncidentChange{ch}) // repeated: nothing more
+	mustDrain(t, s, clock)
+	if got := clock.Now().Sub(end); got >= estimateHold {
+		t.Fatalf("the completed reply waited for its hold (%v)", got)
+	}
+	var reply string
+	for _, p := range f.Posts() {
+		if p.ThreadTS == top.TS && strings.Contains(p.Key, ":recovered") {
+			reply = p.Text
+		}
+	}
+	if !strings.Contains(reply, "80 dokumen") || calls.Load() != 1 {
+		t.Fatalf("recovery reply %q after %d estimates; want the estimate, once", reply, calls.Load())
+	}
+	if top := topOf(t, f, "CMKS"); !strings.Contains(top.Blocks, "80 dokumen") {
+		t.Fatalf("top after recovery: %s", top.Blocks)
 	}
 }

@@ -111,6 +111,16 @@ func (t *EscalationTx) RewritePending(ctx context.Context, anchor, key string, m
 	return tag.RowsAffected() == 1, nil
 }
 
+// Release implements api.EscalationTx.
+func (t *EscalationTx) Release(ctx context.Context, anchor, key string, msg []byte, due time.Time) (bool, error) {
+	tag, err := t.q.Exec(ctx, `UPDATE escalation_outbox SET message = $3, next_attempt_at = LEAST(next_attempt_at, $4)
+		WHERE office_code = $1 AND idem_key = $2 AND status = 'pending' AND NOT maybe_posted`, anchor, key, msg, due)
+	if err != nil {
+		return false, fmt.Errorf("release %s: %w", key, err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
 // TopContent implements api.EscalationTx.
 func (t *EscalationTx) TopContent(ctx context.Context, anchor, parent string) ([]byte, error) {
 	var msg []byte

@@ -89,8 +89,8 @@ func TestEstimatorReadsTheDetectorsTransaction(t *testing.T) {
 
 // TestEstimatorWiredIntoEscalation: with escalate.Options{Estimator:
 // escalate.EstimateWith(reportdata.Estimator(store))}, a recovery observed
-// in the detector's transaction stores the model's estimate with the
-// incident.
+// in the detector's transaction gets the model's estimate stored with the
+// incident once AfterIncidents ran after its commit.
 func TestEstimatorWiredIntoEscalation(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -132,6 +132,7 @@ func TestEstimatorWiredIntoEscalation(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", ch.Kind, err)
 		}
+		esc.AfterIncidents(ctx, []api.IncidentChange{ch}) // after the commit, as the detector calls it
 	}
 	var e escalate.Estimate
 	if err := s.Pool().QueryRow(ctx, `SELECT estimate FROM escalation_incidents WHERE incident_id = 9`).Scan(&e); err != nil {

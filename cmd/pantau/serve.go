@@ -310,8 +310,11 @@ func wire(ctx context.Context, cfg serveConfig, store *postgres.Store, log *slog
 	if err != nil {
 		return nil, err
 	}
+	// Recovery estimates run after the incident transaction commits, from
+	// its committed state, not under the detector's incident lock.
 	det, err := detect.New(detection, detect.Config{Tick: cfg.detectTick, Waker: detection, Logger: log.With("component", "detect"),
-		Incidents: detect.IncidentRules{Reopen: escPol.ReopenWindow}})
+		AfterIncidents: esc.AfterIncidents,
+		Incidents:      detect.IncidentRules{Reopen: escPol.ReopenWindow}})
 	if err != nil {
 		detection.Close()
 		return nil, err
