@@ -190,3 +190,26 @@ abuse:
 	@mkdir -p $(ABUSE_DIR)
 	@$(GO) build -o $(ABUSE_DIR)/pantau ./cmd/pantau
 	@$(GO) run ./api/bench/cmd/abuse -bin $(ABUSE_DIR)/pantau -log-dir $(ABUSE_DIR)
+
+# Lighthouse (not in CI; issue 12): Lighthouse from npm, installed into
+# .tools/lighthouse on first use (node and npm from the machine), run
+# mobile with the machine's Chromium on the demo's office page, office
+# report, board, login and public status page (api/bench/cmd/lighthouse
+# starts the demo, cuts Makassar, logs in and passes the session cookie).
+# One line per page: `lighthouse: page=<name> perf=<n> a11y=<n>`;
+# LIGHTHOUSE_FLAGS=-v adds the audits that cost points.
+LIGHTHOUSE_TOOLS ?= .tools/lighthouse
+LIGHTHOUSE_VERSION ?= 12.8.2
+LIGHTHOUSE_DIR ?= $(or $(TMPDIR),/tmp)/pantau-lighthouse
+LIGHTHOUSE_FLAGS ?=
+.PHONY: lighthouse
+lighthouse:
+	@test -x $(LIGHTHOUSE_TOOLS)/node_modules/.bin/lighthouse || { \
+		command -v npm >/dev/null || { echo "lighthouse: needs node and npm"; exit 2; }; \
+		echo "lighthouse: installing Lighthouse $(LIGHTHOUSE_VERSION) into $(LIGHTHOUSE_TOOLS)"; \
+		npm install --no-audit --no-fund --silent --prefix $(LIGHTHOUSE_TOOLS) lighthouse@$(LIGHTHOUSE_VERSION) || exit 2; }
+	@bash .ci/deps postgres
+	@mkdir -p $(LIGHTHOUSE_DIR)
+	@$(GO) build -o $(LIGHTHOUSE_DIR)/pantau ./cmd/pantau
+	@$(GO) run ./api/bench/cmd/lighthouse -bin $(LIGHTHOUSE_DIR)/pantau -dir $(LIGHTHOUSE_DIR) \
+		-lighthouse $(LIGHTHOUSE_TOOLS)/node_modules/.bin/lighthouse $(LIGHTHOUSE_FLAGS)

@@ -99,8 +99,9 @@ func (p *Printer) Print(ctx context.Context, doc Doc) ([]byte, error) {
 	_, err = chromedp.Run(bctx, chromedp.Steps(
 		chromedp.Navigate("http://"+ln.Addr().String()+"/"),
 		chromedp.WaitReady(chromedp.CSS("body")),
-		// The charts at the printable width, painted now (print.js).
-		chromedp.Evaluate[chromedp.Void](`window.pantauPrintCharts && window.pantauPrintCharts()`),
+		// The charts at the printable width, painted now, once charts.js
+		// has drawn them (print.js; a promise).
+		chromedp.Evaluate[chromedp.Void](`Promise.resolve(window.pantauPrintCharts && window.pantauPrintCharts()).then(() => true)`, chromedp.EvalAwaitPromise),
 		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 			res, err := cdp.Call(ctx, tg, page.PrintToPDF, page.PrintToPDFParams{PaperWidth: 8.27, PaperHeight: 11.69,
 				Landscape: &landscape, PreferCSSPageSize: &yes, PrintBackground: &yes})

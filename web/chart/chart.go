@@ -2,12 +2,14 @@
 // knows nothing of offices or reports: callers pass labels and numbers. Every
 // chart loads ECharts from Pantau's own static path (web.EChartsHost), never
 // from a CDN, and is rendered as a snippet (a div and its script) that a
-// page template places where it wants; the page loads echarts.min.js once.
+// page template places where it wants; the page loads echarts.min.js once,
+// deferred, and static/charts.js draws the queued charts once it is there.
 package chart
 
 import (
 	"html/template"
 	"math"
+	"strings"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -180,10 +182,25 @@ func lineData(vs []float64) []opts.LineData {
 	return out
 }
 
-// snippet renders a chart's element and script for a page template.
+// snippet renders a chart's element and its setup. go-echarts' setup calls
+// echarts.init at once, so it would need echarts.min.js (1 MB) loaded
+// before it, blocking the page's first paint. The setup is wrapped in a
+// function queued on window.pantauCharts instead; static/charts.js, loaded
+// with defer after the deferred library, runs the queue.
 func snippet(r render.Renderer) template.HTML {
 	s := r.RenderSnippet()
 	// The snippet is go-echarts' own output over our numbers and labels,
 	// which it escapes as JSON.
-	return template.HTML(`<div class="chart">` + s.Element + s.Script + `</div>`) //nolint:gosec
+	return template.HTML(`<div class="chart">` + s.Element + deferScript(s.Script) + `</div>`) //nolint:gosec
+}
+
+// deferScript turns go-echarts' <script>…</script> into one that queues
+// its body (chart variables stay local to the function).
+func deferScript(script string) string {
+	body := strings.TrimSpace(script)
+	if i := strings.Index(body, ">"); strings.HasPrefix(body, "<script") && i >= 0 {
+		body = body[i+1:]
+	}
+	body = strings.TrimSuffix(strings.TrimSpace(body), "</script>")
+	return "<script>(window.pantauCharts = window.pantauCharts || []).push(function () {" + body + "\n});</script>"
 }

@@ -32,5 +32,9 @@
     var on = function (e) { if (e.matches) { toPrint(); } else { toScreen(); } };
     if (mq.addEventListener) { mq.addEventListener("change", on); } else if (mq.addListener) { mq.addListener(on); }
   }
-  window.pantauPrintCharts = toPrint;
+  // For the PDF printer and tests: the charts at the printable width once
+  // charts.js has drawn them (it draws after the first paint).
+  window.pantauPrintCharts = function () {
+    return Promise.resolve(window.pantauChartsReady).then(toPrint);
+  };
 })();

@@ -264,7 +264,9 @@ type chartInfo struct {
 	NonZero int  `json:"nonzero"`
 }
 
-const chartJS = `(function (id) {
+// chartJS waits for charts.js to have drawn the page's charts (it draws
+// after the first paint), then reads chart id.
+const chartJS = `Promise.resolve(window.pantauChartsReady).then(function () { return (function (id) {
   var el = document.getElementById(id);
   if (!el || !window.echarts) { return {found: false}; }
   var inst = echarts.getInstanceByDom(el);
@@ -276,7 +278,7 @@ const chartJS = `(function (id) {
     if (v) { nz++; }
   }); });
   return {found: true, canvas: !!el.querySelector('canvas, svg'), series: (o.series || []).length, points: pts, nonzero: nz};
-})(%q)`
+})(%q); })`
 
 // chart checks that chart id rendered with data.
 func (tb *tab) chart(t *testing.T, id string) chartInfo {

@@ -60,7 +60,7 @@ func TestReportsPrintOnA4(t *testing.T) {
 					return err
 				}),
 			))
-			eval[bool](t, tb, `(window.pantauPrintCharts && window.pantauPrintCharts(), true)`)
+			eval[bool](t, tb, `Promise.resolve(window.pantauPrintCharts && window.pantauPrintCharts()).then(() => true)`)
 			for _, id := range r.charts {
 				js := `(() => { const c = document.querySelector('#` + id + ` canvas'); if (!c) return "none";
 					const b = c.getBoundingClientRect(); return Math.round(b.left) + " " + Math.round(b.right) + " " + Math.round(b.width); })()`
