@@ -1,6 +1,7 @@
 package webui
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 	"github.com/pantau-id/pantau/api"
 	"github.com/pantau-id/pantau/api/auth"
 	"github.com/pantau-id/pantau/probe"
+	"github.com/pantau-id/pantau/web"
 )
 
 // AdminPage lists users and probes with forms to add them (admin only).
@@ -35,6 +37,10 @@ func (p *Pages) renderAdmin(c *gin.Context, status int, message, token string) e
 	if err != nil {
 		return err
 	}
+	rows, err := p.maintenanceRows(ctx, auth.LangOf(c), windows)
+	if err != nil {
+		return err
+	}
 	targets, err := p.store.Targets(ctx, c.Query("office"))
 	if err != nil {
 		return err
@@ -54,7 +60,7 @@ func (p *Pages) renderAdmin(c *gin.Context, status int, message, token string) e
 		return err
 	}
 	data := map[string]any{
-		"Users": users, "Probes": rel.Fleet, "Rel": rel, "Roles": api.Roles, "Message": message, "Token": token, "Windows": windows,
+		"Users": users, "Probes": rel.Fleet, "Rel": rel, "Roles": api.Roles, "Message": message, "Token": token, "Windows": rows,
 		"Targets": targets, "GivenUp": givenUp, "Lag": lag, "APITokens": tokens,
 	}
 	// A new API token shows in its own place, once.
@@ -76,7 +82,7 @@ func (p *Pages) AdminAddToken(c *gin.Context) error {
 		return err
 	}
 	c.Set(apiTokenKey, token)
-	return p.renderAdmin(c, http.StatusCreated, fmt.Sprintf("API token %s #%d ✓", t.Name, t.ID), "")
+	return p.renderAdmin(c, http.StatusCreated, fmt.Sprintf(web.T(auth.LangOf(c), "admin.msg.token"), t.Name, t.ID), "")
 }
 
 // AdminRevokeToken is POST /admin/tokens/revoke: the token stops working
@@ -84,12 +90,12 @@ func (p *Pages) AdminAddToken(c *gin.Context) error {
 func (p *Pages) AdminRevokeToken(c *gin.Context) error {
 	id, err := strconv.ParseInt(c.PostForm("id"), 10, 64)
 	if err != nil {
-		return api.FieldErrorf("id", "want a token id")
+		return api.FieldErrorf("id", "%s", web.T(auth.LangOf(c), "admin.err.id"))
 	}
 	if err := p.store.RevokeAPIToken(c.Request.Context(), id, p.now()); err != nil {
 		return err
 	}
-	return p.renderAdmin(c, http.StatusOK, fmt.Sprintf("API token #%d revoked", id), "")
+	return p.renderAdmin(c, http.StatusOK, fmt.Sprintf(web.T(auth.LangOf(c), "admin.msg.token_revoked"), id), "")
 }
 
 // AdminAddUser is POST /admin/users.
@@ -101,7 +107,7 @@ func (p *Pages) AdminAddUser(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return p.renderAdmin(c, http.StatusCreated, u.Email+" ✓", "")
+	return p.renderAdmin(c, http.StatusCreated, fmt.Sprintf(web.T(auth.LangOf(c), "admin.msg.user"), u.Email), "")
 }
 
 // AdminAddProbe is POST /admin/probes; the token is shown once.
@@ -110,16 +116,17 @@ func (p *Pages) AdminAddProbe(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return p.renderAdmin(c, http.StatusCreated, pr.OfficeCode+" / "+pr.Name+" ✓", token)
+	return p.renderAdmin(c, http.StatusCreated, fmt.Sprintf(web.T(auth.LangOf(c), "admin.msg.probe"), pr.Name, pr.OfficeCode), token)
 }
 
 // AdminAddMaintenance is POST /admin/maintenance: a planned cut-off for an
 // office, a province or everyone. The times are read in the zone of the
-// office or province (WIB for national windows), as the form says.
+// office or province (WIB for national windows), as the form says, and
+// listed in the same zone (maintenanceRows).
 func (p *Pages) AdminAddMaintenance(c *gin.Context) error {
 	ctx := c.Request.Context()
 	m := api.MaintenanceWindow{Scope: c.PostForm("scope"), Reason: c.PostForm("reason")}
-	tz := "Asia/Jakarta"
+	tz := wib
 	switch m.Scope {
 	case api.ScopeOffice:
 		m.OfficeCode = c.PostForm("ref")
@@ -140,7 +147,7 @@ func (p *Pages) AdminAddMaintenance(c *gin.Context) error {
 	for field, dst := range map[string]*time.Time{"starts_at": &m.StartsAt, "ends_at": &m.EndsAt} {
 		t, err := time.ParseInLocation("2006-01-02T15:04", c.PostForm(field), loc)
 		if err != nil {
-			return api.FieldErrorf(field, "want a local time as 2020-01-08T07:30")
+			return api.FieldErrorf(field, "%s", web.T(auth.LangOf(c), "admin.err.localtime"))
 		}
 		*dst = t
 	}
@@ -148,7 +155,9 @@ func (p *Pages) AdminAddMaintenance(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return p.renderAdmin(c, http.StatusCreated, fmt.Sprintf("maintenance #%d ✓", w.ID), "")
+	lang := auth.LangOf(c)
+	return p.renderAdmin(c, http.StatusCreated, fmt.Sprintf(web.T(lang, "admin.msg.maintenance"), w.ID,
+		web.FormatTime(lang, tz, w.StartsAt), web.FormatTime(lang, tz, w.EndsAt)), "")
 }
 
 // AdminAddTarget is POST /admin/targets: something an office's probe checks.
@@ -159,7 +168,7 @@ func (p *Pages) AdminAddTarget(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return p.renderAdmin(c, http.StatusCreated, fmt.Sprintf("target %s #%d ✓", t.OfficeCode, t.ID), "")
+	return p.renderAdmin(c, http.StatusCreated, fmt.Sprintf(web.T(auth.LangOf(c), "admin.msg.target"), t.Spec.Name, t.ID, t.OfficeCode), "")
 }
 
 // AdminRevokeProbe is POST /admin/probes/revoke: the probe's token stops
@@ -167,12 +176,12 @@ func (p *Pages) AdminAddTarget(c *gin.Context) error {
 func (p *Pages) AdminRevokeProbe(c *gin.Context) error {
 	id, err := strconv.ParseInt(c.PostForm("id"), 10, 64)
 	if err != nil {
-		return api.FieldErrorf("id", "want a probe id")
+		return api.FieldErrorf("id", "%s", web.T(auth.LangOf(c), "admin.err.id"))
 	}
 	if err := p.store.RevokeProbe(c.Request.Context(), c.PostForm("office"), id); err != nil {
 		return err
 	}
-	return p.renderAdmin(c, http.StatusOK, fmt.Sprintf("probe %s #%d revoked", c.PostForm("office"), id), "")
+	return p.renderAdmin(c, http.StatusOK, fmt.Sprintf(web.T(auth.LangOf(c), "admin.msg.probe_revoked"), id, c.PostForm("office")), "")
 }
 
 // AdminSlackRetry is POST /admin/slack/retry: Slack messages that gave up
@@ -184,14 +193,14 @@ func (p *Pages) AdminSlackRetry(c *gin.Context) error {
 	if s := c.PostForm("id"); s != "" {
 		var err error
 		if id, err = strconv.ParseInt(s, 10, 64); err != nil || id <= 0 {
-			return api.FieldErrorf("id", "want a message id")
+			return api.FieldErrorf("id", "%s", web.T(auth.LangOf(c), "admin.err.id"))
 		}
 	}
 	n, err := p.store.Escalation().Requeue(c.Request.Context(), c.PostForm("office"), id, p.now())
 	if err != nil {
 		return err
 	}
-	return p.renderAdmin(c, http.StatusOK, fmt.Sprintf("Slack: %d ↻", n), "")
+	return p.renderAdmin(c, http.StatusOK, fmt.Sprintf(web.T(auth.LangOf(c), "admin.msg.slack"), n), "")
 }
 
 // AdminOfficeSettings is POST /admin/offices: an office's staff, overtime
@@ -207,7 +216,7 @@ func (p *Pages) AdminOfficeSettings(c *gin.Context) error {
 		if v := c.PostForm(field); v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil {
-				return api.FieldErrorf(field, "want a whole number")
+				return api.FieldErrorf(field, "%s", web.T(auth.LangOf(c), "admin.err.whole"))
 			}
 			*dst = n
 		}
@@ -216,7 +225,7 @@ func (p *Pages) AdminOfficeSettings(c *gin.Context) error {
 		if v := c.PostForm(field); v != "" {
 			n, err := strconv.ParseInt(v, 10, 64)
 			if err != nil {
-				return api.FieldErrorf(field, "want whole rupiah")
+				return api.FieldErrorf(field, "%s", web.T(auth.LangOf(c), "admin.err.rupiah"))
 			}
 			*dst = n
 		}
@@ -224,6 +233,51 @@ func (p *Pages) AdminOfficeSettings(c *gin.Context) error {
 	if err := p.store.PutOfficeSettings(ctx, st, auth.SessionOf(c).User.ID, p.now()); err != nil {
 		return err
 	}
-	return p.renderAdmin(c, http.StatusOK, fmt.Sprintf("office %s: %d staff, cap %d h, Rp %d/h, meal Rp %d ✓",
-		st.OfficeCode, st.Staff, st.OvertimeCap, st.OvertimeHourly, st.MealAllowance), "")
+	return p.renderAdmin(c, http.StatusOK, fmt.Sprintf(web.T(auth.LangOf(c), "admin.msg.office"),
+		st.OfficeCode, st.Staff, st.OvertimeCap, formatRupiah(st.OvertimeHourly), formatRupiah(st.MealAllowance)), "")
+}
+
+// maintenanceRow is one maintenance window as the admin page lists it:
+// its times in the zone they were entered in (the office's, the
+// province's, WIB for national windows), labelled, so a window entered as
+// 08:00 for a WITA office reads "08.00 WITA".
+type maintenanceRow struct {
+	ID                   int64
+	Scope, Ref           string
+	Starts, Ends, Reason string
+}
+
+func (p *Pages) maintenanceRows(ctx context.Context, lang string, ws []api.MaintenanceWindow) ([]maintenanceRow, error) {
+	zones := map[string]string{} // "o:73.71" / "p:73" → zone
+	for _, w := range ws {
+		if w.Scope == api.ScopeProvince && zones["p:"+w.ProvinceCode] == "" {
+			provinces, err := p.store.Provinces(ctx)
+			if err != nil {
+				return nil, err
+			}
+			for _, pr := range provinces {
+				zones["p:"+pr.Code] = pr.TZ
+			}
+		}
+		if w.Scope == api.ScopeOffice && zones["o:"+w.OfficeCode] == "" {
+			o, err := p.store.Office(ctx, w.OfficeCode)
+			if err != nil {
+				return nil, err
+			}
+			zones["o:"+o.Code] = o.TZ
+		}
+	}
+	rows := make([]maintenanceRow, len(ws))
+	for i, w := range ws {
+		tz := wib
+		switch w.Scope {
+		case api.ScopeOffice:
+			tz = zones["o:"+w.OfficeCode]
+		case api.ScopeProvince:
+			tz = zones["p:"+w.ProvinceCode]
+		}
+		rows[i] = maintenanceRow{ID: w.ID, Scope: w.Scope, Ref: w.OfficeCode + w.ProvinceCode, Reason: w.Reason,
+			Starts: web.FormatTime(lang, tz, w.StartsAt), Ends: web.FormatTime(lang, tz, w.EndsAt)}
+	}
+	return rows, nil
 }

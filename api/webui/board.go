@@ -136,14 +136,14 @@ func (p *Pages) buildBoard(c *gin.Context) (board, error) {
 	if err != nil {
 		return board{}, err
 	}
-	lang := auth.LangOf(c)
-	b := board{Updated: web.FormatTime(lang, "Asia/Jakarta", now), RefreshSeconds: boardRefreshSeconds,
+	lang, tz := auth.LangOf(c), p.viewerZone(ctx, auth.ScopeOf(c))
+	b := board{Updated: web.FormatTime(lang, tz, now), RefreshSeconds: boardRefreshSeconds,
 		Rows: make([]boardRow, 0, len(states)), Filter: boardFilterOf(c), Total: len(states)}
 	n := map[api.State]int{}
 	inScope := map[string]bool{}
 	for i, st := range states {
 		n[st.State]++
-		row := boardRowOf(lang, offices[i], st)
+		row := boardRowOf(lang, tz, offices[i], st)
 		row.ProvinceCode, row.Rank = offices[i].ProvinceCode, boardRank(st.State)
 		inScope[row.ProvinceCode] = true
 		b.Rows = append(b.Rows, row)

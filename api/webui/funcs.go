@@ -36,9 +36,9 @@ func templateFuncs() template.FuncMap {
 		"secs": func(lang string, s float64) string {
 			return web.FormatDuration(lang, time.Duration(s*float64(time.Second)))
 		},
-		// pct is Indonesian (65,73 %) for the templates that pass no
-		// language; pctl follows the page's language.
-		"pct":  func(f float64) string { return format.Percent(format.ID, f, 2) },
+		// pctl writes a percentage in the page's language (65,73 % in
+		// Indonesian). There is no form without a language: one that
+		// always wrote Indonesian put 65,73 % on English pages.
 		"pctl": func(lang string, f float64) string { return format.Percent(lang, f, 2) },
 		"int":  func(lang string, n int) string { return format.Int(lang, int64(n)) },
 		// day writes a civil date as people read it: "8 Januari 2020".

@@ -2,7 +2,6 @@ package webui
 
 import (
 	"cmp"
-	"context"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -168,26 +167,6 @@ func (p *Pages) openIncidents(c *gin.Context) ([]incidentLink, error) {
 		out = append(out, l)
 	}
 	return out, nil
-}
-
-// viewerZone is the zone a page about no one office is written in for
-// this viewer: their office's, their province's, else WIB (Jakarta).
-func (p *Pages) viewerZone(ctx context.Context, sc auth.Scope) string {
-	if code := sc.Office(); code != "" {
-		if o, err := p.store.Office(ctx, code); err == nil {
-			return o.TZ
-		}
-	}
-	if code := sc.Province(); code != "" {
-		if ps, err := p.store.Provinces(ctx); err == nil {
-			for _, pr := range ps {
-				if pr.Code == code {
-					return pr.TZ
-				}
-			}
-		}
-	}
-	return "Asia/Jakarta"
 }
 
 // incidentSteps are the bucket widths the incident chart may use; the

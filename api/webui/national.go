@@ -73,7 +73,7 @@ func (p *Pages) NationalPage(c *gin.Context) error {
 	// without a what-if it is the same instant for every office.
 	assumption := ""
 	if assumed != nil {
-		assumption = fmt.Sprintf(web.T(lang, "national.assumption"), reportdata.AssumptionText(lang, *assumed, officeLocation("Asia/Jakarta")))
+		assumption = fmt.Sprintf(web.T(lang, "national.assumption"), reportdata.AssumptionText(lang, *assumed, officeLocation(p.viewerZone(ctx, auth.ScopeOf(c)))))
 	}
 	slices.SortStableFunc(ranks, func(a, b *provinceRank) int {
 		if a.Down != b.Down {

@@ -86,7 +86,7 @@ func (p *Pages) buildOfficeDetail(ctx context.Context, lang string, o api.Office
 	if err != nil {
 		return nil, err
 	}
-	d.State = boardRowOf(lang, o, states[0])
+	d.State = boardRowOf(lang, o.TZ, o, states[0])
 	d.Province = o.ProvinceCode
 	if provinces, err := p.store.Provinces(ctx); err == nil {
 		for _, pr := range provinces {
@@ -196,8 +196,9 @@ func timeOr(t *time.Time) time.Time {
 	return *t
 }
 
-// boardRowOf writes one office's state in words.
-func boardRowOf(lang string, o api.Office, st api.OfficeState) boardRow {
+// boardRowOf writes one office's state in words, its times in zone tz
+// (the page's: the office's on its own page, the viewer's on the board).
+func boardRowOf(lang, tz string, o api.Office, st api.OfficeState) boardRow {
 	row := boardRow{Code: o.Code, Name: o.Name, State: st.State, SinceAt: st.Since, AgeSeconds: st.LastResultAgeSeconds, Cause: st.Cause}
 	row.StateLabel = web.T(lang, "state."+string(st.State))
 	if st.Cause != "" && st.State == api.StateDown {
@@ -205,7 +206,7 @@ func boardRowOf(lang string, o api.Office, st api.OfficeState) boardRow {
 	}
 	row.Since, row.Age = "—", web.T(lang, "board.never")
 	if st.Since != nil {
-		row.Since = web.FormatTime(lang, o.TZ, *st.Since)
+		row.Since = web.FormatTime(lang, tz, *st.Since)
 	}
 	if st.LastResultAgeSeconds != nil {
 		row.Age = web.FormatDuration(lang, time.Duration(*st.LastResultAgeSeconds*float64(time.Second))) + " " + web.T(lang, "board.ago")

@@ -75,7 +75,8 @@ type view struct {
 	// pages and reports, whose heatmaps run a day a column.
 	PrintLandscape bool
 	// TZ is the zone the whole page is written in, header and footer
-	// included: an office's zone on its pages, a province's on its own.
+	// included: an office's zone on its pages, a province's on its own,
+	// the viewer's own region's on the others (viewerZone).
 	TZ string
 }
 
@@ -104,6 +105,9 @@ func (p *Pages) page(c *gin.Context, name, title string, data any) ([]byte, erro
 	if sess := auth.SessionOf(c); sess != nil {
 		v.User, v.CSRF, v.Scope = &sess.User, sess.CSRFToken, auth.ScopeOfUser(sess.User)
 	}
+	if pageZone(data) == "" {
+		v.TZ = p.viewerZone(c.Request.Context(), auth.ScopeOf(c))
+	}
 	return p.execute(name, title, v)
 }
 
@@ -117,7 +121,12 @@ func (p *Pages) execute(name, title string, v view) ([]byte, error) {
 	v.ECharts = web.EChartsHost + "echarts.min.js"
 	pv, isPrint := v.Data.(printView)
 	v.PrintLandscape = name == "province" || name == "national" || (isPrint && pv.Kind == "province")
-	v.TZ = pageZone(v.Data)
+	if tz := pageZone(v.Data); tz != "" {
+		v.TZ = tz
+	}
+	if v.TZ == "" {
+		v.TZ = wib
+	}
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, v); err != nil {
 		return nil, fmt.Errorf("render %s: %w", name, err)
@@ -160,8 +169,8 @@ func itoa(n int) string { return strconv.Itoa(n) }
 // (web/format, shared with letters, exports and Slack).
 func formatRupiah(n int64) string { return format.Rupiah(format.ID, n) }
 
-// pageZone is the zone a page's data is about; Jakarta's (WIB) for pages
-// about no one place.
+// pageZone is the zone a page's data is about; "" for pages about no one
+// place, which are written in the viewer's zone.
 func pageZone(data any) string {
 	switch d := data.(type) {
 	case *officeDetail:
@@ -184,5 +193,5 @@ func pageZone(data any) string {
 			return d.Province.Province.TZ
 		}
 	}
-	return "Asia/Jakarta"
+	return ""
 }
