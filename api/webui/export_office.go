@@ -41,7 +41,7 @@ func officeSummary(lang string, d *officeDetail, now time.Time) sheet {
 		summaryRow(lang, "sum.from", d.Period.From),
 		summaryRow(lang, "sum.to", d.Period.To),
 		summaryRow(lang, "sum.zone", d.Zone, d.Office.TZ),
-		summaryRow(lang, "sum.made", now.In(loc)),
+		summaryRow(lang, "sum.made", now.In(loc), d.Zone),
 		summaryRow(lang, "sum.received", t.Received),
 		summaryRow(lang, "sum.ontime", t.OnTime),
 		summaryRow(lang, "sum.late", t.Late, xl(lang, "sum.late.note")),
@@ -64,7 +64,7 @@ func officeSummary(lang string, d *officeDetail, now time.Time) sheet {
 		s.Rows = append(s.Rows, r)
 	}
 	if d.OpenSince != nil {
-		s.Rows = append(s.Rows, summaryRow(lang, "sum.open", d.OpenSince.In(loc)))
+		s.Rows = append(s.Rows, summaryRow(lang, "sum.open", d.OpenSince.In(loc), d.Zone))
 	}
 	if d.Assumption != "" {
 		s.Rows = append(s.Rows, summaryRow(lang, "sum.assumption", d.Assumption))
@@ -72,7 +72,7 @@ func officeSummary(lang string, d *officeDetail, now time.Time) sheet {
 	if p := d.Promise; p != nil {
 		switch {
 		case p.Kept && p.Deadline != nil:
-			s.Rows = append(s.Rows, summaryRow(lang, "sum.promise", p.Deadline.In(loc)),
+			s.Rows = append(s.Rows, summaryRow(lang, "sum.promise", p.Deadline.In(loc), d.Zone),
 				summaryRow(lang, "sum.promise.ot", p.OvertimeHours, web.T(lang, "promise.overtime")+" "+formatRupiah(p.Cost)))
 		case !p.Kept:
 			s.Rows = append(s.Rows, summaryRow(lang, "sum.promise", xl(lang, "sum.promise.broken")),

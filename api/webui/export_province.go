@@ -76,7 +76,7 @@ func provinceSummary(lang string, d *provinceDetail, now time.Time) sheet {
 		summaryRow(lang, "sum.from", d.Period.From),
 		summaryRow(lang, "sum.to", d.Period.To),
 		summaryRow(lang, "sum.zone", web.ZoneLabel(d.Province.TZ), d.Province.TZ),
-		summaryRow(lang, "sum.made", now.In(d.Period.Loc)),
+		summaryRow(lang, "sum.made", now.In(d.Period.Loc), web.ZoneLabel(d.Province.TZ)),
 		summaryRow(lang, "sum.received", t.Received),
 		summaryRow(lang, "sum.ontime", t.OnTime),
 		summaryRow(lang, "sum.late", t.Late, xl(lang, "sum.late.note")),
