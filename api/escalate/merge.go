@@ -70,9 +70,11 @@ func (e *Escalator) merge(ctx context.Context, tx api.EscalationTx, pol Policy, 
 			}
 		}
 		// m's replies and edits not yet sent speak of m: the survivor
-		// writes its own.
+		// writes its own. (The top itself, of kind open, late or
+		// maintenance, may still be pending a retry that may have reached
+		// Slack: it stays.)
 		if err := tx.CancelPending(ctx, m.Anchor, m.ID, th.Channel, "reminder", "ack", "recovered", "reopened",
-			"late", "pointer", "maintenance", "update"); err != nil {
+			"pointer", "update"); err != nil {
 			return err
 		}
 		if err := tx.MoveThread(ctx, m.Anchor, m.ID, th.Channel, s.Anchor, s.ID, topKey(m.ID, th)); err != nil {
