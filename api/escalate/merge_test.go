@@ -239,3 +239,32 @@ func TestMergeOfTwoTopsInOneChannelSaysWhere(t *testing.T) {
 		t.Fatalf("%d reminders under the merged incident's message", n)
 	}
 }
+
+// TestMergeInheritsATopWhoseFateIsUnknown: the merged incident's top was
+// taken by Slack but the answer never came (a retry must look before
+// posting); the survivor inherits it with its key, so the retry finds it,
+// and the channel still has one top message, with the pointer under it.
+func TestMergeInheritsATopWhoseFateIsUnknown(t *testing.T) {
+	t.Parallel()
+	pool, f, clock, esc, s := timingFixture(t, nil)
+	mustObserve(t, pool, esc, scoped(1, api.ScopeProvince, wed0900, officeMakassar, officeParepare))
+	mustDrain(t, s, clock)
+	f.fail("chat.postMessage", fault{hang: true, accept: true})
+	mustObserve(t, pool, esc, openEvent(2, wed0900.Add(20*time.Second), officeJakpus))
+	runOnce(t, s) // taken, never answered: the row may have been posted
+	if st, _ := outboxStatus(t, pool, "incident:2:CJKP:open"); st == "sent" {
+		t.Fatal("the hung post was recorded as sent")
+	}
+	clock.Advance(20 * time.Second)
+	mustObserveTogether(t, pool, esc,
+		scoped(1, api.ScopeNational, wed0900, officeMakassar, officeParepare, officeJakpus),
+		mergedEvent(2, 1, api.ScopeOffice, wed0900.Add(20*time.Second), officeJakpus))
+	clock.Advance(time.Minute)
+	mustDrain(t, s, clock)
+	if got := mustOneTopPerChannel(t, f); got["CJKP"] != 1 || got["CNAT"] != 1 {
+		t.Fatalf("top-level %v", got)
+	}
+	if n := repliesIn(f, topOf(t, f, "CJKP"), "pointer"); n != 1 {
+		t.Fatalf("%d pointers under Jakarta Pusat's only top, want 1: %+v", n, f.Posts())
+	}
+}
