@@ -265,7 +265,7 @@ var messages = map[string][2]string{
 	"rt.7d":             {"7 hari", "7 days"},
 	"rt.30d":            {"30 hari", "30 days"},
 	"rt.title":          {"waktu respons p50/p95 (ms)", "response time p50/p95 (ms)"},
-	"rt.note":           {"Per jam, dari pemeriksaan yang berhasil (p50: separuh pemeriksaan lebih cepat; p95: 95 dari 100). Jam tanpa pemeriksaan berhasil dibiarkan kosong.", "Per hour, over successful checks (p50: half the checks were faster; p95: 95 in 100). Hours without a successful check are left blank."},
+	"rt.note":           {"Per jam, dari pemeriksaan yang berhasil (p50: separuh pemeriksaan lebih cepat; p95: 95 dari 100). Jam tanpa pemeriksaan berhasil dibiarkan kosong; jam yang sedang berjalan masuk setelah jam itu selesai.", "Per hour, over successful checks (p50: half the checks were faster; p95: 95 in 100). Hours without a successful check are left blank; the current hour is added once it has ended."},
 	"rt.none":           {"Belum ada data waktu respons dalam rentang ini", "No response-time data in this span"},
 	"rt.kind.central":   {"layanan pusat", "central service"},
 	"rt.kind.internet":  {"rujukan internet", "internet reference"},
