@@ -213,3 +213,13 @@ lighthouse:
 	@$(GO) build -o $(LIGHTHOUSE_DIR)/pantau ./cmd/pantau
 	@$(GO) run ./api/bench/cmd/lighthouse -bin $(LIGHTHOUSE_DIR)/pantau -dir $(LIGHTHOUSE_DIR) \
 		-lighthouse $(LIGHTHOUSE_TOOLS)/node_modules/.bin/lighthouse $(LIGHTHOUSE_FLAGS)
+
+# Screenshots (issue 12): every page per role (visitor, office staff, head of
+# office, provincial official, national operator, admin) at 1366 and 390 px
+# into testoutput/screens/ (no page may scroll sideways), and every printed
+# report as PDF and PNG pages (pdftoppm) into testoutput/. Also part of make test.
+.PHONY: screenshots
+screenshots:
+	@bash .ci/deps
+	GIN_MODE=release $(GO) test -count=1 -timeout 20m -run 'TestScreensPerRole|TestReportsPrintOnA4' ./api/server/browsertest
+	@ls testoutput/screens | wc -l | xargs echo "screenshots: testoutput/screens/ holds"; ls testoutput/*.png | wc -l | xargs echo "screenshots: PNG pages in testoutput/:"
