@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"hash/fnv"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -79,18 +80,19 @@ const (
 	UpdateWaiting = "waiting" // in scope, not in the staged share yet
 	UpdateOffered = "offered" // offered, not reported the version yet
 	UpdateDone    = "updated" // reports the rollout's version
-	UpdateFailed  = "failed"  // the agent rolled back from that version
+	UpdateFailed  = "failed"  // the agent refused or rolled back that version
 )
 
 // UpdateState is where a probe of an office in a province stands under
-// rollout r (nil: none in force).
+// rollout r (nil: none in force). An agent built from a tag reports
+// v1.4.0 for the release 1.4.0.
 func UpdateState(r *Rollout, p Probe, provinceCode string) string {
 	switch {
 	case r == nil || !r.InScope(p.OfficeCode, provinceCode):
 		return UpdateNone
-	case p.AgentVersion == r.Version:
+	case strings.TrimPrefix(p.AgentVersion, "v") == r.Version:
 		return UpdateDone
-	case p.UpdateFailed == r.Version:
+	case strings.TrimPrefix(p.UpdateFailed, "v") == r.Version:
 		return UpdateFailed
 	case !r.InShare(p.ID):
 		return UpdateWaiting

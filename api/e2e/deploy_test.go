@@ -53,6 +53,13 @@ func (l *logBuffer) Write(p []byte) (int, error) {
 	return l.b.Write(p)
 }
 
+// String is the output so far.
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
 // has reports whether the output so far contains s.
 func (l *logBuffer) has(s string) bool {
 	l.mu.Lock()

@@ -102,7 +102,8 @@ func TestSelfUpdate(t *testing.T) {
 		t.Fatal(err)
 	}
 	const agentPkg = "github.com/pantau-id/pantau/cmd/pantau-probe"
-	v120 := buildProgram(t, bins, "v120", agentPkg, "-X main.version=1.2.0")
+	// Stamped as make release does from a tag (v1.2.0); the release is 1.2.0.
+	v120 := buildProgram(t, bins, "v120", agentPkg, "-X main.version=v1.2.0")
 	hang := buildProgram(t, bins, "hang", "./testdata/fakeprobe", "-X main.version=1.3.0 -X main.mode=hang")
 	exits := buildProgram(t, bins, "exits", "./testdata/fakeprobe", "-X main.version=1.3.1 -X main.mode=exit")
 
@@ -230,12 +231,19 @@ func TestSelfUpdate(t *testing.T) {
 	}
 	pid := first.cmd.Process.Pid
 	waitState(first, "updated to 1.2.0", func(s api.AgentStatus) bool {
-		return s.AgentVersion == "1.2.0" && s.UpdateState == api.UpdateDone
+		return s.AgentVersion == "v1.2.0" && s.UpdateState == api.UpdateDone
 	})
 	d.waitFor("the new version takes over in the same process", 60*time.Second, func() bool {
-		return first.logs.has("new version reported; it takes over") && first.logs.has("agent started")
+		_, after, ok := strings.Cut(first.logs.String(), "new version reported; it takes over")
+		for line := range strings.Lines(after) {
+			// The program in place starts again, no longer on trial.
+			if ok && strings.Contains(line, `msg="agent started"`) && !strings.Contains(line, "trial=") {
+				return true
+			}
+		}
+		return false
 	})
-	if v := first.versionOnDisk(t); !strings.HasPrefix(v, "pantau-probe 1.2.0 ") {
+	if v := first.versionOnDisk(t); !strings.HasPrefix(v, "pantau-probe v1.2.0 ") {
 		t.Errorf("updated program on disk is %q", v)
 	}
 	if old, err := exec.CommandContext(t.Context(), update.OldPath(first.exe), "version").Output(); err != nil ||
@@ -295,7 +303,7 @@ func TestSelfUpdate(t *testing.T) {
 		if s := status(second); s.AgentVersion != agentVersion {
 			t.Errorf("after the rollback of %s the server sees %s", rel.version, s.AgentVersion)
 		}
-		if s := status(first); s.AgentVersion != "1.2.0" || s.UpdateState != api.UpdateNone {
+		if s := status(first); s.AgentVersion != "v1.2.0" || s.UpdateState != api.UpdateNone {
 			t.Errorf("%s outside the rollout of %s: version %s, state %q", first.office, rel.version, s.AgentVersion, s.UpdateState)
 		}
 	}

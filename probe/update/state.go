@@ -108,7 +108,7 @@ func failState(st *state, version, reason string) {
 // confirm marks this version's trial as passed.
 func (u *Updater) confirm(ctx context.Context) error {
 	return u.update(ctx, func(st *state) {
-		if st.Trial != nil && st.Trial.To == u.cfg.Version {
+		if st.Trial != nil && SameVersion(st.Trial.To, u.cfg.Version) {
 			st.Trial.Confirmed = true
 		}
 	})
@@ -117,5 +117,5 @@ func (u *Updater) confirm(ctx context.Context) error {
 // confirmed reads whether the trial of version has passed.
 func confirmed(path, version string) bool {
 	st, err := loadState(path)
-	return err == nil && st.Trial != nil && st.Trial.To == version && st.Trial.Confirmed
+	return err == nil && st.Trial != nil && SameVersion(st.Trial.To, version) && st.Trial.Confirmed
 }

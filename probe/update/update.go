@@ -173,7 +173,7 @@ func (u *Updater) Run(ctx context.Context) (*Staged, error) {
 		u.log.Error("update state unreadable; starting afresh", "err", err)
 		st = state{}
 	}
-	onTrial := st.Trial != nil && !st.Trial.Confirmed && st.Trial.To == u.cfg.Version
+	onTrial := st.Trial != nil && !st.Trial.Confirmed && SameVersion(st.Trial.To, u.cfg.Version)
 	if onTrial {
 		u.log.Info("running a new version on trial; it is kept once the server hears from it",
 			"version", u.cfg.Version, "previous", st.Trial.From, "deadline", st.Trial.Deadline.Format(time.RFC3339))
@@ -209,7 +209,7 @@ func (u *Updater) Run(ctx context.Context) (*Staged, error) {
 				retry = time.After(u.cfg.Retry)
 			}
 		}
-		if offer == nil || onTrial || offer.Version == u.cfg.Version {
+		if offer == nil || onTrial || SameVersion(offer.Version, u.cfg.Version) {
 			continue
 		}
 		if st, err = u.load(); err == nil && slices.Contains(st.Failed, offer.Version) {
@@ -318,10 +318,16 @@ func checkVersion(ctx context.Context, path, version string) error {
 		return fmt.Errorf("the new program does not tell its version: %w", err)
 	}
 	f := strings.Fields(string(out))
-	if len(f) < 2 || f[0] != "pantau-probe" || f[1] != version {
+	if len(f) < 2 || f[0] != "pantau-probe" || !SameVersion(f[1], version) {
 		return fmt.Errorf("the new program says %q, the offer was version %s", strings.TrimSpace(string(out)), version)
 	}
 	return nil
+}
+
+// SameVersion reports whether two version texts name one release: a build
+// from a git tag says v1.4.0, its release (and the server's offer) 1.4.0.
+func SameVersion(a, b string) bool {
+	return strings.TrimPrefix(a, "v") == strings.TrimPrefix(b, "v")
 }
 
 // sendReports posts the pending reports; true when none is left.
