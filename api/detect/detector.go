@@ -81,6 +81,12 @@ type Config struct {
 	// arrivals (default 100 ms): arrivals within it share one pass, so a
 	// busy ingest costs a pass per gap, not one per upload.
 	Gap time.Duration
+	// IncidentGap is the least time between the starts of two incident
+	// groupings (default 250 ms): a grouping reloads every open central
+	// outage and incident (at a national cut, all of them), so under a
+	// stream of evaluations it runs at most this often, taking every range
+	// marked meanwhile, instead of after each pass.
+	IncidentGap time.Duration
 	// Batch is how many probes one pass evaluates at most (default 500);
 	// a pass that fills it runs again at once.
 	Batch int
@@ -111,6 +117,8 @@ func (c Config) Validate() error {
 		return errors.New("tick: must not be negative")
 	case c.Gap < 0:
 		return errors.New("gap: must not be negative")
+	case c.IncidentGap < 0:
+		return errors.New("incident_gap: must not be negative")
 	case c.Timeout < 0:
 		return errors.New("timeout: must not be negative")
 	case c.Batch < 0:
@@ -132,6 +140,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Gap == 0 {
 		c.Gap = 100 * time.Millisecond
+	}
+	if c.IncidentGap == 0 {
+		c.IncidentGap = 250 * time.Millisecond
 	}
 	if c.Timeout == 0 {
 		c.Timeout = 30 * time.Second
@@ -195,7 +206,13 @@ func New(store Store, cfg Config) (*Detector, error) {
 	})
 	d.inc = background.New(background.Config{Name: "detect-incidents", Interval: d.cfg.Tick, Timeout: d.cfg.Timeout,
 		Wake: d.incWake, Clock: d.cfg.Clock, Logger: d.cfg.Logger}, func(ctx context.Context) (bool, error) {
-		return false, d.incidentPass(ctx)
+		gap := d.cfg.Clock.After(d.cfg.IncidentGap)
+		err := d.incidentPass(ctx)
+		select {
+		case <-ctx.Done():
+		case <-gap:
+		}
+		return false, err
 	})
 	return d, nil
 }

@@ -11,8 +11,8 @@ import (
 	"github.com/pantau-id/pantau/api/detect"
 )
 
-// evaluateLive re-evaluates series that resume from their checkpoint with
-// the observations their queue rows carried, all in one round trip of
+// evaluateLive re-evaluates series that resume from their checkpoint (or
+// start, when new) with the observations their queue rows carried, all in one round trip of
 // reads and one of writes, whatever their number: the spans each may
 // replace are read by one LATERAL join (an index lookup per series),
 // evaluated here, and written back as arrays. It returns one result per
@@ -31,7 +31,12 @@ func evaluateLive(ctx context.Context, tx pgx.Tx, live []seriesWork, now time.Ti
 	)
 	for i, w := range live {
 		offices[i], probes[i], targets[i] = w.probe.OfficeCode, w.probe.ProbeID, w.target.id
-		from[i] = w.cp.ReplaceFrom()
+		if !w.found {
+			// A new series starts from the engine's zero state and replaces
+			// whatever spans it has (it should have none).
+			live[i].cp = detect.Checkpoint{}
+		}
+		from[i] = live[i].cp.ReplaceFrom()
 	}
 	b := &pgx.Batch{}
 	b.Queue(`SELECT u.i, o.kind, o.started_at, o.ended_at, coalesce(o.ended_by, ''), o.cause
@@ -71,8 +76,12 @@ func evaluateLive(ctx context.Context, tx pgx.Tx, live []seriesWork, now time.Ti
 			delTargets, delFrom = append(delTargets, targets[i]), append(delFrom, from[i])
 			spans.add(w.probe, w.target, sp, old[i])
 		}
-		cps.add(w.probe, w.target, w.first, end, now)
-		out[i] = seriesResult{spans: len(sp), from: from[i], changed: changed, down: end.Down}
+		first, replaced := w.first, from[i]
+		if !w.found {
+			first, replaced = w.obs[0].At, w.obs[0].At
+		}
+		cps.add(w.probe, w.target, first, end, now)
+		out[i] = seriesResult{spans: len(sp), from: replaced, changed: changed, down: end.Down}
 	}
 	// A live series re-emitting its open outage writes nothing but its
 	// checkpoint.

@@ -102,11 +102,16 @@ type seriesWork struct {
 	carried bool
 }
 
-// resumes says whether the series resumes from its checkpoint with what
-// the queue carried: everything new is later than the checkpoint (live
-// data), or only its silence is due.
-func (w seriesWork) resumes() bool {
-	return w.found && (w.from == nil || (w.carried && w.from.After(w.cp.LastAt)))
+// live says whether the series is evaluated with what the queue carried,
+// no results read: it resumes from its checkpoint and everything new is
+// later (live data), or only its silence is due; or it is new, and the
+// queue rows claimed hold every result it has (results and their queue
+// rows commit together, and it was never evaluated).
+func (w seriesWork) live() bool {
+	if !w.found {
+		return w.carried && len(w.obs) > 0
+	}
+	return w.from == nil || (w.carried && w.from.After(w.cp.LastAt))
 }
 
 // probeMarks gathers, for one probe, where any span was replaced (lo:
@@ -163,7 +168,7 @@ func (d *Detection) EvaluateProbes(ctx context.Context, ps []detect.ProbeRef, no
 		}
 		var live []seriesWork
 		for _, w := range work {
-			if w.resumes() {
+			if w.live() {
 				live = append(live, w)
 				continue
 			}
