@@ -112,3 +112,40 @@ func TestParseSumsRefusesBadLines(t *testing.T) {
 		t.Fatalf("binary-mode line: %v, %v", s, err)
 	}
 }
+
+// Check takes a release's files as uploaded: everything listed verifies,
+// every program is listed, and only programs are returned.
+func TestCheck(t *testing.T) {
+	pub, priv, _ := ed25519.GenerateKey(nil)
+	files := func() map[string][]byte {
+		f := map[string][]byte{
+			BinaryName("linux", "amd64"):   []byte("linux"),
+			BinaryName("windows", "amd64"): []byte("windows"),
+			VersionFile:                    []byte("v1.4.0\n"),
+		}
+		s := Sums{}
+		for n, b := range f {
+			s[n] = sha256.Sum256(b)
+		}
+		f[SumsFile], f[SignatureFile] = s.Marshal(), Sign(priv, s.Marshal())
+		return f
+	}
+	c, err := Check(pub, files())
+	if err != nil || c.Version != "1.4.0" || len(c.Programs) != 2 || c.Programs[0].GOOS != "linux" || c.Programs[1].Name != "pantau-probe-windows-amd64.exe" {
+		t.Fatalf("Check: %+v, %v", c, err)
+	}
+	for name, edit := range map[string]func(map[string][]byte){
+		"altered program":  func(f map[string][]byte) { f[BinaryName("linux", "amd64")] = []byte("evil") },
+		"unlisted program": func(f map[string][]byte) { f[BinaryName("linux", "arm64")] = []byte("extra") },
+		"listed, missing":  func(f map[string][]byte) { delete(f, BinaryName("windows", "amd64")) },
+		"no signature":     func(f map[string][]byte) { delete(f, SignatureFile) },
+		"no VERSION":       func(f map[string][]byte) { delete(f, VersionFile) },
+		"other key":        func(f map[string][]byte) { _, k, _ := ed25519.GenerateKey(nil); f[SignatureFile] = Sign(k, f[SumsFile]) },
+	} {
+		f := files()
+		edit(f)
+		if _, err := Check(pub, f); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
