@@ -195,7 +195,9 @@ func incidentChart(lang, tz string, start, end time.Time, offices []api.Incident
 		labels = append(labels, hourLabel(lang, a.In(loc), multiDay))
 		values = append(values, float64(peakDown(offices, a, a.Add(step), now)))
 	}
-	c := chart.Category{ID: chartIncident, Title: web.T(lang, "inc.chart") + " (" + web.ZoneLabel(tz) + ")", Labels: labels,
+	// The title is the card's heading: drawn on the canvas it would be
+	// cut on a phone.
+	c := chart.Category{ID: chartIncident, Labels: labels,
 		AxisNames: [2]string{web.T(lang, "inc.chart.offices"), ""}, Height: "260px", Lang: lang, Whole: true,
 		Series: []chart.Series{{Name: web.T(lang, "state.down"), Kind: chart.Line, Step: true, Values: values, Color: stateColors[api.StateDown]}}}
 	return c.HTML()

@@ -181,7 +181,8 @@ func latencyChart(lang, tz string, tg api.Target, hours []time.Time, labels []st
 		return ""
 	}
 	c := chart.Category{ID: "chart_latency_" + strconv.FormatInt(tg.ID, 10),
-		Title:  tg.Spec.Name + " · " + web.T(lang, "rt.title") + " (" + web.ZoneLabel(tz) + ")",
+		// The target's name is the heading above; a short title fits a phone.
+		Title:  web.T(lang, "rt.title") + " · " + web.ZoneLabel(tz),
 		Labels: labels, AxisNames: [2]string{"ms", ""}, Height: "240px", Lang: lang}
 	for _, id := range probes {
 		suffix := ""

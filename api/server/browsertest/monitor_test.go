@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/pantau-id/pantau/api"
 )
 
@@ -105,6 +107,17 @@ func TestMonitorChartsInChromium(t *testing.T) {
 		}
 	}
 	tb.screenshot(t, "incident-makassar")
+	// On a phone neither page scrolls sideways (tables and charts fit).
+	step(t, tb, "emulate a phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
+	for name, path := range map[string]string{"incident-makassar-phone": incident, "office-makassar-monitor-phone": "/offices/73.71?rt=30d"} {
+		if st := tb.open(t, base+path); st != 200 {
+			t.Fatalf("%s on a phone: status %d", path, st)
+		}
+		if w := eval[float64](t, tb, `document.documentElement.scrollWidth`); w > 390 {
+			t.Errorf("%s on a phone is %v px wide, want 390", path, w)
+		}
+		tb.screenshot(t, name)
+	}
 	if errs := tb.consoleErrors(); len(errs) > 0 {
 		t.Errorf("console errors: %v", errs)
 	}
