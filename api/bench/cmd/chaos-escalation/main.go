@@ -128,10 +128,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			continue
 		}
 		n++
+		sum := o.c
 		if sc.slackHeld {
-			o.c.firstAlert, o.c.officeAlert, o.c.gatherWait = nil, nil, nil
+			sum.firstAlert, sum.officeAlert, sum.gatherWait = nil, nil, nil // its line keeps them
 		}
-		total.add(o.c)
+		total.add(sum)
 		fmt.Fprintf(stdout, "scenario %-14s %s took=%s\n", sc.name, o.c, o.took.Round(time.Second))
 	}
 	if firstErr != nil {
