@@ -18,8 +18,18 @@ func TestStartPrivateCluster(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	dir := filepath.Join(os.TempDir(), "pgrun-test-"+filepath.Base(t.TempDir()))
-	t.Cleanup(func() { os.RemoveAll(dir) })
+	// A folder of its own per run: two test runs on one machine must not
+	// share a cluster (t.TempDir's base name is the same in both).
+	parent, err := os.MkdirTemp("", "pgrun-test-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(parent) })
+	// The cluster may run as an unprivileged user, who must reach its folder.
+	if err := os.Chmod(parent, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(parent, "data")
 	c, err := Start(ctx, Config{Dir: dir})
 	if err != nil {
 		t.Fatalf("start: %v", err)

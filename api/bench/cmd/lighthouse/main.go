@@ -239,8 +239,11 @@ func waitDown(ctx context.Context, base, cookie, office string, limit time.Durat
 			var b struct {
 				Offices []struct{ Code, State string } `json:"offices"`
 			}
-			err = json.NewDecoder(resp.Body).Decode(&b)
+			decodeErr := json.NewDecoder(resp.Body).Decode(&b)
 			resp.Body.Close()
+			if decodeErr != nil {
+				b.Offices = nil // a half-read board says nothing; poll again
+			}
 			for _, o := range b.Offices {
 				if o.Code == office && o.State == "down" {
 					return nil
