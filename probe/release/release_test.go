@@ -140,7 +140,10 @@ func TestCheck(t *testing.T) {
 		"listed, missing":  func(f map[string][]byte) { delete(f, BinaryName("windows", "amd64")) },
 		"no signature":     func(f map[string][]byte) { delete(f, SignatureFile) },
 		"no VERSION":       func(f map[string][]byte) { delete(f, VersionFile) },
-		"other key":        func(f map[string][]byte) { _, k, _ := ed25519.GenerateKey(nil); f[SignatureFile] = Sign(k, f[SumsFile]) },
+		"other key": func(f map[string][]byte) {
+			_, k, _ := ed25519.GenerateKey(nil)
+			f[SignatureFile] = Sign(k, f[SumsFile])
+		},
 	} {
 		f := files()
 		edit(f)
