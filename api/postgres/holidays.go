@@ -56,7 +56,14 @@ func (s *Store) ImportHolidays(ctx context.Context, hs []calendar.Holiday, progr
 		return nil, api.Errorf(api.EInvalid, "holidays: the file holds no dates")
 	}
 	byYear := map[int][]calendar.Holiday{}
-	for _, h := range hs {
+	seen := make(map[calendar.Date]int, len(hs))
+	for i, h := range hs {
+		// One entry a day: a second one is a mistake in the file, named
+		// here rather than as the table's unique violation.
+		if j, dup := seen[h.Date]; dup {
+			return nil, api.FieldErrorf(fmt.Sprintf("holidays[%d]", i), "%s is listed twice (also entry %d)", h.Date, j+1)
+		}
+		seen[h.Date] = i
 		byYear[h.Date.Year] = append(byYear[h.Date.Year], h)
 	}
 	years := make([]int, 0, len(byYear))

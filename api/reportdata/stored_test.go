@@ -296,7 +296,7 @@ func TestStoredEqualsFresh(t *testing.T) {
 				t.Fatal(nerr)
 			}
 			for _, h := range nat {
-				if h.Date.Year == 2020 {
+				if h.Date.Year == 2020 && h.Date != d { // the test's holiday stands in for a national one that day
 					hs = append(hs, h)
 				}
 			}
