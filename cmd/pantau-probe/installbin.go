@@ -13,7 +13,10 @@ import (
 
 // installedBinary is where install and setup put the agent, so the service
 // never runs a copy from Downloads or a home folder that a user may change
-// or delete: C:\Program Files\Pantau\pantau-probe.exe, /usr/local/bin/pantau-probe.
+// or delete: C:\Program Files\Pantau\pantau-probe.exe,
+// /opt/pantau-probe/bin/pantau-probe. On Linux that folder is the service
+// account's (self-update replaces the program in it; /usr/local/bin is
+// root's and read-only to the unit), and commandLink points at it.
 func installedBinary(goos string, getenv func(string) string) string {
 	if goos == "windows" {
 		base := getenv("ProgramFiles")
@@ -22,7 +25,29 @@ func installedBinary(goos string, getenv func(string) string) string {
 		}
 		return base + `\Pantau\pantau-probe.exe`
 	}
-	return "/usr/local/bin/pantau-probe"
+	return "/opt/pantau-probe/bin/pantau-probe"
+}
+
+// commandLink is the Linux command people type, a symlink to installedBinary.
+const commandLink = "/usr/local/bin/pantau-probe"
+
+// linkCommand makes link a symlink to target, replacing what is there (a
+// copy from an older install, a link elsewhere) in one rename, so the
+// command never goes missing.
+func linkCommand(link, target string) error {
+	if cur, err := os.Readlink(link); err == nil && cur == target {
+		return nil
+	}
+	tmp := link + ".link-tmp"
+	_ = os.Remove(tmp)
+	if err := os.Symlink(target, tmp); err != nil {
+		return fmt.Errorf("link %s to %s: %w", link, target, err)
+	}
+	if err := os.Rename(tmp, link); err != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("link %s to %s: %w", link, target, err)
+	}
+	return nil
 }
 
 // inInstallDir reports whether bin lies in the folder of installedBinary
@@ -50,12 +75,34 @@ func copyExecutable(ctx context.Context, src, dst string) (bool, error) {
 	if old, err := os.ReadFile(filepath.Clean(dst)); err == nil && bytes.Equal(old, b) {
 		return false, nil
 	}
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return false, fmt.Errorf("create %s: %w", filepath.Dir(dst), err)
+	if err := mkdirOpen(filepath.Dir(dst)); err != nil {
+		return false, err
 	}
 	err = safefs.WriteFile(ctx, dst, b, safefs.Options{Label: "program " + dst, Perm: 0o755})
 	if err != nil {
 		return false, fmt.Errorf("%w (if the service runs this copy, stop it first)", err)
 	}
 	return true, nil
+}
+
+// mkdirOpen creates dir and its missing parents mode 0755 whatever the
+// umask (sudo may keep a 077 one): the service account must reach the
+// program through every one of them.
+func mkdirOpen(dir string) error {
+	var missing []string
+	for d := filepath.Clean(dir); d != filepath.Dir(d); d = filepath.Dir(d) {
+		if _, err := os.Stat(d); err == nil {
+			break
+		}
+		missing = append(missing, d)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", dir, err)
+	}
+	for _, d := range missing {
+		if err := os.Chmod(d, 0o755); err != nil {
+			return fmt.Errorf("open %s to all for reading: %w", d, err)
+		}
+	}
+	return nil
 }

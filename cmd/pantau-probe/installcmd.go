@@ -25,7 +25,7 @@ func installCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 	}
 	configPath := fs.String("config", defaultConfigPath(runtime.GOOS, getenv), "config `FILE` the service runs with (passed to it only when given here; the default may be missing on an enrolled probe)")
 	dest := installedBinary(runtime.GOOS, getenv)
-	bin := fs.String("bin", dest, "agent `BINARY` the service starts; by default this program is copied there first (on Windows it must lie in "+filepath.Dir(dest)+"; on Linux not under /home, /root or /tmp, which the service cannot see)")
+	bin := fs.String("bin", dest, "agent `BINARY` the service starts; by default this program is copied there first (on Windows it must lie in "+filepath.Dir(dest)+"; on Linux not under /home, /root or /tmp, which the service cannot see, and only there can it update itself)")
 	name := fs.String("name", service.DefaultName, "service `NAME`")
 	account := fs.String("user", service.DefaultName, "Linux service `ACCOUNT` the agent runs as (created when missing; Windows runs it as LocalSystem)")
 	noStart := fs.Bool("no-start", false, "install and enable, but do not start now")
@@ -73,8 +73,14 @@ func installCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 		cfgErr = cfg.Validate(true)
 	}
 	spec.ReadWritePaths = writablePaths(cfg, *name)
+	// Only the program in its own folder may replace itself; one put
+	// elsewhere with --bin refuses updates.
+	ownDir := runtime.GOOS == "linux" && filepath.Clean(*bin) == dest
+	if ownDir {
+		spec.ProgramDir = filepath.Dir(dest)
+	}
 	if runtime.GOOS == "linux" && hiddenFromService(*bin) {
-		_, _ = fmt.Fprintf(stderr, "pantau-probe install: %s is under a folder the service cannot see; copy it first, e.g. install -m 0755 %s /usr/local/bin/pantau-probe, then run /usr/local/bin/pantau-probe install\n", *bin, *bin)
+		_, _ = fmt.Fprintf(stderr, "pantau-probe install: %s is under a folder the service cannot see; run install without --bin and it copies itself to %s\n", *bin, dest)
 		if !*dryRun {
 			return exitUsage
 		}
@@ -112,6 +118,12 @@ func installCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 		}
 		if copied {
 			_, _ = fmt.Fprintf(stdout, "copied %s to %s\n", exe, dest)
+		}
+	}
+	if ownDir {
+		if err := linkCommand(commandLink, dest); err != nil {
+			_, _ = fmt.Fprintf(stderr, "pantau-probe install: %v\n", err)
+			return exitFailed
 		}
 	}
 	if err := service.Install(ctx, spec, *noStart, stdout); err != nil {

@@ -44,6 +44,19 @@ func Install(ctx context.Context, s Spec, noStart bool, out io.Writer) error {
 			return err
 		}
 	}
+	if s.ProgramDir != "" {
+		// 0755: everyone may run the program (through the command's
+		// symlink); only the account and root may replace it.
+		if err := os.MkdirAll(s.ProgramDir, 0o755); err != nil {
+			return fmt.Errorf("create %s: %w", s.ProgramDir, err)
+		}
+		if err := chownTo(s.ProgramDir, s.User); err != nil {
+			return err
+		}
+		if err := os.Chmod(s.ProgramDir, 0o755); err != nil {
+			return fmt.Errorf("open %s to all for reading: %w", s.ProgramDir, err)
+		}
+	}
 	path := filepath.Join(UnitDir, s.Name+".service")
 	if err := safefs.WriteFile(ctx, path, []byte(unit), safefs.Options{Label: "systemd unit " + path, Perm: 0o644}); err != nil {
 		return err

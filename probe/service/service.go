@@ -49,6 +49,11 @@ type Spec struct {
 	// ReadWritePaths are folders outside /var/lib/<Name> the agent must
 	// write (a spool_dir set elsewhere); Linux only.
 	ReadWritePaths []string
+	// ProgramDir is the folder of Executable the agent may replace itself
+	// in (self-update). Linux: created mode 0755, given to User and listed
+	// in ReadWritePaths. Empty: the program is read-only to the service
+	// and every update is refused.
+	ProgramDir string
 }
 
 // WithDefaults fills the empty fields of s.
@@ -81,6 +86,11 @@ func (s Spec) Validate() error {
 		if !isAbs(p) {
 			return fmt.Errorf("read-write path %q: must be absolute", p)
 		}
+	}
+	// Only the program's own folder: giving the account /usr/local/bin
+	// would let it change every program root runs from there.
+	if s.ProgramDir != "" && filepath.Clean(s.ProgramDir) != filepath.Dir(filepath.Clean(s.Executable)) {
+		return fmt.Errorf("program folder %q: must be the folder of %s", s.ProgramDir, s.Executable)
 	}
 	return nil
 }

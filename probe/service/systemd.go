@@ -20,7 +20,8 @@ const UnitDir = "/etc/systemd/system"
 //   - StateDirectory: systemd creates /var/lib/<name> owned by the account,
 //     where the spool and the configuration cache live.
 //   - ProtectSystem=strict and friends: the agent needs only its state
-//     folder; CAP_NET_RAW lets ICMP checks open raw sockets.
+//     folder and its program folder (self-update replaces the program
+//     there); CAP_NET_RAW lets ICMP checks open raw sockets.
 //   - StandardOutput/StandardError=journal: logs go to the journal.
 var unitTemplate = template.Must(template.New("unit").Parse(`[Unit]
 Description={{.Description}}
@@ -66,9 +67,12 @@ func RenderUnit(s Spec) (string, error) {
 	for _, w := range append([]string{s.Executable}, s.Args...) {
 		words = append(words, quoteUnitWord(w))
 	}
-	paths := make([]string, len(s.ReadWritePaths))
-	for i, p := range s.ReadWritePaths {
-		paths[i] = quoteUnitWord(p)
+	var paths []string
+	if s.ProgramDir != "" {
+		paths = append(paths, quoteUnitWord(s.ProgramDir))
+	}
+	for _, p := range s.ReadWritePaths {
+		paths = append(paths, quoteUnitWord(p))
 	}
 	var b bytes.Buffer
 	err := unitTemplate.Execute(&b, map[string]any{

@@ -29,6 +29,25 @@ func TestRenderUnit(t *testing.T) {
 	}
 }
 
+// TestRenderUnitProgramDir: self-update replaces the program in its folder,
+// which ProtectSystem=strict makes read-only unless listed.
+func TestRenderUnitProgramDir(t *testing.T) {
+	t.Parallel()
+	unit, err := RenderUnit(Spec{Executable: "/opt/pantau-probe/bin/pantau-probe", Args: []string{"run"},
+		ProgramDir: "/opt/pantau-probe/bin", ReadWritePaths: []string{"/srv/spool"}})
+	if err != nil {
+		t.Fatalf("render: %v", err)
+	}
+	for _, want := range []string{
+		"ExecStart=/opt/pantau-probe/bin/pantau-probe run\n", "ProtectSystem=strict\n",
+		"ReadWritePaths=/opt/pantau-probe/bin\nReadWritePaths=/srv/spool\n",
+	} {
+		if !strings.Contains(unit, want) {
+			t.Errorf("unit lacks %q:\n%s", want, unit)
+		}
+	}
+}
+
 func TestRenderUnitRefusesBadSpecs(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -39,6 +58,8 @@ func TestRenderUnitRefusesBadSpecs(t *testing.T) {
 		{"name with a slash", Spec{Name: "a/b", Executable: "/bin/x"}},
 		{"user with a colon", Spec{User: "a:b", Executable: "/bin/x"}},
 		{"relative read-write path", Spec{Executable: "/bin/x", ReadWritePaths: []string{"spool"}}},
+		{"program folder not the program's", Spec{Executable: "/opt/p/bin/x", ProgramDir: "/opt/p"}},
+		{"program folder /usr/local/bin", Spec{Executable: "/opt/p/bin/x", ProgramDir: "/usr/local/bin"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -62,7 +83,7 @@ func TestUnitVerifies(t *testing.T) {
 	if err := os.WriteFile(bin, []byte("#!/bin/sh\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	unit, err := RenderUnit(Spec{Executable: bin, Args: []string{"run", "--config", "/etc/pantau-probe/config.yaml"}})
+	unit, err := RenderUnit(Spec{Executable: bin, Args: []string{"run", "--config", "/etc/pantau-probe/config.yaml"}, ProgramDir: dir})
 	if err != nil {
 		t.Fatalf("render: %v", err)
 	}
