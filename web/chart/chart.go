@@ -183,10 +183,11 @@ func lineData(vs []float64) []opts.LineData {
 }
 
 // snippet renders a chart's element and its setup. go-echarts' setup calls
-// echarts.init at once, so it would need echarts.min.js (1 MB) loaded
-// before it, blocking the page's first paint. The setup is wrapped in a
-// function queued on window.pantauCharts instead; static/charts.js, loaded
-// with defer after the deferred library, runs the queue.
+// echarts.init at once, so it would need echarts.min.js loaded before it,
+// blocking the page's first paint. The setup is wrapped in a function
+// queued on window.pantauCharts with its box instead; static/charts.js
+// loads the library after the first paint and draws each chart as it
+// comes into view.
 func snippet(r render.Renderer) template.HTML {
 	s := r.RenderSnippet()
 	// The snippet is go-echarts' own output over our numbers and labels,
@@ -202,5 +203,7 @@ func deferScript(script string) string {
 		body = body[i+1:]
 	}
 	body = strings.TrimSuffix(strings.TrimSpace(body), "</script>")
-	return "<script>(window.pantauCharts = window.pantauCharts || []).push(function () {" + body + "\n});</script>"
+	// The chart's box (div.chart) goes with it, so charts.js can draw a
+	// chart when it scrolls into view.
+	return "<script>(window.pantauCharts = window.pantauCharts || []).push({box: document.currentScript && document.currentScript.parentNode, setup: function () {" + body + "\n}});</script>"
 }

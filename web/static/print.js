@@ -19,6 +19,8 @@
     });
   }
   function toPrint() {
+    // Charts not scrolled to yet are drawn first (charts.js).
+    if (window.pantauChartsDrawAll) { window.pantauChartsDrawAll(); }
     var w = parseInt(document.body.getAttribute("data-print-width") || "680", 10);
     charts(function (c) { c.resize({ width: w, animation: { duration: 0 } }); });
   }
