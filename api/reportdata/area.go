@@ -35,11 +35,16 @@ func (b *Builder) Area(ctx context.Context, code, name string, offices []api.Off
 	now := b.now()
 	key := postgres.ReportKey{From: p.From, To: p.To, Asked: asked}
 	var storable []string // offices whose period can be stored
+	zones := map[string]*time.Location{}
 	for _, o := range offices {
-		ok, err := canStore(o, p, now)
-		if err != nil {
-			return nil, err
+		loc := zones[o.TZ]
+		if loc == nil {
+			if loc, err = Location(o); err != nil {
+				return nil, err
+			}
+			zones[o.TZ] = loc
 		}
+		ok := canStore(p, loc, now)
 		if ok {
 			storable = append(storable, o.Code)
 		}
@@ -101,23 +106,20 @@ func (b *Builder) Area(ctx context.Context, code, name string, offices []api.Off
 	return assemble(code, name, offices, p, asked, now, fresh, sums, built)
 }
 
-// canStore says whether o's period p can be stored: it has ended in the
-// office's zone at now, and no what-if is asked.
-func canStore(o api.Office, p Period, now time.Time) (bool, error) {
+// canStore says whether a period p of an office in zone loc can be stored:
+// it has ended there at now, and no what-if is asked.
+func canStore(p Period, loc *time.Location, now time.Time) bool {
 	if !p.AssumeEnd.IsZero() || !p.PlanFrom.IsZero() || !p.ProjectFrom.IsZero() {
-		return false, nil
+		return false
 	}
-	loc, err := Location(o)
-	if err != nil {
-		return false, err
-	}
-	return !p.To.AddDays(1).In(loc, 0).After(now), nil
+	return !p.To.AddDays(1).In(loc, 0).After(now)
 }
 
 // settled says whether r, built at now, stays true as time passes: its
 // period had ended and no open outage was assumed to end now.
 func settled(r *OfficeReport, p Period, now time.Time) bool {
-	if ok, err := canStore(r.Office, p, now); err != nil || !ok {
+	loc, err := Location(r.Office)
+	if err != nil || !canStore(p, loc, now) {
 		return false
 	}
 	_, assumed := Assumed(r.Report)
