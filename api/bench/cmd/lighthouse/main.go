@@ -33,6 +33,7 @@ import (
 	"time"
 
 	"github.com/pantau-id/pantau/api/bench"
+	"github.com/pantau-id/pantau/api/pgrun"
 )
 
 func main() {
@@ -158,6 +159,7 @@ func startDemo(ctx context.Context, bin, dataDir string, stderr io.Writer) (stri
 			<-done
 		}
 		logf.Close()
+		stopCluster(filepath.Join(dataDir, "postgres"), stderr)
 	}
 	type started struct{ url, password string }
 	got := make(chan started, 1)
@@ -337,4 +339,21 @@ func (r result) losses() []string {
 		out[i] = l.line
 	}
 	return out
+}
+
+// stopCluster stops the private PostgreSQL the demo started in dir (the
+// demo leaves it running for the next command; a measurement should not).
+func stopCluster(dir string, stderr io.Writer) {
+	if _, err := os.Stat(filepath.Join(dir, "data")); err != nil {
+		return // the demo used a database of its own
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	c, err := pgrun.Start(ctx, pgrun.Config{Dir: dir}) // finds the running cluster
+	if err == nil {
+		err = c.Stop(ctx)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "lighthouse: stop the demo's PostgreSQL:", err)
+	}
 }
