@@ -92,14 +92,7 @@ func readCredential(path string) (credential, bool, error) {
 // service.Restrict) before the secret goes in: os.CreateTemp makes the file
 // 0600 on Unix, but on Windows it inherits the folder's ACL.
 func writeCredential(ctx context.Context, path string, c credential, account string) error {
-	b, err := json.MarshalIndent(c, "", "  ")
-	if err != nil {
-		return fmt.Errorf("encode credential: %w", err)
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("create credential folder: %w", err)
-	}
-	return safefs.WriteFile(ctx, path, append(b, '\n'), safefs.Options{
+	return safefs.WriteJSON(ctx, path, c, 0o755, safefs.Options{
 		Label: "credential file",
 		Prepare: func(ctx context.Context, tmp string) error {
 			return service.Restrict(ctx, tmp, account)

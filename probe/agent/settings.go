@@ -95,12 +95,5 @@ func loadCache(path, server string) (cacheFile, bool, error) {
 // saveCache writes c to path atomically (see safefs.WriteFile), so a crash
 // leaves either the old cache or the new one, never half of one.
 func saveCache(ctx context.Context, path string, c cacheFile) error {
-	b, err := json.MarshalIndent(c, "", "  ")
-	if err != nil {
-		return fmt.Errorf("encode configuration cache: %w", err)
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
-		return fmt.Errorf("create configuration cache folder: %w", err)
-	}
-	return safefs.WriteFile(ctx, path, append(b, '\n'), safefs.Options{Label: "configuration cache"})
+	return safefs.WriteJSON(ctx, path, c, 0o750, safefs.Options{Label: "configuration cache"})
 }

@@ -11,6 +11,7 @@ package safefs
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -38,6 +39,24 @@ type Options struct {
 	// Prepare, when set, runs on the empty temporary file before anything
 	// is written to it: the place to restrict who may read a secret.
 	Prepare func(ctx context.Context, tmp string) error
+}
+
+// WriteJSON writes v to path as indented JSON with WriteFile, creating the
+// folder (dirPerm) first: the agent's small state files (configuration
+// cache, update state, credential) are all written this way.
+func WriteJSON(ctx context.Context, path string, v any, dirPerm fs.FileMode, opt Options) error {
+	label := opt.Label
+	if label == "" {
+		label = filepath.Base(path)
+	}
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", label, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), dirPerm); err != nil {
+		return fmt.Errorf("create %s folder: %w", label, err)
+	}
+	return WriteFile(ctx, path, append(b, '\n'), opt)
 }
 
 // WriteFile replaces path with b atomically: a temporary file in the same

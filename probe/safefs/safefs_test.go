@@ -136,3 +136,22 @@ func TestRetryStopsWithContext(t *testing.T) {
 		t.Fatalf("calls %d, err %v; want one call and the busy error with the cancellation", calls, err)
 	}
 }
+
+func TestWriteJSONCreatesFolderAndNamesLabel(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "new", "update.json")
+	if err := WriteJSON(context.Background(), path, map[string]int{"attempts": 2}, 0o750, Options{Label: "update state"}); err != nil {
+		t.Fatalf("write: %v", err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := string(b), "{\n  \"attempts\": 2\n}\n"; got != want {
+		t.Fatalf("file = %q, want %q", got, want)
+	}
+	err = WriteJSON(context.Background(), path, func() {}, 0o750, Options{Label: "update state"})
+	if err == nil || !strings.Contains(err.Error(), "encode update state") {
+		t.Fatalf("unencodable value: %v, want an error naming the update state", err)
+	}
+}

@@ -67,14 +67,7 @@ func (u *Updater) save(ctx context.Context, st state) error {
 }
 
 func saveState(ctx context.Context, path string, st state) error {
-	b, err := json.MarshalIndent(st, "", "  ")
-	if err != nil {
-		return fmt.Errorf("encode update state: %w", err)
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
-		return fmt.Errorf("create update state folder: %w", err)
-	}
-	return safefs.WriteFile(ctx, path, append(b, '\n'), safefs.Options{Label: "update state"})
+	return safefs.WriteJSON(ctx, path, st, 0o750, safefs.Options{Label: "update state"})
 }
 
 // update changes the state file under the lock.
