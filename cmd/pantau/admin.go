@@ -95,15 +95,7 @@ func openFor(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args []string, 
 	default:
 		return nil, errors.New(usage)
 	}
-	store, err := db.open(ctx, slog.New(slog.DiscardHandler))
-	if err != nil {
-		return nil, err
-	}
-	if err := store.Migrate(ctx); err != nil {
-		store.Close()
-		return nil, err
-	}
-	return store, nil
+	return openMigrated(ctx, db, slog.New(slog.DiscardHandler))
 }
 
 func adminAddTarget(ctx context.Context, fs *flag.FlagSet, db *dbFlags, args []string, out io.Writer) error {

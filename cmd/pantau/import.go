@@ -109,7 +109,7 @@ func runImportIntake(ctx context.Context, args []string, stdout, stderr io.Write
 		return fmt.Errorf("import intake: %w", err)
 	}
 	defer f.Close()
-	store, err := openMigrated(ctx, &db, stderr)
+	store, err := openMigrated(ctx, &db, slog.New(slog.NewTextHandler(stderr, nil)))
 	if err != nil {
 		return err
 	}
@@ -175,7 +175,7 @@ func runImportHolidays(ctx context.Context, args []string, stdout, stderr io.Wri
 		return fmt.Errorf("import holidays: %s (nothing was written): %w", fl.Arg(0), err)
 	}
 	fmt.Fprintf(stdout, "read %d dates\n", len(hs))
-	store, err := openMigrated(ctx, &db, stderr)
+	store, err := openMigrated(ctx, &db, slog.New(slog.NewTextHandler(stderr, nil)))
 	if err != nil {
 		return err
 	}
@@ -192,8 +192,8 @@ func runImportHolidays(ctx context.Context, args []string, stdout, stderr io.Wri
 
 // openMigrated opens the store and applies pending migrations, as the
 // regions import does.
-func openMigrated(ctx context.Context, db *dbFlags, stderr io.Writer) (*postgres.Store, error) {
-	store, err := db.open(ctx, slog.New(slog.NewTextHandler(stderr, nil)))
+func openMigrated(ctx context.Context, db *dbFlags, log *slog.Logger) (*postgres.Store, error) {
+	store, err := db.open(ctx, log)
 	if err != nil {
 		return nil, err
 	}
