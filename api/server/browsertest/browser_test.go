@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
@@ -173,16 +172,7 @@ func TestPagesInChromium(t *testing.T) {
 			t.Fatalf("Gowa before: %q, want Terhubung", got)
 		}
 		eval[bool](t, tb, `window.__noReload = true`)
-		// Gowa's central link fails now: four failed checks, then detection.
-		s.clock.Add(20 * time.Minute)
-		now := s.clock.Now()
-		var items []map[string]any
-		for i := 3; i >= 0; i-- {
-			at := now.Add(-time.Duration(i) * interval)
-			items = append(items, s.result("73.06", "central", at, false), s.result("73.06", "internet", at, true))
-		}
-		s.post(t, "73.06", items)
-		s.detect(t)
+		s.cutCentral(t, "73.06") // four failed checks, then detection
 		eval[bool](t, tb, `window.pantauBoardRefresh().then(() => true)`)
 		if got := eval[string](t, tb, gowa); !strings.HasPrefix(got, "Terputus") {
 			t.Errorf("Gowa after refresh: %q, want Terputus", got)

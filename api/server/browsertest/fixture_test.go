@@ -169,6 +169,22 @@ func (s *site) detect(t *testing.T) {
 	}
 }
 
+// cutCentral moves the clock 20 minutes on and posts four failed checks
+// of office's central link (its internet target still answering), then
+// runs detection: the office is down for a central cause.
+func (s *site) cutCentral(t *testing.T, office string) {
+	t.Helper()
+	s.clock.Add(20 * time.Minute)
+	now := s.clock.Now()
+	var items []map[string]any
+	for i := 3; i >= 0; i-- {
+		at := now.Add(-time.Duration(i) * interval)
+		items = append(items, s.result(office, "central", at, false), s.result(office, "internet", at, true))
+	}
+	s.post(t, office, items)
+	s.detect(t)
+}
+
 // addUsers creates one user per role and scope.
 func (s *site) addUsers(t *testing.T) {
 	ctx := context.Background()
