@@ -175,6 +175,10 @@ type EscalationPolicy struct {
 	MaintenanceNote bool
 	// Channels are the Slack channel IDs per level.
 	Channels EscalationChannels
+	// WebURL is where people open Pantau (serve -public-url), for the
+	// link to an incident's page in its messages; the server's setting,
+	// not stored with the policy. Empty: no link.
+	WebURL string
 }
 
 // EscalationChannels maps each level to Slack channel IDs.

@@ -36,7 +36,7 @@ func (e *Escalator) Acknowledge(ctx context.Context, id int64, channel, user, na
 		if inc.AckedAt != nil || inc.EndedAt != nil || inc.Retracted {
 			return nil
 		}
-		pol, err := loadPolicy(ctx, tx)
+		pol, err := e.loadPolicy(ctx, tx)
 		if err != nil {
 			return err
 		}

@@ -88,7 +88,7 @@ func (e *Escalator) completeEstimate(ctx context.Context, ev IncidentEvent) erro
 		if err != nil || !wantsEstimate(inc, found, ev) {
 			return err
 		}
-		pol, err := loadPolicy(ctx, tx)
+		pol, err := e.loadPolicy(ctx, tx)
 		if err != nil {
 			return err
 		}

@@ -2,7 +2,10 @@ package escalate
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/pantau-id/pantau/api"
@@ -24,6 +27,7 @@ type Escalator struct {
 	logger     *slog.Logger
 	estimator  Estimator
 	promiser   Promiser
+	webURL     string
 	lastDigest time.Time
 	svc        *background.Service
 }
@@ -47,6 +51,25 @@ type Options struct {
 	TickInterval time.Duration // how often Start runs Tick (a gather window's end waits for it); default 2s
 	Estimator    Estimator     // optional: estimate for recoveries that come without one
 	Promiser     Promiser      // optional: the promise deadline in alerts and reminders
+	// WebURL is where people open Pantau (https://pantau.example.go.id):
+	// each top message links to its incident's page under it. Empty: no
+	// link. CheckWebURL validates it.
+	WebURL string
+}
+
+// CheckWebURL validates a WebURL: absolute http or https, no query or
+// fragment, nothing Slack's link syntax would cut (| or >). It returns it
+// without a trailing slash.
+func CheckWebURL(raw string) (string, error) {
+	if raw == "" {
+		return "", nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" ||
+		strings.ContainsAny(raw, "|<> ") {
+		return "", fmt.Errorf("public URL %q: want an absolute http(s) address such as https://pantau.example.go.id", raw)
+	}
+	return strings.TrimRight(raw, "/"), nil
 }
 
 // New returns an Escalator over store (Tick and Acknowledge run their own
@@ -61,7 +84,8 @@ func New(store Store, opts Options) *Escalator {
 	if opts.TickInterval <= 0 {
 		opts.TickInterval = 2 * time.Second
 	}
-	e := &Escalator{store: store, clock: opts.Clock, logger: opts.Logger, estimator: opts.Estimator, promiser: opts.Promiser}
+	e := &Escalator{store: store, clock: opts.Clock, logger: opts.Logger, estimator: opts.Estimator, promiser: opts.Promiser,
+		webURL: strings.TrimRight(opts.WebURL, "/")}
 	e.svc = background.New(background.Config{Name: "escalate", Interval: opts.TickInterval, Timeout: tickTimeout,
 		Clock: opts.Clock, Logger: opts.Logger}, func(ctx context.Context) (bool, error) { return false, e.Tick(ctx) })
 	return e
@@ -84,7 +108,7 @@ func (e *Escalator) Observe(ctx context.Context, tx api.EscalationTx, ev Inciden
 	if err := tx.FillOffices(ctx, offices); err != nil {
 		return err
 	}
-	pol, err := loadPolicy(ctx, tx)
+	pol, err := e.loadPolicy(ctx, tx)
 	if err != nil {
 		return err
 	}
@@ -230,7 +254,7 @@ func (e *Escalator) late(ctx context.Context, tx api.EscalationTx, pol Policy, i
 			continue
 		}
 		th := thread{Channel: ch, Level: "office", Ref: o.Code, OpenedAt: now}
-		if err := openThread(ctx, tx, inc, th, topMessage(pol.Language, inc, []OfficeRef{o}), now); err != nil {
+		if err := openThread(ctx, tx, inc, th, topMessage(pol, inc, []OfficeRef{o}), now); err != nil {
 			return err
 		}
 	}

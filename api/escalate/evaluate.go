@@ -132,7 +132,7 @@ func (e *Escalator) openOffices(ctx context.Context, tx api.EscalationTx, pol Po
 	for _, o := range offices {
 		if ch := pol.Channels.Offices[o.Code]; ch != "" {
 			th := thread{Channel: ch, Level: "office", Ref: o.Code, OpenedAt: now}
-			if err := openThread(ctx, tx, inc, th, topMessage(pol.Language, inc, []OfficeRef{o}), now); err != nil {
+			if err := openThread(ctx, tx, inc, th, topMessage(pol, inc, []OfficeRef{o}), now); err != nil {
 				return err
 			}
 		}
@@ -184,7 +184,7 @@ func (e *Escalator) evaluate(ctx context.Context, tx api.EscalationTx, pol Polic
 				return err
 			}
 		}
-		if err := openThread(ctx, tx, *inc, t.thread, topMessage(pol.Language, *inc, t.offices), now); err != nil {
+		if err := openThread(ctx, tx, *inc, t.thread, topMessage(pol, *inc, t.offices), now); err != nil {
 			return err
 		}
 	}

@@ -19,7 +19,7 @@ type lexicon struct {
 	clearance, ackButton, ackedBy, ackNote string
 	reminderText, recoveredText            string
 	retracted, retractedText, reopenedText string
-	merged, mergedText                     string
+	merged, mergedText, details            string
 	maintenance                            string
 	late, lateText, unstable, pointerText  string
 	planned, plannedText, plannedEnded     string
@@ -43,6 +43,7 @@ var lexicons = map[string]lexicon{
 		retracted:     "Dibatalkan",
 		retractedText: "Data yang datang terlambat menunjukkan koneksi tidak terputus; abaikan peringatan ini.",
 		merged:        "Digabung",
+		details:       "Rincian gangguan",
 		mergedText:    "Gangguan ini ternyata bagian dari gangguan #%d; pembaruan selanjutnya ada di pesan gangguan itu.",
 		reopenedText:  "Gangguan berlanjut: data yang datang terlambat menunjukkan koneksi belum pulih.",
 		maintenance:   "Ada pemeliharaan terencana pada periode ini.",
@@ -75,6 +76,7 @@ var lexicons = map[string]lexicon{
 		retracted:     "Withdrawn",
 		retractedText: "Late data shows the link was never down; disregard this alert.",
 		merged:        "Merged",
+		details:       "Outage details",
 		mergedText:    "This outage turned out to be part of outage #%d; further updates are on that outage's message.",
 		reopenedText:  "The outage is not over: late data shows the link was still down.",
 		maintenance:   "A planned maintenance window overlaps this period.",

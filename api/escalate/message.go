@@ -47,8 +47,8 @@ func title(offices []OfficeRef, l lexicon) string {
 // topMessage renders an incident's top message for the offices a channel
 // covers: open with its button, acknowledged, or recovered with duration and
 // the backlog estimate.
-func topMessage(lang string, inc incident, offices []OfficeRef) message {
-	l := lex(lang)
+func topMessage(pol Policy, inc incident, offices []OfficeRef) message {
+	l := lex(pol.Language)
 	loc := loadZone(offices[0].TZ)
 	name := title(offices, l)
 	if inc.Flapping {
@@ -98,6 +98,9 @@ func topMessage(lang string, inc incident, offices []OfficeRef) message {
 	}
 	if inc.AckedAt != nil {
 		lines = append(lines, fmt.Sprintf("*%s:* %s, %s", l.ackedBy, who(inc.AckedBy, inc.AckedName), l.when(*inc.AckedAt, loc)))
+	}
+	if pol.WebURL != "" {
+		lines = append(lines, fmt.Sprintf("<%s/incidents/%d|%s>", pol.WebURL, inc.ID, l.details))
 	}
 	blocks := []slack.Block{section(strings.Join(lines, "\n"))}
 	if inc.EndedAt == nil && inc.AckedAt == nil && !inc.Maintenance {

@@ -83,7 +83,7 @@ const updateEvery = time.Minute
 // must wait for (the recovery reply: the top never says "Pulih" first).
 func enqueueUpdate(ctx context.Context, tx api.EscalationTx, pol Policy, inc incident, th thread, now time.Time,
 	mode updateMode, after string) error {
-	raw, err := json.Marshal(topMessage(pol.Language, inc, officesFor(inc, th)))
+	raw, err := json.Marshal(topMessage(pol, inc, officesFor(inc, th)))
 	if err != nil {
 		return fmt.Errorf("encode top message: %w", err)
 	}

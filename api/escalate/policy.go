@@ -172,8 +172,10 @@ func SavePolicy(ctx context.Context, store Store, p Policy) error {
 	return store.SavePolicy(ctx, api.EscalationPolicy(p))
 }
 
-// loadPolicy reads the stored policy inside tx.
-func loadPolicy(ctx context.Context, tx api.EscalationTx) (Policy, error) {
+// loadPolicy reads the stored policy inside tx, with the server's own
+// settings (WebURL) added.
+func (e *Escalator) loadPolicy(ctx context.Context, tx api.EscalationTx) (Policy, error) {
 	p, err := tx.Policy(ctx)
+	p.WebURL = e.webURL
 	return Policy(p), err
 }

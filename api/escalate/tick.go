@@ -28,7 +28,7 @@ func (e *Escalator) Tick(ctx context.Context) error {
 			if err != nil || !found || inc.EndedAt != nil {
 				return err
 			}
-			pol, err := loadPolicy(ctx, tx)
+			pol, err := e.loadPolicy(ctx, tx)
 			if err != nil {
 				return err
 			}

@@ -49,6 +49,8 @@ type serveConfig struct {
 	// metricsAddr serves /metrics on its own address when set.
 	metricsAddr  string
 	metricsToken string
+	// publicURL is where people open Pantau, for links in alerts.
+	publicURL string
 }
 
 // slackFlags configure escalation. Without a token, alerts are still
@@ -78,6 +80,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.metricsAddr, "metrics-addr", os.Getenv("PANTAU_METRICS_ADDR"), "serve /metrics on this address only (e.g. 127.0.0.1:9100), not on -addr (env PANTAU_METRICS_ADDR)")
 	fs.StringVar(&c.metricsToken, "metrics-token", c.secretEnv("metrics-token", "PANTAU_METRICS_TOKEN"), "require 'Authorization: Bearer <token>' on /metrics (env PANTAU_METRICS_TOKEN or PANTAU_METRICS_TOKEN_FILE)")
 	fs.IntVar(&c.loginSlots, "login-concurrency", postgres.DefaultHashSlots(), "password hashes at once (64 MiB each; sized from GOMEMLIMIT, else 2); a login that finds none free in 2 s gets 429")
+	fs.StringVar(&c.publicURL, "public-url", os.Getenv("PANTAU_PUBLIC_URL"), "where people open Pantau, e.g. https://pantau.example.go.id (env PANTAU_PUBLIC_URL): Slack alerts link to the incident's page under it; empty: no link")
 	fs.DurationVar(&c.detectTick, "detect-tick", time.Second, "how often the detector evaluates new results (bounds the delay from result to outage)")
 	fs.StringVar(&c.slack.token, "slack-token", c.secretEnv("slack-token", "SLACK_BOT_TOKEN"), "Slack bot token xoxb-… (env SLACK_BOT_TOKEN or SLACK_BOT_TOKEN_FILE); empty keeps alerts in the outbox")
 	fs.StringVar(&c.slack.signingSecret, "slack-signing-secret", c.secretEnv("slack-signing-secret", "SLACK_SIGNING_SECRET"), "Slack signing secret for the Acknowledge button (env SLACK_SIGNING_SECRET or SLACK_SIGNING_SECRET_FILE)")
@@ -271,10 +274,14 @@ func wire(ctx context.Context, cfg serveConfig, store *postgres.Store, log *slog
 			return nil, err
 		}
 	}
+	webURL, err := escalate.CheckWebURL(cfg.publicURL)
+	if err != nil {
+		return nil, fmt.Errorf("-public-url: %w", err)
+	}
 	escMetrics := escalate.NewMetrics(reg)
 	// Recovery notices carry the backlog and overtime estimate of the report model.
 	esc := escalate.New(store.Escalation(), escalate.Options{Logger: log.With("component", "escalate"), Estimator: escalate.EstimateWith(reportdata.Estimator(store)),
-		Promiser: reportdata.EscalationPromiser(store, nil)})
+		Promiser: reportdata.EscalationPromiser(store, nil), WebURL: webURL})
 	a.services = append(a.services, esc.Start)
 	var opts []server.Option
 	var names *escalate.UserNames
