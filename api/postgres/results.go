@@ -46,14 +46,17 @@ const copyFrom = 32
 // IngestResults stores validated results of one probe and its agent status
 // in one transaction; it returns only after the commit.
 //
-// The rows go in with one COPY (one INSERT for a few). COPY has no ON CONFLICT, so what is new is
-// decided first, under the probe row's lock (which also serialises batches
-// of one probe): probes.max_seq is the largest seq stored, so a batch whose
-// seqs are all above it is new without a lookup; items at or below it are
-// looked up by (probe, seq). An item whose (probe, seq) is stored, or came
-// earlier in the batch, with the same observed_at is a duplicate; with
-// another observed_at it is a conflict, refused. A re-delivered batch thus
-// stores nothing twice and counts what it skipped.
+// Concurrent calls share a transaction (group commit, ingest_collect.go and
+// ingest_group.go); each is decided exactly as if it ran alone
+// (ingestAlone), which is also what it falls back to when its group fails.
+//
+// What is new is decided under the probe row's lock (which also serialises
+// batches of one probe): probes.max_seq is the largest seq stored, so a
+// batch whose seqs are all above it is new without a lookup; items at or
+// below it are looked up by (probe, seq). An item whose (probe, seq) is
+// stored, or came earlier in the batch, with the same observed_at is a
+// duplicate; with another observed_at it is a conflict, refused. A
+// re-delivered batch thus stores nothing twice and counts what it skipped.
 //
 // A revoked probe (its token may still be cached by a server) is refused
 // with unauthorized and nothing is written.
@@ -67,6 +70,15 @@ func (s *Store) IngestResults(ctx context.Context, p api.Probe, agent probe.Agen
 			return api.IngestOutcome{}, err
 		}
 	}
+	a := s.collect.submit(ctx, &ingestRequest{p: p, agent: agent, items: items})
+	return a.out, a.err
+}
+
+// ingestAlone stores one request in a transaction of its own (when its
+// group's transaction failed): the rows in one COPY (one INSERT for a few),
+// then the detection queue rows, rollup marks and agent status in one
+// pipelined batch.
+func (s *Store) ingestAlone(ctx context.Context, p api.Probe, agent probe.AgentInfo, items []api.IngestItem) (api.IngestOutcome, error) {
 	var out api.IngestOutcome
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var (

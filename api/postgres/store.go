@@ -30,14 +30,18 @@ type Store struct {
 	ingest *ingestCache
 	// arrivals wakes the detector after an ingest commits new results.
 	arrivals *detect.Signal
+	// collect groups concurrent ingests into one transaction.
+	collect *collector
 	// hashes bounds concurrent password hashing (logins, new users).
 	hashes *HashGate
 }
 
 // New wraps an open pool.
 func New(pool *pgxpool.Pool) *Store {
-	return &Store{pool: pool, partitions: newPartitionCache(), ingest: newIngestCache(), arrivals: detect.NewSignal(),
+	s := &Store{pool: pool, partitions: newPartitionCache(), ingest: newIngestCache(), arrivals: detect.NewSignal(),
 		hashes: NewHashGate(DefaultHashSlots(), DefaultHashWait)}
+	s.collect = newCollector(s.flushGroup)
+	return s
 }
 
 // Open connects to url and checks the connection.
@@ -61,8 +65,11 @@ func Open(ctx context.Context, url string) (*Store, error) {
 // (detection, escalation).
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
-// Close closes the pool.
-func (s *Store) Close() { s.pool.Close() }
+// Close lets the ingest groups under way answer, then closes the pool.
+func (s *Store) Close() {
+	s.collect.wait()
+	s.pool.Close()
+}
 
 // Ping checks the database is reachable (for /readyz).
 func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }

@@ -1,0 +1,288 @@
+package postgres
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pantau-id/pantau/api"
+)
+
+// lockIngestProbes locks the group's probe rows in one fixed order (office_code,
+// id), so two groups, of this server or another, that share probes never
+// wait for each other in a cycle; a probe missing from the answer no longer
+// exists.
+const lockIngestProbes = `
+SELECT p.office_code, p.id, p.revoked_at IS NULL, p.max_seq
+FROM probes p JOIN unnest($1::text[], $2::bigint[]) AS u(office_code, id) ON p.office_code = u.office_code AND p.id = u.id
+ORDER BY p.office_code, p.id
+FOR NO KEY UPDATE OF p`
+
+// queueDetectionGroup is queueDetection over the rows of many probes.
+const queueDetectionGroup = `
+INSERT INTO detection_queue (office_code, probe_id, target_id, seq, from_at, observed_at, seqs, oks)
+SELECT o, p, t, min(s), min(a), array_agg(a), array_agg(s), array_agg(k)
+FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::timestamptz[], $5::bigint[], $6::boolean[]) AS u(o, p, t, a, s, k)
+GROUP BY o, p, t`
+
+// markRollupsGroup is markRollups over the keys of many probes.
+const markRollupsGroup = `
+INSERT INTO rollup_dirty (office_code, probe_id, target_id, hour)
+SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::timestamptz[])
+ON CONFLICT (office_code, probe_id, target_id, hour) DO UPDATE SET hour = EXCLUDED.hour`
+
+// recordAgents is queueRecordAgent over many probes.
+const recordAgents = `
+UPDATE probes p SET last_seen_at = now(), agent_version = u.version, agent_os = u.os, agent_arch = u.arch,
+	spool_depth = u.spool_depth, dropped = u.dropped, clock_offset_ms = u.clock_offset_ms, max_seq = u.max_seq
+FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[])
+	AS u(office_code, id, version, os, arch, spool_depth, dropped, clock_offset_ms, max_seq)
+WHERE p.office_code = u.office_code AND p.id = u.id`
+
+// flushGroup stores a group of requests, each from another probe, in one
+// transaction and answers each after the commit. It classifies each
+// request exactly as ingestAlone would: a revoked (or deleted) probe is
+// refused and writes nothing, seqs at or below the probe's max_seq are
+// looked up, duplicates are counted and conflicts refused by item. If the
+// transaction fails (an error any member may cause, a deadlock or lost
+// connection), each member is stored by itself, so one bad request never
+// fails the others and its error keeps its meaning.
+func (s *Store) flushGroup(ctx context.Context, group []*ingestRequest) {
+	answers, err := s.ingestGroup(ctx, group)
+	if err != nil {
+		answers = make([]ingestAnswer, len(group))
+		var wg sync.WaitGroup
+		for i, r := range group {
+			wg.Go(func() {
+				out, err := s.ingestAlone(ctx, r.p, r.agent, r.items)
+				answers[i] = ingestAnswer{out: out, err: err, alone: true}
+			})
+		}
+		wg.Wait()
+	}
+	for _, a := range answers {
+		if a.out.Accepted > 0 {
+			s.arrivals.Signal() // after the commit: the detector sees the rows
+			break
+		}
+	}
+	for i, r := range group {
+		r.done <- answers[i]
+	}
+}
+
+// ingestGroup is flushGroup's transaction; answers[i] is group[i]'s.
+func (s *Store) ingestGroup(ctx context.Context, group []*ingestRequest) ([]ingestAnswer, error) {
+	answers := make([]ingestAnswer, len(group))
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		offices, ids := make([]string, len(group)), make([]int64, len(group))
+		for i, r := range group {
+			offices[i], ids[i] = r.p.OfficeCode, r.p.ID
+		}
+		type state struct {
+			live   bool
+			maxSeq int64
+		}
+		locked := make(map[probeKey]state, len(group))
+		rows, err := tx.Query(ctx, lockIngestProbes, offices, ids)
+		if err != nil {
+			return fmt.Errorf("lock probes for ingest: %w", err)
+		}
+		var (
+			k  probeKey
+			st state
+		)
+		_, err = pgx.ForEachRow(rows, []any{&k.office, &k.id, &st.live, &st.maxSeq}, func() error { locked[k] = st; return nil })
+		if err != nil {
+			return fmt.Errorf("lock probes for ingest: %w", err)
+		}
+
+		var w groupWrite
+		for i, r := range group {
+			st, ok := locked[probeKey{r.p.OfficeCode, r.p.ID}]
+			if !ok || !st.live {
+				s.ingest.forgetProbe(r.p.OfficeCode, r.p.ID)
+				answers[i].err = api.Errorf(api.EUnauthorized, "invalid or revoked probe token")
+				continue
+			}
+			stored, err := storedSeqs(ctx, tx, r.p, r.items, st.maxSeq)
+			if err != nil {
+				return err
+			}
+			out, fresh := classify(r.items, stored)
+			out.Accepted = len(fresh)
+			answers[i].out = out
+			w.add(r, fresh, st.maxSeq)
+		}
+		return w.write(ctx, tx)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return answers, nil
+}
+
+// groupWrite gathers what a group writes, as columns.
+type groupWrite struct {
+	// rows: the new results, by request and position.
+	rows []groupRow
+	// agents: one entry per live probe (its status and new max_seq).
+	agents agentColumns
+}
+
+type groupRow struct {
+	r *ingestRequest
+	i int
+}
+
+type agentColumns struct {
+	offices                          []string
+	ids                              []int64
+	versions, oses, arches           []string
+	depths, dropped, offsets, maxSeq []int64
+}
+
+// add takes the new items (fresh) of one live probe's request.
+func (w *groupWrite) add(r *ingestRequest, fresh []int, maxSeq int64) {
+	for _, i := range fresh {
+		w.rows = append(w.rows, groupRow{r, i})
+		maxSeq = max(maxSeq, int64(r.items[i].Result.Seq))
+	}
+	a, ag := &w.agents, r.agent
+	a.offices, a.ids = append(a.offices, r.p.OfficeCode), append(a.ids, r.p.ID)
+	a.versions, a.oses, a.arches = append(a.versions, ag.Version), append(a.oses, ag.OS), append(a.arches, ag.Arch)
+	a.depths, a.dropped = append(a.depths, ag.SpoolDepth), append(a.dropped, int64(ag.Dropped))
+	a.offsets, a.maxSeq = append(a.offsets, ag.ClockOffsetMS), append(a.maxSeq, maxSeq)
+}
+
+// write sends the group's rows (one COPY, or one INSERT for a few), then
+// its detection queue rows, rollup marks and agent statuses, one statement
+// each, in one round trip.
+func (w *groupWrite) write(ctx context.Context, tx pgx.Tx) error {
+	b := &pgx.Batch{}
+	switch {
+	case len(w.rows) > copyFrom:
+		_, err := tx.CopyFrom(ctx, pgx.Identifier{"results"}, resultColumns, pgx.CopyFromSlice(len(w.rows), func(k int) ([]any, error) {
+			g := w.rows[k]
+			return resultRow(g.r.p, g.r.items[g.i]), nil
+		}))
+		if err != nil {
+			return mapError(err, "results")
+		}
+	case len(w.rows) > 0:
+		sql, args := w.insertRows()
+		b.Queue(sql, args...)
+	}
+	if len(w.rows) > 0 {
+		b.Queue(queueDetectionGroup, w.detectionColumns()...)
+		b.Queue(markRollupsGroup, w.rollupColumns()...)
+	}
+	if a := w.agents; len(a.ids) > 0 {
+		b.Queue(recordAgents, a.offices, a.ids, a.versions, a.oses, a.arches, a.depths, a.dropped, a.offsets, a.maxSeq)
+	}
+	if b.Len() == 0 {
+		return nil
+	}
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return mapError(err, "results")
+	}
+	return nil
+}
+
+// insertRows is insertFew over the rows of many probes.
+func (w *groupWrite) insertRows() (string, []any) {
+	n := len(w.rows)
+	var (
+		offices  = make([]string, n)
+		probes   = make([]int64, n)
+		seqs     = make([]int64, n)
+		times    = make([]time.Time, n)
+		targets  = make([]int64, n)
+		oks      = make([]bool, n)
+		failures = make([]*string, n)
+		lat      = make([]float32, n)
+		details  = make([]string, n)
+		certs    = make([]*int32, n)
+		locals   = make([]*time.Time, n)
+	)
+	for k, g := range w.rows {
+		it := g.r.items[g.i]
+		r := it.Result
+		offices[k], probes[k] = g.r.p.OfficeCode, g.r.p.ID
+		seqs[k], times[k], targets[k], oks[k] = int64(r.Seq), r.ObservedAt, it.TargetID, r.OK
+		if !r.OK {
+			f := string(r.Failure)
+			failures[k] = &f
+		}
+		lat[k], details[k] = float32(r.LatencyMS), r.Detail
+		if r.CertDaysLeft != nil {
+			c := int32(*r.CertDaysLeft)
+			certs[k] = &c
+		}
+		if !r.LocalAt.IsZero() {
+			l := r.LocalAt
+			locals[k] = &l
+		}
+	}
+	return `INSERT INTO results (office_code, probe_id, seq, observed_at, target_id, ok, failure, latency_ms, detail, cert_days_left, local_at)
+		SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::timestamptz[], $5::bigint[], $6::boolean[], $7::text[], $8::real[], $9::text[], $10::integer[], $11::timestamptz[])`,
+		[]any{offices, probes, seqs, times, targets, oks, failures, lat, details, certs, locals}
+}
+
+// detectionColumns are queueDetectionGroup's arguments: every new row's
+// probe, target, observed_at, seq and ok.
+func (w *groupWrite) detectionColumns() []any {
+	n := len(w.rows)
+	var (
+		offices = make([]string, n)
+		probes  = make([]int64, n)
+		tids    = make([]int64, n)
+		ats     = make([]time.Time, n)
+		seqs    = make([]int64, n)
+		oks     = make([]bool, n)
+	)
+	for k, g := range w.rows {
+		it := g.r.items[g.i]
+		offices[k], probes[k], tids[k] = g.r.p.OfficeCode, g.r.p.ID, it.TargetID
+		ats[k], seqs[k], oks[k] = it.Result.ObservedAt, int64(it.Result.Seq), it.Result.OK
+	}
+	return []any{offices, probes, tids, ats, seqs, oks}
+}
+
+// rollupColumns are markRollupsGroup's arguments: the distinct (probe,
+// target, UTC hour) keys of the new rows, sorted (one lock order).
+func (w *groupWrite) rollupColumns() []any {
+	type key struct {
+		office string
+		probe  int64
+		target int64
+		hour   time.Time
+	}
+	seen := make(map[key]struct{}, len(w.rows))
+	for _, g := range w.rows {
+		it := g.r.items[g.i]
+		seen[key{g.r.p.OfficeCode, g.r.p.ID, it.TargetID, it.Result.ObservedAt.UTC().Truncate(time.Hour)}] = struct{}{}
+	}
+	keys := make([]key, 0, len(seen))
+	for k := range seen {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		return cmp.Or(cmp.Compare(a.office, b.office), cmp.Compare(a.probe, b.probe), cmp.Compare(a.target, b.target), a.hour.Compare(b.hour))
+	})
+	var (
+		offices = make([]string, len(keys))
+		probes  = make([]int64, len(keys))
+		tids    = make([]int64, len(keys))
+		hours   = make([]time.Time, len(keys))
+	)
+	for i, k := range keys {
+		offices[i], probes[i], tids[i], hours[i] = k.office, k.probe, k.target, k.hour
+	}
+	return []any{offices, probes, tids, hours}
+}
