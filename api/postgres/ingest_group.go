@@ -76,52 +76,68 @@ func (s *Store) flushGroup(ctx context.Context, group []*ingestRequest) {
 	}
 }
 
-// ingestGroup is flushGroup's transaction; answers[i] is group[i]'s.
+// ingestGroup is flushGroup's transaction; answers[i] is group[i]'s. It
+// takes two round trips: BEGIN with the probe locks, then the writes with
+// COMMIT (plus the COPY for many rows, and a lookup only for members that
+// re-deliver).
 func (s *Store) ingestGroup(ctx context.Context, group []*ingestRequest) ([]ingestAnswer, error) {
-	answers := make([]ingestAnswer, len(group))
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		offices, ids := make([]string, len(group)), make([]int64, len(group))
-		for i, r := range group {
-			offices[i], ids[i] = r.p.OfficeCode, r.p.ID
-		}
-		type state struct {
-			live   bool
-			maxSeq int64
-		}
-		locked := make(map[probeKey]state, len(group))
-		rows, err := tx.Query(ctx, lockIngestProbes, offices, ids)
-		if err != nil {
-			return fmt.Errorf("lock probes for ingest: %w", err)
-		}
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("ingest group: %w", err)
+	}
+	// A connection still in a transaction when released is closed by the
+	// pool, never reused.
+	defer conn.Release()
+	answers, err := s.groupTx(ctx, conn.Conn(), group)
+	if err != nil && conn.Conn().PgConn().TxStatus() != 'I' {
+		_, _ = conn.Exec(ctx, "ROLLBACK")
+	}
+	return answers, err
+}
+
+func (s *Store) groupTx(ctx context.Context, c *pgx.Conn, group []*ingestRequest) ([]ingestAnswer, error) {
+	offices, ids := make([]string, len(group)), make([]int64, len(group))
+	for i, r := range group {
+		offices[i], ids[i] = r.p.OfficeCode, r.p.ID
+	}
+	type state struct {
+		live   bool
+		maxSeq int64
+	}
+	locked := make(map[probeKey]state, len(group))
+	b := &pgx.Batch{}
+	b.Queue("BEGIN")
+	b.Queue(lockIngestProbes, offices, ids).Query(func(rows pgx.Rows) error {
 		var (
 			k  probeKey
 			st state
 		)
-		_, err = pgx.ForEachRow(rows, []any{&k.office, &k.id, &st.live, &st.maxSeq}, func() error { locked[k] = st; return nil })
-		if err != nil {
-			return fmt.Errorf("lock probes for ingest: %w", err)
-		}
-
-		var w groupWrite
-		for i, r := range group {
-			st, ok := locked[probeKey{r.p.OfficeCode, r.p.ID}]
-			if !ok || !st.live {
-				s.ingest.forgetProbe(r.p.OfficeCode, r.p.ID)
-				answers[i].err = api.Errorf(api.EUnauthorized, "invalid or revoked probe token")
-				continue
-			}
-			stored, err := storedSeqs(ctx, tx, r.p, r.items, st.maxSeq)
-			if err != nil {
-				return err
-			}
-			out, fresh := classify(r.items, stored)
-			out.Accepted = len(fresh)
-			answers[i].out = out
-			w.add(r, fresh, st.maxSeq)
-		}
-		return w.write(ctx, tx)
+		_, err := pgx.ForEachRow(rows, []any{&k.office, &k.id, &st.live, &st.maxSeq}, func() error { locked[k] = st; return nil })
+		return err
 	})
-	if err != nil {
+	if err := c.SendBatch(ctx, b).Close(); err != nil {
+		return nil, fmt.Errorf("lock probes for ingest: %w", err)
+	}
+
+	answers := make([]ingestAnswer, len(group))
+	var w groupWrite
+	for i, r := range group {
+		st, ok := locked[probeKey{r.p.OfficeCode, r.p.ID}]
+		if !ok || !st.live {
+			s.ingest.forgetProbe(r.p.OfficeCode, r.p.ID)
+			answers[i].err = api.Errorf(api.EUnauthorized, "invalid or revoked probe token")
+			continue
+		}
+		stored, err := storedSeqs(ctx, c, r.p, r.items, st.maxSeq)
+		if err != nil {
+			return nil, err
+		}
+		out, fresh := classify(r.items, stored)
+		out.Accepted = len(fresh)
+		answers[i].out = out
+		w.add(r, fresh, st.maxSeq)
+	}
+	if err := w.write(ctx, c); err != nil {
 		return nil, err
 	}
 	return answers, nil
@@ -162,12 +178,12 @@ func (w *groupWrite) add(r *ingestRequest, fresh []int, maxSeq int64) {
 
 // write sends the group's rows (one COPY, or one INSERT for a few), then
 // its detection queue rows, rollup marks and agent statuses, one statement
-// each, in one round trip.
-func (w *groupWrite) write(ctx context.Context, tx pgx.Tx) error {
+// each, and COMMIT, in one round trip.
+func (w *groupWrite) write(ctx context.Context, c *pgx.Conn) error {
 	b := &pgx.Batch{}
 	switch {
 	case len(w.rows) > copyFrom:
-		_, err := tx.CopyFrom(ctx, pgx.Identifier{"results"}, resultColumns, pgx.CopyFromSlice(len(w.rows), func(k int) ([]any, error) {
+		_, err := c.CopyFrom(ctx, pgx.Identifier{"results"}, resultColumns, pgx.CopyFromSlice(len(w.rows), func(k int) ([]any, error) {
 			g := w.rows[k]
 			return resultRow(g.r.p, g.r.items[g.i]), nil
 		}))
@@ -185,10 +201,8 @@ func (w *groupWrite) write(ctx context.Context, tx pgx.Tx) error {
 	if a := w.agents; len(a.ids) > 0 {
 		b.Queue(recordAgents, a.offices, a.ids, a.versions, a.oses, a.arches, a.depths, a.dropped, a.offsets, a.maxSeq)
 	}
-	if b.Len() == 0 {
-		return nil
-	}
-	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+	b.Queue("COMMIT")
+	if err := c.SendBatch(ctx, b).Close(); err != nil {
 		return mapError(err, "results")
 	}
 	return nil

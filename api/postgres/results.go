@@ -198,7 +198,7 @@ func insertFew(p api.Probe, items []api.IngestItem, fresh []int) (string, []any)
 // that may be stored (at or below maxSeq); usually there are none and no
 // query is made. It reads every partition's primary key by (office, probe,
 // seq), which only re-deliveries pay for.
-func storedSeqs(ctx context.Context, tx pgx.Tx, p api.Probe, items []api.IngestItem, maxSeq int64) (map[int64]time.Time, error) {
+func storedSeqs(ctx context.Context, tx querier, p api.Probe, items []api.IngestItem, maxSeq int64) (map[int64]time.Time, error) {
 	var seqs []int64
 	for _, it := range items {
 		if q := int64(it.Result.Seq); q <= maxSeq {
