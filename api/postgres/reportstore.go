@@ -48,24 +48,33 @@ type StoredReport struct {
 	Totals, Availability []byte
 	Days                 []ReportDay
 	ReadAt               time.Time
+	// ValidOn is the office date a period running through today was built
+	// on: it is read on that date only (nil: the period had ended).
+	// AvailPart is then its availability up to the start of that date
+	// (api/reportdata: an sla.Meter and the day's working spans), to which
+	// a read adds the day so far; Availability is nil.
+	ValidOn   *calendar.Date
+	AvailPart []byte
 }
 
 // freshReports selects the stored periods of $1 at key $2..$4 that are
-// built, settled and reached by no mark of their office.
-const freshReports = `SELECT p.office_code FROM report_periods p
+// built, settled, valid on the office's date at $5 and reached by no mark
+// of their office.
+const freshReports = `SELECT p.office_code FROM report_periods p JOIN offices o ON o.code = p.office_code
 	WHERE p.office_code = ANY($1) AND p.period_from = $2::date AND p.period_to = $3::date AND p.asked_from = $4::date
 	  AND p.built_at IS NOT NULL AND p.settled
+	  AND (p.valid_on IS NULL OR p.valid_on = ($5::timestamptz AT TIME ZONE o.tz)::date)
 	  AND NOT EXISTS (SELECT 1 FROM report_dirty d WHERE d.office_code = p.office_code AND d.from_day <= p.period_to + d.reach)`
 
-// StoredReports returns the fresh stored periods of codes at k (without
-// their days) and their days summed by date (sums; the largest lateness;
-// either flag), from one snapshot.
-func (s *Store) StoredReports(ctx context.Context, codes []string, k ReportKey) ([]StoredReport, []ReportDay, error) {
+// StoredReports returns the fresh stored periods of codes at k read at
+// now (without their days) and their days summed by date (sums; the
+// largest lateness; either flag), from one snapshot.
+func (s *Store) StoredReports(ctx context.Context, codes []string, k ReportKey, now time.Time) ([]StoredReport, []ReportDay, error) {
 	rows, err := s.pool.Query(ctx, `SELECT p.office_code, p.feasible, p.earliest, to_char(p.clearance, 'YYYY-MM-DD'), p.outages,
-			p.totals, p.availability, p.read_at, p.days
+			p.totals, p.availability, p.read_at, to_char(p.valid_on, 'YYYY-MM-DD'), p.avail_part, p.days
 		FROM report_periods p WHERE p.office_code IN (`+freshReports+`)
 		  AND p.period_from = $2::date AND p.period_to = $3::date AND p.asked_from = $4::date`,
-		codes, k.From.String(), k.To.String(), k.Asked.String())
+		codes, k.From.String(), k.To.String(), k.Asked.String(), now)
 	if err != nil {
 		return nil, nil, fmt.Errorf("stored reports %s..%s: %w", k.From, k.To, err)
 	}
@@ -73,20 +82,29 @@ func (s *Store) StoredReports(ctx context.Context, codes []string, k ReportKey) 
 		heads     []StoredReport
 		h         StoredReport
 		clearance *string
+		validOn   *string
 		days      []byte
 	)
 	sums := make([]ReportDay, k.From.DaysUntil(k.To)+1)
 	for i := range sums {
 		sums[i].Date = k.From.AddDays(i)
 	}
-	_, err = pgx.ForEachRow(rows, []any{&h.Office, &h.Feasible, &h.Earliest, &clearance, &h.Outages, &h.Totals, &h.Availability, &h.ReadAt, &days}, func() error {
-		h.Settled, h.Clearance = true, nil
+	_, err = pgx.ForEachRow(rows, []any{&h.Office, &h.Feasible, &h.Earliest, &clearance, &h.Outages, &h.Totals, &h.Availability,
+		&h.ReadAt, &validOn, &h.AvailPart, &days}, func() error {
+		h.Settled, h.Clearance, h.ValidOn = true, nil, nil
 		if clearance != nil {
 			d, err := calendar.ParseDate(*clearance)
 			if err != nil {
 				return err
 			}
 			h.Clearance = &d
+		}
+		if validOn != nil {
+			d, err := calendar.ParseDate(*validOn)
+			if err != nil {
+				return err
+			}
+			h.ValidOn = &d
 		}
 		if err := addPacked(sums, days); err != nil {
 			return fmt.Errorf("office %s: %w", h.Office, err)
@@ -159,14 +177,39 @@ func addPacked(sums []ReportDay, b []byte) error {
 	return nil
 }
 
+// wantChunk bounds the offices one want transaction locks (the lock
+// table holds a few thousand).
+const wantChunk = 256
+
 // WantReports asks for codes' periods at k to be stored: a row not built
-// yet, which the refresher builds (or a request fills, PutReports).
-func (s *Store) WantReports(ctx context.Context, codes []string, k ReportKey) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO report_periods (office_code, period_from, period_to, asked_from)
-		SELECT c, $2::date, $3::date, $4::date FROM unnest($1::text[]) AS c
-		ON CONFLICT DO NOTHING`, codes, k.From.String(), k.To.String(), k.Asked.String())
-	if err != nil {
-		return fmt.Errorf("want reports %s..%s: %w", k.From, k.To, err)
+// yet (or one built on an office date before now's, to be built again),
+// which the refresher builds or a request fills (PutReports). A trigger
+// may have decided an office had nothing stored to mark
+// (migrations/00024, report_reached), so a row is added only under the
+// office's want lock, taken without waiting: a change of the office still
+// in flight holds it, and that office is left out this time (its report
+// is built in the request and not stored).
+func (s *Store) WantReports(ctx context.Context, codes []string, k ReportKey, now time.Time) error {
+	for len(codes) > 0 {
+		chunk := codes[:min(len(codes), wantChunk)]
+		codes = codes[len(chunk):]
+		err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+			var ok bool
+			if err := tx.QueryRow(ctx, `SELECT pg_try_advisory_xact_lock_shared(hashtextextended('pantau.report.want:', 0))`).Scan(&ok); err != nil || !ok {
+				return err
+			}
+			_, err := tx.Exec(ctx, `WITH locked AS (
+					SELECT c FROM unnest($1::text[]) AS c WHERE pg_try_advisory_xact_lock(hashtextextended('pantau.report.want:' || c, 0)))
+				INSERT INTO report_periods AS p (office_code, period_from, period_to, asked_from)
+				SELECT c, $2::date, $3::date, $4::date FROM locked
+				ON CONFLICT (office_code, period_from, period_to, asked_from) DO UPDATE SET built_at = NULL
+					WHERE p.valid_on < ($5::timestamptz AT TIME ZONE (SELECT tz FROM offices WHERE code = p.office_code))::date`,
+				chunk, k.From.String(), k.To.String(), k.Asked.String(), now)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("want reports %s..%s: %w", k.From, k.To, err)
+		}
 	}
 	return nil
 }
@@ -194,22 +237,26 @@ func (s *Store) PutReports(ctx context.Context, k ReportKey, rs []StoredReport, 
 	// inputs may predate a mark the refresher has since consumed by
 	// rebuilding (or dropping) that row.
 	q := `UPDATE report_periods p SET built_at = $4, settled = u.settled, feasible = u.feasible, earliest = u.earliest,
-			clearance = u.clearance::date, outages = u.outages, totals = u.totals, availability = u.availability, days = u.days
-		FROM unnest($5::text[], $6::boolean[], $7::boolean[], $8::boolean[], $9::text[], $10::integer[], $11::jsonb[], $12::jsonb[], $13::bytea[])
-			AS u(office_code, settled, feasible, earliest, clearance, outages, totals, availability, days)
+			clearance = u.clearance::date, outages = u.outages, totals = u.totals, availability = u.availability, days = u.days,
+			valid_on = u.valid_on::date, avail_part = u.avail_part
+		FROM unnest($5::text[], $6::boolean[], $7::boolean[], $8::boolean[], $9::text[], $10::integer[], $11::jsonb[], $12::jsonb[], $13::bytea[],
+				$14::text[], $15::jsonb[])
+			AS u(office_code, settled, feasible, earliest, clearance, outages, totals, availability, days, valid_on, avail_part)
 		WHERE p.office_code = u.office_code AND p.period_from = $1::date AND p.period_to = $2::date AND p.asked_from = $3::date
 		  AND p.built_at IS NULL`
 	if !onlyWanted {
 		q = `INSERT INTO report_periods (office_code, period_from, period_to, asked_from, built_at, settled,
-				feasible, earliest, clearance, outages, totals, availability, days)
+				feasible, earliest, clearance, outages, totals, availability, days, valid_on, avail_part)
 			SELECT u.office_code, $1::date, $2::date, $3::date, $4, u.settled, u.feasible, u.earliest, u.clearance::date,
-				u.outages, u.totals, u.availability, u.days
-			FROM unnest($5::text[], $6::boolean[], $7::boolean[], $8::boolean[], $9::text[], $10::integer[], $11::jsonb[], $12::jsonb[], $13::bytea[])
-				AS u(office_code, settled, feasible, earliest, clearance, outages, totals, availability, days)
+				u.outages, u.totals, u.availability, u.days, u.valid_on::date, u.avail_part
+			FROM unnest($5::text[], $6::boolean[], $7::boolean[], $8::boolean[], $9::text[], $10::integer[], $11::jsonb[], $12::jsonb[], $13::bytea[],
+					$14::text[], $15::jsonb[])
+				AS u(office_code, settled, feasible, earliest, clearance, outages, totals, availability, days, valid_on, avail_part)
 			ON CONFLICT (office_code, period_from, period_to, asked_from) DO UPDATE SET built_at = EXCLUDED.built_at,
 				settled = EXCLUDED.settled, feasible = EXCLUDED.feasible, earliest = EXCLUDED.earliest,
 				clearance = EXCLUDED.clearance, outages = EXCLUDED.outages, totals = EXCLUDED.totals,
-				availability = EXCLUDED.availability, days = EXCLUDED.days`
+				availability = EXCLUDED.availability, days = EXCLUDED.days, valid_on = EXCLUDED.valid_on,
+				avail_part = EXCLUDED.avail_part`
 	}
 	n := len(rs)
 	var (
@@ -217,10 +264,15 @@ func (s *Store) PutReports(ctx context.Context, k ReportKey, rs []StoredReport, 
 		settled, feas, earl  = make([]bool, n), make([]bool, n), make([]bool, n)
 		outages              = make([]int32, n)
 		totals, avail, packs = make([][]byte, n), make([][]byte, n), make([][]byte, n)
+		validOn, parts       = make([]*string, n), make([][]byte, n)
 	)
 	for i, r := range rs {
 		offices[i], settled[i], feas[i], earl[i], outages[i] = r.Office, r.Settled, r.Feasible, r.Earliest, int32(r.Outages)
-		totals[i], avail[i] = r.Totals, r.Availability
+		totals[i], avail[i], parts[i] = r.Totals, r.Availability, r.AvailPart
+		if r.ValidOn != nil {
+			v := r.ValidOn.String()
+			validOn[i] = &v
+		}
 		if r.Clearance != nil {
 			c := r.Clearance.String()
 			clearances[i] = &c
@@ -230,7 +282,7 @@ func (s *Store) PutReports(ctx context.Context, k ReportKey, rs []StoredReport, 
 		}
 	}
 	tag, err := s.pool.Exec(ctx, q, k.From.String(), k.To.String(), k.Asked.String(), now,
-		offices, settled, feas, earl, clearances, outages, jsonArray(totals), jsonArray(avail), packs)
+		offices, settled, feas, earl, clearances, outages, jsonArray(totals), jsonArray(avail), packs, validOn, jsonArray(parts))
 	if err != nil {
 		return 0, fmt.Errorf("put reports %s..%s: %w", k.From, k.To, err)
 	}
@@ -363,9 +415,12 @@ func (s *Store) ClearReportMarks(ctx context.Context, marks []ReportMark) error 
 	return nil
 }
 
-// PruneReports deletes stored periods not read since before.
-func (s *Store) PruneReports(ctx context.Context, before time.Time) (int64, error) {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM report_periods WHERE read_at < $1`, before)
+// PruneReports deletes stored periods not read since before, and those
+// built for an office date that has passed everywhere by now (a period
+// through today read yesterday: the next read builds it again).
+func (s *Store) PruneReports(ctx context.Context, before, now time.Time) (int64, error) {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM report_periods WHERE read_at < $1 OR valid_on < $2::date`,
+		before, calendar.DateOf(now.Add(-48*time.Hour), time.UTC).String())
 	if err != nil {
 		return 0, fmt.Errorf("prune reports: %w", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/detect"
 	"github.com/pantau-id/pantau/api/postgres"
 	"github.com/pantau-id/pantau/report"
 	"github.com/pantau-id/pantau/report/calendar"
@@ -14,11 +15,21 @@ import (
 )
 
 // A province's or the nation's report sums its offices' stored periods
-// (migrations/00022) where they are fresh, and builds the others in the
-// request, so every figure is exact: the same as building every office
-// (TestStoredEqualsFresh). An office's period is stored once it has ended
-// in the office's zone, without a what-if and with no open outage assumed
-// to end now; until then its figures move with the clock.
+// (migrations/00022, 00024) where they are fresh, and builds the others in
+// the request, so every figure is exact: the same as building every office
+// (TestStoredEqualsFresh). An office's period is stored when no what-if is
+// asked and no open outage was assumed to end now (those figures move with
+// the clock). What else report.Build and availability read from the clock:
+//   - a period running through today (its last day today or later) plans
+//     overtime from today (PlanFrom) and marks the days from today on as
+//     the forecast (Day.Forecast): both change only with the office's
+//     date, so such a period is stored for the date it was built on
+//     (valid_on) and built again on the next;
+//   - its availability runs to now: the row keeps it measured up to the
+//     start of that date (an sla.Meter) and each read adds the day so far
+//     from the series and maintenance of today (a small read for all
+//     offices at once);
+//   - Report.GeneratedAt is the request's, TodayDone an office page's.
 
 // touchEvery is how often a read notes that a stored period is still read.
 const touchEvery = time.Hour
@@ -35,17 +46,8 @@ func (b *Builder) Area(ctx context.Context, code, name string, offices []api.Off
 	now := b.now()
 	key := postgres.ReportKey{From: p.From, To: p.To, Asked: asked}
 	var storable []string // offices whose period can be stored
-	zones := map[string]*time.Location{}
-	for _, o := range offices {
-		loc := zones[o.TZ]
-		if loc == nil {
-			if loc, err = Location(o); err != nil {
-				return nil, err
-			}
-			zones[o.TZ] = loc
-		}
-		ok := canStore(p, loc, now)
-		if ok {
+	if canStore(p) {
+		for _, o := range offices {
 			storable = append(storable, o.Code)
 		}
 	}
@@ -54,9 +56,13 @@ func (b *Builder) Area(ctx context.Context, code, name string, offices []api.Off
 		sums  []postgres.ReportDay
 	)
 	if len(storable) > 0 {
-		if heads, sums, err = b.store.StoredReports(ctx, storable, key); err != nil {
+		if heads, sums, err = b.store.StoredReports(ctx, storable, key, now); err != nil {
 			return nil, err
 		}
+	}
+	today, err := b.todayAvailability(ctx, offices, heads, now)
+	if err != nil {
+		return nil, err
 	}
 	fresh := make(map[string]*postgres.StoredReport, len(heads))
 	var touch []string
@@ -87,7 +93,7 @@ func (b *Builder) Area(ctx context.Context, code, name string, offices []api.Off
 	}
 	// Asked for before the inputs are read (PutReports explains why).
 	if len(wanted) > 0 {
-		if err := b.store.WantReports(ctx, wanted, key); err != nil {
+		if err := b.store.WantReports(ctx, wanted, key, now); err != nil {
 			return nil, err
 		}
 	}
@@ -103,27 +109,105 @@ func (b *Builder) Area(ctx context.Context, code, name string, offices []api.Off
 			return nil, err
 		}
 	}
-	return assemble(code, name, offices, p, asked, now, fresh, sums, built)
+	return assemble(code, name, offices, p, asked, now, fresh, today, sums, built)
 }
 
-// canStore says whether a period p of an office in zone loc can be stored:
-// it has ended there at now, and no what-if is asked.
-func canStore(p Period, loc *time.Location, now time.Time) bool {
-	if !p.AssumeEnd.IsZero() || !p.PlanFrom.IsZero() || !p.ProjectFrom.IsZero() {
-		return false
-	}
-	return !p.To.AddDays(1).In(loc, 0).After(now)
+// canStore says whether a period p can be stored: no what-if is asked.
+func canStore(p Period) bool {
+	return p.AssumeEnd.IsZero() && p.PlanFrom.IsZero() && p.ProjectFrom.IsZero()
 }
 
-// settled says whether r, built at now, stays true as time passes: its
-// period had ended and no open outage was assumed to end now.
-func settled(r *OfficeReport, p Period, now time.Time) bool {
-	loc, err := Location(r.Office)
-	if err != nil || !canStore(p, loc, now) {
+// settled says whether r stays true as time passes (within its office
+// date, for a period running through today): no what-if, no open outage
+// assumed to end now.
+func settled(r *OfficeReport, p Period) bool {
+	if !canStore(p) {
 		return false
 	}
 	_, assumed := Assumed(r.Report)
 	return !assumed
+}
+
+// availPart is a period running through today's availability as stored:
+// measured up to the start of the office's date it was built on (or the
+// period's start, if later), and that date's working time.
+type availPart struct {
+	Meter sla.Meter      `json:"meter"`
+	Work  [][2]time.Time `json:"work"`
+	On    calendar.Date  `json:"on"`
+}
+
+// partOf is the availPart of spans measured from start, built at now.
+func partOf(spans []sla.Span, cal *calendar.Calendar, start, now time.Time) (*availPart, error) {
+	today := calendar.DateOf(now, cal.Zone)
+	at := today.In(cal.Zone, 0)
+	if start.After(at) {
+		at = start
+	}
+	m := sla.NewMeter(start)
+	if err := m.Add(spans, at, cal.WorkingSpans(start, at)); err != nil {
+		return nil, err
+	}
+	return &availPart{Meter: *m, Work: cal.WorkingSpans(at, today.AddDays(1).In(cal.Zone, 0)), On: today}, nil
+}
+
+// todayAvailability completes the availability of the stored periods
+// among heads that run through today: what each kept, plus today so far
+// (nil before the period begins), by office.
+func (b *Builder) todayAvailability(ctx context.Context, offices []api.Office, heads []postgres.StoredReport, now time.Time) (map[string]*sla.Report, error) {
+	parts := map[string]*availPart{}
+	var since time.Time
+	for _, h := range heads {
+		if h.AvailPart == nil {
+			continue
+		}
+		var part availPart
+		if err := json.Unmarshal(h.AvailPart, &part); err != nil {
+			return nil, fmt.Errorf("office %s: stored availability: %w", h.Office, err)
+		}
+		parts[h.Office] = &part
+		if since.IsZero() || part.Meter.At.Before(since) {
+			since = part.Meter.At
+		}
+	}
+	if len(parts) == 0 {
+		return nil, nil
+	}
+	var codes []string
+	var offs []api.Office
+	for _, o := range offices {
+		if parts[o.Code] != nil {
+			codes, offs = append(codes, o.Code), append(offs, o)
+		}
+	}
+	r := b.store.ModelReader()
+	series, err := r.CentralSeries(ctx, codes, since)
+	if err != nil {
+		return nil, err
+	}
+	maint, err := r.Maintenance(ctx, offs, since, now)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]*sla.Report, len(parts))
+	for _, c := range codes {
+		part := parts[c]
+		if !now.After(part.Meter.From) {
+			out[c] = nil
+			continue
+		}
+		var ws []detect.Window
+		for _, m := range maint[c] {
+			ws = append(ws, detect.Window{ID: m.ID, Start: m.StartsAt, End: m.EndsAt})
+		}
+		m := part.Meter
+		if err := m.Add(timelineSpans(series[c], ws, m.At, now), now, part.Work); err != nil {
+			return nil, fmt.Errorf("office %s: availability: %w", c, err)
+		}
+		rep := m.Report()
+		out[c] = &rep
+	}
+	return out, nil
 }
 
 // put stores reports built for key (onlyWanted: a request's, see
@@ -131,7 +215,7 @@ func settled(r *OfficeReport, p Period, now time.Time) bool {
 func (b *Builder) put(ctx context.Context, key postgres.ReportKey, rs []*OfficeReport, p Period, now time.Time, onlyWanted bool) error {
 	var out []postgres.StoredReport
 	for _, r := range rs {
-		s, err := toStored(r, settled(r, p, now))
+		s, err := toStored(r, settled(r, p))
 		if err != nil {
 			return err
 		}
@@ -151,7 +235,15 @@ func toStored(r *OfficeReport, settled bool) (postgres.StoredReport, error) {
 	if s.Totals, err = json.Marshal(rep.Totals); err != nil {
 		return s, fmt.Errorf("office %s: totals: %w", r.Office.Code, err)
 	}
-	if r.Availability != nil {
+	switch {
+	case r.today != nil:
+		// Availability runs to now: kept up to today, completed on reads.
+		on := r.today.On
+		s.ValidOn = &on
+		if s.AvailPart, err = json.Marshal(r.today); err != nil {
+			return s, fmt.Errorf("office %s: availability: %w", r.Office.Code, err)
+		}
+	case r.Availability != nil:
 		if s.Availability, err = json.Marshal(r.Availability); err != nil {
 			return s, fmt.Errorf("office %s: availability: %w", r.Office.Code, err)
 		}
@@ -172,7 +264,7 @@ func toStored(r *OfficeReport, settled bool) (postgres.StoredReport, error) {
 // assemble sums stored heads and days (fresh, sums) with the reports built
 // in the request into the area's report, offices in the order given.
 func assemble(code, name string, offices []api.Office, p Period, asked calendar.Date, now time.Time,
-	fresh map[string]*postgres.StoredReport, sums []postgres.ReportDay, built []*OfficeReport) (*AreaReport, error) {
+	fresh map[string]*postgres.StoredReport, today map[string]*sla.Report, sums []postgres.ReportDay, built []*OfficeReport) (*AreaReport, error) {
 	out := &AreaReport{Code: code, Name: name, Offices: make([]OfficeSummary, len(offices))}
 	if asked != p.From {
 		out.RequestedFrom = asked
@@ -199,7 +291,9 @@ func assemble(code, name string, offices []api.Office, p Period, asked calendar.
 			if err := json.Unmarshal(s.Totals, &sum.Totals); err != nil {
 				return nil, fmt.Errorf("office %s: stored totals: %w", o.Code, err)
 			}
-			if s.Availability != nil {
+			if s.AvailPart != nil {
+				sum.Availability = today[o.Code]
+			} else if s.Availability != nil {
 				sum.Availability = new(sla.Report)
 				if err := json.Unmarshal(s.Availability, sum.Availability); err != nil {
 					return nil, fmt.Errorf("office %s: stored availability: %w", o.Code, err)

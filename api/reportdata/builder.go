@@ -48,6 +48,10 @@ type OfficeReport struct {
 	// Projected says from when the model was given the office's usual
 	// intake for days not recorded (nil: nothing projected).
 	Projected *Projection `json:"projected"`
+	// today is, for a period running through today, the availability
+	// measured up to the start of today and today's working time, as it
+	// is stored (area.go); nil for a period that had ended.
+	today *availPart
 }
 
 // Office builds one office's report over p.
@@ -177,26 +181,44 @@ func (b *Builder) office(l *loaded, o api.Office, p Period, asked calendar.Date,
 		r.RequestedFrom = asked
 	}
 	start, end := asked.In(in.Office.Calendar.Zone, 0), p.To.AddDays(1).In(in.Office.Calendar.Zone, 0)
-	if end.After(now) {
+	through := end.After(now) // the period runs through today (or later)
+	if through {
 		end = now
 	}
+	var spans []sla.Span
 	if end.After(start) {
-		// The office's timeline as Store.OfficeTimeline gives it, from the
-		// series load read for every office at once.
-		var ws []detect.Window
-		for _, m := range l.maintenance[o.Code] {
-			ws = append(ws, detect.Window{ID: m.ID, Start: m.StartsAt, End: m.EndsAt})
-		}
-		tl := detect.Timeline(l.series[o.Code], ws, start, end)
-		spans := make([]sla.Span, len(tl))
-		for i, iv := range tl {
-			spans[i] = sla.Span{Start: iv.From, End: iv.To, State: sla.State(iv.State)}
-		}
+		spans = l.spans(o.Code, start, end)
 		av, err := sla.Compute(spans, start, end, in.Office.Calendar)
 		if err != nil {
 			return nil, fmt.Errorf("office %s: availability: %w", o.Code, err)
 		}
 		r.Availability = &av
 	}
+	if through {
+		if r.today, err = partOf(spans, in.Office.Calendar, start, now); err != nil {
+			return nil, fmt.Errorf("office %s: availability: %w", o.Code, err)
+		}
+	}
 	return r, nil
+}
+
+// spans is office's timeline over [start, end) as Store.OfficeTimeline
+// gives it, from the series load read for every office at once.
+func (l *loaded) spans(office string, start, end time.Time) []sla.Span {
+	var ws []detect.Window
+	for _, m := range l.maintenance[office] {
+		ws = append(ws, detect.Window{ID: m.ID, Start: m.StartsAt, End: m.EndsAt})
+	}
+	return timelineSpans(l.series[office], ws, start, end)
+}
+
+// timelineSpans is the timeline of series and maintenance windows ws over
+// [start, end) as availability spans.
+func timelineSpans(series []detect.Series, ws []detect.Window, start, end time.Time) []sla.Span {
+	tl := detect.Timeline(series, ws, start, end)
+	spans := make([]sla.Span, len(tl))
+	for i, iv := range tl {
+		spans[i] = sla.Span{Start: iv.From, End: iv.To, State: sla.State(iv.State)}
+	}
+	return spans
 }

@@ -109,7 +109,7 @@ func (b *Builder) Refresh(ctx context.Context, batch int, keep time.Duration) (m
 		if err := b.store.ClearReportMarks(ctx, marks); err != nil {
 			return err
 		}
-		if _, err := b.store.PruneReports(ctx, b.now().Add(-keep)); err != nil {
+		if _, err := b.store.PruneReports(ctx, b.now().Add(-keep), b.now()); err != nil {
 			return err
 		}
 		more = len(offices) >= batch || wanted >= batch

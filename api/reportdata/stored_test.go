@@ -45,11 +45,14 @@ func (b *Builder) areaFresh(ctx context.Context, code, name string, offices []ap
 // TestStoredEqualsFresh is the stored figures' property: after any
 // sequence of input changes (intake, outages opened, closed and deleted,
 // maintenance of an office, a province or the nation, settings, document
-// types, holidays, closures, a series' start), a province's and the
-// nation's report read from the store (fresh periods summed, stale ones
-// built in the request) equal the same reports built from scratch, before
-// the refresher has caught up and after; once it has, every office comes
-// from the store. PANTAU_STORED_SEED replays a failing sequence.
+// types, holidays, closures, a series' start) and of the clock moving on
+// (within the day and across midnight), a province's and the nation's
+// report read from the store (fresh periods summed, stale ones built in
+// the request) equal the same reports built from scratch, before the
+// refresher has caught up and after; once it has, every office comes from
+// the store. The periods are two that have ended and two that run through
+// today (one ending today, one later). PANTAU_STORED_SEED replays a
+// failing sequence.
 func TestStoredEqualsFresh(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -117,9 +120,10 @@ func TestStoredEqualsFresh(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	periods := []Period{{From: from, To: to}, {From: calendar.D(2020, 1, 20), To: calendar.D(2020, 2, 10), Extend: true}}
-	at := func() time.Time { // an instant in the period, on a quarter hour
-		return from.In(wita, 0).Add(time.Duration(rnd.IntN(58*24*4)) * 15 * time.Minute)
+	periods := []Period{{From: from, To: to}, {From: calendar.D(2020, 1, 20), To: calendar.D(2020, 2, 10), Extend: true},
+		{From: calendar.D(2020, 3, 1), To: calendar.D(2020, 3, 25)}, {From: calendar.D(2020, 3, 10), To: calendar.D(2020, 3, 31), Extend: true}}
+	at := func() time.Time { // an instant from the first period's start to now, on a quarter hour
+		return from.In(wita, 0).Add(time.Duration(rnd.Int64N(int64(now.Sub(from.In(wita, 0))/(15*time.Minute)))) * 15 * time.Minute)
 	}
 	type open struct {
 		series
@@ -189,7 +193,7 @@ func TestStoredEqualsFresh(t *testing.T) {
 	for step := range 40 {
 		var what string
 		c := codes[rnd.IntN(len(codes))]
-		switch k := rnd.IntN(10); k {
+		switch k := rnd.IntN(12); k {
 		case 0, 1:
 			d := from.AddDays(rnd.IntN(70))
 			what = fmt.Sprintf("intake %s %s", c, d)
@@ -202,6 +206,11 @@ func TestStoredEqualsFresh(t *testing.T) {
 			sr := all[rnd.IntN(len(all))]
 			st := at()
 			end := st.Add(time.Duration(1+rnd.IntN(120)) * time.Hour)
+			if rnd.IntN(3) == 0 { // one seen today
+				st = now.Add(-time.Duration(1+rnd.IntN(40)) * 15 * time.Minute)
+				end = st.Add(time.Duration(1+rnd.IntN(8)) * 15 * time.Minute)
+			}
+			end = earlier(end, now)
 			what = fmt.Sprintf("outage %s %s-%s", sr.office, st, end)
 			var endArg any = end
 			if rnd.IntN(4) == 0 {
@@ -228,7 +237,10 @@ func TestStoredEqualsFresh(t *testing.T) {
 					o.office, o.probe, o.target, o.start)
 				outages = append(outages[:i], outages[i+1:]...)
 			} else {
-				end := o.start.Add(time.Duration(1+rnd.IntN(48)) * time.Hour)
+				end := earlier(o.start.Add(time.Duration(1+rnd.IntN(48))*time.Hour), now)
+				if !end.After(o.start) {
+					continue
+				}
 				what = fmt.Sprintf("outage %s %s ends %s", o.office, o.start, end)
 				_, err = s.Pool().Exec(ctx, `UPDATE outages SET ended_at = $5, ended_by = 'recovery'
 					WHERE office_code = $1 AND probe_id = $2 AND target_id = $3 AND started_at = $4`, o.office, o.probe, o.target, o.start, end)
@@ -308,6 +320,14 @@ func TestStoredEqualsFresh(t *testing.T) {
 			what = fmt.Sprintf("series of %s measured from %s", sr.office, first)
 			_, err = s.Pool().Exec(ctx, `UPDATE series_state SET first_at = $4 WHERE office_code = $1 AND probe_id = $2 AND target_id = $3`,
 				sr.office, sr.probe, sr.target, first)
+		case 10, 11:
+			// The clock moves on: within the day, or past midnight.
+			d := time.Duration(1+rnd.IntN(16)) * 37 * time.Minute
+			if k == 11 {
+				d = time.Duration(12+rnd.IntN(24)) * time.Hour
+			}
+			now = now.Add(d)
+			what = fmt.Sprintf("now %s", now)
 		}
 		if err != nil {
 			t.Fatalf("step %d %s: %v", step, what, err)
@@ -400,4 +420,11 @@ func TestRefresherService(t *testing.T) {
 	if before.Report.Totals == after.Report.Totals {
 		t.Fatalf("halving Makassar's staff changed no total: %+v", after.Report.Totals)
 	}
+}
+
+func earlier(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }

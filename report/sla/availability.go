@@ -124,46 +124,93 @@ func Compute(spans []Span, from, to time.Time, cal *calendar.Calendar) (Report, 
 	if !to.After(from) {
 		return Report{}, fmt.Errorf("sla: period %s..%s is empty", from, to)
 	}
+	m := NewMeter(from)
+	if err := m.Add(spans, to, cal.WorkingSpans(from, to)); err != nil {
+		return Report{}, err
+	}
+	return m.Report(), nil
+}
+
+// Meter measures a period piece by piece: Compute is one Meter over
+// [from, to), and a Meter stopped at any instant and carried on (after
+// being kept as JSON) gives the same Report. Stored report figures keep
+// one at the start of an office's today and add today's part on each
+// read (api/reportdata).
+type Meter struct {
+	From time.Time `json:"from"`
+	At   time.Time `json:"at"` // measured up to here
+	// The report's sums so far (shares are computed by Report).
+	All          Time              `json:"all"`
+	WorkingHours Time              `json:"working_hours"`
+	Outages      int               `json:"outages"`
+	Longest      calendar.Duration `json:"longest"`
+	UpBetween    calendar.Duration `json:"up_between"`
+	// The fold's state at At: inside an outage (down seen since the last
+	// up), its down time so far, and the up time since the last outage.
+	InOutage bool              `json:"in_outage"`
+	Run      calendar.Duration `json:"run"`
+	UpSince  calendar.Duration `json:"up_since"`
+}
+
+// NewMeter starts measuring at from.
+func NewMeter(from time.Time) *Meter { return &Meter{From: from.UTC(), At: from.UTC()} }
+
+// Add measures [m.At, to) from spans (those outside it are ignored) and
+// the office's working time in it (any spans; the parts inside count,
+// as calendar.WorkingSpans gives them).
+func (m *Meter) Add(spans []Span, to time.Time, working [][2]time.Time) error {
 	for i, s := range spans {
 		if _, ok := rank[s.State]; !ok {
-			return Report{}, fmt.Errorf("sla: spans[%d]: state: unknown %q", i, s.State)
+			return fmt.Errorf("sla: spans[%d]: state: unknown %q", i, s.State)
 		}
 		if !s.End.After(s.Start) {
-			return Report{}, fmt.Errorf("sla: spans[%d]: end %s not after start %s", i, s.End, s.Start)
+			return fmt.Errorf("sla: spans[%d]: end %s not after start %s", i, s.End, s.Start)
 		}
 	}
-	segs := flatten(spans, from, to)
-	r := Report{From: from.UTC(), To: to.UTC()}
-	var run, upSince time.Duration
-	inOutage := false
+	if !to.After(m.At) {
+		return nil
+	}
+	segs := flatten(spans, m.At, to)
 	for _, g := range segs {
-		r.All.add(g.s, g.b.Sub(g.a))
+		m.All.add(g.s, g.b.Sub(g.a))
 		switch {
 		case g.s == Down:
-			if !inOutage {
-				if r.Outages > 0 {
+			if !m.InOutage {
+				if m.Outages > 0 {
 					// Up time since the last outage counts only once
 					// another outage closes the gap.
-					r.UpBetween += calendar.Duration(upSince)
+					m.UpBetween += m.UpSince
 				}
-				r.Outages++
-				inOutage, run, upSince = true, 0, 0
+				m.Outages++
+				m.InOutage, m.Run, m.UpSince = true, 0, 0
 			}
-			run += g.b.Sub(g.a)
-			r.Longest = max(r.Longest, calendar.Duration(run))
+			m.Run += calendar.Duration(g.b.Sub(g.a))
+			m.Longest = max(m.Longest, m.Run)
 		case g.s == Up:
-			inOutage = false
-			upSince += g.b.Sub(g.a)
+			m.InOutage = false
+			m.UpSince += calendar.Duration(g.b.Sub(g.a))
 		}
 	}
-	for _, w := range cal.WorkingSpans(from, to) {
+	for _, w := range working {
+		lo, hi := later(w[0], m.At), earlier(w[1], to)
+		if !lo.Before(hi) {
+			continue
+		}
 		for _, g := range segs {
-			a, b := later(g.a, w[0]), earlier(g.b, w[1])
+			a, b := later(g.a, lo), earlier(g.b, hi)
 			if a.Before(b) {
-				r.WorkingHours.add(g.s, b.Sub(a))
+				m.WorkingHours.add(g.s, b.Sub(a))
 			}
 		}
 	}
+	m.At = to.UTC()
+	return nil
+}
+
+// Report is the availability measured so far, over [From, At).
+func (m *Meter) Report() Report {
+	r := Report{From: m.From, To: m.At, All: m.All, WorkingHours: m.WorkingHours, Outages: m.Outages,
+		Longest: m.Longest, UpBetween: m.UpBetween}
 	r.All.Finish()
 	r.WorkingHours.Finish()
 	if r.Outages > 0 {
@@ -172,7 +219,7 @@ func Compute(spans []Span, from, to time.Time, cal *calendar.Calendar) (Report, 
 	if r.HasMTBF() {
 		r.MTBF = r.UpBetween / calendar.Duration(r.Outages-1)
 	}
-	return r, nil
+	return r
 }
 
 // flatten cuts [from, to) at every span boundary and gives each piece the

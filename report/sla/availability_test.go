@@ -1,7 +1,9 @@
 package sla
 
 import (
+	"encoding/json"
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -161,4 +163,45 @@ func show(p *float64) any {
 		return "nil"
 	}
 	return *p
+}
+
+// TestMeterSplit: a Meter stopped at any instant, kept as JSON and
+// carried on gives the report Compute gives in one pass.
+func TestMeterSplit(t *testing.T) {
+	loc, _ := time.LoadLocation("Asia/Makassar")
+	cal := calendar.Default(loc)
+	rnd := rand.New(rand.NewPCG(7, 14))
+	from := time.Date(2020, 1, 6, 0, 0, 0, 0, loc)
+	states := []State{Up, Unknown, Down, Maintenance}
+	for n := range 300 {
+		var spans []Span
+		for range rnd.IntN(12) {
+			a := from.Add(time.Duration(rnd.IntN(14*24*60)) * time.Minute)
+			spans = append(spans, Span{Start: a, End: a.Add(time.Duration(1+rnd.IntN(3*24*60)) * time.Minute), State: states[rnd.IntN(len(states))]})
+		}
+		to := from.Add(time.Duration(1+rnd.IntN(14*24*60)) * time.Minute)
+		want, err := Compute(spans, from, to, cal)
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := from.Add(time.Duration(rnd.Int64N(int64(to.Sub(from)) + 1)))
+		m := NewMeter(from)
+		if err := m.Add(spans, at, cal.WorkingSpans(from, at)); err != nil {
+			t.Fatal(err)
+		}
+		j, _ := json.Marshal(m)
+		var kept Meter
+		if err := json.Unmarshal(j, &kept); err != nil {
+			t.Fatal(err)
+		}
+		// Working spans of a whole day around the rest, as stored rows keep them.
+		if err := kept.Add(spans, to, cal.WorkingSpans(at.Add(-24*time.Hour), to.Add(24*time.Hour))); err != nil {
+			t.Fatal(err)
+		}
+		wj, _ := json.Marshal(want)
+		gj, _ := json.Marshal(kept.Report())
+		if string(wj) != string(gj) {
+			t.Fatalf("case %d split at %s: got %s\nwant %s", n, at, gj, wj)
+		}
+	}
 }
