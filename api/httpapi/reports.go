@@ -27,7 +27,7 @@ import (
 // outside it is not found.
 
 // reportDefaultDays is the default period: the 30 days up to today.
-const reportDefaultDays = 30
+const reportDefaultDays = reportdata.APIDefaultDays
 
 // reports returns a report builder on the server's store and clock.
 func (s *API) reports() *reportdata.Builder { return reportdata.New(s.store, s.now) }
@@ -134,7 +134,7 @@ func (s *API) GetNationalReport(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.areaReport(c, "ID", "Indonesia", "Asia/Jakarta", offices)
+	return s.areaReport(c, "ID", "Indonesia", reportdata.NationalTZ, offices)
 }
 
 // areaReport sums offices; the default period's today is in zone tz.

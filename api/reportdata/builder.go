@@ -19,6 +19,8 @@ import (
 type Builder struct {
 	store *postgres.Store
 	now   func() time.Time
+	// workers bounds the offices built at once (0: every core, at least 8).
+	workers int
 }
 
 // New returns a Builder over store; now is the clock (time.Now if nil).
@@ -137,7 +139,11 @@ func (b *Builder) build(ctx context.Context, offices []api.Office, p Period, ask
 	}
 	out = make([]*OfficeReport, len(offices))
 	errs = make([]error, len(offices))
-	sem := make(chan struct{}, max(8, runtime.GOMAXPROCS(0)))
+	n := b.workers
+	if n <= 0 {
+		n = max(8, runtime.GOMAXPROCS(0))
+	}
+	sem := make(chan struct{}, n)
 	var wg sync.WaitGroup
 	for i, o := range offices {
 		wg.Add(1)

@@ -6,9 +6,11 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/pantau-id/pantau/api"
 	"github.com/pantau-id/pantau/api/background"
 	"github.com/pantau-id/pantau/api/clock"
 	"github.com/pantau-id/pantau/api/postgres"
+	"github.com/pantau-id/pantau/report/calendar"
 )
 
 // Defaults for RefreshConfig.
@@ -30,9 +32,13 @@ type RefreshConfig struct {
 	Batch int
 	// Keep is how long a stored period nobody reads is kept (default 35
 	// days).
-	Keep   time.Duration
-	Logger *slog.Logger
-	Clock  clock.Clock
+	Keep time.Duration
+	// Workers bounds the offices built at once (default 1: the refresher
+	// runs beside ingest and detection and yields to them; a request
+	// builds what is not stored yet with every core).
+	Workers int
+	Logger  *slog.Logger
+	Clock   clock.Clock
 }
 
 // NewRefresher returns the background service that keeps stored periods
@@ -51,10 +57,94 @@ func NewRefresher(store *postgres.Store, cfg RefreshConfig) *background.Service 
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	b := New(store, cfg.Clock.Now)
+	b.workers = max(cfg.Workers, 1)
+	var warmed string // the dates Warm last ran for
 	return background.New(background.Config{Name: "reports", Interval: cfg.Interval, Timeout: cfg.Timeout,
 		Clock: cfg.Clock, Logger: cfg.Logger}, func(ctx context.Context) (bool, error) {
+		// At start, and when a day begins in one of the country's zones
+		// (UTC+7 to +9), the periods users read by default change.
+		now := b.now()
+		key := ""
+		for h := 7; h <= 9; h++ {
+			key += calendar.DateOf(now, time.FixedZone("", h*3600)).String()
+		}
+		if key != warmed {
+			if err := b.Warm(ctx); err != nil {
+				return false, err
+			}
+			warmed = key
+		}
 		return b.Refresh(ctx, cfg.Batch, cfg.Keep)
 	})
+}
+
+// Periods users read without asking, which the refresher keeps stored for
+// every office (Warm).
+const (
+	// APIDefaultDays is the reports API's period: the days up to today in
+	// the area's zone, from moved back over an open outage
+	// (Period.Extend).
+	APIDefaultDays = 30
+	// PageDefaultDays is the province page's: the days up to today in the
+	// province's zone.
+	PageDefaultDays = 14
+	// NationalTZ is the zone of the nation's "today".
+	NationalTZ = "Asia/Jakarta"
+)
+
+// Warm asks for the periods users read by default to be stored for every
+// office: the reports API's province and national periods and the
+// province page's, as their requests key them (Store.WantReports; the
+// refresher then builds them, a batch a pass). Rows already stored for
+// today are left alone.
+func (b *Builder) Warm(ctx context.Context) error {
+	provinces, err := b.store.Provinces(ctx)
+	if err != nil {
+		return err
+	}
+	offices, err := b.store.Offices(ctx, api.OfficeFilter{})
+	if err != nil {
+		return err
+	}
+	if len(offices) == 0 {
+		return nil
+	}
+	byProvince := map[string][]api.Office{}
+	for _, o := range offices {
+		byProvince[o.ProvinceCode] = append(byProvince[o.ProvinceCode], o)
+	}
+	type area struct {
+		offices []api.Office
+		tz      string
+		days    int
+		extend  bool
+	}
+	areas := []area{{offices, NationalTZ, APIDefaultDays, true}}
+	for _, pr := range provinces {
+		if offs := byProvince[pr.Code]; len(offs) > 0 {
+			areas = append(areas, area{offs, pr.TZ, APIDefaultDays, true}, area{offs, pr.TZ, PageDefaultDays, false})
+		}
+	}
+	now := b.now()
+	for _, a := range areas {
+		loc, err := calendar.LoadZone(a.tz)
+		if err != nil {
+			return fmt.Errorf("warm reports: %w", err)
+		}
+		today := calendar.DateOf(now, loc)
+		p, asked, err := b.prepare(ctx, a.offices, Period{From: today.AddDays(-(a.days - 1)), To: today, Extend: a.extend})
+		if err != nil {
+			return err
+		}
+		codes := make([]string, len(a.offices))
+		for i, o := range a.offices {
+			codes[i] = o.Code
+		}
+		if err := b.store.WantReports(ctx, codes, postgres.ReportKey{From: p.From, To: p.To, Asked: asked}, now); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Refresh is one pass of the refresher: it takes the marks of up to batch
@@ -121,11 +211,39 @@ func (b *Builder) Refresh(ctx context.Context, batch int, keep time.Duration) (m
 // rebuild builds and stores codes' periods at k; an office whose data the
 // model refuses loses its stored period (a request shows the error).
 func (b *Builder) rebuild(ctx context.Context, k postgres.ReportKey, codes []string) error {
-	offices, err := b.store.ModelReader().Offices(ctx, codes)
+	all, err := b.store.ModelReader().Offices(ctx, codes)
 	if err != nil {
 		return err
 	}
+	// An office with a central outage still open during the period has it
+	// assumed to end now: its figures move with the clock and would not be
+	// read, so it is not built (a national cut marks every office, often);
+	// the outage's end marks it again.
+	open, err := b.store.OpenCentralOutages(ctx, codes)
+	if err != nil {
+		return err
+	}
+	var (
+		offices []api.Office
+		held    []postgres.StoredReport
+	)
+	for _, o := range all {
+		if at, ok := open[o.Code]; ok {
+			loc, err := Location(o)
+			if err != nil {
+				return err
+			}
+			if at.Before(k.To.AddDays(1).In(loc, 0)) {
+				held = append(held, postgres.StoredReport{Office: o.Code})
+				continue
+			}
+		}
+		offices = append(offices, o)
+	}
 	p, now := Period{From: k.From, To: k.To}, b.now()
+	if _, err := b.store.PutReports(ctx, k, held, false, now); err != nil {
+		return err
+	}
 	built, errs, err := b.build(ctx, offices, p, k.Asked, now)
 	if err != nil {
 		return fmt.Errorf("rebuild %s..%s: %w", k.From, k.To, err)

@@ -428,3 +428,63 @@ func earlier(a, b time.Time) time.Time {
 	}
 	return b
 }
+
+// TestWarm: the refresher stores the periods users read by default (the
+// API's province and national periods, the province page's) for every
+// office before anyone reads them, valid for the day; on the next day
+// Warm asks for the new ones, and reads equal a fresh build.
+func TestWarm(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := pgtest.Store(t)
+	mks := pgtest.Makassar(t, s)
+	kdi := pgtest.Kendari(t, s)
+	offices := []api.Office{mks.Office, kdi.Office}
+	now := time.Date(2020, 1, 20, 10, 0, 0, 0, time.UTC)
+	b := New(s, func() time.Time { return now })
+	for day := range 2 {
+		if err := b.Warm(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for more := true; more; {
+			var err error
+			if more, err = b.Refresh(ctx, 0, 0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		jkt, _ := time.LoadLocation(NationalTZ)
+		today := calendar.DateOf(now, jkt)
+		for _, p := range []Period{{From: today.AddDays(-(APIDefaultDays - 1)), To: today, Extend: true}} {
+			got, err := b.Area(ctx, "ID", "Indonesia", offices, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Stored != len(offices) {
+				t.Fatalf("day %d: %d of %d offices stored before the first read", day, got.Stored, len(offices))
+			}
+			want, err := b.areaFresh(ctx, "ID", "Indonesia", offices, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wj, _ := json.Marshal(want)
+			gj, _ := json.Marshal(got)
+			if !bytes.Equal(wj, gj) {
+				t.Fatalf("day %d: warmed figures differ from a fresh build:\nstored %s\nfresh  %s", day, gj, wj)
+			}
+		}
+		for _, o := range offices {
+			loc, _ := Location(o)
+			today := calendar.DateOf(now, loc)
+			for _, p := range []Period{{From: today.AddDays(-(PageDefaultDays - 1)), To: today}} {
+				got, err := b.Area(ctx, o.ProvinceCode, o.ProvinceCode, []api.Office{o}, p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got.Stored != 1 {
+					t.Fatalf("day %d: the province page's period of %s not stored before the first read", day, o.Code)
+				}
+			}
+		}
+		now = now.Add(24 * time.Hour)
+	}
+}
