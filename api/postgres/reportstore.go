@@ -55,6 +55,8 @@ type StoredReport struct {
 	// a read adds the day so far; Availability is nil.
 	ValidOn   *calendar.Date
 	AvailPart []byte
+	// EndBacklog is the last day's backlog (StoredReports fills it).
+	EndBacklog int
 }
 
 // freshReports selects the stored periods of $1 at key $2..$4 that are
@@ -106,7 +108,8 @@ func (s *Store) StoredReports(ctx context.Context, codes []string, k ReportKey, 
 			}
 			h.ValidOn = &d
 		}
-		if err := addPacked(sums, days); err != nil {
+		var err error
+		if h.EndBacklog, err = addPacked(sums, days); err != nil {
 			return fmt.Errorf("office %s: %w", h.Office, err)
 		}
 		heads = append(heads, h)
@@ -145,14 +148,15 @@ func packDays(days []ReportDay) []byte {
 	return out
 }
 
-// addPacked adds packed days into sums, day by day.
-func addPacked(sums []ReportDay, b []byte) error {
+// addPacked adds packed days into sums, day by day, and returns the last
+// day's backlog.
+func addPacked(sums []ReportDay, b []byte) (int, error) {
 	var v [dayFields]int64
 	for i := range sums {
 		for j := range v {
 			x, n := binary.Varint(b)
 			if n <= 0 {
-				return fmt.Errorf("stored days: day %d of %d cut short", i+1, len(sums))
+				return 0, fmt.Errorf("stored days: day %d of %d cut short", i+1, len(sums))
 			}
 			v[j], b = x, b[n:]
 		}
@@ -172,9 +176,9 @@ func addPacked(sums []ReportDay, b []byte) error {
 		a.Forecast = a.Forecast || v[11]&2 != 0
 	}
 	if len(b) != 0 {
-		return fmt.Errorf("stored days: %d bytes past day %d", len(b), len(sums))
+		return 0, fmt.Errorf("stored days: %d bytes past day %d", len(b), len(sums))
 	}
-	return nil
+	return int(v[2]), nil
 }
 
 // wantChunk bounds the offices one want transaction locks (the lock

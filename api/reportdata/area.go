@@ -299,7 +299,7 @@ func assemble(code, name string, offices []api.Office, p Period, asked calendar.
 					return nil, fmt.Errorf("office %s: stored availability: %w", o.Code, err)
 				}
 			}
-			sum.Feasible, sum.Clearance, sum.Outages = s.Feasible, s.Clearance, s.Outages
+			sum.Feasible, sum.Clearance, sum.Outages, sum.Backlog = s.Feasible, s.Clearance, s.Outages, s.EndBacklog
 			heads[i] = report.Head{Offices: 1, Feasible: s.Feasible, Earliest: s.Earliest, Clearance: s.Clearance, Totals: sum.Totals}
 		} else {
 			r := built[next]
@@ -313,6 +313,9 @@ func assemble(code, name string, offices []api.Office, p Period, asked calendar.
 			heads[i] = r.Report.Head()
 			sum.Totals, sum.Feasible, sum.Clearance, sum.Outages = r.Report.Totals, r.Report.Feasible, r.Report.Clearance, len(r.Report.Outages)
 			sum.Availability = r.Availability
+			if n := len(r.Report.Days); n > 0 {
+				sum.Backlog = r.Report.Days[n-1].Backlog
+			}
 		}
 		avails[i] = sum.Availability
 		out.Offices[i] = sum
@@ -322,5 +325,49 @@ func assemble(code, name string, offices []api.Office, p Period, asked calendar.
 	}
 	out.Report = report.Combine(code, name, p.From, p.To, now.UTC(), heads, days)
 	out.Availability = SumAvailability(avails)
+	return out, nil
+}
+
+// Timelines is each office's link timeline over span(office), as
+// Store.OfficeTimeline gives it one office at a time (capped at now; nil
+// when empty), from two queries for all the offices.
+func (b *Builder) Timelines(ctx context.Context, offices []api.Office, span func(api.Office) (from, to time.Time)) (map[string][]api.StateInterval, error) {
+	if len(offices) == 0 {
+		return nil, nil
+	}
+	now := b.now()
+	codes := make([]string, len(offices))
+	var since, until time.Time
+	for i, o := range offices {
+		codes[i] = o.Code
+		from, to := span(o)
+		if since.IsZero() || from.Before(since) {
+			since = from
+		}
+		if to.After(until) {
+			until = to
+		}
+	}
+	r := b.store.ModelReader()
+	series, err := r.CentralSeries(ctx, codes, since)
+	if err != nil {
+		return nil, err
+	}
+	maint, err := r.Maintenance(ctx, offices, since, until)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string][]api.StateInterval, len(offices))
+	for _, o := range offices {
+		from, to := span(o)
+		if to.After(now) {
+			to = now
+		}
+		var ws []detect.Window
+		for _, m := range maint[o.Code] {
+			ws = append(ws, detect.Window{ID: m.ID, Start: m.StartsAt, End: m.EndsAt})
+		}
+		out[o.Code] = detect.Timeline(series[o.Code], ws, from, to)
+	}
 	return out, nil
 }

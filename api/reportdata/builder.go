@@ -90,6 +90,9 @@ type OfficeSummary struct {
 	Clearance    *calendar.Date `json:"clearance"` // null when none
 	Outages      int            `json:"outages"`   // central outages the model saw
 	Availability *sla.Report    `json:"availability"`
+	// Backlog is the files pending at the end of the period's last day
+	// (the province page's column).
+	Backlog int `json:"-"`
 }
 
 // offices reads every office's data in a few queries, then builds the

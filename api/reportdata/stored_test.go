@@ -33,7 +33,8 @@ func (b *Builder) areaFresh(ctx context.Context, code, name string, offices []ap
 	for i, r := range rs {
 		reps[i], avails[i] = r.Report, r.Availability
 		out.Offices[i] = OfficeSummary{Code: r.Office.Code, Name: r.Office.Name, Totals: r.Report.Totals,
-			Feasible: r.Report.Feasible, Clearance: r.Report.Clearance, Outages: len(r.Report.Outages), Availability: r.Availability}
+			Feasible: r.Report.Feasible, Clearance: r.Report.Clearance, Outages: len(r.Report.Outages), Availability: r.Availability,
+			Backlog: r.Report.Days[len(r.Report.Days)-1].Backlog}
 	}
 	if out.Report, err = report.Aggregate(code, name, reps); err != nil {
 		return nil, err
@@ -165,6 +166,11 @@ func TestStoredEqualsFresh(t *testing.T) {
 				if !bytes.Equal(wj, gj) {
 					t.Fatalf("%s: %s %s..%s (%d offices stored): stored figures differ from a fresh build:\nstored %s\nfresh  %s",
 						step, area.code, p.From, p.To, got.Stored, gj, wj)
+				}
+				for i := range want.Offices {
+					if g, w := got.Offices[i].Backlog, want.Offices[i].Backlog; g != w {
+						t.Fatalf("%s: %s %s..%s: office %s ends with %d files pending, fresh %d", step, area.code, p.From, p.To, want.Offices[i].Code, g, w)
+					}
 				}
 				if n := len(area.offs) - unsettled(area.offs, p); caughtUp && got.Stored != n {
 					t.Fatalf("%s: %s %s..%s: %d offices from the store after the refresher caught up, want %d", step, area.code, p.From, p.To, got.Stored, n)

@@ -12,6 +12,7 @@ import (
 	"github.com/pantau-id/pantau/api"
 	"github.com/pantau-id/pantau/api/auth"
 	"github.com/pantau-id/pantau/api/detect"
+	"github.com/pantau-id/pantau/api/reportdata"
 	"github.com/pantau-id/pantau/report"
 	"github.com/pantau-id/pantau/report/sla"
 	"github.com/pantau-id/pantau/web"
@@ -58,27 +59,14 @@ func (p *Pages) buildProvinceDetail(ctx context.Context, lang string, pr api.Pro
 	if !end.After(per.Start) {
 		end = per.Start.Add(time.Second)
 	}
-	days := per.days()
-	hm := chart.Heatmap{ID: chartHeatmap, Title: web.T(lang, "province.heatmap"), Min: 0, Max: 100}
-	for _, day := range days {
-		hm.XLabels = append(hm.XLabels, fmt.Sprintf("%02d/%02d", day.Day, day.Month))
-	}
-	for y, o := range offices {
-		hm.YLabels = append(hm.YLabels, o.Name)
+	timelines := map[string][]api.StateInterval{}
+	for _, o := range offices {
 		loc := officeLocation(o.TZ)
 		od, err := p.buildOfficeDetail(ctx, lang, o, periodIn(per, loc), time.Time{})
 		if err != nil {
 			return nil, err
 		}
-		for x, day := range days {
-			a, b := day.In(loc, 0), earlier(day.AddDays(1).In(loc, 0), end)
-			if !b.After(a) {
-				continue
-			}
-			if share, ok := detect.Availability(clip(od.Timeline, a, b)); ok {
-				hm.Cells = append(hm.Cells, chart.Cell{X: x, Y: y, Value: float64(int(share*1000)) / 10})
-			}
-		}
+		timelines[o.Code] = od.Timeline
 		t := officeTotal{Office: o, State: od.State, Availability: od.SLA.All.Availability, Outages: od.SLA.Outages, Report: od.Backlog,
 			OvertimeHours: od.Backlog.Totals.OvertimeHours, Cost: od.Backlog.Totals.Cost,
 			SLA: od.SLA, OpenSince: od.OpenSince, AssumeEnd: od.AssumeEnd}
@@ -91,8 +79,93 @@ func (p *Pages) buildProvinceDetail(ctx context.Context, lang string, pr api.Pro
 		d.Totals.Cost += t.Cost
 		d.Offices = append(d.Offices, t)
 	}
+	d.Heatmap = provinceHeatmap(lang, offices, per, end, timelines)
+	if d.Incidents, err = p.incidents(ctx, pr.Code, per.Start, end, false); err != nil {
+		return nil, err
+	}
+	if d.Acks, err = p.acknowledgements(ctx, d.Incidents); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// provinceHeatmap is the offices' availability day by day (rows by
+// office, columns by date), from each office's timeline up to end.
+func provinceHeatmap(lang string, offices []api.Office, per period, end time.Time, timelines map[string][]api.StateInterval) template.HTML {
+	days := per.days()
+	hm := chart.Heatmap{ID: chartHeatmap, Title: web.T(lang, "province.heatmap"), Min: 0, Max: 100}
+	for _, day := range days {
+		hm.XLabels = append(hm.XLabels, fmt.Sprintf("%02d/%02d", day.Day, day.Month))
+	}
+	for y, o := range offices {
+		hm.YLabels = append(hm.YLabels, o.Name)
+		loc := officeLocation(o.TZ)
+		for x, day := range days {
+			a, b := day.In(loc, 0), earlier(day.AddDays(1).In(loc, 0), end)
+			if !b.After(a) {
+				continue
+			}
+			if share, ok := detect.Availability(clip(timelines[o.Code], a, b)); ok {
+				hm.Cells = append(hm.Cells, chart.Cell{X: x, Y: y, Value: float64(int(share*1000)) / 10})
+			}
+		}
+	}
 	hm.Height = fmt.Sprintf("%dpx", 140+26*len(offices))
-	d.Heatmap = hm.HTML()
+	return hm.HTML()
+}
+
+// buildProvincePage is what the province page shows (provinceDetail
+// without each office's full report, which the printed report and
+// exports take from buildProvinceDetail): the offices' figures from the
+// province report (stored figures, reportdata.Builder.Area), their
+// states in one read, and the heatmap from the offices' timelines read
+// at once, so the page costs what the report costs.
+func (p *Pages) buildProvincePage(ctx context.Context, lang string, pr api.Province, per period) (*provinceDetail, error) {
+	offices, err := p.store.Offices(ctx, api.OfficeFilter{ProvinceCode: pr.Code})
+	if err != nil {
+		return nil, err
+	}
+	d := &provinceDetail{Province: pr, Period: per, Names: officeNames(offices)}
+	now := p.now()
+	end := per.capped(now)
+	if !end.After(per.Start) {
+		end = per.Start.Add(time.Second)
+	}
+	if len(offices) > 0 {
+		// An open outage is assumed to end now, as on the office page
+		// (reportdata.AssumeEnd: the same instant without a what-if).
+		area, err := p.reports().Area(ctx, pr.Code, pr.Name, offices, reportdata.Period{From: per.From, To: per.To})
+		if err != nil {
+			return nil, err
+		}
+		states, err := p.officeStates(ctx, offices, api.OfficeFilter{ProvinceCode: pr.Code}, now)
+		if err != nil {
+			return nil, err
+		}
+		timelines, err := p.reports().Timelines(ctx, offices, func(o api.Office) (time.Time, time.Time) {
+			q := periodIn(per, officeLocation(o.TZ))
+			return q.Start, q.End
+		})
+		if err != nil {
+			return nil, err
+		}
+		for i, o := range offices {
+			sum := area.Offices[i]
+			t := officeTotal{Office: o, State: boardRowOf(lang, o.TZ, o, states[i]), Backlog: sum.Backlog,
+				OvertimeHours: sum.Totals.OvertimeHours, Cost: sum.Totals.Cost}
+			if a := sum.Availability; a != nil {
+				t.SLA, t.Availability, t.Outages = *a, a.All.Availability, a.Outages
+			}
+			d.Totals.Outages += t.Outages
+			d.Totals.Backlog += t.Backlog
+			d.Totals.OvertimeHours += t.OvertimeHours
+			d.Totals.Cost += t.Cost
+			d.Offices = append(d.Offices, t)
+		}
+		d.Heatmap = provinceHeatmap(lang, offices, per, end, timelines)
+	} else {
+		d.Heatmap = provinceHeatmap(lang, nil, per, end, nil)
+	}
 	if d.Incidents, err = p.incidents(ctx, pr.Code, per.Start, end, false); err != nil {
 		return nil, err
 	}
@@ -116,11 +189,11 @@ func (p *Pages) ProvincePage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	per, err := parsePeriod(c, officeLocation(pr.TZ), p.now(), 14)
+	per, err := parsePeriod(c, officeLocation(pr.TZ), p.now(), reportdata.PageDefaultDays)
 	if err != nil {
 		return err
 	}
-	d, err := p.buildProvinceDetail(c.Request.Context(), auth.LangOf(c), pr, per)
+	d, err := p.buildProvincePage(c.Request.Context(), auth.LangOf(c), pr, per)
 	if err != nil {
 		return err
 	}
