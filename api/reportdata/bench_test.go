@@ -85,7 +85,7 @@ func TestBenchReportMonth(t *testing.T) {
 		}
 	}
 	for {
-		more, err := b.Refresh(ctx, 0, 0)
+		more, err := b.Refresh(ctx, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -165,7 +165,7 @@ func todayWarm(t *testing.T, ctx context.Context, b *reportdata.Builder) {
 		t.Fatal(err)
 	}
 	for range 1000 {
-		more, err := b.Refresh(ctx, 0, 0)
+		more, err := b.Refresh(ctx, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

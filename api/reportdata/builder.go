@@ -21,6 +21,7 @@ type Builder struct {
 	now   func() time.Time
 	// workers bounds the offices built at once (0: every core, at least 8).
 	workers int
+	pruned  time.Time // the refresher's last prune
 }
 
 // New returns a Builder over store; now is the clock (time.Now if nil).

@@ -17,8 +17,9 @@ import (
 const (
 	DefaultRefreshInterval = 2 * time.Second
 	DefaultRefreshTimeout  = 10 * time.Minute
-	DefaultRefreshBatch    = 64
+	DefaultRefreshBatch    = 32
 	DefaultRefreshKeep     = 35 * 24 * time.Hour
+	DefaultRefreshDuty     = 0.25
 )
 
 // RefreshConfig tunes the refresher; zero values take the defaults.
@@ -28,7 +29,7 @@ type RefreshConfig struct {
 	// Timeout bounds one pass (default 10 minutes).
 	Timeout time.Duration
 	// Batch is how many marked offices, and how many periods waiting to
-	// be built, one pass takes (default 64).
+	// be built, one pass takes (default 32).
 	Batch int
 	// Keep is how long a stored period nobody reads is kept (default 35
 	// days).
@@ -37,6 +38,13 @@ type RefreshConfig struct {
 	// runs beside ingest and detection and yields to them; a request
 	// builds what is not stored yet with every core).
 	Workers int
+	// Duty is the share of the time the refresher may spend in passes
+	// (default 0.25): after a pass that took d it rests d×(1−Duty)/Duty
+	// before the next, so catching up (the defaults warmed for every
+	// office, every office rebuilt after a national cut ends) costs at
+	// most that share of one core; reads stay exact meanwhile (what is
+	// not stored yet is built in the request).
+	Duty float64
 	Logger  *slog.Logger
 	Clock   clock.Clock
 }
@@ -53,14 +61,33 @@ func NewRefresher(store *postgres.Store, cfg RefreshConfig) *background.Service 
 	if cfg.Clock == nil {
 		cfg.Clock = clock.Real{}
 	}
+	if cfg.Keep <= 0 {
+		cfg.Keep = DefaultRefreshKeep
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.Duty <= 0 || cfg.Duty > 1 {
+		cfg.Duty = DefaultRefreshDuty
+	}
 	b := New(store, cfg.Clock.Now)
 	b.workers = max(cfg.Workers, 1)
-	var warmed string // the dates Warm last ran for
+	var (
+		warmed    string // the dates Warm last ran for
+		restUntil time.Time
+	)
 	return background.New(background.Config{Name: "reports", Interval: cfg.Interval, Timeout: cfg.Timeout,
-		Clock: cfg.Clock, Logger: cfg.Logger}, func(ctx context.Context) (bool, error) {
+		Clock: cfg.Clock, Logger: cfg.Logger}, func(ctx context.Context) (more bool, err error) {
+		// Rest in proportion to the work done: passes before restUntil
+		// do nothing (a pass with nothing to do takes milliseconds).
+		if time.Now().Before(restUntil) {
+			return false, nil
+		}
+		start := time.Now()
+		defer func() {
+			took := time.Since(start)
+			restUntil = start.Add(took + time.Duration(float64(took)*(1-cfg.Duty)/cfg.Duty))
+		}()
 		// At start, and when a day begins in one of the country's zones
 		// (UTC+7 to +9), the periods users read by default change.
 		now := b.now()
@@ -74,7 +101,13 @@ func NewRefresher(store *postgres.Store, cfg RefreshConfig) *background.Service 
 			}
 			warmed = key
 		}
-		return b.Refresh(ctx, cfg.Batch, cfg.Keep)
+		if now.Sub(b.pruned) >= pruneEvery {
+			if _, err := b.store.PruneReports(ctx, now.Add(-cfg.Keep), now); err != nil {
+				return false, err
+			}
+			b.pruned = now
+		}
+		return b.Refresh(ctx, cfg.Batch)
 	})
 }
 
@@ -147,19 +180,20 @@ func (b *Builder) Warm(ctx context.Context) error {
 	return nil
 }
 
+// pruneEvery is how often the refresher drops periods nobody reads.
+const pruneEvery = time.Minute
+
 // Refresh is one pass of the refresher: it takes the marks of up to batch
 // offices (0: DefaultRefreshBatch), rebuilds every stored period of those
 // offices a mark reaches and up to batch periods asked for and not built,
-// then deletes the marks it took, and drops periods not read for keep (0:
-// DefaultRefreshKeep). Marks written while it builds stay for the next
-// pass. more says a pass should follow at once. One replica refreshes at
-// a time (Store.WithReportRefresh); the others' passes do nothing.
-func (b *Builder) Refresh(ctx context.Context, batch int, keep time.Duration) (more bool, err error) {
+// then deletes the marks it took. Marks written while it builds stay for
+// the next pass. more says a pass should follow at once. One replica
+// refreshes at a time (Store.WithReportRefresh); the others' passes do
+// nothing. (The service also drops periods not read for keep, each
+// minute.)
+func (b *Builder) Refresh(ctx context.Context, batch int) (more bool, err error) {
 	if batch <= 0 {
 		batch = DefaultRefreshBatch
-	}
-	if keep <= 0 {
-		keep = DefaultRefreshKeep
 	}
 	_, err = b.store.WithReportRefresh(ctx, func(ctx context.Context) error {
 		marks, entries, err := b.store.ReportWork(ctx, batch)
@@ -197,9 +231,6 @@ func (b *Builder) Refresh(ctx context.Context, batch int, keep time.Duration) (m
 			}
 		}
 		if err := b.store.ClearReportMarks(ctx, marks); err != nil {
-			return err
-		}
-		if _, err := b.store.PruneReports(ctx, b.now().Add(-keep), b.now()); err != nil {
 			return err
 		}
 		more = len(offices) >= batch || wanted >= batch

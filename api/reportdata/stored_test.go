@@ -181,7 +181,7 @@ func TestStoredEqualsFresh(t *testing.T) {
 	drain := func() {
 		t.Helper()
 		for range 20 {
-			more, err := b.Refresh(ctx, 2, 0)
+			more, err := b.Refresh(ctx, 2)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -454,7 +454,7 @@ func TestWarm(t *testing.T) {
 		}
 		for more := true; more; {
 			var err error
-			if more, err = b.Refresh(ctx, 0, 0); err != nil {
+			if more, err = b.Refresh(ctx, 0); err != nil {
 				t.Fatal(err)
 			}
 		}

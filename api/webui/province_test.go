@@ -119,7 +119,7 @@ func TestProvincePageFromStoredFigures(t *testing.T) {
 			t.Fatal(err)
 		}
 		for more := true; more; {
-			if more, err = b.Refresh(ctx, 0, 0); err != nil {
+			if more, err = b.Refresh(ctx, 0); err != nil {
 				t.Fatal(err)
 			}
 		}
