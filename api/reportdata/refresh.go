@@ -44,9 +44,9 @@ type RefreshConfig struct {
 	// office, every office rebuilt after a national cut ends) costs at
 	// most that share of one core; reads stay exact meanwhile (what is
 	// not stored yet is built in the request).
-	Duty float64
-	Logger  *slog.Logger
-	Clock   clock.Clock
+	Duty   float64
+	Logger *slog.Logger
+	Clock  clock.Clock
 }
 
 // NewRefresher returns the background service that keeps stored periods
