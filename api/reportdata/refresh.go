@@ -19,7 +19,7 @@ const (
 	DefaultRefreshTimeout  = 10 * time.Minute
 	DefaultRefreshBatch    = 32
 	DefaultRefreshKeep     = 35 * 24 * time.Hour
-	DefaultRefreshDuty     = 0.25
+	DefaultRefreshDuty     = 0.1
 )
 
 // RefreshConfig tunes the refresher; zero values take the defaults.
@@ -39,7 +39,7 @@ type RefreshConfig struct {
 	// builds what is not stored yet with every core).
 	Workers int
 	// Duty is the share of the time the refresher may spend in passes
-	// (default 0.25): after a pass that took d it rests d×(1−Duty)/Duty
+	// (default 0.1): after a pass that took d it rests d×(1−Duty)/Duty
 	// before the next, so catching up (the defaults warmed for every
 	// office, every office rebuilt after a national cut ends) costs at
 	// most that share of one core; reads stay exact meanwhile (what is
