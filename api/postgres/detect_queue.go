@@ -155,9 +155,15 @@ func (d *Detection) EvaluateProbes(ctx context.Context, ps []detect.ProbeRef, no
 		if len(locked) == 0 {
 			return nil
 		}
-		work, err := claimWork(ctx, tx, locked, now)
+		work, all, err := claimWork(ctx, tx, locked, now)
 		if err != nil {
 			return err
+		}
+		// Every series of the probes as stored, brought up to date below
+		// as each is evaluated: causes are judged from it.
+		series := probeSeries{}
+		for _, w := range all {
+			series.set(w.probe, w.target, w.found, w.first, w.cp)
 		}
 		marks := map[detect.ProbeRef]*probeMarks{}
 		mark := func(p detect.ProbeRef) *probeMarks {
@@ -179,8 +185,11 @@ func (d *Detection) EvaluateProbes(ctx context.Context, ps []detect.ProbeRef, no
 			out.Series++
 			out.Spans += r.spans
 			mark(w.probe).note(w.target.kind, r)
+			if r.wrote {
+				series.set(w.probe, w.target, true, r.first, r.end)
+			}
 		}
-		results, err := evaluateLive(ctx, tx, live, now)
+		results, err := evaluateLive(ctx, tx, live, series, now)
 		if err != nil {
 			return err
 		}
@@ -200,7 +209,7 @@ func (d *Detection) EvaluateProbes(ctx context.Context, ps []detect.ProbeRef, no
 		if len(changed) == 0 {
 			return nil
 		}
-		causes, err := recomputeCauses(ctx, tx, changed, marks)
+		causes, err := recomputeCauses(ctx, tx, changed, marks, series)
 		if err != nil {
 			return err
 		}
@@ -248,10 +257,11 @@ func lockProbes(ctx context.Context, tx pgx.Tx, ps []detect.ProbeRef) ([]detect.
 
 // claimWork deletes the probes' queue rows (skipping those another
 // detector holds) and returns the series they name, with what the rows
-// carried, and the series whose silence is due. The rows an ingest commits
-// meanwhile wait for the next pass: its results and its queue rows commit
-// together, so what is claimed is exactly what is new.
-func claimWork(ctx context.Context, tx pgx.Tx, ps []detect.ProbeRef, now time.Time) ([]seriesWork, error) {
+// carried, and the series whose silence is due; and all, every series of
+// the probes (each target of their offices) as stored. The rows an ingest
+// commits meanwhile wait for the next pass: its results and its queue rows
+// commit together, so what is claimed is exactly what is new.
+func claimWork(ctx context.Context, tx pgx.Tx, ps []detect.ProbeRef, now time.Time) (work, all []seriesWork, err error) {
 	offices, ids := make([]string, len(ps)), make([]int64, len(ps))
 	for i, p := range ps {
 		offices[i], ids[i] = p.OfficeCode, p.ProbeID
@@ -307,7 +317,10 @@ func claimWork(ctx context.Context, tx pgx.Tx, ps []detect.ProbeRef, now time.Ti
 			coalesce(s.down, false), s.outage_start, coalesce(s.run, 0), s.run_start, coalesce(NOT s.silent AND s.silent_at < $3, false)
 		FROM unnest($1::text[], $2::bigint[]) AS p(office_code, probe_id)
 		JOIN targets t ON t.office_code = p.office_code
-		LEFT JOIN series_state s ON s.office_code = p.office_code AND s.probe_id = p.probe_id AND s.target_id = t.id
+		-- OFFSET 0 keeps this a lookup per series: flattened, the planner
+		-- hashes the whole of series_state for every chunk.
+		LEFT JOIN LATERAL (SELECT * FROM series_state s
+			WHERE s.office_code = p.office_code AND s.probe_id = p.probe_id AND s.target_id = t.id OFFSET 0) s ON true
 		ORDER BY 1, 2, 3`, offices, ids, now).Query(func(rows pgx.Rows) error {
 		var err error
 		series, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (seriesWork, error) {
@@ -331,9 +344,8 @@ func claimWork(ctx context.Context, tx pgx.Tx, ps []detect.ProbeRef, now time.Ti
 		return err
 	})
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
-		return nil, fmt.Errorf("claim detection queue: %w", err)
+		return nil, nil, fmt.Errorf("claim detection queue: %w", err)
 	}
-	work := series[:0]
 	for _, w := range series {
 		if c := claims[key{w.probe, w.target.id}]; c != nil {
 			from := c.from
@@ -346,7 +358,48 @@ func claimWork(ctx context.Context, tx pgx.Tx, ps []detect.ProbeRef, now time.Ti
 		}
 		work = append(work, w)
 	}
-	return work, nil
+	return work, series, nil
+}
+
+// seriesState is what causes are judged from of one series: its target's
+// kind, and whether it has results, from when to when, and whether it is
+// down at the last.
+type seriesState struct {
+	target      int64
+	kind        string
+	found, down bool
+	first, last time.Time
+}
+
+// probeSeries holds every series of each probe of a chunk.
+type probeSeries map[detect.ProbeRef][]seriesState
+
+func (ps probeSeries) set(p detect.ProbeRef, t seriesTarget, found bool, first time.Time, cp detect.Checkpoint) {
+	for i := range ps[p] {
+		if s := &ps[p][i]; s.target == t.id {
+			s.found, s.first, s.last, s.down = found, first, cp.LastAt, cp.Down
+			return
+		}
+	}
+	ps[p] = append(ps[p], seriesState{target: t.id, kind: t.kind, found: found, first: first, last: cp.LastAt, down: cp.Down})
+}
+
+// likelyCause is the cause a new central outage of p most likely has:
+// central while one of its internet series is up at its last result, local
+// when all are down, unknown without any. recomputeCauses decides; a right
+// guess saves rewriting the row it inserts.
+func (ps probeSeries) likelyCause(p detect.ProbeRef) api.Cause {
+	c := api.CauseUnknown
+	for _, s := range ps[p] {
+		switch {
+		case s.kind != "internet" || !s.found:
+		case !s.down:
+			return api.CauseCentral
+		default:
+			c = api.CauseLocal
+		}
+	}
+	return c
 }
 
 // markIncidentsDirty marks, per office, the earliest time from which a

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/pantau-id/pantau/api"
 	"github.com/pantau-id/pantau/api/detect"
 )
 
@@ -23,6 +24,11 @@ type seriesResult struct {
 	// down is the checkpoint's state: an outage open at the last result,
 	// whose cause moves with each new result.
 	down bool
+	// wrote says the checkpoint end was written, with first (the series'
+	// first result): causes are judged from them.
+	wrote bool
+	first time.Time
+	end   detect.Checkpoint
 }
 
 // evaluateSeries replays one series and replaces its stored spans from the
@@ -94,7 +100,7 @@ func evaluateSeries(ctx context.Context, tx pgx.Tx, p detect.ProbeRef, w seriesW
 		b.Queue(`DELETE FROM outages WHERE office_code = $1 AND probe_id = $2 AND target_id = $3
 			AND (started_at >= $4 OR ($5 AND (ended_at IS NULL OR ended_at > $4)))`,
 			p.OfficeCode, p.ProbeID, id, replaceFrom, scratch)
-		rows.add(p, w.target, spans, old)
+		rows.add(p, w.target, spans, old, api.CauseUnknown)
 		rows.queue(&b)
 	}
 	cps.add(p, w.target, first, end, now)
@@ -102,7 +108,7 @@ func evaluateSeries(ctx context.Context, tx pgx.Tx, p detect.ProbeRef, w seriesW
 	if err := tx.SendBatch(ctx, &b).Close(); err != nil {
 		return seriesResult{}, mapError(err, "outages")
 	}
-	return seriesResult{spans: len(spans), from: replaceFrom, changed: changed, down: end.Down}, nil
+	return seriesResult{spans: len(spans), from: replaceFrom, changed: changed, down: end.Down, wrote: true, first: first, end: end}, nil
 }
 
 // spanKey identifies a span of one series by everything stored about it
