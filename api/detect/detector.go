@@ -88,7 +88,10 @@ type Config struct {
 	// marked meanwhile, instead of after each pass.
 	IncidentGap time.Duration
 	// Batch is how many probes one pass evaluates at most (default 500);
-	// a pass that fills it runs again at once.
+	// a pass that fills it runs again at once, with twice the batch (up to
+	// 8×): listing the work scans the whole queue, so when detection is
+	// behind it lists more at a time. A pass that does not fill its batch
+	// goes back to Batch.
 	Batch int
 	// Chunk is how many probes one transaction evaluates (default 100):
 	// the statements are per chunk, so bigger chunks cost the database less
@@ -182,6 +185,8 @@ type Detector struct {
 	svc     *background.Service
 	inc     *background.Service
 	done    chan struct{}
+	// batch is the next pass's batch (Batch, more while behind).
+	batch atomic.Int64
 }
 
 // New returns a Detector over store.
@@ -193,16 +198,11 @@ func New(store Store, cfg Config) (*Detector, error) {
 		done: make(chan struct{})}
 	// A pass that filled its batch asks for the next at once: a backlog
 	// never waits a tick per batch.
+	d.batch.Store(int64(d.cfg.Batch))
 	d.svc = background.New(background.Config{Name: "detect", Interval: d.cfg.Tick, Timeout: d.cfg.Timeout,
 		Wake: d.wake, Clock: d.cfg.Clock, Logger: d.cfg.Logger}, func(ctx context.Context) (bool, error) {
-		n, err := d.evaluatePass(ctx)
-		if n > 0 {
-			select {
-			case d.incWake <- struct{}{}:
-			default:
-			}
-		}
-		return n >= d.cfg.Batch, err
+		_, full, err := d.evaluatePass(ctx)
+		return full, err
 	})
 	d.inc = background.New(background.Config{Name: "detect-incidents", Interval: d.cfg.Tick, Timeout: d.cfg.Timeout,
 		Wake: d.incWake, Clock: d.cfg.Clock, Logger: d.cfg.Logger}, func(ctx context.Context) (bool, error) {
@@ -286,8 +286,17 @@ func (d *Detector) relay(ctx context.Context) {
 // what changed. It returns how many probes it evaluated (skipped ones not
 // counted). Tests call it directly.
 func (d *Detector) RunOnce(ctx context.Context) (int, error) {
-	n, err := d.evaluatePass(ctx)
+	n, _, err := d.evaluatePass(ctx)
 	return n, errors.Join(err, d.incidentPass(ctx))
+}
+
+// wakeIncidents asks the grouping service for a pass (it runs at most
+// every IncidentGap).
+func (d *Detector) wakeIncidents() {
+	select {
+	case d.incWake <- struct{}{}:
+	default:
+	}
 }
 
 // incidentPass regroups incidents for the ranges marked since the last
@@ -306,13 +315,21 @@ func (d *Detector) incidentPass(ctx context.Context) error {
 	return nil
 }
 
-// evaluatePass evaluates up to Batch probes with work, Chunk per
-// transaction, and returns how many it evaluated.
-func (d *Detector) evaluatePass(ctx context.Context) (int, error) {
+// evaluatePass evaluates up to the batch of probes with work, Chunk per
+// transaction, oldest work first, and returns how many it evaluated and
+// whether the batch was full (more work is waiting).
+func (d *Detector) evaluatePass(ctx context.Context) (int, bool, error) {
 	now := d.cfg.Clock.Now()
-	work, err := d.store.Work(ctx, now, d.cfg.Batch)
+	batch := int(d.batch.Load())
+	work, err := d.store.Work(ctx, now, batch)
 	if err != nil {
-		return 0, fmt.Errorf("list detection work: %w", err)
+		return 0, false, fmt.Errorf("list detection work: %w", err)
+	}
+	full := len(work) >= batch
+	if full {
+		d.batch.Store(int64(min(2*batch, 8*d.cfg.Batch)))
+	} else {
+		d.batch.Store(int64(d.cfg.Batch))
 	}
 	var chunks [][]ProbeRef
 	// Small passes still spread over the workers; big ones go Chunk at a time.
@@ -331,6 +348,11 @@ func (d *Detector) evaluatePass(ctx context.Context) (int, error) {
 		wg.Go(func() {
 			for i := next.Add(1) - 1; i < int64(len(chunks)); i = next.Add(1) - 1 {
 				n, err := d.evaluate(ctx, chunks[i], now)
+				if n > 0 {
+					// Grouping follows each chunk's commit, not the end of
+					// a long pass.
+					d.wakeIncidents()
+				}
 				mu.Lock()
 				done += n
 				errs = append(errs, err...)
@@ -342,7 +364,7 @@ func (d *Detector) evaluatePass(ctx context.Context) (int, error) {
 	if done > 0 {
 		d.cfg.Logger.Debug("detection pass", slog.Int("probes", done))
 	}
-	return done, errors.Join(errs...)
+	return done, full, errors.Join(errs...)
 }
 
 // evaluate evaluates one chunk of probes and returns how many it
