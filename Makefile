@@ -133,7 +133,8 @@ test-faults: deps
 # offices at 30 s for 10 minutes, 5,000 at 10 s for 2 minutes, and 10,000
 # service points at 10 s with 3 targets for 5 minutes with a 2-minute
 # national cut. The last lines, one per phase: `soak: offices= results= lost=
-# p99_ms= rss_mb=`, the third with `detect_lag_p99_s= national_lag_s=`.
+# p99_ms= rss_mb=`, the third with `detect_lag_p99_s= national_lag_s= close_lag_s=
+# detect_lag_max_s=` (api/bench/lags.go).
 # SOAK_PHASES=514:30s:1m,5000:10s:30s,2000:10s:2m:cut gives a short check.
 SOAK_DIR ?= $(or $(TMPDIR),/tmp)/pantau-soak
 SOAK_PHASES ?= 514:30s:10m,5000:10s:2m,10000:10s:5m:cut

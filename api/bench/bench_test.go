@@ -67,8 +67,8 @@ func TestSoakLineForm(t *testing.T) {
 	if got, want := r.Line(), "soak: offices=514 results=20560 lost=0 p99_ms=42.5 rss_mb=35.4"; got != want {
 		t.Fatalf("line %q, want %q", got, want)
 	}
-	r.Phase.Cut, r.DetectLagP99, r.NationalLag = true, 1250*time.Millisecond, -time.Second
-	if got, want := r.Line(), "soak: offices=514 results=20560 lost=0 p99_ms=42.5 rss_mb=35.4 detect_lag_p99_s=1.25 national_lag_s=-1.00"; got != want {
+	r.Phase.Cut, r.DetectLagP99, r.NationalLag, r.CloseLag, r.DetectLagMax = true, 1250*time.Millisecond, -time.Second, 2*time.Second, 1500*time.Millisecond
+	if got, want := r.Line(), "soak: offices=514 results=20560 lost=0 p99_ms=42.5 rss_mb=35.4 detect_lag_p99_s=1.25 national_lag_s=-1.00 close_lag_s=2.00 detect_lag_max_s=1.50"; got != want {
 		t.Fatalf("cut line %q, want %q", got, want)
 	}
 }

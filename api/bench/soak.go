@@ -60,8 +60,10 @@ type SoakResult struct {
 	P99     time.Duration
 	RSSMB   float64
 	// Cut phases only (see lags.go): DetectLagP99 over the offices in the
-	// cut, NationalLag for the national incident; -1 s when never visible.
-	DetectLagP99, NationalLag time.Duration
+	// cut, NationalLag for the national incident, CloseLag for its close;
+	// -1 s when never visible. DetectLagMax is the largest age of the
+	// oldest unevaluated observation sampled.
+	DetectLagP99, NationalLag, CloseLag, DetectLagMax time.Duration
 }
 
 // Line is the phase's line in the form issues 7 and 14 ask for.
@@ -69,7 +71,8 @@ func (r SoakResult) Line() string {
 	line := fmt.Sprintf("soak: offices=%d results=%d lost=%d p99_ms=%.1f rss_mb=%.1f", r.Phase.Probes, r.Results, r.Lost,
 		float64(r.P99)/float64(time.Millisecond), r.RSSMB)
 	if r.Phase.Cut {
-		line += fmt.Sprintf(" detect_lag_p99_s=%.2f national_lag_s=%.2f", r.DetectLagP99.Seconds(), r.NationalLag.Seconds())
+		line += fmt.Sprintf(" detect_lag_p99_s=%.2f national_lag_s=%.2f close_lag_s=%.2f detect_lag_max_s=%.2f",
+			r.DetectLagP99.Seconds(), r.NationalLag.Seconds(), r.CloseLag.Seconds(), r.DetectLagMax.Seconds())
 	}
 	return line
 }
@@ -103,6 +106,12 @@ func RunSoakPhase(ctx context.Context, store *postgres.Store, base string, serve
 	if ph.Cut {
 		watcher = watchVisibility(ctx, store, time.Now().Add(-time.Minute), progress)
 	}
+	if watcher != nil {
+		// The detection lag is sampled while the probes measure, not
+		// while a drain delivers what they held.
+		stopAt := time.AfterFunc(ph.Duration, watcher.stopSampling)
+		defer stopAt.Stop()
+	}
 	figs, err := sim.Run(ctx, members, sim.Config{Server: base, Duration: ph.Duration, Drain: 2 * time.Minute,
 		Cuts: cuts, Progress: progress, ProgressEvery: 10 * time.Second, Seed: 7})
 	peak := stop()
@@ -119,7 +128,8 @@ func RunSoakPhase(ctx context.Context, store *postgres.Store, base string, serve
 	}
 	res := SoakResult{Phase: ph, Results: stored, Lost: figs.Generated - stored, P99: figs.P99, RSSMB: float64(peak) / 1024}
 	if ph.Cut {
-		res.DetectLagP99, res.NationalLag = lags(members, figs.Completed, seen, progress)
+		l := lags(members, figs, seen, progress)
+		res.DetectLagP99, res.NationalLag, res.CloseLag, res.DetectLagMax = l.p99, l.national, l.close, l.oldestMax
 	}
 	return res, nil
 }

@@ -459,3 +459,17 @@ func (s *Store) DetectionLag(ctx context.Context, now time.Time) (detect.Lag, er
 	}
 	return lag, nil
 }
+
+// OldestUnevaluated is now − the oldest observation not yet evaluated
+// (zero with an empty queue): DetectionLag's first figure alone, without
+// counting the series, cheap enough to sample every second.
+func (s *Store) OldestUnevaluated(ctx context.Context, now time.Time) (time.Duration, error) {
+	var oldest *time.Time
+	if err := s.pool.QueryRow(ctx, `SELECT min(from_at) FROM detection_queue`).Scan(&oldest); err != nil {
+		return 0, fmt.Errorf("oldest unevaluated: %w", err)
+	}
+	if oldest == nil {
+		return 0, nil
+	}
+	return max(now.Sub(*oldest), 0), nil
+}

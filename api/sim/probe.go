@@ -34,6 +34,13 @@ type vprobe struct {
 	failRun int
 	markSeq uint64
 	marked  bool
+	// okRun counts consecutive successes of CentralTarget; recSeq is the
+	// result that completed the recover threshold after the watched cut,
+	// for a probe marked in it, until the answer to its batch arrives (see
+	// Figures.Recovered).
+	okRun     int
+	recSeq    uint64
+	recMarked bool
 }
 
 // tick measures every target at now (the probe's clock is now+skew).
@@ -72,13 +79,18 @@ func (p *vprobe) tick(now time.Time, link Link) {
 // that completes the fail threshold inside the watched cut (p.seq, about
 // to be queued).
 func (p *vprobe) watch(now time.Time, up bool) {
-	if up {
-		p.failRun = 0
-		return
-	}
-	p.failRun++
 	w := p.run.watch
 	since := now.Sub(p.run.start)
+	if up {
+		p.failRun = 0
+		p.okRun++
+		if w != nil && p.marked && !p.recMarked && p.okRun == p.run.cfg.RecoverThreshold && since >= w.End {
+			p.recSeq, p.recMarked = p.seq, true
+		}
+		return
+	}
+	p.okRun = 0
+	p.failRun++
 	if w != nil && !p.marked && p.failRun == p.run.cfg.FailThreshold && since >= w.Start && since < w.End {
 		p.markSeq, p.marked = p.seq, true
 	}
@@ -177,6 +189,10 @@ func (p *vprobe) send(ctx context.Context, rs []probe.Result) error {
 	if p.markSeq != 0 && rs[0].Seq <= p.markSeq && p.markSeq <= rs[len(rs)-1].Seq {
 		p.run.completed(p.m.Office.Code, time.Now())
 		p.markSeq = 0
+	}
+	if p.recSeq != 0 && rs[0].Seq <= p.recSeq && p.recSeq <= rs[len(rs)-1].Seq {
+		p.run.recovered(p.m.Office.Code, time.Now())
+		p.recSeq = 0
 	}
 	p.run.stats.requests.Add(1)
 	p.run.stats.accepted.Add(int64(br.Accepted))

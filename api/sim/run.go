@@ -58,6 +58,9 @@ type Config struct {
 	// FailThreshold is the targets' fail threshold, for Figures.Completed
 	// (default api.DefaultThresholds.Fail, what Register's targets get).
 	FailThreshold int
+	// RecoverThreshold is the targets' recover threshold, for
+	// Figures.Recovered (default api.DefaultThresholds.Recover).
+	RecoverThreshold int
 }
 
 func (c Config) withDefaults() Config {
@@ -87,6 +90,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.FailThreshold <= 0 {
 		c.FailThreshold = api.DefaultThresholds.Fail
+	}
+	if c.RecoverThreshold <= 0 {
+		c.RecoverThreshold = api.DefaultThresholds.Recover
 	}
 	c.Server = strings.TrimRight(c.Server, "/")
 	return c
@@ -130,6 +136,20 @@ type runner struct {
 	watch *Cut
 	mu    sync.Mutex
 	done  map[string]time.Time
+	// back holds, per office, the latest recover-threshold completion of
+	// its probes marked in the watched cut.
+	back map[string]time.Time
+}
+
+// recovered records that a result completing the recover threshold of one
+// of office's probes after the watched cut was answered at t (the latest
+// per office is kept: the office is back when its last probe is).
+func (r *runner) recovered(office string, t time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if prev, ok := r.back[office]; !ok || t.After(prev) {
+		r.back[office] = t
+	}
 }
 
 // completed records that a result completing an office's fail threshold
@@ -156,6 +176,11 @@ type Figures struct {
 	// its probes' CentralTarget during the script's first national cut:
 	// from then on the rules let its outage be known. Empty without one.
 	Completed map[string]time.Time
+	// Recovered is, for each office with a probe in Completed, when the
+	// server answered the last of its probes' batches carrying the result
+	// that completed the recover threshold of CentralTarget after that cut
+	// ended: from then on the rules let its outages close.
+	Recovered map[string]time.Time
 }
 
 // Run drives members against cfg.Server for cfg.Duration, then drains
@@ -172,7 +197,7 @@ func Run(ctx context.Context, members []Member, cfg Config) (Figures, error) {
 	r := &runner{cfg: cfg, script: NewScript(cfg.Cuts), latency: newHistogram(), start: time.Now(), inflight: make(chan struct{}, cfg.MaxInFlight),
 		client: &http.Client{Transport: &http.Transport{MaxIdleConns: cfg.MaxInFlight, MaxIdleConnsPerHost: cfg.MaxInFlight, IdleConnTimeout: time.Minute, DisableCompression: true}}}
 	defer r.client.CloseIdleConnections()
-	r.done = map[string]time.Time{}
+	r.done, r.back = map[string]time.Time{}, map[string]time.Time{}
 	for _, c := range cfg.Cuts {
 		if c.Kind == CutNational {
 			r.watch = &c
@@ -257,10 +282,14 @@ func (r *runner) figures(n int) Figures {
 	for k, v := range r.done {
 		done[k] = v
 	}
+	back := make(map[string]time.Time, len(r.back))
+	for k, v := range r.back {
+		back[k] = v
+	}
 	r.mu.Unlock()
 	return Figures{Probes: n, Generated: s.generated.Load(), Accepted: s.accepted.Load(), Duplicates: s.duplicates.Load(),
 		Rejected: s.rejected.Load(), Dropped: s.dropped.Load(), Requests: s.requests.Load(), FailedRequests: s.failedRequests.Load(),
-		P50: p50, P99: p99, Max: mx, Elapsed: time.Since(r.start), Start: r.start, Completed: done}
+		P50: p50, P99: p99, Max: mx, Elapsed: time.Since(r.start), Start: r.start, Completed: done, Recovered: back}
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

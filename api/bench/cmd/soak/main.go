@@ -9,7 +9,7 @@
 //	soak: offices=<n> results=<n> lost=<n> p99_ms=<ingest p99> rss_mb=<server peak RSS>
 //
 // and for the cut phase the same with detect_lag_p99_s=<n> national_lag_s=<n>
-// (api/bench/lags.go). p99 is the ingest request latency as the simulated
+// close_lag_s=<n> detect_lag_max_s=<n> (api/bench/lags.go). p99 is the ingest request latency as the simulated
 // probes saw it.
 package main
 
