@@ -24,10 +24,14 @@ const (
 	// groupFlushes is how many groups may be in flight: one can commit
 	// (wait for its WAL flush) while the next does its work.
 	groupFlushes = 2
-	// groupRequests and groupRows bound one group; a request larger than
-	// groupRows goes in a group of its own.
+	// groupRequests and groupRows bound one group.
 	groupRequests = 256
-	groupRows     = 8192
+	groupRows     = 4096
+	// aloneFrom is the batch size from which a request keeps a transaction
+	// of its own: its rows, not its commit, are its cost, and in a group it
+	// would hold up the small requests that share the commit (an agent
+	// replaying its spool sends 500 at a time).
+	aloneFrom = 256
 	// groupTimeout bounds one group's transaction; it does not depend on
 	// any caller's context, since the group answers all of them.
 	groupTimeout = time.Minute

@@ -46,9 +46,10 @@ const copyFrom = 32
 // IngestResults stores validated results of one probe and its agent status
 // in one transaction; it returns only after the commit.
 //
-// Concurrent calls share a transaction (group commit, ingest_collect.go and
-// ingest_group.go); each is decided exactly as if it ran alone
-// (ingestAlone), which is also what it falls back to when its group fails.
+// Concurrent calls of fewer than aloneFrom results share a transaction
+// (group commit, ingest_collect.go and ingest_group.go); each is decided
+// exactly as if it ran alone (ingestAlone), which is also what it falls back
+// to when its group fails, and what a large batch does.
 //
 // What is new is decided under the probe row's lock (which also serialises
 // batches of one probe): probes.max_seq is the largest seq stored, so a
@@ -70,12 +71,15 @@ func (s *Store) IngestResults(ctx context.Context, p api.Probe, agent probe.Agen
 			return api.IngestOutcome{}, err
 		}
 	}
+	if len(items) >= aloneFrom {
+		return s.ingestAlone(ctx, p, agent, items)
+	}
 	a := s.collect.submit(ctx, &ingestRequest{p: p, agent: agent, items: items})
 	return a.out, a.err
 }
 
-// ingestAlone stores one request in a transaction of its own (when its
-// group's transaction failed): the rows in one COPY (one INSERT for a few),
+// ingestAlone stores one request in a transaction of its own (a large
+// batch, or a member of a group whose transaction failed): the rows in one COPY (one INSERT for a few),
 // then the detection queue rows, rollup marks and agent status in one
 // pipelined batch.
 func (s *Store) ingestAlone(ctx context.Context, p api.Probe, agent probe.AgentInfo, items []api.IngestItem) (api.IngestOutcome, error) {
