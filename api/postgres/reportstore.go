@@ -181,29 +181,31 @@ func addPacked(sums []ReportDay, b []byte) (int, error) {
 	return int(v[2]), nil
 }
 
-// wantChunk bounds the offices one want transaction locks (the lock
-// table holds a few thousand).
+// wantChunk bounds the offices one want transaction takes (it holds
+// locks a trigger may wait for: keep it short).
 const wantChunk = 256
 
 // WantReports asks for codes' periods at k to be stored: a row not built
 // yet (or one built on an office date before now's, to be built again),
 // which the refresher builds or a request fills (PutReports). A trigger
 // may have decided an office had nothing stored to mark
-// (migrations/00024, report_reached), so a row is added only under the
-// office's want lock, taken without waiting: a change of the office still
-// in flight holds it, and that office is left out this time (its report
-// is built in the request and not stored).
+// (migrations/00024 and 00025, report_reached), so a row is added only
+// under the want lock of the office's bucket, taken without waiting: a
+// change of an office of the bucket still in flight holds it, and the
+// office is left out this time (its report is built in the request and
+// not stored).
 func (s *Store) WantReports(ctx context.Context, codes []string, k ReportKey, now time.Time) error {
 	for len(codes) > 0 {
 		chunk := codes[:min(len(codes), wantChunk)]
 		codes = codes[len(chunk):]
 		err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 			var ok bool
-			if err := tx.QueryRow(ctx, `SELECT pg_try_advisory_xact_lock_shared(hashtextextended('pantau.report.want:', 0))`).Scan(&ok); err != nil || !ok {
+			if err := tx.QueryRow(ctx, `SELECT pg_try_advisory_xact_lock_shared(hashtext('pantau.report.want'), 256)`).Scan(&ok); err != nil || !ok {
 				return err
 			}
 			_, err := tx.Exec(ctx, `WITH locked AS (
-					SELECT c FROM unnest($1::text[]) AS c WHERE pg_try_advisory_xact_lock(hashtextextended('pantau.report.want:' || c, 0)))
+					SELECT c FROM unnest($1::text[]) AS c
+					WHERE pg_try_advisory_xact_lock(hashtext('pantau.report.want'), (hashtext(c)::bigint & 255)::integer))
 				INSERT INTO report_periods AS p (office_code, period_from, period_to, asked_from)
 				SELECT c, $2::date, $3::date, $4::date FROM locked
 				ON CONFLICT (office_code, period_from, period_to, asked_from) DO UPDATE SET built_at = NULL
