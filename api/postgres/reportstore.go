@@ -337,6 +337,27 @@ func (s *Store) OpenCentralOutages(ctx context.Context, codes []string) (map[str
 	return out, nil
 }
 
+// OpenDownSince returns, per office of codes, the start of its earliest
+// down outage of a central target still open, whatever its cause (what
+// the office page calls "open since").
+func (s *Store) OpenDownSince(ctx context.Context, codes []string) (map[string]time.Time, error) {
+	rows, err := s.pool.Query(ctx, `SELECT office_code, min(started_at) FROM outages
+		WHERE office_code = ANY($1) AND ended_at IS NULL AND kind = 'down' AND target_kind = 'central'
+		GROUP BY office_code`, codes)
+	if err != nil {
+		return nil, fmt.Errorf("open outages: %w", err)
+	}
+	out := map[string]time.Time{}
+	var (
+		code string
+		at   time.Time
+	)
+	if _, err := pgx.ForEachRow(rows, []any{&code, &at}, func() error { out[code] = at; return nil }); err != nil {
+		return nil, fmt.Errorf("open outages: %w", err)
+	}
+	return out, nil
+}
+
 // ReportMark is one mark of an input change: the office's stored periods
 // that end at or after From − Reach days are stale.
 type ReportMark struct {

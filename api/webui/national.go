@@ -111,33 +111,59 @@ func (p *Pages) NationalPage(c *gin.Context) error {
 // addBacklogs adds to each province the backlog and overtime of its offices
 // that recorded intake in the last two weeks: the others have no files to
 // model, so the national page never runs the model for 514 idle offices.
-// It returns the assumed end of the open outages it counted, nil when none
-// was open.
+// Each office's figures are its page's default period (the last
+// reportdata.PageDefaultDays days in its zone), read from the stored
+// figures (reportdata.Builder.Area, one read per zone; an open outage is
+// assumed to end now, as on the office and province pages: one backlog
+// everywhere). It returns the assumed end of the open outages it counted,
+// nil when none was open.
 func (p *Pages) addBacklogs(ctx context.Context, lang string, offices []api.Office, by map[string]*provinceRank) (*time.Time, error) {
 	now := p.now()
 	codes, err := p.store.OfficesWithIntakeSince(ctx, calendar.DateOf(now.Add(-15*24*time.Hour), now.Location()))
 	if err != nil {
 		return nil, err
 	}
-	var assumed *time.Time
+	var (
+		zones   []string
+		byZone  = map[string][]api.Office{}
+		counted []string
+	)
 	for _, o := range offices {
 		if !slices.Contains(codes, o.Code) || by[o.ProvinceCode] == nil {
 			continue
 		}
-		// An open outage ends as reportdata.AssumeEnd says, as on the
-		// office and province pages: one backlog everywhere.
-		per := defaultPeriod(officeLocation(o.TZ), now, 14)
-		d, err := p.buildOfficeDetail(ctx, lang, o, per, time.Time{})
+		if byZone[o.TZ] == nil {
+			zones = append(zones, o.TZ)
+		}
+		byZone[o.TZ] = append(byZone[o.TZ], o)
+		counted = append(counted, o.Code)
+	}
+	if len(counted) == 0 {
+		return nil, nil
+	}
+	open, err := p.store.OpenDownSince(ctx, counted)
+	if err != nil {
+		return nil, err
+	}
+	var assumed *time.Time
+	for _, tz := range zones {
+		offs := byZone[tz]
+		per := defaultPeriod(officeLocation(tz), now, reportdata.PageDefaultDays)
+		area, err := p.reports().Area(ctx, "ID", "Indonesia", offs, reportdata.Period{From: per.From, To: per.To})
 		if err != nil {
 			return nil, err
 		}
-		if d.AssumeEnd != nil && (assumed == nil || d.AssumeEnd.After(*assumed)) {
-			assumed = d.AssumeEnd
+		end := per.capped(now)
+		for i, o := range offs {
+			if since, ok := open[o.Code]; ok && since.Before(end) {
+				if a := reportdata.AssumeEnd(time.Time{}, since, now); assumed == nil || a.After(*assumed) {
+					assumed = &a
+				}
+			}
+			sum := area.Offices[i]
+			by[o.ProvinceCode].Backlog += sum.Backlog
+			by[o.ProvinceCode].OvertimeHours += sum.Totals.OvertimeHours
 		}
-		if n := len(d.Backlog.Days); n > 0 {
-			by[o.ProvinceCode].Backlog += d.Backlog.Days[n-1].Backlog
-		}
-		by[o.ProvinceCode].OvertimeHours += d.Backlog.Totals.OvertimeHours
 	}
 	return assumed, nil
 }

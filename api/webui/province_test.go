@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"testing"
 	"time"
 
@@ -20,7 +21,9 @@ import (
 // and timelines, shows what it showed when it built each office's page:
 // the same table, totals and heatmap, for a period running through today
 // (an office with an open outage, one without) and one that has ended,
-// before the figures are stored and after.
+// before the figures are stored and after; and the national page's
+// backlogs and assumed end, read from the stored figures, are those it
+// summed from every office's page.
 func TestProvincePageFromStoredFigures(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -112,6 +115,31 @@ func TestProvincePageFromStoredFigures(t *testing.T) {
 				}
 			}
 		}
+		// The national page's backlogs, from the stored figures, as
+		// when it built each office's page.
+		offices, err := s.Offices(ctx, api.OfficeFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ranks := func() map[string]*provinceRank {
+			return map[string]*provinceRank{"73": {Province: mks.Province}}
+		}
+		got, want := ranks(), ranks()
+		ga, err := p.addBacklogs(ctx, "id", offices, got)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wa, err := p.addBacklogsByOffice(ctx, "id", offices, want)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if wa == nil || want["73"].OvertimeHours == 0 {
+			t.Fatalf("round %d: the fixture's open outage and overtime are not on the national page (assumed %v, overtime %d)", round, wa, want["73"].OvertimeHours)
+		}
+		if fmt.Sprint(ga) != fmt.Sprint(wa) || got["73"].Backlog != want["73"].Backlog || got["73"].OvertimeHours != want["73"].OvertimeHours {
+			t.Errorf("round %d: national page: assumed %v backlog %d overtime %d, want %v %d %d", round, ga, got["73"].Backlog,
+				got["73"].OvertimeHours, wa, want["73"].Backlog, want["73"].OvertimeHours)
+		}
 		// The refresher stores what the first round built (and warms the
 		// defaults); the second round reads it.
 		b := reportdata.New(s, p.now)
@@ -131,4 +159,33 @@ func optFloat(v *float64) any {
 		return nil
 	}
 	return *v
+}
+
+// addBacklogsByOffice is the national page's addBacklogs as it was before
+// stored figures: every office's page built.
+func (p *Pages) addBacklogsByOffice(ctx context.Context, lang string, offices []api.Office, by map[string]*provinceRank) (*time.Time, error) {
+	now := p.now()
+	codes, err := p.store.OfficesWithIntakeSince(ctx, calendar.DateOf(now.Add(-15*24*time.Hour), now.Location()))
+	if err != nil {
+		return nil, err
+	}
+	var assumed *time.Time
+	for _, o := range offices {
+		if !slices.Contains(codes, o.Code) || by[o.ProvinceCode] == nil {
+			continue
+		}
+		per := defaultPeriod(officeLocation(o.TZ), now, 14)
+		d, err := p.buildOfficeDetail(ctx, lang, o, per, time.Time{})
+		if err != nil {
+			return nil, err
+		}
+		if d.AssumeEnd != nil && (assumed == nil || d.AssumeEnd.After(*assumed)) {
+			assumed = d.AssumeEnd
+		}
+		if n := len(d.Backlog.Days); n > 0 {
+			by[o.ProvinceCode].Backlog += d.Backlog.Days[n-1].Backlog
+		}
+		by[o.ProvinceCode].OvertimeHours += d.Backlog.Totals.OvertimeHours
+	}
+	return assumed, nil
 }
