@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"sync"
 	"time"
@@ -62,6 +63,7 @@ type collector struct {
 	mu       sync.Mutex
 	pending  []*ingestRequest
 	flushing int
+	closed   bool
 	wg       sync.WaitGroup // running groups, for Close
 	// groups and grouped count the groups taken and their requests.
 	groups, grouped int64
@@ -77,6 +79,10 @@ func newCollector(flush func(context.Context, []*ingestRequest)) *collector {
 func (c *collector) submit(ctx context.Context, r *ingestRequest) ingestAnswer {
 	r.done = make(chan ingestAnswer, 1)
 	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return ingestAnswer{err: errors.New("ingest: the store is closed")}
+	}
 	c.pending = append(c.pending, r)
 	if c.flushing < groupFlushes {
 		c.flushing++
@@ -154,9 +160,14 @@ func (c *collector) take() []*ingestRequest {
 	return group
 }
 
-// wait returns once every group under way has answered and nothing is
-// pending (new requests must have stopped).
-func (c *collector) wait() { c.wg.Wait() }
+// close refuses new requests and returns once every queued one has been
+// stored and answered.
+func (c *collector) close() {
+	c.mu.Lock()
+	c.closed = true
+	c.mu.Unlock()
+	c.wg.Wait()
+}
 
 // probeKey names a probe.
 type probeKey struct {

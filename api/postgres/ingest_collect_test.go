@@ -93,5 +93,8 @@ func TestQueuedRequestLeavesWithItsContext(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("no answer")
 	}
-	col.wait()
+	col.close()
+	if a := col.submit(context.Background(), request("73.71", 3, 1)); a.err == nil {
+		t.Fatal("a closed collector took a request")
+	}
 }

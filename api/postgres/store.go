@@ -65,9 +65,10 @@ func Open(ctx context.Context, url string) (*Store, error) {
 // (detection, escalation).
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
-// Close lets the ingest groups under way answer, then closes the pool.
+// Close stores and answers the ingests already queued, then closes the
+// pool.
 func (s *Store) Close() {
-	s.collect.wait()
+	s.collect.close()
 	s.pool.Close()
 }
 
