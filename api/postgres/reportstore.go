@@ -220,6 +220,21 @@ func (s *Store) WantReports(ctx context.Context, codes []string, k ReportKey, no
 	return nil
 }
 
+// RewantOutdated asks again for the stored periods still running through
+// the office's date at now that were built on an earlier date and read
+// since readSince (a "this month" read yesterday): the refresher builds
+// them for the new date before the next read has to. It returns how many.
+func (s *Store) RewantOutdated(ctx context.Context, now, readSince time.Time) (int64, error) {
+	tag, err := s.pool.Exec(ctx, `UPDATE report_periods p SET built_at = NULL FROM offices o
+		WHERE o.code = p.office_code AND p.built_at IS NOT NULL AND p.read_at > $2
+		  AND p.valid_on < ($1::timestamptz AT TIME ZONE o.tz)::date
+		  AND p.period_to >= ($1::timestamptz AT TIME ZONE o.tz)::date`, now, readSince)
+	if err != nil {
+		return 0, fmt.Errorf("rewant reports: %w", err)
+	}
+	return tag.RowsAffected(), nil
+}
+
 // TouchReports notes that codes' periods at k were read (periods left
 // unread for long are pruned).
 func (s *Store) TouchReports(ctx context.Context, codes []string, k ReportKey, now time.Time) error {

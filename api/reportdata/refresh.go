@@ -128,9 +128,14 @@ const (
 // Warm asks for the periods users read by default to be stored for every
 // office: the reports API's province and national periods and the
 // province page's, as their requests key them (Store.WantReports; the
-// refresher then builds them, a batch a pass). Rows already stored for
-// today are left alone.
+// refresher then builds them, a batch a pass), and again for the periods
+// through today read in the last two days that were built on an earlier
+// date (Store.RewantOutdated). Rows already stored for today are left
+// alone.
 func (b *Builder) Warm(ctx context.Context) error {
+	if _, err := b.store.RewantOutdated(ctx, b.now(), b.now().Add(-48*time.Hour)); err != nil {
+		return err
+	}
 	provinces, err := b.store.Provinces(ctx)
 	if err != nil {
 		return err

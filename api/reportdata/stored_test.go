@@ -438,7 +438,8 @@ func earlier(a, b time.Time) time.Time {
 // TestWarm: the refresher stores the periods users read by default (the
 // API's province and national periods, the province page's) for every
 // office before anyone reads them, valid for the day; on the next day
-// Warm asks for the new ones, and reads equal a fresh build.
+// Warm asks for the new ones, and for a period through today read the day
+// before, and reads equal a fresh build.
 func TestWarm(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -490,6 +491,16 @@ func TestWarm(t *testing.T) {
 					t.Fatalf("day %d: the province page's period of %s not stored before the first read", day, o.Code)
 				}
 			}
+		}
+		// A period through today that is not a default (this month),
+		// read the day before: built again for the new day by then.
+		month := Period{From: calendar.D(2020, 1, 1), To: calendar.D(2020, 1, 31)}
+		got, err := b.Area(ctx, "ID", "Indonesia", offices, month)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if day > 0 && got.Stored != len(offices) {
+			t.Fatalf("day %d: this month's period, read yesterday, has %d of %d offices stored", day, got.Stored, len(offices))
 		}
 		now = now.Add(24 * time.Hour)
 	}
