@@ -73,9 +73,11 @@ type Config struct {
 	Waker Waker
 	// AfterIncidents, when set, is called after each incident transaction
 	// commits, with its changes (work that must not hold the incident
-	// lock: estimates, message texts). The next pass waits for it, so slow
-	// work belongs in a goroutine of its own; its errors are its own to
-	// log.
+	// lock: estimates, message texts), one call at a time in commit order.
+	// Under Start it runs in a goroutine of its own, so the next grouping
+	// does not wait for it (a national recovery's estimate took 4-15 s in
+	// the soak); Start returns once the calls queued have run. RunOnce
+	// calls it before returning. Its errors are its own to log.
 	AfterIncidents func(ctx context.Context, changes []api.IncidentChange)
 	// Gap is the least time between the starts of two passes woken by
 	// arrivals (default 100 ms): arrivals within it share one pass, so a
@@ -187,6 +189,12 @@ type Detector struct {
 	done    chan struct{}
 	// batch is the next pass's batch (Batch, more while behind).
 	batch atomic.Int64
+	// after holds committed changes for AfterIncidents, in order, while
+	// Start runs (afterOn); afterSig wakes their goroutine.
+	afterMu  sync.Mutex
+	after    [][]api.IncidentChange
+	afterOn  bool
+	afterSig *Signal
 }
 
 // New returns a Detector over store.
@@ -195,7 +203,7 @@ func New(store Store, cfg Config) (*Detector, error) {
 		return nil, fmt.Errorf("detect config: %w", err)
 	}
 	d := &Detector{store: store, cfg: cfg.withDefaults(), wake: make(chan struct{}, 1), incWake: make(chan struct{}, 1),
-		done: make(chan struct{})}
+		done: make(chan struct{}), afterSig: NewSignal()}
 	// A pass that filled its batch asks for the next at once: a backlog
 	// never waits a tick per batch.
 	d.batch.Store(int64(d.cfg.Batch))
@@ -207,7 +215,7 @@ func New(store Store, cfg Config) (*Detector, error) {
 	d.inc = background.New(background.Config{Name: "detect-incidents", Interval: d.cfg.Tick, Timeout: d.cfg.Timeout,
 		Wake: d.incWake, Clock: d.cfg.Clock, Logger: d.cfg.Logger}, func(ctx context.Context) (bool, error) {
 		gap := d.cfg.Clock.After(d.cfg.IncidentGap)
-		err := d.incidentPass(ctx)
+		err := d.incidentPass(ctx, true)
 		select {
 		case <-ctx.Done():
 		case <-gap:
@@ -229,12 +237,53 @@ func (d *Detector) Start(ctx context.Context) {
 	if d.cfg.Waker != nil {
 		wg.Go(func() { d.relay(ctx) })
 	}
+	afterStop := make(chan struct{})
+	d.afterMu.Lock()
+	d.afterOn = true
+	d.afterMu.Unlock()
+	var afterDone sync.WaitGroup
+	afterDone.Go(func() { d.afterLoop(ctx, afterStop) })
 	wg.Go(func() { d.inc.Start(ctx) })
 	d.svc.Start(ctx)
-	// Evaluation stopped (Stop, or ctx): grouping stops with it.
+	// Evaluation stopped (Stop, or ctx): grouping stops with it, then
+	// what it committed is handed to AfterIncidents.
 	stop, cancelStop := context.WithTimeout(context.WithoutCancel(ctx), d.cfg.Timeout)
 	defer cancelStop()
 	_ = d.inc.Stop(stop)
+	close(afterStop)
+	afterDone.Wait()
+}
+
+// afterLoop calls AfterIncidents with each batch of changes queued, in
+// order, until stop is closed; then with what is left, even when ctx has
+// ended (bounded by Timeout).
+func (d *Detector) afterLoop(ctx context.Context, stop <-chan struct{}) {
+	for {
+		select {
+		case <-d.afterSig.C():
+			d.runAfter(ctx, false)
+		case <-stop:
+			last, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.cfg.Timeout)
+			defer cancel()
+			d.runAfter(last, true)
+			return
+		}
+	}
+}
+
+// runAfter calls AfterIncidents with the batches queued; last ends the
+// queueing (later changes are handed over at once).
+func (d *Detector) runAfter(ctx context.Context, last bool) {
+	d.afterMu.Lock()
+	batches := d.after
+	d.after = nil
+	if last {
+		d.afterOn = false
+	}
+	d.afterMu.Unlock()
+	for _, chs := range batches {
+		d.cfg.AfterIncidents(ctx, chs)
+	}
 }
 
 // Stop ends the detector and waits, at most until ctx ends, for the passes
@@ -287,7 +336,7 @@ func (d *Detector) relay(ctx context.Context) {
 // counted). Tests call it directly.
 func (d *Detector) RunOnce(ctx context.Context) (int, error) {
 	n, _, err := d.evaluatePass(ctx)
-	return n, errors.Join(err, d.incidentPass(ctx))
+	return n, errors.Join(err, d.incidentPass(ctx, false))
 }
 
 // wakeIncidents asks the grouping service for a pass (it runs at most
@@ -300,14 +349,25 @@ func (d *Detector) wakeIncidents() {
 }
 
 // incidentPass regroups incidents for the ranges marked since the last
-// one, then calls AfterIncidents with what committed.
-func (d *Detector) incidentPass(ctx context.Context) error {
+// one, then hands what committed to AfterIncidents: queued for its
+// goroutine when queue is set and Start runs it, else called here.
+func (d *Detector) incidentPass(ctx context.Context, queue bool) error {
 	inc, err := d.store.RecomputeIncidents(ctx, d.cfg.Clock.Now(), d.cfg.Incidents)
 	if err != nil {
 		return fmt.Errorf("recompute incidents: %w", err)
 	}
 	if len(inc.Committed) > 0 && d.cfg.AfterIncidents != nil {
-		d.cfg.AfterIncidents(ctx, inc.Committed)
+		d.afterMu.Lock()
+		queued := queue && d.afterOn
+		if queued {
+			d.after = append(d.after, inc.Committed)
+		}
+		d.afterMu.Unlock()
+		if queued {
+			d.afterSig.Signal()
+		} else {
+			d.cfg.AfterIncidents(ctx, inc.Committed)
+		}
 	}
 	if inc.Changes > 0 {
 		d.cfg.Logger.Debug("incident pass", slog.Int("incident_changes", inc.Changes))
