@@ -62,13 +62,18 @@ var _ detect.Store = (*Detection)(nil)
 // silence is due and not yet stored, by how long they have waited: a
 // queued series keeps the time it was first queued (ingest does not move
 // it), so a probe that uploads all the time cannot push another back.
+//
+// Only the oldest rows of each list are read (rowsPerProbe × limit, by
+// index): a probe's first row among them gives its place, so the probes
+// found are the longest-waiting ones; a probe whose rows all lie beyond
+// waits for a later pass.
 func (d *Detection) Work(ctx context.Context, now time.Time, limit int) ([]detect.ProbeRef, error) {
 	rows, err := d.pool.Query(ctx, `
 		SELECT office_code, probe_id FROM (
-			SELECT office_code, probe_id, min(queued_at) AS since FROM detection_queue GROUP BY 1, 2
+			(SELECT office_code, probe_id, queued_at AS since FROM detection_queue ORDER BY queued_at LIMIT $3)
 			UNION ALL
-			SELECT office_code, probe_id, min(silent_at) FROM series_state WHERE NOT silent AND silent_at < $1 GROUP BY 1, 2
-		) w GROUP BY 1, 2 ORDER BY min(since) LIMIT $2`, now, limit)
+			(SELECT office_code, probe_id, silent_at FROM series_state WHERE NOT silent AND silent_at < $1 ORDER BY silent_at LIMIT $3)
+		) w GROUP BY 1, 2 ORDER BY min(since) LIMIT $2`, now, limit, rowsPerProbe*limit)
 	if err != nil {
 		return nil, fmt.Errorf("detection work: %w", err)
 	}
@@ -78,6 +83,11 @@ func (d *Detection) Work(ctx context.Context, now time.Time, limit int) ([]detec
 		return p, err
 	})
 }
+
+// rowsPerProbe is how many queue rows Work reads per probe it may return:
+// an upload queues a row per series (three targets), and a probe waiting
+// a few intervals has a few uploads queued.
+const rowsPerProbe = 8
 
 // seriesTarget is what evaluation needs of a target.
 type seriesTarget struct {
