@@ -394,7 +394,7 @@ func (d *Detector) evaluatePass(ctx context.Context) (int, bool, error) {
 	var chunks [][]ProbeRef
 	// Small passes still spread over the workers; big ones go Chunk at a time.
 	size := min(max((len(work)+d.cfg.Workers-1)/d.cfg.Workers, 1), d.cfg.Chunk)
-	for c := range slices.Chunk(work, size) {
+	for c := range slices.Chunk(byOffice(work), size) {
 		chunks = append(chunks, c)
 	}
 	var (
@@ -425,6 +425,22 @@ func (d *Detector) evaluatePass(ctx context.Context) (int, bool, error) {
 		d.cfg.Logger.Debug("detection pass", slog.Int("probes", done))
 	}
 	return done, full, errors.Join(errs...)
+}
+
+// byOffice orders work office by office, the offices in the order of their
+// first probe (so the longest-waiting still go first): chunks evaluated at
+// once then share few offices, and the mark each writes per office for
+// grouping (a row per office) makes one wait for another's commit rarely.
+func byOffice(work []ProbeRef) []ProbeRef {
+	rank := map[string]int{}
+	for _, p := range work {
+		if _, ok := rank[p.OfficeCode]; !ok {
+			rank[p.OfficeCode] = len(rank)
+		}
+	}
+	out := slices.Clone(work)
+	slices.SortStableFunc(out, func(a, b ProbeRef) int { return rank[a.OfficeCode] - rank[b.OfficeCode] })
+	return out
 }
 
 // evaluate evaluates one chunk of probes and returns how many it

@@ -23,18 +23,39 @@ func (d *Detection) RecomputeIncidents(ctx context.Context, now time.Time, rules
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('pantau.detect.incidents', 0))`); err != nil {
 			return fmt.Errorf("incident lock: %w", err)
 		}
-		var lo *time.Time
-		err := tx.QueryRow(ctx, `WITH d AS (
-				DELETE FROM incident_dirty WHERE office_code IN (SELECT office_code FROM incident_dirty FOR UPDATE SKIP LOCKED)
-				RETURNING from_at)
-			SELECT min(from_at) FROM d`).Scan(&lo)
+		// The marks are read, not locked: a detector's chunk that marks an
+		// office again must not wait for this transaction (at a national
+		// cut it runs for seconds, and every chunk marks). Each mark is
+		// deleted at the end only if no detector has marked it since (its
+		// row version, xmin, unchanged); one marked meanwhile stays for the
+		// next grouping. A mark committed with its outages is seen with them:
+		// the outages are read after it.
+		rows, err := tx.Query(ctx, `SELECT office_code, from_at, xmin::text FROM incident_dirty`)
 		if err != nil {
-			return fmt.Errorf("claim dirty ranges: %w", err)
+			return fmt.Errorf("read dirty ranges: %w", err)
 		}
-		if lo == nil {
+		var (
+			lo          time.Time
+			codes, vers []string
+		)
+		var (
+			code, ver string
+			at        time.Time
+		)
+		_, err = pgx.ForEachRow(rows, []any{&code, &at, &ver}, func() error {
+			if len(codes) == 0 || at.Before(lo) {
+				lo = at
+			}
+			codes, vers = append(codes, code), append(vers, ver)
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("read dirty ranges: %w", err)
+		}
+		if len(codes) == 0 {
 			return nil
 		}
-		members, old, err := groupingWindow(ctx, tx, *lo, rules.Reopen)
+		members, old, err := groupingWindow(ctx, tx, lo, rules.Reopen)
 		if err != nil {
 			return err
 		}
@@ -51,6 +72,11 @@ func (d *Detection) RecomputeIncidents(ctx context.Context, now time.Time, rules
 			}
 		}
 		out.Changes, out.Committed = len(changes), changes
+		_, err = tx.Exec(ctx, `DELETE FROM incident_dirty d USING unnest($1::text[], $2::text[]) AS u(c, v)
+			WHERE d.office_code = u.c AND d.xmin::text = u.v`, codes, vers)
+		if err != nil {
+			return fmt.Errorf("clear dirty ranges: %w", err)
+		}
 		return nil
 	})
 	if err != nil {
