@@ -64,6 +64,19 @@ func evaluateSeries(ctx context.Context, tx pgx.Tx, p detect.ProbeRef, w seriesW
 		if ok {
 			// Re-read the reset result itself so the engine starts on it.
 			afterAt, afterSeq, replaceFrom = at, seq-1, at
+			// A stored span across the reset point was judged without
+			// results that have arrived since (the reset point can be
+			// one of them: results are read as committed now, not as
+			// claimed); its start cannot be trusted, so replay it all.
+			var across bool
+			err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM outages WHERE office_code = $1 AND probe_id = $2 AND target_id = $3
+				AND started_at < $4 AND (ended_at IS NULL OR ended_at > $4))`, p.OfficeCode, p.ProbeID, id, at).Scan(&across)
+			if err != nil {
+				return seriesResult{}, fmt.Errorf("spans across the reset point: %w", err)
+			}
+			if across {
+				afterAt, afterSeq, replaceFrom, scratch = time.Time{}, -1, time.Time{}, true
+			}
 		} else {
 			scratch = true
 		}
