@@ -145,8 +145,10 @@ soak:
 	@$(GO) run ./api/bench/cmd/soak -bin $(SOAK_DIR)/pantau -log-dir $(SOAK_DIR) -phases $(SOAK_PHASES) $(SOAK_FLAGS)
 
 # Detection delay and throughput under ingest (not in CI): rows from many
-# probes with and without the detector running; prints the ratio and p99 of
-# result-to-outage latency. BENCH_DETECT_FLAGS=-tick 500ms -private …
+# probes stored with and without the detector running, in short rounds
+# taking turns (ABBA…, median of each side, so both meet the same moments
+# of a busy machine); prints the ratio and p99 of result-to-outage latency.
+# BENCH_DETECT_FLAGS=-tick 500ms -rounds 20 -private …
 BENCH_DETECT_FLAGS ?=
 .PHONY: bench-detect
 bench-detect:

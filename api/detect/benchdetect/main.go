@@ -1,10 +1,14 @@
 // Command benchdetect measures what detection costs ingest (make
 // bench-detect, not in CI). The same results, from many probes in batches as
-// agents upload them, are stored once with no detector running and once
-// with one running as pantau serve runs it (woken by each ingest's commit,
-// its 1 s tick as safety net, a pool of its own), each on a fresh scratch
-// database; then it reports how long after a failing batch's commit its
-// outage row appeared. Its last lines are
+// agents upload them, are stored in two fresh scratch databases, one with a
+// detector running as pantau serve runs it (woken by each ingest's commit,
+// its 1 s tick as safety net, a pool of its own) and one without. The
+// workload goes in short rounds, the two databases taking turns (with
+// first, then without first, and so on; the detector's queue drained
+// before each turn of the other), so that both meet the same moments of a
+// busy machine; each side's rate is the median of its rounds. Then it
+// reports how long after a failing batch's commit its outage row appeared.
+// Its last lines are
 //
 //	detect: with=<rows/s> without=<rows/s> ratio=<with/without>
 //	detect: latency_p99_ms=<ms from the failing result's arrival to the outage row being open>
@@ -52,8 +56,8 @@ func main() {
 
 // config is the benchmark's shape.
 type config struct {
-	probes, ticks, batchTicks, senders int
-	tick, gap                          time.Duration
+	probes, ticks, batchTicks, senders, rounds int
+	tick, gap                                  time.Duration
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -67,14 +71,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&cfg.ticks, "ticks", 300, "checks per target and probe, 30 s apart")
 	fs.IntVar(&cfg.batchTicks, "batch-ticks", 10, "checks per upload (the agent's batching)")
 	fs.IntVar(&cfg.senders, "senders", 4, "concurrent uploads")
+	fs.IntVar(&cfg.rounds, "rounds", 10, "rounds the workload is cut into, each stored with and without detection in turn")
 	fs.DurationVar(&cfg.tick, "tick", time.Second, "the detector's tick (its default is 1s)")
 	fs.DurationVar(&cfg.gap, "gap", 0, "the detector's least gap between passes woken by arrivals (0: its default)")
-	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the phase with detection (this process: ingest and detector, not PostgreSQL) to this file")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the rounds, both sides (this process: ingest and detector, not PostgreSQL) to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if cfg.probes <= 0 || cfg.ticks <= 0 || cfg.batchTicks <= 0 || cfg.senders <= 0 {
-		return errors.New("-probes, -ticks, -batch-ticks and -senders must be positive")
+	if cfg.probes <= 0 || cfg.ticks <= 0 || cfg.batchTicks <= 0 || cfg.senders <= 0 || cfg.rounds <= 0 {
+		return errors.New("-probes, -ticks, -batch-ticks, -senders and -rounds must be positive")
 	}
 	adminURL, stopPG, err := bench.FindAdmin(ctx, *admin, *dataDir, *private)
 	if err != nil {
@@ -82,10 +87,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer stopPG()
 	w := newWorkload(cfg, time.Now().Add(-time.Duration(cfg.ticks)*30*time.Second).Truncate(time.Second))
-	without, _, err := phase(ctx, adminURL, w, cfg, false, stderr)
+	with, err := newSide(ctx, adminURL, w, cfg, true, stderr)
+	if err != nil {
+		return fmt.Errorf("with detection: %w", err)
+	}
+	defer with.close(ctx)
+	without, err := newSide(ctx, adminURL, w, cfg, false, stderr)
 	if err != nil {
 		return fmt.Errorf("without detection: %w", err)
 	}
+	defer without.close(ctx)
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
 		if err != nil {
@@ -97,72 +108,124 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	with, lat, err := phase(ctx, adminURL, w, cfg, true, stderr)
-	if err != nil {
-		return fmt.Errorf("with detection: %w", err)
+	var withRates, withoutRates []float64
+	per := (len(w.batches) + cfg.rounds - 1) / cfg.rounds
+	for r := range cfg.rounds {
+		bs := w.batches[min(r*per, len(w.batches)):min((r+1)*per, len(w.batches))]
+		if len(bs) == 0 {
+			break
+		}
+		order := []*side{with, without}
+		if r%2 == 1 {
+			order = []*side{without, with}
+		}
+		for _, sd := range order {
+			rate, err := sd.round(ctx, bs)
+			if err != nil {
+				return err
+			}
+			if sd.detecting {
+				withRates = append(withRates, rate)
+				// What the detector still has to do must not run during
+				// the other side's turn.
+				if err := sd.drain(ctx, 30*time.Second); err != nil {
+					return err
+				}
+			} else {
+				withoutRates = append(withoutRates, rate)
+			}
+		}
 	}
-	fmt.Fprintf(stdout, "detect: with=%.0f without=%.0f ratio=%.2f\n", with, without, with/without)
+	lat := with.finish(ctx)
+	fmt.Fprintf(stderr, "benchdetect: rounds with=%.0f without=%.0f rows/s, outages timed %d\n", withRates, withoutRates, len(lat))
+	fmt.Fprintf(stderr, "benchdetect: %s\n", with.timed)
+	wm, wom := median(withRates), median(withoutRates)
+	fmt.Fprintf(stdout, "detect: with=%.0f without=%.0f ratio=%.2f\n", wm, wom, wm/wom)
 	fmt.Fprintf(stdout, "detect: latency_p99_ms=%.0f\n", p99(lat))
 	return nil
 }
 
-// phase stores the workload on a fresh database, with or without a
-// detector, and returns rows/s and the outage latencies.
-func phase(ctx context.Context, adminURL string, w *workload, cfg config, detecting bool, log io.Writer) (float64, []time.Duration, error) {
+// side is one scratch database the workload is stored in, with or without
+// a detector.
+type side struct {
+	detecting bool
+	cfg       config
+	w         *workload
+	scratch   *bench.Scratch
+	pool      *pgxpool.Pool
+	store     *postgres.Store
+	detection *postgres.Detection
+	probes    []benchProbe
+	clock     *followClock
+	lat       latencies
+	timed     *timedStore
+	cancel    context.CancelFunc
+	bg        sync.WaitGroup
+}
+
+// newSide creates the side's database, its offices, targets and probes,
+// and starts its detector (as pantau serve runs it: connections of its
+// own, woken by arrivals) when detecting.
+func newSide(ctx context.Context, adminURL string, w *workload, cfg config, detecting bool, log io.Writer) (*side, error) {
 	scratch, err := bench.NewScratch(ctx, adminURL, "pantau_bench_detect")
 	if err != nil {
-		return 0, nil, err
+		return nil, err
 	}
-	defer func() { _ = scratch.Close(context.WithoutCancel(ctx)) }()
-	pool, err := pgxpool.New(ctx, scratch.URL)
-	if err != nil {
-		return 0, nil, fmt.Errorf("open scratch: %w", err)
+	sd := &side{detecting: detecting, cfg: cfg, w: w, scratch: scratch, cancel: func() {}}
+	if sd.pool, err = pgxpool.New(ctx, scratch.URL); err != nil {
+		_ = scratch.Close(context.WithoutCancel(ctx))
+		return nil, fmt.Errorf("open scratch: %w", err)
 	}
-	defer pool.Close()
-	store := postgres.New(pool)
-	probes, err := w.setup(ctx, store)
-	if err != nil {
-		return 0, nil, err
+	sd.store = postgres.New(sd.pool)
+	if sd.probes, err = w.setup(ctx, sd.store); err != nil {
+		sd.close(ctx)
+		return nil, err
 	}
-	clock := &followClock{newest: make([]time.Time, cfg.probes)}
+	sd.clock = &followClock{newest: make([]time.Time, cfg.probes)}
 	for p := range cfg.probes {
-		clock.advance(p, w.start)
+		sd.clock.advance(p, w.start)
 	}
-	var lat latencies
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var bg sync.WaitGroup
-	// As pantau serve runs it: connections of its own, woken by arrivals.
-	detection, err := store.OpenDetection(ctx, nil, 4)
-	if err != nil {
-		return 0, nil, err
+	if sd.detection, err = sd.store.OpenDetection(ctx, nil, 4); err != nil {
+		sd.close(ctx)
+		return nil, err
 	}
-	defer detection.Close()
-	timed := &timedStore{Store: detection}
+	sd.timed = &timedStore{Store: sd.detection}
 	if detecting {
-		det, err := detect.New(timed, detect.Config{Tick: cfg.tick, Gap: cfg.gap, Waker: detection, Clock: clock,
+		det, err := detect.New(sd.timed, detect.Config{Tick: cfg.tick, Gap: cfg.gap, Waker: sd.detection, Clock: sd.clock,
 			Logger: slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 		if err != nil {
-			return 0, nil, err
+			sd.close(ctx)
+			return nil, err
 		}
-		bg.Go(func() { det.Start(ctx) })
-		bg.Go(func() { lat.watch(ctx, pool) })
+		bgCtx, cancel := context.WithCancel(ctx)
+		sd.cancel = cancel
+		sd.bg.Go(func() { det.Start(bgCtx) })
+		sd.bg.Go(func() { sd.lat.watch(bgCtx, sd.pool) })
+	}
+	return sd, nil
+}
+
+// round stores bs with cfg.senders concurrent uploads and returns rows/s.
+func (sd *side) round(ctx context.Context, bs []upload) (float64, error) {
+	rows := 0
+	for _, b := range bs {
+		rows += len(b.results)
 	}
 	start := time.Now()
 	var next atomic.Int64
-	errs := make(chan error, cfg.senders)
+	errs := make(chan error, sd.cfg.senders)
 	var senders sync.WaitGroup
-	for range cfg.senders {
+	for range sd.cfg.senders {
 		senders.Go(func() {
-			for i := int(next.Add(1) - 1); i < len(w.batches); i = int(next.Add(1) - 1) {
-				b := w.batches[i]
-				if _, err := store.IngestResults(ctx, probes[b.probe].probe, probe.AgentInfo{Version: "bench"}, b.items(probes[b.probe].ids)); err != nil {
+			for i := int(next.Add(1) - 1); i < len(bs); i = int(next.Add(1) - 1) {
+				b, p := bs[i], sd.probes[bs[i].probe]
+				if _, err := sd.store.IngestResults(ctx, p.probe, probe.AgentInfo{Version: "bench"}, b.items(p.ids)); err != nil {
 					errs <- err
 					return
 				}
-				clock.advance(b.probe, b.newest)
-				if b.opens != nil {
-					lat.committed(outageKey{probes[b.probe].probe.OfficeCode, probes[b.probe].probe.ID, probes[b.probe].ids["central"], b.opens.UnixNano()}, time.Now())
+				sd.clock.advance(b.probe, b.newest)
+				if sd.detecting && b.opens != nil {
+					sd.lat.committed(outageKey{p.probe.OfficeCode, p.probe.ID, p.ids["central"], b.opens.UnixNano()}, time.Now())
 				}
 			}
 		})
@@ -171,19 +234,61 @@ func phase(ctx context.Context, adminURL string, w *workload, cfg config, detect
 	elapsed := time.Since(start)
 	close(errs)
 	if err := <-errs; err != nil {
-		return 0, nil, fmt.Errorf("ingest: %w", err)
+		return 0, fmt.Errorf("ingest (detection=%v): %w", sd.detecting, err)
 	}
-	if detecting {
-		lat.wait(ctx, 30*time.Second)
+	return float64(rows) / elapsed.Seconds(), nil
+}
+
+// drain waits, at most d, until the detection queue is empty.
+func (sd *side) drain(ctx context.Context, d time.Duration) error {
+	deadline := time.Now().Add(d)
+	for {
+		lag, err := sd.store.DetectionLag(ctx, time.Now())
+		if err != nil {
+			return err
+		}
+		if lag.Queued == 0 || time.Now().After(deadline) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
 	}
-	cancel()
-	bg.Wait()
-	rate := float64(w.rows) / elapsed.Seconds()
-	fmt.Fprintf(log, "benchdetect: detection=%v rows=%d in %v (%.0f rows/s), outages timed %d\n", detecting, w.rows, elapsed.Round(time.Millisecond), rate, len(lat.done))
-	if detecting {
-		fmt.Fprintf(log, "benchdetect: %s\n", timed)
+}
+
+// finish waits (at most 30 s) for the outages still awaited, stops the
+// detector and returns the latencies.
+func (sd *side) finish(ctx context.Context) []time.Duration {
+	sd.lat.wait(ctx, 30*time.Second)
+	sd.cancel()
+	sd.bg.Wait()
+	return sd.lat.done
+}
+
+func (sd *side) close(ctx context.Context) {
+	sd.cancel()
+	sd.bg.Wait()
+	if sd.detection != nil {
+		sd.detection.Close()
 	}
-	return rate, lat.done, nil
+	if sd.pool != nil {
+		sd.pool.Close()
+	}
+	_ = sd.scratch.Close(context.WithoutCancel(ctx))
+}
+
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
 // followClock is the time of the probe furthest behind (its newest
