@@ -90,10 +90,9 @@ type Config struct {
 	// marked meanwhile, instead of after each pass.
 	IncidentGap time.Duration
 	// Batch is how many probes one pass evaluates at most (default 500);
-	// a pass that fills it runs again at once, with twice the batch (up to
-	// 8×): listing the work scans the whole queue, so when detection is
-	// behind it lists more at a time. A pass that does not fill its batch
-	// goes back to Batch.
+	// a pass that fills it runs again at once. (Growing it up to 8× while
+	// behind was tried: a pass at the soak's cut then took 5.4 s, and what
+	// arrived meanwhile waited for it; listing is cheap since 00026.)
 	Batch int
 	// Chunk is how many probes one transaction evaluates (default 100):
 	// the statements are per chunk, so bigger chunks cost the database less
@@ -187,8 +186,6 @@ type Detector struct {
 	svc     *background.Service
 	inc     *background.Service
 	done    chan struct{}
-	// batch is the next pass's batch (Batch, more while behind).
-	batch atomic.Int64
 	// after holds committed changes for AfterIncidents, in order, while
 	// Start runs (afterOn); afterSig wakes their goroutine.
 	afterMu  sync.Mutex
@@ -206,7 +203,6 @@ func New(store Store, cfg Config) (*Detector, error) {
 		done: make(chan struct{}), afterSig: NewSignal()}
 	// A pass that filled its batch asks for the next at once: a backlog
 	// never waits a tick per batch.
-	d.batch.Store(int64(d.cfg.Batch))
 	d.svc = background.New(background.Config{Name: "detect", Interval: d.cfg.Tick, Timeout: d.cfg.Timeout,
 		Wake: d.wake, Clock: d.cfg.Clock, Logger: d.cfg.Logger}, func(ctx context.Context) (bool, error) {
 		_, full, err := d.evaluatePass(ctx)
@@ -380,17 +376,11 @@ func (d *Detector) incidentPass(ctx context.Context, queue bool) error {
 // whether the batch was full (more work is waiting).
 func (d *Detector) evaluatePass(ctx context.Context) (int, bool, error) {
 	now := d.cfg.Clock.Now()
-	batch := int(d.batch.Load())
-	work, err := d.store.Work(ctx, now, batch)
+	work, err := d.store.Work(ctx, now, d.cfg.Batch)
 	if err != nil {
 		return 0, false, fmt.Errorf("list detection work: %w", err)
 	}
-	full := len(work) >= batch
-	if full {
-		d.batch.Store(int64(min(2*batch, 8*d.cfg.Batch)))
-	} else {
-		d.batch.Store(int64(d.cfg.Batch))
-	}
+	full := len(work) >= d.cfg.Batch
 	var chunks [][]ProbeRef
 	// Small passes still spread over the workers; big ones go Chunk at a time.
 	size := min(max((len(work)+d.cfg.Workers-1)/d.cfg.Workers, 1), d.cfg.Chunk)

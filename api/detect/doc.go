@@ -75,8 +75,10 @@
 // run whatever came before), replaces the spans from there, re-decides the
 // causes of each probe's central outages in the changed range and marks the
 // range for incident grouping. Incident grouping runs under one global lock
-// after the probe transactions commit; AfterIncidents runs after it
-// commits. Any number of detectors (replicas) may run over one database
+// after the probe transactions commit, reading the marks without locking
+// them (a chunk never waits for it) and clearing at its end those not
+// marked again meanwhile; AfterIncidents runs after it commits, in a
+// goroutine of its own. Any number of detectors (replicas) may run over one database
 // and be killed at any moment: every write is in a transaction under these
 // locks. A detector that cannot take a
 // probe's lock skips it, so no two write one series at once; an exclusion
