@@ -23,20 +23,31 @@ FROM probes p JOIN unnest($1::text[], $2::bigint[]) AS u(office_code, id) ON p.o
 ORDER BY p.office_code, p.id
 FOR NO KEY UPDATE OF p`
 
-// queueDetectionGroup is queueDetection over the rows of many probes.
+// queueDetectionGroup queues each series that got new rows for
+// detection, in the ingest transaction: one row per series with the
+// observed_at, seq and ok of its new results, so the detector need not read
+// them back. Rows are only ever added (each keyed by the upload's first seq
+// of the series), so an upload never waits for a detector that holds the
+// series' earlier rows; queued_at is each row's own and the series' oldest
+// says how long it has waited (no starvation).
 const queueDetectionGroup = `
 INSERT INTO detection_queue (office_code, probe_id, target_id, seq, from_at, observed_at, seqs, oks)
 SELECT o, p, t, min(s), min(a), array_agg(a), array_agg(s), array_agg(k)
 FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::timestamptz[], $5::bigint[], $6::boolean[]) AS u(o, p, t, a, s, k)
 GROUP BY o, p, t`
 
-// markRollupsGroup is markRollups over the keys of many probes.
+// markRollupsGroup marks, in the ingest transaction, the (probe, target,
+// hour) keys of the new rows (sorted, so two transactions lock them in one
+// order). DO UPDATE takes the row lock the refresher's SKIP LOCKED relies
+// on (migrations/00011); DO NOTHING would let a refresh take the mark and
+// miss the rows (TestRollupsRaceWithIngest fails with it).
 const markRollupsGroup = `
 INSERT INTO rollup_dirty (office_code, probe_id, target_id, hour)
 SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::timestamptz[])
 ON CONFLICT (office_code, probe_id, target_id, hour) DO UPDATE SET hour = EXCLUDED.hour`
 
-// recordAgents is queueRecordAgent over many probes.
+// recordAgents stores, in the ingest transaction, what each agent says
+// about itself with every batch, and its probe's largest stored seq.
 const recordAgents = `
 UPDATE probes p SET last_seen_at = now(), agent_version = u.version, agent_os = u.os, agent_arch = u.arch,
 	spool_depth = u.spool_depth, dropped = u.dropped, clock_offset_ms = u.clock_offset_ms, max_seq = u.max_seq
@@ -208,7 +219,8 @@ func (w *groupWrite) write(ctx context.Context, c *pgx.Conn) error {
 	return nil
 }
 
-// insertRows is insertFew over the rows of many probes.
+// insertRows is the INSERT for a few new rows (see copyFrom): one
+// statement over arrays, no ON CONFLICT (classify decided they are new).
 func (w *groupWrite) insertRows() (string, []any) {
 	n := len(w.rows)
 	var (

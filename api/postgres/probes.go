@@ -13,7 +13,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/pantau-id/pantau/api"
-	"github.com/pantau-id/pantau/probe"
 )
 
 // tokenPrefix marks Pantau probe tokens so a leaked one is recognisable.
@@ -151,13 +150,4 @@ func (s *Store) Probes(ctx context.Context, officeCode string) ([]api.Probe, err
 			&p.AgentVersion, &p.AgentOS, &p.AgentArch, &p.SpoolDepth, &p.Dropped, &p.ClockOffsetMS, &p.UpdateFailed)
 		return p, err
 	})
-}
-
-// queueRecordAgent queues, in the ingest transaction, what the agent says
-// about itself with every batch, and the probe's largest stored seq.
-func queueRecordAgent(b *pgx.Batch, p api.Probe, a probe.AgentInfo, maxSeq int64) {
-	b.Queue(`UPDATE probes SET last_seen_at = now(), agent_version = $3, agent_os = $4, agent_arch = $5,
-			spool_depth = $6, dropped = $7, clock_offset_ms = $8, max_seq = $9
-		WHERE office_code = $1 AND id = $2`,
-		p.OfficeCode, p.ID, a.Version, a.OS, a.Arch, a.SpoolDepth, int64(a.Dropped), a.ClockOffsetMS, maxSeq)
 }

@@ -24,19 +24,6 @@ type querier interface {
 // default, the transaction's start.
 var resultColumns = []string{"office_code", "probe_id", "seq", "observed_at", "target_id", "ok", "failure", "latency_ms", "detail", "cert_days_left", "local_at"}
 
-// queueDetection queues each series that got new rows for detection, in
-// the ingest transaction: one row per series with the observed_at, seq and
-// ok of its new results ($3..$6, one element per new result), so the
-// detector need not read them back. Rows are only ever added (each keyed
-// by the upload's first seq of the series), so an upload never waits for
-// a detector that holds the series' earlier rows; queued_at is each row's
-// own and the series' oldest says how long it has waited (no starvation).
-const queueDetection = `
-INSERT INTO detection_queue (office_code, probe_id, target_id, seq, from_at, observed_at, seqs, oks)
-SELECT $1, $2, t, min(s), min(a), array_agg(a), array_agg(s), array_agg(k)
-FROM unnest($3::bigint[], $4::timestamptz[], $5::bigint[], $6::boolean[]) AS u(t, a, s, k)
-GROUP BY t`
-
 // copyFrom is the batch size from which rows go in by COPY: below it one
 // INSERT sent in the same round trip as the queue marks and the agent
 // status is cheaper than COPY's own exchange (an agent's live upload is a
@@ -79,69 +66,21 @@ func (s *Store) IngestResults(ctx context.Context, p api.Probe, agent probe.Agen
 }
 
 // ingestAlone stores one request in a transaction of its own (a large
-// batch, or a member of a group whose transaction failed): the rows in one COPY (one INSERT for a few),
-// then the detection queue rows, rollup marks and agent status in one
-// pipelined batch.
+// batch, or a member of a group whose transaction failed), as a group of
+// one: the same statements and decisions as a group (ingest_group.go).
 func (s *Store) ingestAlone(ctx context.Context, p api.Probe, agent probe.AgentInfo, items []api.IngestItem) (api.IngestOutcome, error) {
-	var out api.IngestOutcome
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		var (
-			live   bool
-			maxSeq int64
-		)
-		err := tx.QueryRow(ctx, `SELECT revoked_at IS NULL, max_seq FROM probes
-			WHERE office_code = $1 AND id = $2 FOR NO KEY UPDATE`, p.OfficeCode, p.ID).Scan(&live, &maxSeq)
-		if err == pgx.ErrNoRows || (err == nil && !live) {
-			s.ingest.forgetProbe(p.OfficeCode, p.ID)
-			return api.Errorf(api.EUnauthorized, "invalid or revoked probe token")
-		}
-		if err != nil {
-			return fmt.Errorf("lock probe for ingest: %w", err)
-		}
-		stored, err := storedSeqs(ctx, tx, p, items, maxSeq)
-		if err != nil {
-			return err
-		}
-		var fresh []int
-		out, fresh = classify(items, stored)
-		b := &pgx.Batch{}
-		newMax := maxSeq
-		for _, i := range fresh {
-			newMax = max(newMax, int64(items[i].Result.Seq))
-		}
-		switch {
-		case len(fresh) > copyFrom:
-			n, err := tx.CopyFrom(ctx, pgx.Identifier{"results"}, resultColumns, pgx.CopyFromSlice(len(fresh), func(i int) ([]any, error) {
-				return resultRow(p, items[fresh[i]]), nil
-			}))
-			if err != nil {
-				return mapError(err, "results")
-			}
-			out.Accepted = int(n)
-		case len(fresh) > 0:
-			sql, args := insertFew(p, items, fresh)
-			b.Queue(sql, args...)
-			out.Accepted = len(fresh)
-		}
-		if len(fresh) > 0 {
-			tids, ats, seqs, oks := detectionMarks(items, fresh)
-			b.Queue(queueDetection, p.OfficeCode, p.ID, tids, ats, seqs, oks)
-			tids, hours := rollupMarks(items, fresh)
-			b.Queue(markRollups, p.OfficeCode, p.ID, tids, hours)
-		}
-		queueRecordAgent(b, p, agent, newMax)
-		if err := tx.SendBatch(ctx, b).Close(); err != nil {
-			return mapError(err, "results") // the rows (a few), queue marks and agent status
-		}
-		return nil
-	})
+	answers, err := s.ingestGroup(ctx, []*ingestRequest{{p: p, agent: agent, items: items}})
 	if err != nil {
 		return api.IngestOutcome{}, err
 	}
-	if out.Accepted > 0 {
+	a := answers[0]
+	if a.err != nil {
+		return api.IngestOutcome{}, a.err
+	}
+	if a.out.Accepted > 0 {
 		s.arrivals.Signal() // after the commit: the detector sees the rows
 	}
-	return out, nil
+	return a.out, nil
 }
 
 // resultRow is one item as a row of resultColumns.
@@ -158,44 +97,6 @@ func resultRow(p api.Probe, it api.IngestItem) []any {
 		local = r.LocalAt
 	}
 	return []any{p.OfficeCode, p.ID, int64(r.Seq), r.ObservedAt, it.TargetID, r.OK, failure, float32(r.LatencyMS), r.Detail, cert, local}
-}
-
-// insertFew is the INSERT for a few new items (see copyFrom): one
-// statement over arrays, no ON CONFLICT (classify decided they are new).
-func insertFew(p api.Probe, items []api.IngestItem, fresh []int) (string, []any) {
-	n := len(fresh)
-	var (
-		seqs     = make([]int64, n)
-		times    = make([]time.Time, n)
-		targets  = make([]int64, n)
-		oks      = make([]bool, n)
-		failures = make([]*string, n)
-		lat      = make([]float32, n)
-		details  = make([]string, n)
-		certs    = make([]*int32, n)
-		locals   = make([]*time.Time, n)
-	)
-	for k, i := range fresh {
-		r := items[i].Result
-		seqs[k], times[k], targets[k], oks[k] = int64(r.Seq), r.ObservedAt, items[i].TargetID, r.OK
-		if !r.OK {
-			f := string(r.Failure)
-			failures[k] = &f
-		}
-		lat[k], details[k] = float32(r.LatencyMS), r.Detail
-		if r.CertDaysLeft != nil {
-			c := int32(*r.CertDaysLeft)
-			certs[k] = &c
-		}
-		if !r.LocalAt.IsZero() {
-			l := r.LocalAt
-			locals[k] = &l
-		}
-	}
-	return `INSERT INTO results (office_code, probe_id, seq, observed_at, target_id, ok, failure, latency_ms, detail, cert_days_left, local_at)
-		SELECT $1, $2, r.* FROM unnest($3::bigint[], $4::timestamptz[], $5::bigint[], $6::boolean[], $7::text[], $8::real[], $9::text[], $10::integer[], $11::timestamptz[])
-			AS r(seq, observed_at, target_id, ok, failure, latency_ms, detail, cert_days_left, local_at)`,
-		[]any{p.OfficeCode, p.ID, seqs, times, targets, oks, failures, lat, details, certs, locals}
 }
 
 // storedSeqs returns the observed_at already stored for the items' seqs
@@ -262,22 +163,6 @@ func classify(items []api.IngestItem, stored map[int64]time.Time) (api.IngestOut
 		}
 	}
 	return out, fresh
-}
-
-// detectionMarks returns the target, observed_at, seq and ok of each new
-// item, as columns.
-func detectionMarks(items []api.IngestItem, fresh []int) ([]int64, []time.Time, []int64, []bool) {
-	var (
-		tids = make([]int64, len(fresh))
-		ats  = make([]time.Time, len(fresh))
-		seqs = make([]int64, len(fresh))
-		oks  = make([]bool, len(fresh))
-	)
-	for k, i := range fresh {
-		r := items[i].Result
-		tids[k], ats[k], seqs[k], oks[k] = items[i].TargetID, r.ObservedAt, int64(r.Seq), r.OK
-	}
-	return tids, ats, seqs, oks
 }
 
 // dayOf is the UTC day that holds t: results are partitioned by UTC day.

@@ -1,10 +1,8 @@
 package postgres
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -47,16 +45,6 @@ ON CONFLICT (office_code, probe_id, target_id, hour) DO UPDATE SET
 	latency_p99 = EXCLUDED.latency_p99, latency_max = EXCLUDED.latency_max,
 	refreshed_at = EXCLUDED.refreshed_at
 WHERE ru.hour >= $5`
-
-// markRollups marks, in the ingest transaction, the (target, hour) keys
-// of the new rows ($3, $4, sorted, so two transactions lock them in one
-// order). DO UPDATE takes the row lock the refresher's SKIP LOCKED relies
-// on (migrations/00011); DO NOTHING would let a refresh take the mark and
-// miss the rows (TestRollupsRaceWithIngest fails with it).
-const markRollups = `
-INSERT INTO rollup_dirty (office_code, probe_id, target_id, hour)
-SELECT $1, $2, d.target_id, d.hour FROM unnest($3::bigint[], $4::timestamptz[]) AS d(target_id, hour)
-ON CONFLICT (office_code, probe_id, target_id, hour) DO UPDATE SET hour = EXCLUDED.hour`
 
 // RefreshRollups recomputes every hour that ended before closedBefore and
 // got results since it was last computed, as ingest marked them. An hour is
@@ -111,34 +99,6 @@ func (s *Store) RefreshRollups(ctx context.Context, closedBefore, frozenBefore t
 		return api.RollupRefresh{}, fmt.Errorf("refresh rollups: %w", err)
 	}
 	return out, nil
-}
-
-// rollupMarks returns the distinct (target, UTC hour) keys of the new
-// items, sorted.
-func rollupMarks(items []api.IngestItem, fresh []int) ([]int64, []time.Time) {
-	type key struct {
-		target int64
-		hour   time.Time
-	}
-	seen := map[key]struct{}{}
-	for _, i := range fresh {
-		seen[key{items[i].TargetID, items[i].Result.ObservedAt.UTC().Truncate(time.Hour)}] = struct{}{}
-	}
-	keys := make([]key, 0, len(seen))
-	for k := range seen {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, func(a, b key) int {
-		if c := cmp.Compare(a.target, b.target); c != 0 {
-			return c
-		}
-		return a.hour.Compare(b.hour)
-	})
-	tids, hours := make([]int64, len(keys)), make([]time.Time, len(keys))
-	for i, k := range keys {
-		tids[i], hours[i] = k.target, k.hour
-	}
-	return tids, hours
 }
 
 // RollupFilter selects rollups; zero fields match everything.
