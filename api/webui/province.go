@@ -49,15 +49,9 @@ type provinceDetail struct {
 
 // buildProvinceDetail computes every office of a province over per.
 func (p *Pages) buildProvinceDetail(ctx context.Context, lang string, pr api.Province, per period) (*provinceDetail, error) {
-	offices, err := p.store.Offices(ctx, api.OfficeFilter{ProvinceCode: pr.Code})
+	d, offices, end, err := p.startProvinceDetail(ctx, pr, per)
 	if err != nil {
 		return nil, err
-	}
-	d := &provinceDetail{Province: pr, Period: per, Names: officeNames(offices)}
-	now := p.now()
-	end := per.capped(now)
-	if !end.After(per.Start) {
-		end = per.Start.Add(time.Second)
 	}
 	timelines := map[string][]api.StateInterval{}
 	for _, o := range offices {
@@ -73,20 +67,45 @@ func (p *Pages) buildProvinceDetail(ctx context.Context, lang string, pr api.Pro
 		if n := len(od.Backlog.Days); n > 0 {
 			t.Backlog = od.Backlog.Days[n-1].Backlog
 		}
-		d.Totals.Outages += t.Outages
-		d.Totals.Backlog += t.Backlog
-		d.Totals.OvertimeHours += t.OvertimeHours
-		d.Totals.Cost += t.Cost
-		d.Offices = append(d.Offices, t)
+		d.add(t)
 	}
-	d.Heatmap = provinceHeatmap(lang, offices, per, end, timelines)
-	if d.Incidents, err = p.incidents(ctx, pr.Code, per.Start, end, false); err != nil {
-		return nil, err
+	return d, p.finishProvinceDetail(ctx, lang, d, offices, end, timelines)
+}
+
+// startProvinceDetail reads the province's offices and where the period
+// ends for the page (now at the latest, never before its start).
+func (p *Pages) startProvinceDetail(ctx context.Context, pr api.Province, per period) (*provinceDetail, []api.Office, time.Time, error) {
+	offices, err := p.store.Offices(ctx, api.OfficeFilter{ProvinceCode: pr.Code})
+	if err != nil {
+		return nil, nil, time.Time{}, err
 	}
-	if d.Acks, err = p.acknowledgements(ctx, d.Incidents); err != nil {
-		return nil, err
+	end := per.capped(p.now())
+	if !end.After(per.Start) {
+		end = per.Start.Add(time.Second)
 	}
-	return d, nil
+	return &provinceDetail{Province: pr, Period: per, Names: officeNames(offices)}, offices, end, nil
+}
+
+// add counts one office's figures in the province's totals.
+func (d *provinceDetail) add(t officeTotal) {
+	d.Totals.Outages += t.Outages
+	d.Totals.Backlog += t.Backlog
+	d.Totals.OvertimeHours += t.OvertimeHours
+	d.Totals.Cost += t.Cost
+	d.Offices = append(d.Offices, t)
+}
+
+// finishProvinceDetail adds the heatmap from the offices' timelines, the
+// province's incidents up to end and their acknowledgements.
+func (p *Pages) finishProvinceDetail(ctx context.Context, lang string, d *provinceDetail, offices []api.Office, end time.Time,
+	timelines map[string][]api.StateInterval) error {
+	d.Heatmap = provinceHeatmap(lang, offices, d.Period, end, timelines)
+	var err error
+	if d.Incidents, err = p.incidents(ctx, d.Province.Code, d.Period.Start, end, false); err != nil {
+		return err
+	}
+	d.Acks, err = p.acknowledgements(ctx, d.Incidents)
+	return err
 }
 
 // provinceHeatmap is the offices' availability day by day (rows by
@@ -121,16 +140,11 @@ func provinceHeatmap(lang string, offices []api.Office, per period, end time.Tim
 // states in one read, and the heatmap from the offices' timelines read
 // at once, so the page costs what the report costs.
 func (p *Pages) buildProvincePage(ctx context.Context, lang string, pr api.Province, per period) (*provinceDetail, error) {
-	offices, err := p.store.Offices(ctx, api.OfficeFilter{ProvinceCode: pr.Code})
+	d, offices, end, err := p.startProvinceDetail(ctx, pr, per)
 	if err != nil {
 		return nil, err
 	}
-	d := &provinceDetail{Province: pr, Period: per, Names: officeNames(offices)}
-	now := p.now()
-	end := per.capped(now)
-	if !end.After(per.Start) {
-		end = per.Start.Add(time.Second)
-	}
+	var timelines map[string][]api.StateInterval
 	if len(offices) > 0 {
 		// An open outage is assumed to end now, as on the office page
 		// (reportdata.AssumeEnd: the same instant without a what-if).
@@ -138,11 +152,11 @@ func (p *Pages) buildProvincePage(ctx context.Context, lang string, pr api.Provi
 		if err != nil {
 			return nil, err
 		}
-		states, err := p.officeStates(ctx, offices, api.OfficeFilter{ProvinceCode: pr.Code}, now)
+		states, err := p.officeStates(ctx, offices, api.OfficeFilter{ProvinceCode: pr.Code}, p.now())
 		if err != nil {
 			return nil, err
 		}
-		timelines, err := p.reports().Timelines(ctx, offices, func(o api.Office) (time.Time, time.Time) {
+		timelines, err = p.reports().Timelines(ctx, offices, func(o api.Office) (time.Time, time.Time) {
 			q := periodIn(per, officeLocation(o.TZ))
 			return q.Start, q.End
 		})
@@ -156,23 +170,10 @@ func (p *Pages) buildProvincePage(ctx context.Context, lang string, pr api.Provi
 			if a := sum.Availability; a != nil {
 				t.SLA, t.Availability, t.Outages = *a, a.All.Availability, a.Outages
 			}
-			d.Totals.Outages += t.Outages
-			d.Totals.Backlog += t.Backlog
-			d.Totals.OvertimeHours += t.OvertimeHours
-			d.Totals.Cost += t.Cost
-			d.Offices = append(d.Offices, t)
+			d.add(t)
 		}
-		d.Heatmap = provinceHeatmap(lang, offices, per, end, timelines)
-	} else {
-		d.Heatmap = provinceHeatmap(lang, nil, per, end, nil)
 	}
-	if d.Incidents, err = p.incidents(ctx, pr.Code, per.Start, end, false); err != nil {
-		return nil, err
-	}
-	if d.Acks, err = p.acknowledgements(ctx, d.Incidents); err != nil {
-		return nil, err
-	}
-	return d, nil
+	return d, p.finishProvinceDetail(ctx, lang, d, offices, end, timelines)
 }
 
 // periodIn is per's dates in another office's zone (provinces may straddle
