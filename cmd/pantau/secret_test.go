@@ -22,3 +22,12 @@ func TestServeFailsOnUnreadableSecretFile(t *testing.T) {
 		t.Fatalf("runServe with -slack-token = %v, want a failure past the secrets (the database)", err)
 	}
 }
+
+// TestServeRefusesABadPublicURL: -public-url is checked with the other
+// flags, before any database is opened (the address here does not exist).
+func TestServeRefusesABadPublicURL(t *testing.T) {
+	err := runServe(t.Context(), []string{"-public-url", "pantau.example.go.id", "-database", "postgres://unused.invalid/x"}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "-public-url") {
+		t.Fatalf("runServe = %v, want the -public-url named", err)
+	}
+}

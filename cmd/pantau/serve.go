@@ -110,6 +110,11 @@ func (c *serveConfig) Validate() error {
 	if c.detectTick <= 0 {
 		return fmt.Errorf("-detect-tick: must be positive")
 	}
+	webURL, err := escalate.CheckWebURL(c.publicURL)
+	if err != nil {
+		return fmt.Errorf("-public-url: %w", err)
+	}
+	c.publicURL = webURL
 	if c.metricsAddr != "" {
 		if _, _, err := net.SplitHostPort(c.metricsAddr); err != nil {
 			return fmt.Errorf("-metrics-addr: %w", err)
@@ -274,14 +279,10 @@ func wire(ctx context.Context, cfg serveConfig, store *postgres.Store, log *slog
 			return nil, err
 		}
 	}
-	webURL, err := escalate.CheckWebURL(cfg.publicURL)
-	if err != nil {
-		return nil, fmt.Errorf("-public-url: %w", err)
-	}
 	escMetrics := escalate.NewMetrics(reg)
 	// Recovery notices carry the backlog and overtime estimate of the report model.
 	esc := escalate.New(store.Escalation(), escalate.Options{Logger: log.With("component", "escalate"), Estimator: escalate.EstimateWith(reportdata.Estimator(store)),
-		Promiser: reportdata.EscalationPromiser(store, nil), WebURL: webURL})
+		Promiser: reportdata.EscalationPromiser(store, nil), WebURL: cfg.publicURL})
 	a.services = append(a.services, esc.Start)
 	var opts []server.Option
 	var names *escalate.UserNames
