@@ -42,7 +42,9 @@ func run(id int64, first, n int, at time.Time) []api.IngestItem {
 // its own probe's stored seqs.
 func TestIngestGroupDecidesEachMemberAsAlone(t *testing.T) {
 	s := pgtest.Store(t)
-	ctx := context.Background()
+	// Every call below ends by this deadline: a hung group fails the test.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
 	p0, _, ids := mustOffice(t, s)
 	ps := mustProbes(t, s, 3)
 	p1, p2, p3 := ps[0], ps[1], ps[2]
@@ -107,7 +109,9 @@ func TestIngestGroupDecidesEachMemberAsAlone(t *testing.T) {
 // its own error.
 func TestIngestGroupFallsBackWhenAMemberFails(t *testing.T) {
 	s := pgtest.Store(t)
-	ctx := context.Background()
+	// Every call below ends by this deadline: a hung group fails the test.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
 	p0, _, ids := mustOffice(t, s)
 	p1 := mustProbes(t, s, 1)[0]
 	id := ids["central"]
@@ -141,7 +145,9 @@ func TestIngestGroupFallsBackWhenAMemberFails(t *testing.T) {
 func TestConcurrentIngestsFromTwoServers(t *testing.T) {
 	url := pgtest.URL(t)
 	a, b := openStore(t, url), openStore(t, url)
-	ctx := context.Background()
+	// Every call below ends by this deadline: a hung group fails the test.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
 	_, _, ids := mustOffice(t, a)
 	ps := mustProbes(t, a, 40)
 	base := time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
@@ -263,8 +269,13 @@ func TestCloseDrainsQueuedIngests(t *testing.T) {
 		t.Fatal("Close did not return")
 	}
 	for range 7 {
-		if err := <-answers; err != nil {
-			t.Fatal(err)
+		select {
+		case err := <-answers:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-ctx.Done():
+			t.Fatal("an ingest never answered")
 		}
 	}
 	var rows int
