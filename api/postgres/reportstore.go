@@ -37,8 +37,9 @@ type ReportDay struct {
 // StoredReport is one office's stored period.
 type StoredReport struct {
 	Office string
-	// Settled is false for a period built with an open outage assumed to
-	// end now: its figures move with the clock, so it is never read.
+	// Settled is false for a period the refresher held (an office with an
+	// open outage that only a mark, not a read, asked to rebuild): never
+	// read, built again when a read asks for it.
 	Settled            bool
 	Feasible, Earliest bool
 	Clearance          *calendar.Date
@@ -55,28 +56,35 @@ type StoredReport struct {
 	// a read adds the day so far; Availability is nil.
 	ValidOn   *calendar.Date
 	AvailPart []byte
+	// AssumedEnd is the end the period assumed for an open outage (nil:
+	// none was open): it is read only by reads that assume the same end
+	// (migrations/00028; the end moves a quarter hour at a time).
+	AssumedEnd *time.Time
 	// EndBacklog is the last day's backlog (StoredReports fills it).
 	EndBacklog int
 }
 
 // freshReports selects the stored periods of $1 at key $2..$4 that are
-// built, settled, valid on the office's date at $5 and reached by no mark
-// of their office.
+// built, settled, valid on the office's date at $5, built with no open
+// outage or with one assumed to end at $6, and reached by no mark of
+// their office.
 const freshReports = `SELECT p.office_code FROM report_periods p JOIN offices o ON o.code = p.office_code
 	WHERE p.office_code = ANY($1) AND p.period_from = $2::date AND p.period_to = $3::date AND p.asked_from = $4::date
 	  AND p.built_at IS NOT NULL AND p.settled
 	  AND (p.valid_on IS NULL OR p.valid_on = ($5::timestamptz AT TIME ZONE o.tz)::date)
+	  AND (p.assumed_end IS NULL OR p.assumed_end = $6)
 	  AND NOT EXISTS (SELECT 1 FROM report_dirty d WHERE d.office_code = p.office_code AND d.from_day <= p.period_to + d.reach)`
 
 // StoredReports returns the fresh stored periods of codes at k read at
 // now (without their days) and their days summed by date (sums; the
-// largest lateness; either flag), from one snapshot.
-func (s *Store) StoredReports(ctx context.Context, codes []string, k ReportKey, now time.Time) ([]StoredReport, []ReportDay, error) {
+// largest lateness; either flag), from one snapshot. assumeEnd is the end
+// a build at now assumes for an open outage (reportdata.AssumeEnd).
+func (s *Store) StoredReports(ctx context.Context, codes []string, k ReportKey, now, assumeEnd time.Time) ([]StoredReport, []ReportDay, error) {
 	rows, err := s.pool.Query(ctx, `SELECT p.office_code, p.feasible, p.earliest, to_char(p.clearance, 'YYYY-MM-DD'), p.outages,
 			p.totals, p.availability, p.read_at, to_char(p.valid_on, 'YYYY-MM-DD'), p.avail_part, p.days
 		FROM report_periods p WHERE p.office_code IN (`+freshReports+`)
 		  AND p.period_from = $2::date AND p.period_to = $3::date AND p.asked_from = $4::date`,
-		codes, k.From.String(), k.To.String(), k.Asked.String(), now)
+		codes, k.From.String(), k.To.String(), k.Asked.String(), now, assumeEnd)
 	if err != nil {
 		return nil, nil, fmt.Errorf("stored reports %s..%s: %w", k.From, k.To, err)
 	}
@@ -186,7 +194,9 @@ func addPacked(sums []ReportDay, b []byte) (int, error) {
 const wantChunk = 256
 
 // WantReports asks for codes' periods at k to be stored: a row not built
-// yet (or one built on an office date before now's, to be built again),
+// yet (or one built on an office date before now's, held by the
+// refresher, or built with an open outage assumed to end other than at
+// assumeEnd, to be built again),
 // which the refresher builds or a request fills (PutReports). A trigger
 // may have decided an office had nothing stored to mark
 // (migrations/00024 and 00025, report_reached), so a row is added only
@@ -194,7 +204,7 @@ const wantChunk = 256
 // change of an office of the bucket still in flight holds it, and the
 // office is left out this time (its report is built in the request and
 // not stored).
-func (s *Store) WantReports(ctx context.Context, codes []string, k ReportKey, now time.Time) error {
+func (s *Store) WantReports(ctx context.Context, codes []string, k ReportKey, now, assumeEnd time.Time) error {
 	for len(codes) > 0 {
 		chunk := codes[:min(len(codes), wantChunk)]
 		codes = codes[len(chunk):]
@@ -209,8 +219,9 @@ func (s *Store) WantReports(ctx context.Context, codes []string, k ReportKey, no
 				INSERT INTO report_periods AS p (office_code, period_from, period_to, asked_from)
 				SELECT c, $2::date, $3::date, $4::date FROM locked
 				ON CONFLICT (office_code, period_from, period_to, asked_from) DO UPDATE SET built_at = NULL
-					WHERE p.valid_on < ($5::timestamptz AT TIME ZONE (SELECT tz FROM offices WHERE code = p.office_code))::date`,
-				chunk, k.From.String(), k.To.String(), k.Asked.String(), now)
+					WHERE p.valid_on < ($5::timestamptz AT TIME ZONE (SELECT tz FROM offices WHERE code = p.office_code))::date
+					   OR NOT p.settled OR p.assumed_end <> $6`,
+				chunk, k.From.String(), k.To.String(), k.Asked.String(), now, assumeEnd)
 			return err
 		})
 		if err != nil {
@@ -229,6 +240,19 @@ func (s *Store) RewantOutdated(ctx context.Context, now, readSince time.Time) (i
 		WHERE o.code = p.office_code AND p.built_at IS NOT NULL AND p.read_at > $2
 		  AND p.valid_on < ($1::timestamptz AT TIME ZONE o.tz)::date
 		  AND p.period_to >= ($1::timestamptz AT TIME ZONE o.tz)::date`, now, readSince)
+	if err != nil {
+		return 0, fmt.Errorf("rewant reports: %w", err)
+	}
+	return tag.RowsAffected(), nil
+}
+
+// RewantAssumed asks again for the stored periods built with an open
+// outage assumed to end before assumeEnd (an earlier quarter hour) and
+// read since readSince: the refresher builds them for the new quarter
+// hour before the next read has to. It returns how many.
+func (s *Store) RewantAssumed(ctx context.Context, assumeEnd, readSince time.Time) (int64, error) {
+	tag, err := s.pool.Exec(ctx, `UPDATE report_periods SET built_at = NULL
+		WHERE assumed_end < $1 AND built_at IS NOT NULL AND read_at > $2`, assumeEnd, readSince)
 	if err != nil {
 		return 0, fmt.Errorf("rewant reports: %w", err)
 	}
@@ -259,25 +283,25 @@ func (s *Store) PutReports(ctx context.Context, k ReportKey, rs []StoredReport, 
 	// rebuilding (or dropping) that row.
 	q := `UPDATE report_periods p SET built_at = $4, settled = u.settled, feasible = u.feasible, earliest = u.earliest,
 			clearance = u.clearance::date, outages = u.outages, totals = u.totals, availability = u.availability, days = u.days,
-			valid_on = u.valid_on::date, avail_part = u.avail_part
+			valid_on = u.valid_on::date, avail_part = u.avail_part, assumed_end = u.assumed_end
 		FROM unnest($5::text[], $6::boolean[], $7::boolean[], $8::boolean[], $9::text[], $10::integer[], $11::jsonb[], $12::jsonb[], $13::bytea[],
-				$14::text[], $15::jsonb[])
-			AS u(office_code, settled, feasible, earliest, clearance, outages, totals, availability, days, valid_on, avail_part)
+				$14::text[], $15::jsonb[], $16::timestamptz[])
+			AS u(office_code, settled, feasible, earliest, clearance, outages, totals, availability, days, valid_on, avail_part, assumed_end)
 		WHERE p.office_code = u.office_code AND p.period_from = $1::date AND p.period_to = $2::date AND p.asked_from = $3::date
 		  AND p.built_at IS NULL`
 	if !onlyWanted {
 		q = `INSERT INTO report_periods (office_code, period_from, period_to, asked_from, built_at, settled,
-				feasible, earliest, clearance, outages, totals, availability, days, valid_on, avail_part)
+				feasible, earliest, clearance, outages, totals, availability, days, valid_on, avail_part, assumed_end)
 			SELECT u.office_code, $1::date, $2::date, $3::date, $4, u.settled, u.feasible, u.earliest, u.clearance::date,
-				u.outages, u.totals, u.availability, u.days, u.valid_on::date, u.avail_part
+				u.outages, u.totals, u.availability, u.days, u.valid_on::date, u.avail_part, u.assumed_end
 			FROM unnest($5::text[], $6::boolean[], $7::boolean[], $8::boolean[], $9::text[], $10::integer[], $11::jsonb[], $12::jsonb[], $13::bytea[],
-					$14::text[], $15::jsonb[])
-				AS u(office_code, settled, feasible, earliest, clearance, outages, totals, availability, days, valid_on, avail_part)
+					$14::text[], $15::jsonb[], $16::timestamptz[])
+				AS u(office_code, settled, feasible, earliest, clearance, outages, totals, availability, days, valid_on, avail_part, assumed_end)
 			ON CONFLICT (office_code, period_from, period_to, asked_from) DO UPDATE SET built_at = EXCLUDED.built_at,
 				settled = EXCLUDED.settled, feasible = EXCLUDED.feasible, earliest = EXCLUDED.earliest,
 				clearance = EXCLUDED.clearance, outages = EXCLUDED.outages, totals = EXCLUDED.totals,
 				availability = EXCLUDED.availability, days = EXCLUDED.days, valid_on = EXCLUDED.valid_on,
-				avail_part = EXCLUDED.avail_part`
+				avail_part = EXCLUDED.avail_part, assumed_end = EXCLUDED.assumed_end`
 	}
 	n := len(rs)
 	var (
@@ -286,10 +310,11 @@ func (s *Store) PutReports(ctx context.Context, k ReportKey, rs []StoredReport, 
 		outages              = make([]int32, n)
 		totals, avail, packs = make([][]byte, n), make([][]byte, n), make([][]byte, n)
 		validOn, parts       = make([]*string, n), make([][]byte, n)
+		assumed              = make([]*time.Time, n)
 	)
 	for i, r := range rs {
 		offices[i], settled[i], feas[i], earl[i], outages[i] = r.Office, r.Settled, r.Feasible, r.Earliest, int32(r.Outages)
-		totals[i], avail[i], parts[i] = r.Totals, r.Availability, r.AvailPart
+		totals[i], avail[i], parts[i], assumed[i] = r.Totals, r.Availability, r.AvailPart, r.AssumedEnd
 		if r.ValidOn != nil {
 			v := r.ValidOn.String()
 			validOn[i] = &v
@@ -303,7 +328,7 @@ func (s *Store) PutReports(ctx context.Context, k ReportKey, rs []StoredReport, 
 		}
 	}
 	tag, err := s.pool.Exec(ctx, q, k.From.String(), k.To.String(), k.Asked.String(), now,
-		offices, settled, feas, earl, clearances, outages, jsonArray(totals), jsonArray(avail), packs, validOn, jsonArray(parts))
+		offices, settled, feas, earl, clearances, outages, jsonArray(totals), jsonArray(avail), packs, validOn, jsonArray(parts), assumed)
 	if err != nil {
 		return 0, fmt.Errorf("put reports %s..%s: %w", k.From, k.To, err)
 	}

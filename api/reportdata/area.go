@@ -18,8 +18,11 @@ import (
 // (migrations/00022, 00024) where they are fresh, and builds the others in
 // the request, so every figure is exact: the same as building every office
 // (TestStoredEqualsFresh). An office's period is stored when no what-if is
-// asked and no open outage was assumed to end now (those figures move with
-// the clock). What else report.Build and availability read from the clock:
+// asked. What report.Build and availability read from the clock:
+//   - an open outage is assumed to end now, rounded up to the quarter hour
+//     (AssumeEnd): such a period is stored with the end it assumed and
+//     read only while a read assumes the same (migrations/00028), so
+//     during a cut a report is built once a quarter hour, not per read;
 //   - a period running through today (its last day today or later) plans
 //     overtime from today (PlanFrom) and marks the days from today on as
 //     the forecast (Day.Forecast): both change only with the office's
@@ -31,8 +34,14 @@ import (
 //     offices at once);
 //   - Report.GeneratedAt is the request's, TodayDone an office page's.
 
-// touchEvery is how often a read notes that a stored period is still read.
-const touchEvery = time.Hour
+// touchEvery is how often a read notes that a stored period is still read
+// (the refresher rebuilds periods with an open outage read lately for
+// each new quarter hour: RewantAssumed).
+const touchEvery = 10 * time.Minute
+
+// slotEnd is the end a build at now assumes for an outage open then that
+// began before it (AssumeEnd): now rounded up to the quarter hour.
+func slotEnd(now time.Time) time.Time { return AssumeEnd(time.Time{}, time.Time{}, now) }
 
 // Area builds the report of offices (a province's, or every office) over p.
 func (b *Builder) Area(ctx context.Context, code, name string, offices []api.Office, p Period) (*AreaReport, error) {
@@ -44,6 +53,7 @@ func (b *Builder) Area(ctx context.Context, code, name string, offices []api.Off
 		return nil, err
 	}
 	now := b.now()
+	slot := slotEnd(now)
 	key := postgres.ReportKey{From: p.From, To: p.To, Asked: asked}
 	var storable []string // offices whose period can be stored
 	if canStore(p) {
@@ -56,7 +66,7 @@ func (b *Builder) Area(ctx context.Context, code, name string, offices []api.Off
 		sums  []postgres.ReportDay
 	)
 	if len(storable) > 0 {
-		if heads, sums, err = b.store.StoredReports(ctx, storable, key, now); err != nil {
+		if heads, sums, err = b.store.StoredReports(ctx, storable, key, now, slot); err != nil {
 			return nil, err
 		}
 	}
@@ -93,7 +103,7 @@ func (b *Builder) Area(ctx context.Context, code, name string, offices []api.Off
 	}
 	// Asked for before the inputs are read (PutReports explains why).
 	if len(wanted) > 0 {
-		if err := b.store.WantReports(ctx, wanted, key, now); err != nil {
+		if err := b.store.WantReports(ctx, wanted, key, now, slot); err != nil {
 			return nil, err
 		}
 	}
@@ -105,7 +115,7 @@ func (b *Builder) Area(ctx context.Context, code, name string, offices []api.Off
 		return nil, err
 	}
 	if len(wanted) > 0 {
-		if err := b.put(ctx, key, built, p, now, true); err != nil {
+		if err := b.put(ctx, key, built, now, true); err != nil {
 			return nil, err
 		}
 	}
@@ -115,17 +125,6 @@ func (b *Builder) Area(ctx context.Context, code, name string, offices []api.Off
 // canStore says whether a period p can be stored: no what-if is asked.
 func canStore(p Period) bool {
 	return p.AssumeEnd.IsZero() && p.PlanFrom.IsZero() && p.ProjectFrom.IsZero()
-}
-
-// settled says whether r stays true as time passes (within its office
-// date, for a period running through today): no what-if, no open outage
-// assumed to end now.
-func settled(r *OfficeReport, p Period) bool {
-	if !canStore(p) {
-		return false
-	}
-	_, assumed := Assumed(r.Report)
-	return !assumed
 }
 
 // availPart is a period running through today's availability as stored:
@@ -212,10 +211,10 @@ func (b *Builder) todayAvailability(ctx context.Context, offices []api.Office, h
 
 // put stores reports built for key (onlyWanted: a request's, see
 // Store.PutReports).
-func (b *Builder) put(ctx context.Context, key postgres.ReportKey, rs []*OfficeReport, p Period, now time.Time, onlyWanted bool) error {
+func (b *Builder) put(ctx context.Context, key postgres.ReportKey, rs []*OfficeReport, now time.Time, onlyWanted bool) error {
 	var out []postgres.StoredReport
 	for _, r := range rs {
-		s, err := toStored(r, settled(r, p))
+		s, err := toStored(r)
 		if err != nil {
 			return err
 		}
@@ -225,12 +224,14 @@ func (b *Builder) put(ctx context.Context, key postgres.ReportKey, rs []*OfficeR
 	return err
 }
 
-// toStored is r as the store keeps it (days only when settled: an
-// unsettled period is never read).
-func toStored(r *OfficeReport, settled bool) (postgres.StoredReport, error) {
+// toStored is r (built without a what-if) as the store keeps it.
+func toStored(r *OfficeReport) (postgres.StoredReport, error) {
 	rep := r.Report
-	s := postgres.StoredReport{Office: r.Office.Code, Settled: settled, Feasible: rep.Feasible, Earliest: rep.Earliest,
+	s := postgres.StoredReport{Office: r.Office.Code, Settled: true, Feasible: rep.Feasible, Earliest: rep.Earliest,
 		Clearance: rep.Clearance, Outages: len(rep.Outages)}
+	if end, ok := Assumed(rep); ok {
+		s.AssumedEnd = &end
+	}
 	var err error
 	if s.Totals, err = json.Marshal(rep.Totals); err != nil {
 		return s, fmt.Errorf("office %s: totals: %w", r.Office.Code, err)
@@ -247,9 +248,6 @@ func toStored(r *OfficeReport, settled bool) (postgres.StoredReport, error) {
 		if s.Availability, err = json.Marshal(r.Availability); err != nil {
 			return s, fmt.Errorf("office %s: availability: %w", r.Office.Code, err)
 		}
-	}
-	if !settled {
-		return s, nil
 	}
 	s.Days = make([]postgres.ReportDay, len(rep.Days))
 	for i, d := range rep.Days {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/pantau-id/pantau/api"
 	"github.com/pantau-id/pantau/api/pgtest"
+	"github.com/pantau-id/pantau/api/postgres"
 	"github.com/pantau-id/pantau/api/regions"
 	"github.com/pantau-id/pantau/api/reportdata"
 	"github.com/pantau-id/pantau/report/calendar"
@@ -154,7 +155,53 @@ func TestBenchReportMonth(t *testing.T) {
 		return ms[(len(ms)*95+99)/100-1]
 	}
 	prov, nat := p95("73", sulsel), p95("ID", offices)
+	benchCut(t, ctx, s, bt, &todayNow, read, sulsel, offices, runs)
 	fmt.Printf("report: province_p95_ms=%d national_p95_ms=%d\n", prov, nat)
+}
+
+// benchCut: a national cut through today, an outage opened for every
+// office an hour before *now and still open, the API's 30 days (through
+// today) read during it: the first national read (before the refresher
+// took the cut's marks), the refresher's passes over the marks, the
+// first read after them, then RUNS reads of the nation and of South
+// Sulawesi (p95); then the clock moves to the next quarter hour (the
+// outage is assumed to end 15 minutes later): the first national read and
+// RUNS more. Prints report: cut ....
+func benchCut(t *testing.T, ctx context.Context, s *postgres.Store, b *reportdata.Builder, now *time.Time,
+	read func(string, []api.Office) (int64, int), sulsel, offices []api.Office, runs int) {
+	t.Helper()
+	if _, err := s.Pool().Exec(ctx, `INSERT INTO outages (office_code, probe_id, target_id, started_at, kind, cause, target_kind)
+		SELECT code, 1, 1, $1, 'down', 'central', 'central' FROM offices`, now.Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	first, _ := read("ID", offices)
+	start := time.Now()
+	for more := true; more; {
+		var err error
+		if more, err = b.Refresh(ctx, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	marks := time.Since(start).Milliseconds()
+	after, _ := read("ID", offices)
+	p95 := func(name string, offs []api.Office) (int64, int) {
+		var ms []int64
+		stored := 0
+		for range runs {
+			m, n := read(name, offs)
+			ms = append(ms, m)
+			stored = n
+		}
+		slices.Sort(ms)
+		return ms[(len(ms)*95+99)/100-1], stored
+	}
+	nat, natStored := p95("ID", offices)
+	prov, provStored := p95("73", sulsel)
+	*now = now.Add(15 * time.Minute)
+	next, _ := read("ID", offices)
+	nextNat, _ := p95("ID", offices)
+	fmt.Printf("report: cut national_p95_ms=%d (%d stored) province_p95_ms=%d (%d stored) first_national_ms=%d refresher_marks_ms=%d after_marks_national_ms=%d next_quarter_first_ms=%d next_quarter_national_p95_ms=%d\n",
+		nat, natStored, prov, provStored, first, marks, after, next, nextNat)
 }
 
 // todayWarm lets the refresher catch up at the through-today clock (the

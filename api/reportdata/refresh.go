@@ -73,7 +73,8 @@ func NewRefresher(store *postgres.Store, cfg RefreshConfig) *background.Service 
 	b := New(store, cfg.Clock.Now)
 	b.workers = max(cfg.Workers, 1)
 	var (
-		warmed    string // the dates Warm last ran for
+		warmed    string    // the dates Warm last ran for
+		slotted   time.Time // the quarter hour RewantAssumed last ran for
 		restUntil time.Time
 	)
 	return background.New(background.Config{Name: "reports", Interval: cfg.Interval, Timeout: cfg.Timeout,
@@ -100,6 +101,14 @@ func NewRefresher(store *postgres.Store, cfg RefreshConfig) *background.Service 
 				return false, err
 			}
 			warmed = key
+		}
+		// A new quarter hour: the periods with an open outage read lately
+		// assumed it ended in the last one; build them for this one.
+		if slot := slotEnd(now); !slot.Equal(slotted) {
+			if _, err := b.store.RewantAssumed(ctx, slot, now.Add(-rewantRead)); err != nil {
+				return false, err
+			}
+			slotted = slot
 		}
 		if now.Sub(b.pruned) >= pruneEvery {
 			if _, err := b.store.PruneReports(ctx, now.Add(-cfg.Keep), now); err != nil {
@@ -178,7 +187,7 @@ func (b *Builder) Warm(ctx context.Context) error {
 		for i, o := range a.offices {
 			codes[i] = o.Code
 		}
-		if err := b.store.WantReports(ctx, codes, postgres.ReportKey{From: p.From, To: p.To, Asked: asked}, now); err != nil {
+		if err := b.store.WantReports(ctx, codes, postgres.ReportKey{From: p.From, To: p.To, Asked: asked}, now, slotEnd(now)); err != nil {
 			return err
 		}
 	}
@@ -187,6 +196,10 @@ func (b *Builder) Warm(ctx context.Context) error {
 
 // pruneEvery is how often the refresher drops periods nobody reads.
 const pruneEvery = time.Minute
+
+// rewantRead is how lately a period with an open outage must have been
+// read for the refresher to build it again each quarter hour.
+const rewantRead = 30 * time.Minute
 
 // Refresh is one pass of the refresher: it takes the marks of up to batch
 // offices (0: DefaultRefreshBatch), rebuilds every stored period of those
@@ -213,11 +226,16 @@ func (b *Builder) Refresh(ctx context.Context, batch int) (more bool, err error)
 		}
 		wanted := 0
 		groups := map[postgres.ReportKey][]string{}
+		asked := map[postgres.ReportKey]map[string]bool{} // wanted, not only marked
 		var keys []postgres.ReportKey
 		for _, e := range entries {
 			stale := !e.Built
 			if !e.Built {
 				wanted++
+				if asked[e.Key] == nil {
+					asked[e.Key] = map[string]bool{}
+				}
+				asked[e.Key][e.Office] = true
 			}
 			for _, m := range byOffice[e.Office] {
 				stale = stale || m.Reaches(e.Key.To)
@@ -231,7 +249,7 @@ func (b *Builder) Refresh(ctx context.Context, batch int) (more bool, err error)
 			groups[e.Key] = append(groups[e.Key], e.Office)
 		}
 		for _, k := range keys {
-			if err := b.rebuild(ctx, k, groups[k]); err != nil {
+			if err := b.rebuild(ctx, k, groups[k], asked[k]); err != nil {
 				return err
 			}
 		}
@@ -244,17 +262,19 @@ func (b *Builder) Refresh(ctx context.Context, batch int) (more bool, err error)
 	return more, err
 }
 
-// rebuild builds and stores codes' periods at k; an office whose data the
-// model refuses loses its stored period (a request shows the error).
-func (b *Builder) rebuild(ctx context.Context, k postgres.ReportKey, codes []string) error {
+// rebuild builds and stores codes' periods at k (wanted: the offices whose
+// period was asked for, not only marked); an office whose data the model
+// refuses loses its stored period (a request shows the error).
+func (b *Builder) rebuild(ctx context.Context, k postgres.ReportKey, codes []string, wanted map[string]bool) error {
 	all, err := b.store.ModelReader().Offices(ctx, codes)
 	if err != nil {
 		return err
 	}
 	// An office with a central outage still open during the period has it
-	// assumed to end now: its figures move with the clock and would not be
-	// read, so it is not built (a national cut marks every office, often);
-	// the outage's end marks it again.
+	// assumed to end now: its figures hold for the current quarter hour
+	// only. Only a mark brought it here (a national cut marks every
+	// office, often) and no one asked for it: it is held, not built; a
+	// read asks for it again (WantReports), and the outage's end marks it.
 	open, err := b.store.OpenCentralOutages(ctx, codes)
 	if err != nil {
 		return err
@@ -264,7 +284,7 @@ func (b *Builder) rebuild(ctx context.Context, k postgres.ReportKey, codes []str
 		held    []postgres.StoredReport
 	)
 	for _, o := range all {
-		if at, ok := open[o.Code]; ok {
+		if at, ok := open[o.Code]; ok && !wanted[o.Code] {
 			loc, err := Location(o)
 			if err != nil {
 				return err
@@ -299,5 +319,5 @@ func (b *Builder) rebuild(ctx context.Context, k postgres.ReportKey, codes []str
 		}
 	}
 	// Offices removed since: their periods went with them (ON DELETE CASCADE).
-	return b.put(ctx, k, good, p, now, false)
+	return b.put(ctx, k, good, now, false)
 }
