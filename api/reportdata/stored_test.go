@@ -552,3 +552,96 @@ func TestWarm(t *testing.T) {
 		now = now.Add(24 * time.Hour)
 	}
 }
+
+// TestStoredDuringCut: during a cut (an outage open at every office) the
+// API's period through today is read from the store within a quarter
+// hour; the next quarter hour's first read builds it again (the outage is
+// assumed to end 15 minutes later), and so does the refresher for a
+// period read lately (RewantAssumed) before anyone reads; after the
+// restoration reads are exact at once and stored once the refresher has
+// taken the marks. Every read equals a fresh build.
+func TestStoredDuringCut(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := pgtest.Store(t)
+	mks := pgtest.Makassar(t, s)
+	kdi := pgtest.Kendari(t, s)
+	offices := []api.Office{mks.Office, kdi.Office}
+	from, to := calendar.D(2020, 1, 1), calendar.D(2020, 1, 31)
+	for _, c := range []string{mks.Code, kdi.Code} {
+		var rows []api.IntakeRow
+		for d := from; !d.After(to); d = d.AddDays(1) {
+			if d.Weekday() != time.Saturday && d.Weekday() != time.Sunday && d != calendar.D(2020, 1, 1) && d != calendar.D(2020, 1, 25) {
+				rows = append(rows, api.IntakeRow{Date: d, Type: "KK", Received: 60})
+			}
+		}
+		if err := s.UpsertIntake(ctx, c, rows, 0, time.Now(), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := time.Date(2020, 1, 20, 3, 7, 0, 0, time.UTC)
+	b := New(s, func() time.Time { return now })
+	for _, o := range []pgtest.Office{mks, kdi} {
+		if _, err := s.Pool().Exec(ctx, `INSERT INTO outages (office_code, probe_id, target_id, started_at, kind, cause, target_kind)
+			VALUES ($1, 1, $2, $3, 'down', 'central', 'central')`, o.Code, o.Central.ID, now.Add(-50*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	jkt, _ := time.LoadLocation(NationalTZ)
+	today := calendar.DateOf(now, jkt)
+	p := Period{From: today.AddDays(-(APIDefaultDays - 1)), To: today, Extend: true}
+	read := func(what string, stored int) {
+		t.Helper()
+		got, err := b.Area(ctx, "ID", "Indonesia", offices, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := b.areaFresh(ctx, "ID", "Indonesia", offices, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wj, _ := json.Marshal(want)
+		gj, _ := json.Marshal(got)
+		if !bytes.Equal(wj, gj) {
+			t.Fatalf("%s: stored figures differ from a fresh build:\nstored %s\nfresh  %s", what, gj, wj)
+		}
+		if got.Stored != stored {
+			t.Fatalf("%s: %d of %d offices from the store, want %d", what, got.Stored, len(offices), stored)
+		}
+	}
+	drain := func() {
+		t.Helper()
+		for range 20 {
+			more, err := b.Refresh(ctx, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !more {
+				return
+			}
+		}
+		t.Fatal("refresher never caught up")
+	}
+	drain() // the outages' marks: nothing stored yet
+	read("first read of the cut", 0)
+	read("second read, same quarter hour", 2)
+	now = now.Add(7 * time.Minute) // 03:14: the same quarter hour
+	read("later in the quarter hour", 2)
+	now = now.Add(2 * time.Minute) // 03:16: the outage now assumed to end at 03:30
+	read("next quarter hour", 0)
+	read("next quarter hour, read again", 2)
+	now = now.Add(15 * time.Minute)
+	if n, err := s.RewantAssumed(ctx, slotEnd(now), now.Add(-rewantRead)); err != nil || n != 2 {
+		t.Fatalf("rewant: %d periods (%v), want 2", n, err)
+	}
+	drain()
+	read("a quarter hour later, refreshed before the read", 2)
+	if _, err := s.Pool().Exec(ctx, `UPDATE outages SET ended_at = $1, ended_by = 'recovery'`, now.Add(-time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	read("restored", 0)
+	drain()
+	read("restored, refreshed", 2)
+	now = now.Add(15 * time.Minute)
+	read("restored, a quarter hour later", 2)
+}
