@@ -43,8 +43,12 @@ func (p *Pages) officeReportData(c *gin.Context) (*officeDetail, error) {
 	return p.buildOfficeDetail(c.Request.Context(), auth.LangOf(c), o, per, assume)
 }
 
-// provinceReportData resolves the province and period of a report request.
-func (p *Pages) provinceReportData(c *gin.Context) (*provinceDetail, error) {
+// provinceReportData resolves the province and period of a report request
+// and builds what it shows: with plans, every office's report (the
+// exports list each office's overtime plan day by day); without, the
+// province page's figures, from the stored ones (the printed report shows
+// the offices' table, heatmap, incidents and totals only).
+func (p *Pages) provinceReportData(c *gin.Context, plans bool) (*provinceDetail, error) {
 	pr, err := p.guard.ProvinceInScope(c, c.Param("code"))
 	if err != nil {
 		return nil, err
@@ -52,6 +56,9 @@ func (p *Pages) provinceReportData(c *gin.Context) (*provinceDetail, error) {
 	per, err := parsePeriod(c, officeLocation(pr.TZ), p.now(), 31)
 	if err != nil {
 		return nil, err
+	}
+	if !plans {
+		return p.buildProvincePage(c.Request.Context(), auth.LangOf(c), pr, per)
 	}
 	return p.buildProvinceDetail(c.Request.Context(), auth.LangOf(c), pr, per)
 }
@@ -72,7 +79,7 @@ func (p *Pages) officePrint(c *gin.Context) (printView, error) {
 
 // provincePrint is the province report's letter and attachment.
 func (p *Pages) provincePrint(c *gin.Context) (printView, error) {
-	d, err := p.provinceReportData(c)
+	d, err := p.provinceReportData(c, false)
 	if err != nil {
 		return printView{}, err
 	}
@@ -157,7 +164,7 @@ func (p *Pages) OfficeReportFile(format string) httperr.HandlerFunc {
 // ProvinceReportFile serves the province report as CSV or XLSX.
 func (p *Pages) ProvinceReportFile(format string) httperr.HandlerFunc {
 	return func(c *gin.Context) error {
-		d, err := p.provinceReportData(c)
+		d, err := p.provinceReportData(c, true)
 		if err != nil {
 			return err
 		}

@@ -133,9 +133,10 @@ func provinceHeatmap(lang string, offices []api.Office, per period, end time.Tim
 	return hm.HTML()
 }
 
-// buildProvincePage is what the province page shows (provinceDetail
-// without each office's full report, which the printed report and
-// exports take from buildProvinceDetail): the offices' figures from the
+// buildProvincePage is what the province page and the printed province
+// report show (provinceDetail without each office's full report, which
+// the exports and the monthly report take from buildProvinceDetail): the
+// offices' figures from the
 // province report (stored figures, reportdata.Builder.Area), their
 // states in one read, and the heatmap from the offices' timelines read
 // at once, so the page costs what the report costs.

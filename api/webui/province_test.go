@@ -1,6 +1,7 @@
 package webui
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -113,6 +114,19 @@ func TestProvincePageFromStoredFigures(t *testing.T) {
 				if gl != wl {
 					t.Errorf("%s: office line\n got %s\nwant %s", what, gl, wl)
 				}
+			}
+			// The printed report (HTML, and so its PDF) is the same page
+			// from either.
+			page := func(d *provinceDetail) []byte {
+				t.Helper()
+				html, err := p.execute("report", "report.title", view{Lang: "id", Now: now, Data: printView{Kind: "province", Province: d, Letter: provinceLetter(d, now)}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return html
+			}
+			if g, w := page(got), page(want); !bytes.Equal(g, w) {
+				t.Errorf("%s: printed report differs:\n got %s\nwant %s", what, g, w)
 			}
 		}
 		// The national page's backlogs, from the stored figures, as
