@@ -11,7 +11,11 @@
 ALTER TABLE report_periods ADD COLUMN assumed_end timestamptz;
 -- The refresher re-asks, once a slot, for such periods read lately.
 CREATE INDEX report_periods_assumed_idx ON report_periods (assumed_end) WHERE assumed_end IS NOT NULL;
+-- The days with planned overtime, as report.Day JSON: the province
+-- report's exports list each office's plan. NULL in rows built before:
+-- a read that wants plans treats such a row as not stored.
+ALTER TABLE report_periods ADD COLUMN plan jsonb;
 
 -- +goose Down
 DROP INDEX report_periods_assumed_idx;
-ALTER TABLE report_periods DROP COLUMN assumed_end;
+ALTER TABLE report_periods DROP COLUMN plan, DROP COLUMN assumed_end;

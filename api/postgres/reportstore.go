@@ -60,31 +60,37 @@ type StoredReport struct {
 	// none was open): it is read only by reads that assume the same end
 	// (migrations/00028; the end moves a quarter hour at a time).
 	AssumedEnd *time.Time
+	// Plan is the days with planned overtime as report.Day JSON (read
+	// only when asked: StoredReports' plans).
+	Plan []byte
 	// EndBacklog is the last day's backlog (StoredReports fills it).
 	EndBacklog int
 }
 
 // freshReports selects the stored periods of $1 at key $2..$4 that are
 // built, settled, valid on the office's date at $5, built with no open
-// outage or with one assumed to end at $6, and reached by no mark of
-// their office.
+// outage or with one assumed to end at $6, with a plan if $7 asks for
+// plans, and reached by no mark of their office.
 const freshReports = `SELECT p.office_code FROM report_periods p JOIN offices o ON o.code = p.office_code
 	WHERE p.office_code = ANY($1) AND p.period_from = $2::date AND p.period_to = $3::date AND p.asked_from = $4::date
 	  AND p.built_at IS NOT NULL AND p.settled
 	  AND (p.valid_on IS NULL OR p.valid_on = ($5::timestamptz AT TIME ZONE o.tz)::date)
 	  AND (p.assumed_end IS NULL OR p.assumed_end = $6)
+	  AND (NOT $7::boolean OR p.plan IS NOT NULL)
 	  AND NOT EXISTS (SELECT 1 FROM report_dirty d WHERE d.office_code = p.office_code AND d.from_day <= p.period_to + d.reach)`
 
 // StoredReports returns the fresh stored periods of codes at k read at
 // now (without their days) and their days summed by date (sums; the
 // largest lateness; either flag), from one snapshot. assumeEnd is the end
-// a build at now assumes for an open outage (reportdata.AssumeEnd).
-func (s *Store) StoredReports(ctx context.Context, codes []string, k ReportKey, now, assumeEnd time.Time) ([]StoredReport, []ReportDay, error) {
+// a build at now assumes for an open outage (reportdata.AssumeEnd); plans
+// asks for each period's Plan too.
+func (s *Store) StoredReports(ctx context.Context, codes []string, k ReportKey, now, assumeEnd time.Time, plans bool) ([]StoredReport, []ReportDay, error) {
 	rows, err := s.pool.Query(ctx, `SELECT p.office_code, p.feasible, p.earliest, to_char(p.clearance, 'YYYY-MM-DD'), p.outages,
-			p.totals, p.availability, p.read_at, to_char(p.valid_on, 'YYYY-MM-DD'), p.avail_part, p.days
+			p.totals, p.availability, p.read_at, to_char(p.valid_on, 'YYYY-MM-DD'), p.avail_part, p.days,
+			CASE WHEN $7::boolean THEN p.plan END
 		FROM report_periods p WHERE p.office_code IN (`+freshReports+`)
 		  AND p.period_from = $2::date AND p.period_to = $3::date AND p.asked_from = $4::date`,
-		codes, k.From.String(), k.To.String(), k.Asked.String(), now, assumeEnd)
+		codes, k.From.String(), k.To.String(), k.Asked.String(), now, assumeEnd, plans)
 	if err != nil {
 		return nil, nil, fmt.Errorf("stored reports %s..%s: %w", k.From, k.To, err)
 	}
@@ -100,7 +106,7 @@ func (s *Store) StoredReports(ctx context.Context, codes []string, k ReportKey, 
 		sums[i].Date = k.From.AddDays(i)
 	}
 	_, err = pgx.ForEachRow(rows, []any{&h.Office, &h.Feasible, &h.Earliest, &clearance, &h.Outages, &h.Totals, &h.Availability,
-		&h.ReadAt, &validOn, &h.AvailPart, &days}, func() error {
+		&h.ReadAt, &validOn, &h.AvailPart, &days, &h.Plan}, func() error {
 		h.Settled, h.Clearance, h.ValidOn = true, nil, nil
 		if clearance != nil {
 			d, err := calendar.ParseDate(*clearance)
@@ -283,25 +289,25 @@ func (s *Store) PutReports(ctx context.Context, k ReportKey, rs []StoredReport, 
 	// rebuilding (or dropping) that row.
 	q := `UPDATE report_periods p SET built_at = $4, settled = u.settled, feasible = u.feasible, earliest = u.earliest,
 			clearance = u.clearance::date, outages = u.outages, totals = u.totals, availability = u.availability, days = u.days,
-			valid_on = u.valid_on::date, avail_part = u.avail_part, assumed_end = u.assumed_end
+			valid_on = u.valid_on::date, avail_part = u.avail_part, assumed_end = u.assumed_end, plan = u.plan
 		FROM unnest($5::text[], $6::boolean[], $7::boolean[], $8::boolean[], $9::text[], $10::integer[], $11::jsonb[], $12::jsonb[], $13::bytea[],
-				$14::text[], $15::jsonb[], $16::timestamptz[])
-			AS u(office_code, settled, feasible, earliest, clearance, outages, totals, availability, days, valid_on, avail_part, assumed_end)
+				$14::text[], $15::jsonb[], $16::timestamptz[], $17::jsonb[])
+			AS u(office_code, settled, feasible, earliest, clearance, outages, totals, availability, days, valid_on, avail_part, assumed_end, plan)
 		WHERE p.office_code = u.office_code AND p.period_from = $1::date AND p.period_to = $2::date AND p.asked_from = $3::date
 		  AND p.built_at IS NULL`
 	if !onlyWanted {
 		q = `INSERT INTO report_periods (office_code, period_from, period_to, asked_from, built_at, settled,
-				feasible, earliest, clearance, outages, totals, availability, days, valid_on, avail_part, assumed_end)
+				feasible, earliest, clearance, outages, totals, availability, days, valid_on, avail_part, assumed_end, plan)
 			SELECT u.office_code, $1::date, $2::date, $3::date, $4, u.settled, u.feasible, u.earliest, u.clearance::date,
-				u.outages, u.totals, u.availability, u.days, u.valid_on::date, u.avail_part, u.assumed_end
+				u.outages, u.totals, u.availability, u.days, u.valid_on::date, u.avail_part, u.assumed_end, u.plan
 			FROM unnest($5::text[], $6::boolean[], $7::boolean[], $8::boolean[], $9::text[], $10::integer[], $11::jsonb[], $12::jsonb[], $13::bytea[],
-					$14::text[], $15::jsonb[], $16::timestamptz[])
-				AS u(office_code, settled, feasible, earliest, clearance, outages, totals, availability, days, valid_on, avail_part, assumed_end)
+					$14::text[], $15::jsonb[], $16::timestamptz[], $17::jsonb[])
+				AS u(office_code, settled, feasible, earliest, clearance, outages, totals, availability, days, valid_on, avail_part, assumed_end, plan)
 			ON CONFLICT (office_code, period_from, period_to, asked_from) DO UPDATE SET built_at = EXCLUDED.built_at,
 				settled = EXCLUDED.settled, feasible = EXCLUDED.feasible, earliest = EXCLUDED.earliest,
 				clearance = EXCLUDED.clearance, outages = EXCLUDED.outages, totals = EXCLUDED.totals,
 				availability = EXCLUDED.availability, days = EXCLUDED.days, valid_on = EXCLUDED.valid_on,
-				avail_part = EXCLUDED.avail_part, assumed_end = EXCLUDED.assumed_end`
+				avail_part = EXCLUDED.avail_part, assumed_end = EXCLUDED.assumed_end, plan = EXCLUDED.plan`
 	}
 	n := len(rs)
 	var (
@@ -310,11 +316,11 @@ func (s *Store) PutReports(ctx context.Context, k ReportKey, rs []StoredReport, 
 		outages              = make([]int32, n)
 		totals, avail, packs = make([][]byte, n), make([][]byte, n), make([][]byte, n)
 		validOn, parts       = make([]*string, n), make([][]byte, n)
-		assumed              = make([]*time.Time, n)
+		assumed, plans       = make([]*time.Time, n), make([][]byte, n)
 	)
 	for i, r := range rs {
 		offices[i], settled[i], feas[i], earl[i], outages[i] = r.Office, r.Settled, r.Feasible, r.Earliest, int32(r.Outages)
-		totals[i], avail[i], parts[i], assumed[i] = r.Totals, r.Availability, r.AvailPart, r.AssumedEnd
+		totals[i], avail[i], parts[i], assumed[i], plans[i] = r.Totals, r.Availability, r.AvailPart, r.AssumedEnd, r.Plan
 		if r.ValidOn != nil {
 			v := r.ValidOn.String()
 			validOn[i] = &v
@@ -328,7 +334,7 @@ func (s *Store) PutReports(ctx context.Context, k ReportKey, rs []StoredReport, 
 		}
 	}
 	tag, err := s.pool.Exec(ctx, q, k.From.String(), k.To.String(), k.Asked.String(), now,
-		offices, settled, feas, earl, clearances, outages, jsonArray(totals), jsonArray(avail), packs, validOn, jsonArray(parts), assumed)
+		offices, settled, feas, earl, clearances, outages, jsonArray(totals), jsonArray(avail), packs, validOn, jsonArray(parts), assumed, jsonArray(plans))
 	if err != nil {
 		return 0, fmt.Errorf("put reports %s..%s: %w", k.From, k.To, err)
 	}

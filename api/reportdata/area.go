@@ -66,7 +66,7 @@ func (b *Builder) Area(ctx context.Context, code, name string, offices []api.Off
 		sums  []postgres.ReportDay
 	)
 	if len(storable) > 0 {
-		if heads, sums, err = b.store.StoredReports(ctx, storable, key, now, slot); err != nil {
+		if heads, sums, err = b.store.StoredReports(ctx, storable, key, now, slot, p.Plans); err != nil {
 			return nil, err
 		}
 	}
@@ -233,6 +233,9 @@ func toStored(r *OfficeReport) (postgres.StoredReport, error) {
 		s.AssumedEnd = &end
 	}
 	var err error
+	if s.Plan, err = json.Marshal(planDays(rep.Days)); err != nil {
+		return s, fmt.Errorf("office %s: plan: %w", r.Office.Code, err)
+	}
 	if s.Totals, err = json.Marshal(rep.Totals); err != nil {
 		return s, fmt.Errorf("office %s: totals: %w", r.Office.Code, err)
 	}
@@ -257,6 +260,17 @@ func toStored(r *OfficeReport) (postgres.StoredReport, error) {
 			Projected: d.Projected, Forecast: d.Forecast}
 	}
 	return s, nil
+}
+
+// planDays are the days of days with planned overtime (never nil).
+func planDays(days []report.Day) []report.Day {
+	out := []report.Day{}
+	for _, d := range days {
+		if d.OvertimeHours > 0 {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // assemble sums stored heads and days (fresh, sums) with the reports built
@@ -298,6 +312,11 @@ func assemble(code, name string, offices []api.Office, p Period, asked calendar.
 				}
 			}
 			sum.Feasible, sum.Clearance, sum.Outages, sum.Backlog = s.Feasible, s.Clearance, s.Outages, s.EndBacklog
+			if p.Plans {
+				if err := json.Unmarshal(s.Plan, &sum.Plan); err != nil {
+					return nil, fmt.Errorf("office %s: stored plan: %w", o.Code, err)
+				}
+			}
 			heads[i] = report.Head{Offices: 1, Feasible: s.Feasible, Earliest: s.Earliest, Clearance: s.Clearance, Totals: sum.Totals}
 		} else {
 			r := built[next]
@@ -311,6 +330,9 @@ func assemble(code, name string, offices []api.Office, p Period, asked calendar.
 			heads[i] = r.Report.Head()
 			sum.Totals, sum.Feasible, sum.Clearance, sum.Outages = r.Report.Totals, r.Report.Feasible, r.Report.Clearance, len(r.Report.Outages)
 			sum.Availability = r.Availability
+			if p.Plans {
+				sum.Plan = planDays(r.Report.Days)
+			}
 			if n := len(r.Report.Days); n > 0 {
 				sum.Backlog = r.Report.Days[n-1].Backlog
 			}

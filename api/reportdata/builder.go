@@ -94,6 +94,8 @@ type OfficeSummary struct {
 	// Backlog is the files pending at the end of the period's last day
 	// (the province page's column).
 	Backlog int `json:"-"`
+	// Plan is the days with planned overtime, when Period.Plans asked.
+	Plan []report.Day `json:"-"`
 }
 
 // offices reads every office's data in a few queries, then builds the

@@ -50,6 +50,9 @@ type Period struct {
 	// MaxDays in all. Reports say where they begin (report.From) and what
 	// was asked (RequestedFrom); availability stays on the asked period.
 	Extend bool
+	// Plans asks an area report for each office's days with planned
+	// overtime (OfficeSummary.Plan: the province report's exports).
+	Plans bool
 }
 
 // MaxDays bounds a period.

@@ -35,6 +35,9 @@ func (b *Builder) areaFresh(ctx context.Context, code, name string, offices []ap
 		out.Offices[i] = OfficeSummary{Code: r.Office.Code, Name: r.Office.Name, Totals: r.Report.Totals,
 			Feasible: r.Report.Feasible, Clearance: r.Report.Clearance, Outages: len(r.Report.Outages), Availability: r.Availability,
 			Backlog: r.Report.Days[len(r.Report.Days)-1].Backlog}
+		if p.Plans {
+			out.Offices[i].Plan = planDays(r.Report.Days)
+		}
 	}
 	if out.Report, err = report.Aggregate(code, name, reps); err != nil {
 		return nil, err
@@ -181,6 +184,22 @@ func TestStoredEqualsFresh(t *testing.T) {
 				for i := range want.Offices {
 					if g, w := got.Offices[i].Backlog, want.Offices[i].Backlog; g != w {
 						t.Fatalf("%s: %s %s..%s: office %s ends with %d files pending, fresh %d", step, area.code, p.From, p.To, want.Offices[i].Code, g, w)
+					}
+				}
+				if area.code == "ID" { // the exports' plans too
+					pp := p
+					pp.Plans = true
+					want, werr := b.areaFresh(ctx, area.code, area.code, area.offs, pp)
+					got, gerr := b.Area(ctx, area.code, area.code, area.offs, pp)
+					if werr != nil || gerr != nil {
+						t.Fatalf("%s: %s %s..%s with plans: stored error %v, fresh %v", step, area.code, p.From, p.To, gerr, werr)
+					}
+					for i := range want.Offices {
+						gp, _ := json.Marshal(got.Offices[i].Plan)
+						wp, _ := json.Marshal(want.Offices[i].Plan)
+						if !bytes.Equal(gp, wp) {
+							t.Fatalf("%s: %s %s..%s: office %s's stored plan differs from a fresh build:\nstored %s\nfresh  %s", step, area.code, p.From, p.To, want.Offices[i].Code, gp, wp)
+						}
 					}
 				}
 				if n := len(area.offs) - unsettled(area.offs, p); mode == caughtUp && got.Stored < n {

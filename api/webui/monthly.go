@@ -130,7 +130,7 @@ func (m *MonthlyReports) RunOnce(ctx context.Context) (int, error) {
 		}
 		loc := officeLocation(pr.TZ)
 		per := period{From: from, To: to, Loc: loc, Start: from.In(loc, 0), End: to.AddDays(1).In(loc, 0)}
-		d, err := m.pages.buildProvinceDetail(ctx, web.LangID, pr, per)
+		d, err := m.pages.buildProvincePage(ctx, web.LangID, pr, per, true)
 		if err != nil {
 			return made, fmt.Errorf("monthly report of province %s: %w", pr.Code, err)
 		}

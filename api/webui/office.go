@@ -65,6 +65,37 @@ func defaultOffice(o api.Office) report.Office {
 	}
 }
 
+// openSince is the start of the earliest of outs still open (nil: none).
+func openSince(outs []api.Outage) *time.Time {
+	var since *time.Time
+	for _, out := range outs {
+		if out.EndedAt == nil && (since == nil || out.StartedAt.Before(*since)) {
+			st := out.StartedAt
+			since = &st
+		}
+	}
+	return since
+}
+
+// openOutage is what o's office page says of its open outage over per:
+// since when, and the end assumed for it (nil, nil: none open).
+func (p *Pages) openOutage(ctx context.Context, o api.Office, per period) (since, assumed *time.Time, err error) {
+	now := p.now()
+	end := per.capped(now)
+	if !end.After(per.Start) {
+		end = per.Start.Add(time.Second)
+	}
+	outs, err := p.centralOutages(ctx, o.Code, per.Start, end, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	if since = openSince(outs); since != nil {
+		a := reportdata.AssumeEnd(time.Time{}, *since, now)
+		assumed = &a
+	}
+	return since, assumed, nil
+}
+
 // buildOfficeDetail reads and computes an office's figures over per.
 // assumeEnd, when non-zero, closes an open outage for the backlog model
 // (the "what if"); otherwise an open outage is assumed to end now.
@@ -82,6 +113,7 @@ func (p *Pages) buildOfficeDetail(ctx context.Context, lang string, o api.Office
 	if d.Outages, err = p.centralOutages(ctx, o.Code, per.Start, end, now); err != nil {
 		return nil, err
 	}
+	d.OpenSince = openSince(d.Outages)
 	states, err := p.officeStates(ctx, []api.Office{o}, api.OfficeFilter{Code: o.Code}, now)
 	if err != nil {
 		return nil, err
@@ -93,12 +125,6 @@ func (p *Pages) buildOfficeDetail(ctx context.Context, lang string, o api.Office
 			if pr.Code == o.ProvinceCode {
 				d.Province = pr.Name
 			}
-		}
-	}
-	for _, out := range d.Outages {
-		if out.EndedAt == nil && (d.OpenSince == nil || out.StartedAt.Before(*d.OpenSince)) {
-			st := out.StartedAt
-			d.OpenSince = &st
 		}
 	}
 	if d.OpenSince != nil {

@@ -44,10 +44,8 @@ func (p *Pages) officeReportData(c *gin.Context) (*officeDetail, error) {
 }
 
 // provinceReportData resolves the province and period of a report request
-// and builds what it shows: with plans, every office's report (the
-// exports list each office's overtime plan day by day); without, the
-// province page's figures, from the stored ones (the printed report shows
-// the offices' table, heatmap, incidents and totals only).
+// and reads what it shows from the stored figures (plans: the exports
+// also list each office's overtime plan day by day).
 func (p *Pages) provinceReportData(c *gin.Context, plans bool) (*provinceDetail, error) {
 	pr, err := p.guard.ProvinceInScope(c, c.Param("code"))
 	if err != nil {
@@ -57,10 +55,7 @@ func (p *Pages) provinceReportData(c *gin.Context, plans bool) (*provinceDetail,
 	if err != nil {
 		return nil, err
 	}
-	if !plans {
-		return p.buildProvincePage(c.Request.Context(), auth.LangOf(c), pr, per)
-	}
-	return p.buildProvinceDetail(c.Request.Context(), auth.LangOf(c), pr, per)
+	return p.buildProvincePage(c.Request.Context(), auth.LangOf(c), pr, per, plans)
 }
 
 // officePrint is the office report's letter and attachment.

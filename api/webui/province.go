@@ -28,7 +28,10 @@ type officeTotal struct {
 	Backlog       int // at the end of the period
 	OvertimeHours int
 	Cost          int64
-	Report        *report.Report
+	// Report is the office's report; from the stored figures
+	// (buildProvincePage with plans) only its totals, clearance and the
+	// days with planned overtime, which is what the exports read.
+	Report *report.Report
 	// SLA, OpenSince and AssumeEnd are the office page's (exports show
 	// coverage and the assumed end of an open outage per office).
 	SLA                  sla.Report
@@ -45,31 +48,6 @@ type provinceDetail struct {
 	Totals    officeTotal
 	Heatmap   template.HTML
 	Names     map[string]string // office names by code, for the incidents
-}
-
-// buildProvinceDetail computes every office of a province over per.
-func (p *Pages) buildProvinceDetail(ctx context.Context, lang string, pr api.Province, per period) (*provinceDetail, error) {
-	d, offices, end, err := p.startProvinceDetail(ctx, pr, per)
-	if err != nil {
-		return nil, err
-	}
-	timelines := map[string][]api.StateInterval{}
-	for _, o := range offices {
-		loc := officeLocation(o.TZ)
-		od, err := p.buildOfficeDetail(ctx, lang, o, periodIn(per, loc), time.Time{})
-		if err != nil {
-			return nil, err
-		}
-		timelines[o.Code] = od.Timeline
-		t := officeTotal{Office: o, State: od.State, Availability: od.SLA.All.Availability, Outages: od.SLA.Outages, Report: od.Backlog,
-			OvertimeHours: od.Backlog.Totals.OvertimeHours, Cost: od.Backlog.Totals.Cost,
-			SLA: od.SLA, OpenSince: od.OpenSince, AssumeEnd: od.AssumeEnd}
-		if n := len(od.Backlog.Days); n > 0 {
-			t.Backlog = od.Backlog.Days[n-1].Backlog
-		}
-		d.add(t)
-	}
-	return d, p.finishProvinceDetail(ctx, lang, d, offices, end, timelines)
 }
 
 // startProvinceDetail reads the province's offices and where the period
@@ -133,14 +111,15 @@ func provinceHeatmap(lang string, offices []api.Office, per period, end time.Tim
 	return hm.HTML()
 }
 
-// buildProvincePage is what the province page and the printed province
-// report show (provinceDetail without each office's full report, which
-// the exports and the monthly report take from buildProvinceDetail): the
-// offices' figures from the
-// province report (stored figures, reportdata.Builder.Area), their
-// states in one read, and the heatmap from the offices' timelines read
-// at once, so the page costs what the report costs.
-func (p *Pages) buildProvincePage(ctx context.Context, lang string, pr api.Province, per period) (*provinceDetail, error) {
+// buildProvincePage is what the province page, the printed province
+// report and (with plans) its exports and the monthly report show: the
+// offices' figures from the province report (stored figures,
+// reportdata.Builder.Area), their states in one read, and the heatmap
+// from the offices' timelines read at once, so the page costs what the
+// report costs. With plans each office also gets its totals, clearance
+// and days with planned overtime (officeTotal.Report) and, as on its
+// office page, the start of its open outage and the end assumed for it.
+func (p *Pages) buildProvincePage(ctx context.Context, lang string, pr api.Province, per period, plans bool) (*provinceDetail, error) {
 	d, offices, end, err := p.startProvinceDetail(ctx, pr, per)
 	if err != nil {
 		return nil, err
@@ -149,7 +128,7 @@ func (p *Pages) buildProvincePage(ctx context.Context, lang string, pr api.Provi
 	if len(offices) > 0 {
 		// An open outage is assumed to end now, as on the office page
 		// (reportdata.AssumeEnd: the same instant without a what-if).
-		area, err := p.reports().Area(ctx, pr.Code, pr.Name, offices, reportdata.Period{From: per.From, To: per.To})
+		area, err := p.reports().Area(ctx, pr.Code, pr.Name, offices, reportdata.Period{From: per.From, To: per.To, Plans: plans})
 		if err != nil {
 			return nil, err
 		}
@@ -170,6 +149,12 @@ func (p *Pages) buildProvincePage(ctx context.Context, lang string, pr api.Provi
 				OvertimeHours: sum.Totals.OvertimeHours, Cost: sum.Totals.Cost}
 			if a := sum.Availability; a != nil {
 				t.SLA, t.Availability, t.Outages = *a, a.All.Availability, a.Outages
+			}
+			if plans {
+				t.Report = &report.Report{Totals: sum.Totals, Clearance: sum.Clearance, Days: sum.Plan}
+				if t.OpenSince, t.AssumeEnd, err = p.openOutage(ctx, o, periodIn(per, officeLocation(o.TZ))); err != nil {
+					return nil, err
+				}
 			}
 			d.add(t)
 		}
@@ -195,7 +180,7 @@ func (p *Pages) ProvincePage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	d, err := p.buildProvincePage(c.Request.Context(), auth.LangOf(c), pr, per)
+	d, err := p.buildProvincePage(c.Request.Context(), auth.LangOf(c), pr, per, false)
 	if err != nil {
 		return err
 	}

@@ -90,7 +90,7 @@ func TestBenchProvincePage(t *testing.T) {
 	}
 	old := median(func() error { _, err := p.buildProvinceDetail(ctx, "id", pr, per); return err })
 	start := time.Now()
-	if _, err := p.buildProvincePage(ctx, "id", pr, per); err != nil {
+	if _, err := p.buildProvincePage(ctx, "id", pr, per, false); err != nil {
 		t.Fatal(err)
 	}
 	cold := time.Since(start).Milliseconds()
@@ -103,6 +103,6 @@ func TestBenchProvincePage(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	warm := median(func() error { _, err := p.buildProvincePage(ctx, "id", pr, per); return err })
+	warm := median(func() error { _, err := p.buildProvincePage(ctx, "id", pr, per, false); return err })
 	fmt.Printf("report: province_page offices=%d old_ms=%d cold_ms=%d warm_ms=%d\n", len(sulsel), old, cold, warm)
 }
