@@ -24,7 +24,7 @@ var (
 		"series_state", "outages", "incident_offices", "incident_dirty",
 		"escalation_incidents", "escalation_threads", "escalation_outbox",
 		"office_intake", "office_settings", "office_doc_types", "office_ramadan", "office_closures", "office_letter",
-		"report_periods", "report_dirty",
+		"report_periods", "report_periods_next", "report_dirty",
 	}
 	// reference tables are copied to every node: small, read everywhere,
 	// written rarely. The reason says why each stays small.

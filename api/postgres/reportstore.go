@@ -67,17 +67,37 @@ type StoredReport struct {
 	EndBacklog int
 }
 
-// freshReports selects the stored periods of $1 at key $2..$4 that are
-// built, settled, valid on the office's date at $5, built with no open
-// outage or with one assumed to end at $6, with a plan if $7 asks for
-// plans, and reached by no mark of their office.
-const freshReports = `SELECT p.office_code FROM report_periods p JOIN offices o ON o.code = p.office_code
+// freshReports selects the fresh stored periods of $1 at key $2..$4:
+// each office's row of report_periods that is built, settled, valid on
+// the office's date at $5, built with no open outage or with one assumed
+// to end at $6, with a plan if $7 asks for plans, and reached by no mark
+// of its office; or else its row of report_periods_next (built ahead for
+// the quarter hour, migrations/00030) under the same conditions. Columns:
+// office, feasible, earliest, clearance, outages, totals, availability,
+// read_at, valid_on, avail_part, days, plan (if asked).
+const freshReports = `WITH rows AS (
+	SELECT p.office_code, p.feasible, p.earliest, p.clearance, p.outages, p.totals, p.availability, p.read_at,
+		p.valid_on, p.avail_part, p.days, CASE WHEN $7::boolean THEN p.plan END AS plan, 0 AS pri
+	FROM report_periods p JOIN offices o ON o.code = p.office_code
 	WHERE p.office_code = ANY($1) AND p.period_from = $2::date AND p.period_to = $3::date AND p.asked_from = $4::date
 	  AND p.built_at IS NOT NULL AND p.settled
 	  AND (p.valid_on IS NULL OR p.valid_on = ($5::timestamptz AT TIME ZONE o.tz)::date)
 	  AND (p.assumed_end IS NULL OR p.assumed_end = $6)
 	  AND (NOT $7::boolean OR p.plan IS NOT NULL)
-	  AND NOT EXISTS (SELECT 1 FROM report_dirty d WHERE d.office_code = p.office_code AND d.from_day <= p.period_to + d.reach)`
+	  AND NOT EXISTS (SELECT 1 FROM report_dirty d WHERE d.office_code = p.office_code AND d.from_day <= p.period_to + d.reach)
+	UNION ALL
+	SELECT n.office_code, n.feasible, n.earliest, n.clearance, n.outages, n.totals, n.availability, p.read_at,
+		n.valid_on, n.avail_part, n.days, CASE WHEN $7::boolean THEN n.plan END, 1
+	FROM report_periods_next n JOIN report_periods p USING (office_code, period_from, period_to, asked_from)
+		JOIN offices o ON o.code = n.office_code
+	WHERE n.office_code = ANY($1) AND n.period_from = $2::date AND n.period_to = $3::date AND n.asked_from = $4::date
+	  AND n.assumed_end = $6
+	  AND (n.valid_on IS NULL OR n.valid_on = ($5::timestamptz AT TIME ZONE o.tz)::date)
+	  AND (NOT $7::boolean OR n.plan IS NOT NULL)
+	  AND NOT EXISTS (SELECT 1 FROM report_dirty d WHERE d.office_code = n.office_code AND d.from_day <= n.period_to + d.reach))
+	SELECT DISTINCT ON (office_code) office_code, feasible, earliest, to_char(clearance, 'YYYY-MM-DD'), outages,
+		totals, availability, read_at, to_char(valid_on, 'YYYY-MM-DD'), avail_part, days, plan
+	FROM rows ORDER BY office_code, pri`
 
 // StoredReports returns the fresh stored periods of codes at k read at
 // now (without their days) and their days summed by date (sums; the
@@ -85,12 +105,7 @@ const freshReports = `SELECT p.office_code FROM report_periods p JOIN offices o 
 // a build at now assumes for an open outage (reportdata.AssumeEnd); plans
 // asks for each period's Plan too.
 func (s *Store) StoredReports(ctx context.Context, codes []string, k ReportKey, now, assumeEnd time.Time, plans bool) ([]StoredReport, []ReportDay, error) {
-	rows, err := s.pool.Query(ctx, `SELECT p.office_code, p.feasible, p.earliest, to_char(p.clearance, 'YYYY-MM-DD'), p.outages,
-			p.totals, p.availability, p.read_at, to_char(p.valid_on, 'YYYY-MM-DD'), p.avail_part, p.days,
-			CASE WHEN $7::boolean THEN p.plan END
-		FROM report_periods p WHERE p.office_code IN (`+freshReports+`)
-		  AND p.period_from = $2::date AND p.period_to = $3::date AND p.asked_from = $4::date`,
-		codes, k.From.String(), k.To.String(), k.Asked.String(), now, assumeEnd, plans)
+	rows, err := s.pool.Query(ctx, freshReports, codes, k.From.String(), k.To.String(), k.Asked.String(), now, assumeEnd, plans)
 	if err != nil {
 		return nil, nil, fmt.Errorf("stored reports %s..%s: %w", k.From, k.To, err)
 	}
@@ -253,12 +268,16 @@ func (s *Store) RewantOutdated(ctx context.Context, now, readSince time.Time) (i
 }
 
 // RewantAssumed asks again for the stored periods built with an open
-// outage assumed to end before assumeEnd (an earlier quarter hour) and
-// read since readSince: the refresher builds them for the new quarter
-// hour before the next read has to. It returns how many.
+// outage assumed to end before assumeEnd (an earlier quarter hour), read
+// since readSince and not built ahead for it: the refresher builds them
+// for the new quarter hour before the next read has to. It returns how
+// many.
 func (s *Store) RewantAssumed(ctx context.Context, assumeEnd, readSince time.Time) (int64, error) {
 	tag, err := s.pool.Exec(ctx, `UPDATE report_periods SET built_at = NULL
-		WHERE assumed_end < $1 AND built_at IS NOT NULL AND read_at > $2`, assumeEnd, readSince)
+		WHERE assumed_end < $1 AND built_at IS NOT NULL AND read_at > $2
+		  AND NOT EXISTS (SELECT 1 FROM report_periods_next n WHERE n.office_code = report_periods.office_code
+			AND n.period_from = report_periods.period_from AND n.period_to = report_periods.period_to
+			AND n.asked_from = report_periods.asked_from AND n.assumed_end = $1)`, assumeEnd, readSince)
 	if err != nil {
 		return 0, fmt.Errorf("rewant reports: %w", err)
 	}
@@ -309,6 +328,16 @@ func (s *Store) PutReports(ctx context.Context, k ReportKey, rs []StoredReport, 
 				availability = EXCLUDED.availability, days = EXCLUDED.days, valid_on = EXCLUDED.valid_on,
 				avail_part = EXCLUDED.avail_part, assumed_end = EXCLUDED.assumed_end, plan = EXCLUDED.plan`
 	}
+	tag, err := s.pool.Exec(ctx, q, append([]any{k.From.String(), k.To.String(), k.Asked.String(), now}, storedArrays(rs)...)...)
+	if err != nil {
+		return 0, fmt.Errorf("put reports %s..%s: %w", k.From, k.To, err)
+	}
+	return int(tag.RowsAffected()), nil
+}
+
+// storedArrays are rs as the columns PutReports and PutNextReports unnest
+// ($5 to $17).
+func storedArrays(rs []StoredReport) []any {
 	n := len(rs)
 	var (
 		offices, clearances  = make([]string, n), make([]*string, n)
@@ -333,12 +362,74 @@ func (s *Store) PutReports(ctx context.Context, k ReportKey, rs []StoredReport, 
 			packs[i] = packDays(r.Days)
 		}
 	}
-	tag, err := s.pool.Exec(ctx, q, k.From.String(), k.To.String(), k.Asked.String(), now,
-		offices, settled, feas, earl, clearances, outages, jsonArray(totals), jsonArray(avail), packs, validOn, jsonArray(parts), assumed, jsonArray(plans))
-	if err != nil {
-		return 0, fmt.Errorf("put reports %s..%s: %w", k.From, k.To, err)
+	return []any{offices, settled, feas, earl, clearances, outages, jsonArray(totals), jsonArray(avail), packs, validOn, jsonArray(parts),
+		assumed, jsonArray(plans)}
+}
+
+// PutNextReports stores offices' periods at k built ahead for the next
+// quarter hour (each with its AssumedEnd) beside their stored periods; an
+// office whose period is no longer stored is skipped.
+func (s *Store) PutNextReports(ctx context.Context, k ReportKey, rs []StoredReport, now time.Time) error {
+	if len(rs) == 0 {
+		return nil
 	}
-	return int(tag.RowsAffected()), nil
+	_, err := s.pool.Exec(ctx, `INSERT INTO report_periods_next AS n (office_code, period_from, period_to, asked_from, assumed_end, built_at,
+			feasible, earliest, clearance, outages, totals, availability, days, valid_on, avail_part, plan)
+		SELECT u.office_code, $1::date, $2::date, $3::date, u.assumed_end, $4, u.feasible, u.earliest, u.clearance::date,
+			u.outages, u.totals, u.availability, u.days, u.valid_on::date, u.avail_part, u.plan
+		FROM unnest($5::text[], $6::boolean[], $7::boolean[], $8::boolean[], $9::text[], $10::integer[], $11::jsonb[], $12::jsonb[], $13::bytea[],
+				$14::text[], $15::jsonb[], $16::timestamptz[], $17::jsonb[])
+			AS u(office_code, settled, feasible, earliest, clearance, outages, totals, availability, days, valid_on, avail_part, assumed_end, plan)
+		WHERE u.assumed_end IS NOT NULL AND EXISTS (SELECT 1 FROM report_periods p WHERE p.office_code = u.office_code
+			AND p.period_from = $1::date AND p.period_to = $2::date AND p.asked_from = $3::date)
+		ON CONFLICT (office_code, period_from, period_to, asked_from) DO UPDATE SET assumed_end = EXCLUDED.assumed_end,
+			built_at = EXCLUDED.built_at, feasible = EXCLUDED.feasible, earliest = EXCLUDED.earliest, clearance = EXCLUDED.clearance,
+			outages = EXCLUDED.outages, totals = EXCLUDED.totals, availability = EXCLUDED.availability, days = EXCLUDED.days,
+			valid_on = EXCLUDED.valid_on, avail_part = EXCLUDED.avail_part, plan = EXCLUDED.plan`,
+		append([]any{k.From.String(), k.To.String(), k.Asked.String(), now}, storedArrays(rs)...)...)
+	if err != nil {
+		return fmt.Errorf("put next reports %s..%s: %w", k.From, k.To, err)
+	}
+	return nil
+}
+
+// AheadWork returns up to limit stored periods to build ahead for the
+// quarter hour whose open outages are assumed to end at next: those built
+// for the current one (assumed to end at slot), read since readSince,
+// valid on the office's date at ahead (the instant they are built for:
+// one whose date changes first is built when read), and not built ahead
+// yet.
+func (s *Store) AheadWork(ctx context.Context, slot, next, readSince, ahead time.Time, limit int) ([]ReportEntry, error) {
+	rows, err := s.pool.Query(ctx, `SELECT p.office_code, to_char(p.period_from, 'YYYY-MM-DD'), to_char(p.period_to, 'YYYY-MM-DD'),
+			to_char(p.asked_from, 'YYYY-MM-DD'), true
+		FROM report_periods p JOIN offices o ON o.code = p.office_code
+		WHERE p.assumed_end = $1 AND p.built_at IS NOT NULL AND p.settled AND p.read_at > $3
+		  AND (p.valid_on IS NULL OR p.valid_on = ($4::timestamptz AT TIME ZONE o.tz)::date)
+		  AND NOT EXISTS (SELECT 1 FROM report_periods_next n WHERE n.office_code = p.office_code AND n.period_from = p.period_from
+			AND n.period_to = p.period_to AND n.asked_from = p.asked_from AND n.assumed_end = $2)
+		ORDER BY p.read_at DESC LIMIT $5`, slot, next, readSince, ahead, limit)
+	if err != nil {
+		return nil, fmt.Errorf("report periods ahead: %w", err)
+	}
+	return scanEntries(rows)
+}
+
+// PromoteNextReports moves the periods built ahead for the quarter hour
+// whose open outages are assumed to end at slot into their stored
+// periods, where those hold an earlier quarter hour (the refresher, at
+// each pass: the next quarter hour's row then becomes free to build). It
+// returns how many.
+func (s *Store) PromoteNextReports(ctx context.Context, slot time.Time) (int64, error) {
+	tag, err := s.pool.Exec(ctx, `UPDATE report_periods p SET built_at = n.built_at, settled = true, feasible = n.feasible,
+			earliest = n.earliest, clearance = n.clearance, outages = n.outages, totals = n.totals, availability = n.availability,
+			days = n.days, valid_on = n.valid_on, avail_part = n.avail_part, assumed_end = n.assumed_end, plan = n.plan
+		FROM report_periods_next n
+		WHERE n.assumed_end = $1 AND p.office_code = n.office_code AND p.period_from = n.period_from AND p.period_to = n.period_to
+		  AND p.asked_from = n.asked_from AND p.built_at IS NOT NULL AND p.assumed_end < $1`, slot)
+	if err != nil {
+		return 0, fmt.Errorf("promote next reports: %w", err)
+	}
+	return tag.RowsAffected(), nil
 }
 
 // jsonArray passes JSON documents as a jsonb[] parameter (nil as NULL).
@@ -465,12 +556,21 @@ func (s *Store) ReportWork(ctx context.Context, limit int) ([]ReportMark, []Repo
 	if err != nil {
 		return nil, nil, fmt.Errorf("report periods: %w", err)
 	}
+	entries, err := scanEntries(rows)
+	if err != nil {
+		return nil, nil, err
+	}
+	return marks, entries, nil
+}
+
+// scanEntries reads rows of office, from, to, asked and built.
+func scanEntries(rows pgx.Rows) ([]ReportEntry, error) {
 	var (
 		entries        []ReportEntry
 		e              ReportEntry
 		from, to, askd string
 	)
-	_, err = pgx.ForEachRow(rows, []any{&e.Office, &from, &to, &askd, &e.Built}, func() error {
+	_, err := pgx.ForEachRow(rows, []any{&e.Office, &from, &to, &askd, &e.Built}, func() error {
 		var err error
 		if e.Key.From, err = calendar.ParseDate(from); err != nil {
 			return err
@@ -485,9 +585,9 @@ func (s *Store) ReportWork(ctx context.Context, limit int) ([]ReportMark, []Repo
 		return nil
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("report periods: %w", err)
+		return nil, fmt.Errorf("report periods: %w", err)
 	}
-	return marks, entries, nil
+	return entries, nil
 }
 
 // ClearReportMarks deletes marks whose periods have been rebuilt from
@@ -500,7 +600,10 @@ func (s *Store) ClearReportMarks(ctx context.Context, marks []ReportMark) error 
 	for i, m := range marks {
 		offices[i], ids[i] = m.Office, m.ID
 	}
-	_, err := s.pool.Exec(ctx, `DELETE FROM report_dirty d USING unnest($1::text[], $2::bigint[]) AS u(o, id)
+	// A period built ahead before these marks' changes goes with them (its
+	// period was rebuilt, or held, from inputs read after).
+	_, err := s.pool.Exec(ctx, `WITH ahead AS (DELETE FROM report_periods_next WHERE office_code = ANY($1))
+		DELETE FROM report_dirty d USING unnest($1::text[], $2::bigint[]) AS u(o, id)
 		WHERE d.office_code = u.o AND d.id = u.id`, offices, ids)
 	if err != nil {
 		return fmt.Errorf("clear report marks: %w", err)
@@ -512,8 +615,9 @@ func (s *Store) ClearReportMarks(ctx context.Context, marks []ReportMark) error 
 // built for an office date that has passed everywhere by now (a period
 // through today read yesterday: the next read builds it again).
 func (s *Store) PruneReports(ctx context.Context, before, now time.Time) (int64, error) {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM report_periods WHERE read_at < $1 OR valid_on < $2::date`,
-		before, calendar.DateOf(now.Add(-48*time.Hour), time.UTC).String())
+	tag, err := s.pool.Exec(ctx, `WITH ahead AS (DELETE FROM report_periods_next WHERE assumed_end < $3)
+		DELETE FROM report_periods WHERE read_at < $1 OR valid_on < $2::date`,
+		before, calendar.DateOf(now.Add(-48*time.Hour), time.UTC).String(), now.Add(-time.Hour))
 	if err != nil {
 		return 0, fmt.Errorf("prune reports: %w", err)
 	}

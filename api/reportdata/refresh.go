@@ -201,11 +201,21 @@ const pruneEvery = time.Minute
 // read for the refresher to build it again each quarter hour.
 const rewantRead = 30 * time.Minute
 
+// aheadLead is how long before a quarter hour ends the refresher, with
+// nothing else to do, builds the periods with an open outage read lately
+// for the next one (migrations/00030), so that its first read finds them.
+const aheadLead = 5 * time.Minute
+
 // Refresh is one pass of the refresher: it takes the marks of up to batch
 // offices (0: DefaultRefreshBatch), rebuilds every stored period of those
 // offices a mark reaches and up to batch periods asked for and not built,
-// then deletes the marks it took. Marks written while it builds stay for
-// the next pass. more says a pass should follow at once. One replica
+// then deletes the marks it took (and the periods built ahead for those
+// offices). Marks written while it builds stay for the next pass. With
+// none of that to do, in the last aheadLead of a quarter hour, it builds
+// up to batch periods with an open outage read lately for the next
+// quarter hour (AheadWork), and at each pass it moves those built ahead
+// for the current quarter hour into their periods. more says a pass
+// should follow at once. One replica
 // refreshes at a time (Store.WithReportRefresh); the others' passes do
 // nothing. (The service also drops periods not read for keep, each
 // minute.)
@@ -214,8 +224,18 @@ func (b *Builder) Refresh(ctx context.Context, batch int) (more bool, err error)
 		batch = DefaultRefreshBatch
 	}
 	_, err = b.store.WithReportRefresh(ctx, func(ctx context.Context) error {
+		now := b.now()
+		slot := slotEnd(now)
+		if _, err := b.store.PromoteNextReports(ctx, slot); err != nil {
+			return err
+		}
 		marks, entries, err := b.store.ReportWork(ctx, batch)
 		if err != nil {
+			return err
+		}
+		if len(marks) == 0 && len(entries) == 0 && slot.Sub(now) <= aheadLead {
+			n, err := b.ahead(ctx, slot, batch)
+			more = n >= batch
 			return err
 		}
 		offices := map[string]bool{}
@@ -260,6 +280,51 @@ func (b *Builder) Refresh(ctx context.Context, batch int) (more bool, err error)
 		return nil
 	})
 	return more, err
+}
+
+// ahead builds up to batch periods with an open outage, read lately and
+// stored for the quarter hour ending at slot, for the next quarter hour:
+// as a build just after slot would, which is what a read in it compares
+// with (migrations/00030). It returns how many periods it took.
+func (b *Builder) ahead(ctx context.Context, slot time.Time, batch int) (int, error) {
+	at := slot.Add(time.Nanosecond) // the next quarter hour's first instant
+	entries, err := b.store.AheadWork(ctx, slot, slotEnd(at), b.now().Add(-rewantRead), at, batch)
+	if err != nil {
+		return 0, err
+	}
+	groups := map[postgres.ReportKey][]string{}
+	var keys []postgres.ReportKey
+	for _, e := range entries {
+		if groups[e.Key] == nil {
+			keys = append(keys, e.Key)
+		}
+		groups[e.Key] = append(groups[e.Key], e.Office)
+	}
+	for _, k := range keys {
+		offices, err := b.store.ModelReader().Offices(ctx, groups[k])
+		if err != nil {
+			return 0, err
+		}
+		built, errs, err := b.build(ctx, offices, Period{From: k.From, To: k.To}, k.Asked, at)
+		if err != nil {
+			return 0, fmt.Errorf("build ahead %s..%s: %w", k.From, k.To, err)
+		}
+		var out []postgres.StoredReport
+		for i, r := range built {
+			if errs[i] != nil {
+				continue // a read shows the error
+			}
+			s, err := toStored(r)
+			if err != nil {
+				return 0, err
+			}
+			out = append(out, s)
+		}
+		if err := b.store.PutNextReports(ctx, k, out, b.now()); err != nil {
+			return 0, err
+		}
+	}
+	return len(entries), nil
 }
 
 // rebuild builds and stores codes' periods at k (wanted: the offices whose
