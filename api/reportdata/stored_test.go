@@ -679,8 +679,9 @@ func TestStoredDuringCut(t *testing.T) {
 	drain() // Makassar's mark: held (an open outage, not asked for)
 	read("a change after building ahead, refreshed", 1)
 	read("a change after building ahead, read again", 2)
-	drain()                        // Makassar built ahead again
-	now = now.Add(4 * time.Minute) // 04:01
+	// Makassar built ahead again, then 04:01.
+	drain()
+	now = now.Add(4 * time.Minute)
 	read("the next quarter hour after the change", 2)
 	if _, err := s.Pool().Exec(ctx, `UPDATE outages SET ended_at = $1, ended_by = 'recovery'`, now.Add(-time.Minute)); err != nil {
 		t.Fatal(err)
