@@ -22,6 +22,9 @@ type Builder struct {
 	// workers bounds the offices built at once (0: every core, at least 8).
 	workers int
 	pruned  time.Time // the refresher's last prune
+	// promoted is the quarter hour whose periods built ahead the
+	// refresher last moved into their periods.
+	promoted time.Time
 }
 
 // New returns a Builder over store; now is the clock (time.Now if nil).

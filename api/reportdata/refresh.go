@@ -213,8 +213,8 @@ const aheadLead = 5 * time.Minute
 // offices). Marks written while it builds stay for the next pass. With
 // none of that to do, in the last aheadLead of a quarter hour, it builds
 // up to batch periods with an open outage read lately for the next
-// quarter hour (AheadWork), and at each pass it moves those built ahead
-// for the current quarter hour into their periods. more says a pass
+// quarter hour (AheadWork), and at the first pass of a quarter hour it
+// moves those built ahead for it into their periods. more says a pass
 // should follow at once. One replica
 // refreshes at a time (Store.WithReportRefresh); the others' passes do
 // nothing. (The service also drops periods not read for keep, each
@@ -226,8 +226,11 @@ func (b *Builder) Refresh(ctx context.Context, batch int) (more bool, err error)
 	_, err = b.store.WithReportRefresh(ctx, func(ctx context.Context) error {
 		now := b.now()
 		slot := slotEnd(now)
-		if _, err := b.store.PromoteNextReports(ctx, slot); err != nil {
-			return err
+		if !slot.Equal(b.promoted) { // once a quarter hour: none are built ahead for the current one
+			if _, err := b.store.PromoteNextReports(ctx, slot); err != nil {
+				return err
+			}
+			b.promoted = slot
 		}
 		marks, entries, err := b.store.ReportWork(ctx, batch)
 		if err != nil {
