@@ -215,10 +215,9 @@ const aheadLead = 5 * time.Minute
 // up to batch periods with an open outage read lately for the next
 // quarter hour (AheadWork), and at the first pass of a quarter hour it
 // moves those built ahead for it into their periods. more says a pass
-// should follow at once. One replica
-// refreshes at a time (Store.WithReportRefresh); the others' passes do
-// nothing. (The service also drops periods not read for keep, each
-// minute.)
+// should follow at once. One replica refreshes at a time
+// (Store.WithReportRefresh); the others' passes do nothing. (The service
+// also drops periods not read for keep, each minute.)
 func (b *Builder) Refresh(ctx context.Context, batch int) (more bool, err error) {
 	if batch <= 0 {
 		batch = DefaultRefreshBatch
