@@ -2,10 +2,14 @@ package detect_test
 
 import (
 	"context"
+	"log/slog"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/pantau-id/pantau/api"
+	"github.com/pantau-id/pantau/api/clock"
+	"github.com/pantau-id/pantau/api/detect"
 )
 
 func TestCauseCentralAndLocal(t *testing.T) {
@@ -124,5 +128,34 @@ func TestQueueRowsWithoutObservations(t *testing.T) {
 	got := spans(w.outages(api.OutageFilter{Kind: "all"}))
 	if want := []string{"73.71/central down 2..6 central"}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("outages\n got  %q\n want %q", got, want)
+	}
+}
+
+// Config.Now, not the scheduling clock, is the time detection judges
+// against: a silence falls due by Now while the clock stands still.
+func TestConfigNowJudgesSilence(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, map[string]string{"73.71": "73"})
+	w.deliver("73.71", append(series("73.71", "central", 0, "++++"), series("73.71", "internet", 0, "++++")...))
+	sched := clock.NewManual(base)
+	judge := at(20)
+	det, err := detect.New(w.s.Detection(nil), detect.Config{Clock: sched, Now: func() time.Time { return judge },
+		Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 10 {
+		n, err := det.RunOnce(context.Background())
+		if err != nil {
+			t.Fatalf("RunOnce: %v", err)
+		}
+		if n == 0 {
+			break
+		}
+	}
+	w.clock.Set(judge)
+	got := spans(w.outages(api.OutageFilter{Kind: "all", TargetKind: "central"}))
+	if want := []string{"73.71/central unknown 3..open unknown"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("judged at check 20 with the clock at 0\n got  %q\n want %q", got, want)
 	}
 }

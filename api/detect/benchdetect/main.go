@@ -13,7 +13,7 @@
 //	detect: with=<rows/s> without=<rows/s> ratio=<with/without>
 //	detect: latency_p99_ms=<ms from the failing result's arrival to the outage row being open>
 //
-// The detector's clock follows the newest delivered observation, as it
+// The time the detector judges against follows the newest delivered observation, as it
 // would on a live system, so series are not all silent.
 package main
 
@@ -191,7 +191,7 @@ func newSide(ctx context.Context, adminURL string, w *workload, cfg config, dete
 	}
 	sd.timed = &timedStore{Store: sd.detection}
 	if detecting {
-		det, err := detect.New(sd.timed, detect.Config{Tick: cfg.tick, Gap: cfg.gap, Waker: sd.detection, Clock: sd.clock,
+		det, err := detect.New(sd.timed, detect.Config{Tick: cfg.tick, Gap: cfg.gap, Waker: sd.detection, Now: sd.clock.Now,
 			Logger: slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 		if err != nil {
 			sd.close(ctx)
@@ -294,7 +294,8 @@ func median(xs []float64) float64 {
 // followClock is the time of the probe furthest behind (its newest
 // delivered observation) plus one interval: live, every probe is current,
 // so none should look silent just because the benchmark's uploads of the
-// others ran ahead.
+// others ran ahead. It is only the time detection judges against
+// (detect.Config.Now); the passes run on the machine's clock.
 type followClock struct {
 	mu     sync.Mutex
 	newest []time.Time
@@ -311,10 +312,6 @@ func (c *followClock) Now() time.Time {
 	}
 	return t.Add(30 * time.Second)
 }
-
-// After waits in real time: the benchmark's passes run on the machine's
-// clock.
-func (c *followClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
 
 func (c *followClock) advance(probe int, t time.Time) {
 	c.mu.Lock()
