@@ -49,8 +49,9 @@ type IncidentOutcome struct {
 // stored spans from there, recomputes the causes of each probe's central
 // outages in the changed range and marks the ranges for incident grouping,
 // then commits. Detectors that race for a probe skip it instead of
-// waiting, so two never write the same series at once; an exclusion
-// constraint on outages makes overlap impossible even so.
+// waiting, so two never write the same series at once; each write checks
+// that no span it wrote overlaps another of its series, and fails
+// otherwise.
 type Store interface {
 	// Work lists probes with queued series or series whose silence is due
 	// at now, oldest queued first, at most limit.

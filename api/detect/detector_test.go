@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -157,5 +158,33 @@ func TestConfigNowJudgesSilence(t *testing.T) {
 	got := spans(w.outages(api.OutageFilter{Kind: "all", TargetKind: "central"}))
 	if want := []string{"73.71/central unknown 3..open unknown"}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("judged at check 20 with the clock at 0\n got  %q\n want %q", got, want)
+	}
+}
+
+// No two spans of a series overlap: a write that would overlap a span
+// already stored (here one no detector wrote) fails, and its transaction
+// leaves nothing behind (migration 00029 moved the rule from a GiST
+// exclusion constraint into the detector's write).
+func TestOverlappingSpanRefused(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := newWorld(t, map[string]string{"73.71": "73"})
+	w.deliver("73.71", append(series("73.71", "central", 0, "+++"), series("73.71", "internet", 0, "+++")...))
+	w.clock.Set(at(3))
+	w.drain()
+	p := w.probes["73.71"]
+	if _, err := w.s.Pool().Exec(ctx, `INSERT INTO outages (office_code, probe_id, target_id, started_at, ended_at, kind, ended_by, cause, target_kind)
+		VALUES ($1, $2, $3, $4, $5, 'down', 'recovery', 'central', 'central')`, p.OfficeCode, p.ID, w.targets["73.71"]["central"], at(1), at(5)); err != nil {
+		t.Fatal(err)
+	}
+	w.deliver("73.71", append(series("73.71", "central", 3, "---"), series("73.71", "internet", 3, "+++")...))
+	w.clock.Set(at(6))
+	_, err := w.det.RunOnce(ctx)
+	if err == nil || !strings.Contains(err.Error(), "overlap") {
+		t.Fatalf("RunOnce over an overlapping span: err %v, want the overlap refused", err)
+	}
+	got := spans(w.outages(api.OutageFilter{Kind: "all", TargetKind: "central"}))
+	if want := []string{"73.71/central down 1..5 central"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("after the refused write\n got  %q\n want %q", got, want)
 	}
 }

@@ -81,6 +81,7 @@
 // goroutine of its own. Any number of detectors (replicas) may run over one database
 // and be killed at any moment: every write is in a transaction under these
 // locks. A detector that cannot take a
-// probe's lock skips it, so no two write one series at once; an exclusion
-// constraint on outages rules out overlapping spans regardless.
+// probe's lock skips it, so no two write one series at once; each write
+// checks, in its transaction, that no span it wrote overlaps another of
+// its series (the neighbours by start), and fails otherwise.
 package detect

@@ -116,10 +116,14 @@ func evaluateSeries(ctx context.Context, tx pgx.Tx, p detect.ProbeRef, w seriesW
 		rows.add(p, w.target, spans, old, api.CauseUnknown)
 		rows.queue(&b)
 	}
+	overlaps := rows.queueCheck(&b)
 	cps.add(p, w.target, first, end, now)
 	cps.queue(&b)
 	if err := tx.SendBatch(ctx, &b).Close(); err != nil {
 		return seriesResult{}, mapError(err, "outages")
+	}
+	if err := overlaps(); err != nil {
+		return seriesResult{}, err
 	}
 	return seriesResult{spans: len(spans), from: replaceFrom, changed: changed, down: end.Down, wrote: true, first: first, end: end}, nil
 }
