@@ -265,8 +265,7 @@ func lockProbes(ctx context.Context, tx pgx.Tx, ps []detect.ProbeRef) ([]detect.
 	return locked, nil
 }
 
-// claimWork deletes the probes' queue rows (skipping those another
-// detector holds) and returns the series they name, with what the rows
+// claimWork deletes the probes' queue rows and returns the series they name, with what the rows
 // carried, and the series whose silence is due; and all, every series of
 // the probes (each target of their offices) as stored. The rows an ingest
 // commits meanwhile wait for the next pass: its results and its queue rows
@@ -288,11 +287,14 @@ func claimWork(ctx context.Context, tx pgx.Tx, ps []detect.ProbeRef, now time.Ti
 	claims := map[key]*claim{}
 	var series []seriesWork
 	b := &pgx.Batch{}
-	b.Queue(`DELETE FROM detection_queue q USING (
-			SELECT q.office_code, q.probe_id, q.target_id, q.seq
-			FROM detection_queue q JOIN unnest($1::text[], $2::bigint[]) AS p(office_code, probe_id) USING (office_code, probe_id)
-			FOR UPDATE OF q SKIP LOCKED) c
-		WHERE q.office_code = c.office_code AND q.probe_id = c.probe_id AND q.target_id = c.target_id AND q.seq = c.seq
+	// The probes' locks are held, so no other detector claims these rows
+	// and none needs skipping (no FOR UPDATE: locking each row first wrote
+	// every row twice). Row ids are found by a primary-key range per probe
+	// and used within the statement.
+	b.Queue(`DELETE FROM detection_queue q USING (SELECT x.ctid
+			FROM unnest($1::text[], $2::bigint[]) AS p(oc, pid)
+			CROSS JOIN LATERAL (SELECT ctid FROM detection_queue q WHERE q.office_code = p.oc AND q.probe_id = p.pid OFFSET 0) x) c
+		WHERE q.ctid = c.ctid
 		RETURNING q.office_code, q.probe_id, q.target_id, q.from_at, q.observed_at, q.seqs, q.oks`, offices, ids).Query(func(rows pgx.Rows) error {
 		var (
 			k    key
