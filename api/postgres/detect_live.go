@@ -115,11 +115,12 @@ func evaluateLive(ctx context.Context, tx pgx.Tx, live []seriesWork, series prob
 }
 
 // seriesOf matches the spans of series (u.oc, u.pid, u.tid) by the
-// primary key, with started_at its last column: a range of it, or the
-// latest before a time (a backward scan, LIMIT 1), is an index range.
-// (While outages had a GiST exclusion constraint, until 00029, the
-// planner picked that index for these equalities at ~10× the cost, and
-// = ANY(ARRAY[…]) kept it on the primary key at the price of a sort.)
+// primary key, started_at its last column: a range of it, or the latest
+// span before a time (a backward scan, LIMIT 1), is a range of the index.
+// (Until 00029 the planner took the exclusion constraint's GiST index or
+// outages_office_time_idx for these equalities, 5-10× slower a lookup,
+// and = ANY(ARRAY[…]) on probe and target kept it on the primary key at
+// the price of a sort.)
 const seriesOf = `o.office_code = u.oc AND o.probe_id = u.pid AND o.target_id = u.tid`
 
 // seriesSpansFrom selects the spans of series (u.oc, u.pid, u.tid) that
