@@ -53,9 +53,10 @@ type IncidentOutcome struct {
 // that no span it wrote overlaps another of its series, and fails
 // otherwise.
 type Store interface {
-	// Work lists probes with queued series or series whose silence is due
-	// at now, oldest queued first, at most limit.
-	Work(ctx context.Context, now time.Time, limit int) ([]ProbeRef, error)
+	// Work lists probes with queued series, and when silences is set
+	// series whose silence is due at now, oldest queued first, at most
+	// limit.
+	Work(ctx context.Context, now time.Time, limit int, silences bool) ([]ProbeRef, error)
 	EvaluateProbes(ctx context.Context, ps []ProbeRef, now time.Time) (ProbeOutcome, error)
 	// RecomputeIncidents regroups the central-cause outages of every range
 	// marked since the last call, under one global lock: it loads the
@@ -67,7 +68,8 @@ type Store interface {
 // Config configures a Detector; zero values take the defaults.
 type Config struct {
 	// Tick is how often Start runs a pass when nothing wakes it (default
-	// 1 s): the safety net behind Waker, and what finds silences due.
+	// 1 s): the safety net behind Waker, and what finds silences due (a
+	// pass looks for them once a Tick, not each time arrivals wake it).
 	Tick time.Duration
 	// Waker, when set, starts a pass as soon as results arrive, in this
 	// process or (LISTEN/NOTIFY) in another replica's.
@@ -202,6 +204,9 @@ type Detector struct {
 	after    [][]api.IncidentChange
 	afterOn  bool
 	afterSig *Signal
+	// silenced is when (on Clock) a pass under Start last looked for
+	// silences due; passes run one at a time.
+	silenced time.Time
 }
 
 // New returns a Detector over store.
@@ -215,7 +220,13 @@ func New(store Store, cfg Config) (*Detector, error) {
 	// never waits a tick per batch.
 	d.svc = background.New(background.Config{Name: "detect", Interval: d.cfg.Tick, Timeout: d.cfg.Timeout,
 		Wake: d.wake, Clock: d.cfg.Clock, Logger: d.cfg.Logger}, func(ctx context.Context) (bool, error) {
-		_, full, err := d.evaluatePass(ctx)
+		// Silences are looked for once a Tick (a scan of every series):
+		// passes woken by arrivals in between take the queue alone.
+		silences := d.silenced.IsZero() || d.cfg.Clock.Now().Sub(d.silenced) >= d.cfg.Tick
+		if silences {
+			d.silenced = d.cfg.Clock.Now()
+		}
+		_, full, err := d.evaluatePass(ctx, silences)
 		return full, err
 	})
 	d.inc = background.New(background.Config{Name: "detect-incidents", Interval: d.cfg.Tick, Timeout: d.cfg.Timeout,
@@ -341,7 +352,7 @@ func (d *Detector) relay(ctx context.Context) {
 // what changed. It returns how many probes it evaluated (skipped ones not
 // counted). Tests call it directly.
 func (d *Detector) RunOnce(ctx context.Context) (int, error) {
-	n, _, err := d.evaluatePass(ctx)
+	n, _, err := d.evaluatePass(ctx, true)
 	return n, errors.Join(err, d.incidentPass(ctx, false))
 }
 
@@ -381,12 +392,13 @@ func (d *Detector) incidentPass(ctx context.Context, queue bool) error {
 	return nil
 }
 
-// evaluatePass evaluates up to the batch of probes with work, Chunk per
-// transaction, oldest work first, and returns how many it evaluated and
-// whether the batch was full (more work is waiting).
-func (d *Detector) evaluatePass(ctx context.Context) (int, bool, error) {
+// evaluatePass evaluates up to the batch of probes with work (silences due
+// too when silences is set), Chunk per transaction, oldest work first, and
+// returns how many it evaluated and whether the batch was full (more work
+// is waiting).
+func (d *Detector) evaluatePass(ctx context.Context, silences bool) (int, bool, error) {
 	now := d.cfg.Now()
-	work, err := d.store.Work(ctx, now, d.cfg.Batch)
+	work, err := d.store.Work(ctx, now, d.cfg.Batch, silences)
 	if err != nil {
 		return 0, false, fmt.Errorf("list detection work: %w", err)
 	}

@@ -66,8 +66,14 @@ func (d *Detection) RecomputeIncidents(ctx context.Context, now time.Time, rules
 		groups := detect.Incidents(members, mon, rules)
 		out.Groups = len(groups)
 		changes := detect.Reconcile(groups, old, now)
+		// Each stored incident's offices as just read, in this transaction
+		// under the lock: an update writes only the rows that differ.
+		stored := make(map[int64][]api.IncidentOffice, len(old))
+		for _, i := range old {
+			stored[i.ID] = i.Offices
+		}
 		for i := range changes {
-			if err := d.apply(ctx, tx, &changes[i], now); err != nil {
+			if err := d.apply(ctx, tx, &changes[i], stored[changes[i].Incident.ID], now); err != nil {
 				return err
 			}
 		}
@@ -157,13 +163,14 @@ func monitoredOffices(ctx context.Context, q querier) (detect.Monitored, error) 
 }
 
 // apply writes one of Reconcile's decisions and tells the hook, with the
-// id of a new incident filled in.
-func (d *Detection) apply(ctx context.Context, tx pgx.Tx, ch *api.IncidentChange, now time.Time) error {
+// id of a new incident filled in. stored are the incident's offices as
+// stored (none for a new one).
+func (d *Detection) apply(ctx context.Context, tx pgx.Tx, ch *api.IncidentChange, stored []api.IncidentOffice, now time.Time) error {
 	if ch.Kind == api.IncidentRetracted {
 		if _, err := tx.Exec(ctx, `DELETE FROM incidents WHERE id = $1`, ch.Incident.ID); err != nil {
 			return fmt.Errorf("retract incident %d: %w", ch.Incident.ID, err)
 		}
-	} else if err := writeIncident(ctx, tx, &ch.Incident, now); err != nil {
+	} else if err := writeIncident(ctx, tx, &ch.Incident, stored, now); err != nil {
 		return err
 	}
 	return d.tell(ctx, tx, *ch)
@@ -180,19 +187,15 @@ func (d *Detection) tell(ctx context.Context, tx pgx.Tx, ch api.IncidentChange) 
 }
 
 // writeIncident inserts inc (ID 0; first seen and late as decided) or
-// updates it (those stay as stored), and replaces its offices.
-func writeIncident(ctx context.Context, tx pgx.Tx, inc *api.Incident, now time.Time) error {
+// updates it (those stay as stored), and brings its offices' rows from
+// stored (as read in this transaction) to inc's: only the rows that differ
+// are deleted and inserted, so a national incident that one more office
+// joins or leaves costs a row, not its thousands (each sent, anti-joined
+// and probed on every grouping while a national cut opens and closes).
+func writeIncident(ctx context.Context, tx pgx.Tx, inc *api.Incident, stored []api.IncidentOffice, now time.Time) error {
 	prov := &inc.ProvinceCode
 	if inc.ProvinceCode == "" {
 		prov = nil
-	}
-	var (
-		codes  []string
-		starts []time.Time
-		ends   []*time.Time
-	)
-	for _, o := range inc.Offices {
-		codes, starts, ends = append(codes, o.OfficeCode), append(starts, o.StartedAt), append(ends, o.EndedAt)
 	}
 	existing := inc.ID != 0
 	if !existing {
@@ -205,24 +208,67 @@ func writeIncident(ctx context.Context, tx pgx.Tx, inc *api.Incident, now time.T
 			return fmt.Errorf("write incident: %w", err)
 		}
 	}
+	gone, added := officeChanges(stored, inc.Offices)
 	b := &pgx.Batch{}
 	if existing {
 		b.Queue(`UPDATE incidents SET started_at = $2, ended_at = $3, scope = $4, province_code = $5,
 				peak_offices = $6, monitored_offices = $7, flaps = $8, updated_at = $9 WHERE id = $1`,
 			inc.ID, inc.StartedAt, inc.EndedAt, inc.Scope, prov, inc.PeakOffices, inc.MonitoredOffices, inc.Flaps, now)
-		// Only the offices' rows that changed are rewritten: a national
-		// incident that one more office joins keeps its thousands of rows.
-		b.Queue(`DELETE FROM incident_offices m WHERE m.incident_id = $1 AND NOT EXISTS (
-			SELECT 1 FROM unnest($2::text[], $3::timestamptz[], $4::timestamptz[]) AS u(c, s, e)
-			WHERE u.c = m.office_code AND u.s = m.started_at AND u.e IS NOT DISTINCT FROM m.ended_at)`,
+	}
+	if len(gone) > 0 {
+		codes, starts, _ := officeColumns(gone)
+		b.Queue(`DELETE FROM incident_offices m USING unnest($2::text[], $3::timestamptz[]) AS u(c, s)
+			WHERE m.incident_id = $1 AND m.office_code = u.c AND m.started_at = u.s`, inc.ID, codes, starts)
+	}
+	if len(added) > 0 {
+		codes, starts, ends := officeColumns(added)
+		b.Queue(`INSERT INTO incident_offices (office_code, incident_id, started_at, ended_at)
+			SELECT c, $1, s, e FROM unnest($2::text[], $3::timestamptz[], $4::timestamptz[]) AS u(c, s, e)
+			ON CONFLICT (office_code, incident_id, started_at) DO NOTHING`,
 			inc.ID, codes, starts, ends)
 	}
-	b.Queue(`INSERT INTO incident_offices (office_code, incident_id, started_at, ended_at)
-		SELECT c, $1, s, e FROM unnest($2::text[], $3::timestamptz[], $4::timestamptz[]) AS u(c, s, e)
-		ON CONFLICT (office_code, incident_id, started_at) DO NOTHING`,
-		inc.ID, codes, starts, ends)
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("write incident %d and its offices: %w", inc.ID, err)
 	}
 	return nil
+}
+
+// officeChanges compares an incident's office rows as stored with what
+// they become: gone are stored rows not kept as they are (deleted, by
+// their key: office and start), added the rows to insert (new, or a kept
+// key whose end moved).
+func officeChanges(stored, want []api.IncidentOffice) (gone, added []api.IncidentOffice) {
+	type key struct {
+		code  string
+		start int64
+	}
+	keyOf := func(o api.IncidentOffice) key { return key{o.OfficeCode, o.StartedAt.UnixNano()} }
+	sameEnd := func(a, b *time.Time) bool { return (a == nil) == (b == nil) && (a == nil || a.Equal(*b)) }
+	have := make(map[key]*time.Time, len(stored))
+	for _, o := range stored {
+		have[keyOf(o)] = o.EndedAt
+	}
+	kept := make(map[key]bool, len(want))
+	for _, o := range want {
+		k := keyOf(o)
+		if end, ok := have[k]; ok && sameEnd(end, o.EndedAt) {
+			kept[k] = true
+			continue
+		}
+		added = append(added, o)
+	}
+	for _, o := range stored {
+		if !kept[keyOf(o)] {
+			gone = append(gone, o)
+		}
+	}
+	return gone, added
+}
+
+// officeColumns turns office rows into columns for unnest.
+func officeColumns(os []api.IncidentOffice) (codes []string, starts []time.Time, ends []*time.Time) {
+	for _, o := range os {
+		codes, starts, ends = append(codes, o.OfficeCode), append(starts, o.StartedAt), append(ends, o.EndedAt)
+	}
+	return codes, starts, ends
 }

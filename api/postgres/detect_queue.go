@@ -58,22 +58,31 @@ func (d *Detection) Close() {
 
 var _ detect.Store = (*Detection)(nil)
 
-// Work lists probes with queued series, then probes with a series whose
-// silence is due and not yet stored, by how long they have waited: a
-// queued series keeps the time it was first queued (ingest does not move
-// it), so a probe that uploads all the time cannot push another back.
+// Work lists probes with queued series, then (when silences is set)
+// probes with a series whose silence is due and not yet stored, by how
+// long they have waited: a queued series keeps the time it was first
+// queued (ingest does not move it), so a probe that uploads all the time
+// cannot push another back.
 //
-// Only the oldest rows of each list are read (rowsPerProbe × limit, by
-// index): a probe's first row among them gives its place, so the probes
-// found are the longest-waiting ones; a probe whose rows all lie beyond
-// waits for a later pass.
-func (d *Detection) Work(ctx context.Context, now time.Time, limit int) ([]detect.ProbeRef, error) {
-	rows, err := d.pool.Query(ctx, `
-		SELECT office_code, probe_id FROM (
+// Only the oldest rows of each list are read (rowsPerProbe × limit, the
+// queue's by index): a probe's first row among them gives its place, so
+// the probes found are the longest-waiting ones; a probe whose rows all
+// lie beyond waits for a later pass. Silences are read by a scan of
+// series_state (no index on silent_at, which every evaluation moves: with
+// one, no checkpoint write could be a HOT update), so the detector asks
+// for them once a tick, not on every pass.
+func (d *Detection) Work(ctx context.Context, now time.Time, limit int, silences bool) ([]detect.ProbeRef, error) {
+	q, args := `SELECT office_code, probe_id FROM (
+			SELECT office_code, probe_id, queued_at FROM detection_queue ORDER BY queued_at LIMIT $2
+		) w GROUP BY 1, 2 ORDER BY min(queued_at) LIMIT $1`, []any{limit, rowsPerProbe * limit}
+	if silences {
+		q, args = `SELECT office_code, probe_id FROM (
 			(SELECT office_code, probe_id, queued_at AS since FROM detection_queue ORDER BY queued_at LIMIT $3)
 			UNION ALL
 			(SELECT office_code, probe_id, silent_at FROM series_state WHERE NOT silent AND silent_at < $1 ORDER BY silent_at LIMIT $3)
-		) w GROUP BY 1, 2 ORDER BY min(since) LIMIT $2`, now, limit, rowsPerProbe*limit)
+		) w GROUP BY 1, 2 ORDER BY min(since) LIMIT $2`, []any{now, limit, rowsPerProbe * limit}
+	}
+	rows, err := d.pool.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("detection work: %w", err)
 	}

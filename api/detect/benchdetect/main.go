@@ -339,10 +339,10 @@ type timedStore struct {
 	nEvals, nInc, nWork    atomic.Int64
 }
 
-func (t *timedStore) Work(ctx context.Context, now time.Time, limit int) ([]detect.ProbeRef, error) {
+func (t *timedStore) Work(ctx context.Context, now time.Time, limit int, silences bool) ([]detect.ProbeRef, error) {
 	start := time.Now()
 	defer func() { t.work.Add(int64(time.Since(start))); t.nWork.Add(1) }()
-	return t.Store.Work(ctx, now, limit)
+	return t.Store.Work(ctx, now, limit, silences)
 }
 
 func (t *timedStore) EvaluateProbes(ctx context.Context, ps []detect.ProbeRef, now time.Time) (detect.ProbeOutcome, error) {
