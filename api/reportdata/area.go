@@ -22,7 +22,9 @@ import (
 //   - an open outage is assumed to end now, rounded up to the quarter hour
 //     (AssumeEnd): such a period is stored with the end it assumed and
 //     read only while a read assumes the same (migrations/00028), so
-//     during a cut a report is built once a quarter hour, not per read;
+//     during a cut a report is built once a quarter hour, not per read,
+//     and the refresher builds the next quarter hour's ahead for the
+//     periods read lately (Refresh, migrations/00030);
 //   - a period running through today (its last day today or later) plans
 //     overtime from today (PlanFrom) and marks the days from today on as
 //     the forecast (Day.Forecast): both change only with the office's
