@@ -211,19 +211,7 @@ func TestStoredEqualsFresh(t *testing.T) {
 			}
 		}
 	}
-	drain := func() {
-		t.Helper()
-		for range 20 {
-			more, err := b.Refresh(ctx, 2)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !more {
-				return
-			}
-		}
-		t.Fatal("refresher never caught up")
-	}
+	drain := func() { t.Helper(); refreshAll(t, ctx, b, 2) }
 	check("first read", marked)
 	drain()
 	check("first refresh", caughtUp)
@@ -628,19 +616,7 @@ func TestStoredDuringCut(t *testing.T) {
 			t.Fatalf("%s: %d of %d offices from the store, want %d", what, got.Stored, len(offices), stored)
 		}
 	}
-	drain := func() {
-		t.Helper()
-		for range 20 {
-			more, err := b.Refresh(ctx, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !more {
-				return
-			}
-		}
-		t.Fatal("refresher never caught up")
-	}
+	drain := func() { t.Helper(); refreshAll(t, ctx, b, 0) }
 	drain() // the outages' marks: nothing stored yet
 	read("first read of the cut", 0)
 	read("second read, same quarter hour", 2)
@@ -691,4 +667,20 @@ func TestStoredDuringCut(t *testing.T) {
 	read("restored, refreshed", 2)
 	now = now.Add(15 * time.Minute)
 	read("restored, a quarter hour later", 2)
+}
+
+// refreshAll runs the refresher's passes (batch as Builder.Refresh takes
+// it) until it says nothing is left, failing t after 20 passes.
+func refreshAll(t *testing.T, ctx context.Context, b *Builder, batch int) {
+	t.Helper()
+	for range 20 {
+		more, err := b.Refresh(ctx, batch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !more {
+			return
+		}
+	}
+	t.Fatal("refresher never caught up")
 }
