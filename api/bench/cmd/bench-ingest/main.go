@@ -18,10 +18,15 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/gin-gonic/gin"
+
 	"github.com/pantau-id/pantau/api/bench"
 )
 
 func main() {
+	// Gin's mode is process-wide state: the process decides it, once, here
+	// (debug mode prints every route of the in-process server).
+	gin.SetMode(gin.ReleaseMode)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
