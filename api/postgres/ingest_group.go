@@ -194,12 +194,8 @@ func (w *groupWrite) write(ctx context.Context, c *pgx.Conn) error {
 	b := &pgx.Batch{}
 	switch {
 	case len(w.rows) > copyFrom:
-		_, err := c.CopyFrom(ctx, pgx.Identifier{"results"}, resultColumns, pgx.CopyFromSlice(len(w.rows), func(k int) ([]any, error) {
-			g := w.rows[k]
-			return resultRow(g.r.p, g.r.items[g.i]), nil
-		}))
-		if err != nil {
-			return mapError(err, "results")
+		if err := w.copyRows(ctx, c); err != nil {
+			return err
 		}
 	case len(w.rows) > 0:
 		sql, args := w.insertRows()

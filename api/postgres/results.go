@@ -83,22 +83,6 @@ func (s *Store) ingestAlone(ctx context.Context, p api.Probe, agent probe.AgentI
 	return a.out, nil
 }
 
-// resultRow is one item as a row of resultColumns.
-func resultRow(p api.Probe, it api.IngestItem) []any {
-	r := it.Result
-	var failure, cert, local any
-	if !r.OK {
-		failure = string(r.Failure)
-	}
-	if r.CertDaysLeft != nil {
-		cert = int32(*r.CertDaysLeft)
-	}
-	if !r.LocalAt.IsZero() {
-		local = r.LocalAt
-	}
-	return []any{p.OfficeCode, p.ID, int64(r.Seq), r.ObservedAt, it.TargetID, r.OK, failure, float32(r.LatencyMS), r.Detail, cert, local}
-}
-
 // storedSeqs returns the observed_at already stored for the items' seqs
 // that may be stored (at or below maxSeq); usually there are none and no
 // query is made. It reads every partition's primary key by (office, probe,
