@@ -30,11 +30,15 @@ FOR NO KEY UPDATE OF p`
 // of the series), so an upload never waits for a detector that holds the
 // series' earlier rows; queued_at is each row's own and the series' oldest
 // says how long it has waited (no starvation).
+//
+// The observations come as three arrays ordered by series, and each row
+// takes its slice ($6:$7) of them: unnesting every observation and
+// aggregating it back into arrays cost the database more per row than the
+// COPY of the results (issue 14).
 const queueDetectionGroup = `
 INSERT INTO detection_queue (office_code, probe_id, target_id, seq, from_at, observed_at, seqs, oks)
-SELECT o, p, t, min(s), min(a), array_agg(a), array_agg(s), array_agg(k)
-FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::timestamptz[], $5::bigint[], $6::boolean[]) AS u(o, p, t, a, s, k)
-GROUP BY o, p, t`
+SELECT o, p, t, s, f, ($8::timestamptz[])[lo:hi], ($9::bigint[])[lo:hi], ($10::boolean[])[lo:hi]
+FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::timestamptz[], $6::integer[], $7::integer[]) AS u(o, p, t, s, f, lo, hi)`
 
 // markRollupsGroup marks, in the ingest transaction, the (probe, target,
 // hour) keys of the new rows (sorted, so two transactions lock them in one
@@ -256,24 +260,70 @@ func (w *groupWrite) insertRows() (string, []any) {
 		[]any{offices, probes, seqs, times, targets, oks, failures, lat, details, certs, locals}
 }
 
-// detectionColumns are queueDetectionGroup's arguments: every new row's
-// probe, target, observed_at, seq and ok.
+// detectionColumns are queueDetectionGroup's arguments: per series (in
+// the order the group first has it) its probe, target, smallest seq and
+// observed_at, and the bounds of its slice of the new rows' observed_at,
+// seq and ok, which are ordered by series (each series' rows in the order
+// of its request).
 func (w *groupWrite) detectionColumns() []any {
+	type key struct {
+		office string
+		probe  int64
+		target int64
+	}
 	n := len(w.rows)
+	series := make(map[key]int, 8) // index of the series
+	of := make([]int, n)           // the series of each row
+	var keys []key
+	for k, g := range w.rows {
+		sk := key{g.r.p.OfficeCode, g.r.p.ID, g.r.items[g.i].TargetID}
+		i, ok := series[sk]
+		if !ok {
+			i = len(keys)
+			series[sk] = i
+			keys = append(keys, sk)
+		}
+		of[k] = i
+	}
+	m := len(keys)
 	var (
-		offices = make([]string, n)
-		probes  = make([]int64, n)
-		tids    = make([]int64, n)
+		offices = make([]string, m)
+		probes  = make([]int64, m)
+		tids    = make([]int64, m)
+		firsts  = make([]int64, m)
+		froms   = make([]time.Time, m)
+		los     = make([]int32, m)
+		his     = make([]int32, m)
 		ats     = make([]time.Time, n)
 		seqs    = make([]int64, n)
 		oks     = make([]bool, n)
 	)
-	for k, g := range w.rows {
-		it := g.r.items[g.i]
-		offices[k], probes[k], tids[k] = g.r.p.OfficeCode, g.r.p.ID, it.TargetID
-		ats[k], seqs[k], oks[k] = it.Result.ObservedAt, int64(it.Result.Seq), it.Result.OK
+	for k := range w.rows {
+		his[of[k]]++
 	}
-	return []any{offices, probes, tids, ats, seqs, oks}
+	next := make([]int32, m) // each series' next position (0-based)
+	var at int32
+	for i, sk := range keys {
+		offices[i], probes[i], tids[i] = sk.office, sk.probe, sk.target
+		next[i] = at
+		los[i] = at + 1 // SQL arrays count from 1
+		at += his[i]
+		his[i] = at
+	}
+	for k, g := range w.rows {
+		r := g.r.items[g.i].Result
+		i := of[k]
+		j := next[i]
+		next[i]++
+		ats[j], seqs[j], oks[j] = r.ObservedAt, int64(r.Seq), r.OK
+		if j+1 == los[i] || int64(r.Seq) < firsts[i] {
+			firsts[i] = int64(r.Seq)
+		}
+		if j+1 == los[i] || r.ObservedAt.Before(froms[i]) {
+			froms[i] = r.ObservedAt
+		}
+	}
+	return []any{offices, probes, tids, firsts, froms, los, his, ats, seqs, oks}
 }
 
 // rollupColumns are markRollupsGroup's arguments: the distinct (probe,

@@ -284,3 +284,105 @@ func TestCloseDrainsQueuedIngests(t *testing.T) {
 		t.Fatalf("%d rows, want 21", rows)
 	}
 }
+
+// TestIngestGroupQueuesEachSeriesItsObservations: a group of members with
+// two targets each, interleaved and out of seq order, some over the COPY
+// size, queues one detection row per series holding exactly that series'
+// new observations in request order, its smallest seq and earliest time.
+func TestIngestGroupQueuesEachSeriesItsObservations(t *testing.T) {
+	s := pgtest.Store(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	p0, _, ids := mustOffice(t, s)
+	ps := append([]api.Probe{p0}, mustProbes(t, s, 2)...)
+	base := time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
+	type series struct {
+		probe, target int64
+	}
+	type queued struct {
+		seq  int64
+		from time.Time
+		ats  []time.Time
+		seqs []int64
+		oks  []bool
+	}
+	want := map[series]*queued{}
+	var reqs []postgres.GroupRequest
+	for m, p := range ps {
+		var items []api.IngestItem
+		n := []int{5, 70, 40}[m] // 70 and 40: over the COPY size
+		for k := range n {
+			seq := n - k // descending
+			if k%3 == 0 {
+				seq = k + 1000
+			}
+			it := item(ids["central"], seq, base.Add(time.Duration(seq)*time.Second+time.Duration(m)*time.Millisecond))
+			if k%2 == 1 {
+				it.TargetID, it.Result.Target = ids["internet"], "internet"
+			}
+			if k%4 == 1 {
+				it.Result.OK, it.Result.Failure = false, probe.FailTimeout
+			}
+			items = append(items, it)
+			k := series{p.ID, it.TargetID}
+			q := want[k]
+			if q == nil {
+				q = &queued{seq: int64(seq), from: it.Result.ObservedAt}
+				want[k] = q
+			}
+			q.seq = min(q.seq, int64(seq))
+			if it.Result.ObservedAt.Before(q.from) {
+				q.from = it.Result.ObservedAt
+			}
+			q.ats, q.seqs, q.oks = append(q.ats, it.Result.ObservedAt), append(q.seqs, int64(seq)), append(q.oks, it.Result.OK)
+		}
+		reqs = append(reqs, postgres.GroupRequest{Probe: p, Items: items})
+	}
+	got, alone := s.IngestAsGroup(ctx, reqs)
+	if alone {
+		t.Fatal("the group fell back to single transactions")
+	}
+	for i, a := range got {
+		if a.Err != nil || a.Out.Accepted != len(reqs[i].Items) {
+			t.Fatalf("member %d: %+v %v", i, a.Out, a.Err)
+		}
+	}
+	rows, err := s.Pool().Query(ctx, `SELECT probe_id, target_id, seq, from_at, observed_at, seqs, oks FROM detection_queue`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var (
+			k series
+			q queued
+		)
+		if err := rows.Scan(&k.probe, &k.target, &q.seq, &q.from, &q.ats, &q.seqs, &q.oks); err != nil {
+			t.Fatal(err)
+		}
+		n++
+		w := want[k]
+		if w == nil {
+			t.Errorf("series %+v queued, not written", k)
+			continue
+		}
+		if g, e := fmt.Sprint(q.seq, q.from.UTC(), utc(q.ats), q.seqs, q.oks), fmt.Sprint(w.seq, w.from, w.ats, w.seqs, w.oks); g != e {
+			t.Errorf("series %+v:\n got %s\nwant %s", k, g, e)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if n != len(want) {
+		t.Fatalf("%d rows queued, want one per series (%d)", n, len(want))
+	}
+}
+
+func utc(ts []time.Time) []time.Time {
+	out := make([]time.Time, len(ts))
+	for i, t := range ts {
+		out[i] = t.UTC()
+	}
+	return out
+}
