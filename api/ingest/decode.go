@@ -111,8 +111,9 @@ func (d *Decoder) Decode(body []byte, rules Rules) (Batch, error) {
 	}
 	b.Results = len(items)
 	b.Items = make([]Item, 0, len(items))
+	var lastTarget string
 	for i, iv := range items {
-		r, field, reason := decodeResult(iv, rules)
+		r, field, reason := decodeResult(iv, rules, &lastTarget)
 		if reason != "" {
 			b.Rejected = append(b.Rejected, probe.Rejection{Index: i, Seq: r.Seq, Field: field, Reason: reason})
 			continue
@@ -191,16 +192,59 @@ func text(v *fastjson.Value, limit int) (string, string) {
 	return string(b), ""
 }
 
+// blank reports whether a target name is empty or only white space; a
+// visible ASCII first byte says it is not without trimming.
+func blank(s string) bool {
+	if s != "" && s[0] > ' ' && s[0] < utf8.RuneSelf {
+		return false
+	}
+	return strings.TrimSpace(s) == ""
+}
+
+// y2kAnyZone is past 2000-01-01 in every time zone: a time after it is in
+// 2000 or later wherever its offset puts it (Year, in that zone, is slower).
+var y2kAnyZone = time.Date(2000, 1, 2, 0, 0, 0, 0, time.UTC)
+
 // decodeResult reads and checks one item. On failure it returns the
 // offending field and a reason; the seq is returned whenever it could be
 // read, so the agent can match the rejection.
-func decodeResult(v *fastjson.Value, rules Rules) (probe.Result, string, string) {
+func decodeResult(v *fastjson.Value, rules Rules, lastTarget *string) (probe.Result, string, string) {
 	var out probe.Result
 	o, err := v.Object()
 	if err != nil {
 		return out, "item", fmt.Sprintf("not a JSON result object: %s", v.Type())
 	}
-	sv := o.Get("seq")
+	// One pass over the members (the first of a repeated name counts):
+	// a Get per field scanned every member for each, absent ones too.
+	var sv, tv, ov, okv, lv, localv, fv, dv, cv *fastjson.Value
+	o.Visit(func(k []byte, v *fastjson.Value) {
+		var dst **fastjson.Value
+		switch string(k) {
+		case "seq":
+			dst = &sv
+		case "target":
+			dst = &tv
+		case "observed_at":
+			dst = &ov
+		case "ok":
+			dst = &okv
+		case "latency_ms":
+			dst = &lv
+		case "local_at":
+			dst = &localv
+		case "failure":
+			dst = &fv
+		case "detail":
+			dst = &dv
+		case "cert_days_left":
+			dst = &cv
+		default:
+			return
+		}
+		if *dst == nil {
+			*dst = v
+		}
+	})
 	if !present(sv) {
 		return out, "seq", "missing"
 	}
@@ -209,27 +253,30 @@ func decodeResult(v *fastjson.Value, rules Rules) (probe.Result, string, string)
 		return out, "seq", "must be a whole number between 1 and 2^63-1"
 	}
 	out.Seq = seq
-	tv := o.Get("target")
 	if !present(tv) {
 		return out, "target", "missing"
 	}
-	target, reason := text(tv, MaxTarget)
-	if reason != "" {
-		return out, "target", reason
+	// A batch names few targets: the previous item's name, already
+	// checked, is reused rather than copied again.
+	var target string
+	if b, err := tv.StringBytes(); err == nil && *lastTarget != "" && string(b) == *lastTarget {
+		target = *lastTarget
+	} else {
+		var reason string
+		if target, reason = text(tv, MaxTarget); reason != "" {
+			return out, "target", reason
+		}
 	}
-	if strings.TrimSpace(target) == "" {
+	if blank(target) {
 		return out, "target", "missing"
 	}
-	out.Target = target
-	ov := o.Get("observed_at")
+	out.Target, *lastTarget = target, target
 	if !present(ov) {
 		return out, "observed_at", "missing"
 	}
-	okv := o.Get("ok")
 	if !present(okv) {
 		return out, "ok", "missing"
 	}
-	lv := o.Get("latency_ms")
 	if !present(lv) {
 		return out, "latency_ms", "missing"
 	}
@@ -247,13 +294,13 @@ func decodeResult(v *fastjson.Value, rules Rules) (probe.Result, string, string)
 	switch {
 	case at.After(rules.Now.Add(rules.FutureTolerance)):
 		return out, "observed_at", fmt.Sprintf("%s is more than %s ahead of the server's clock; check the office PC's clock", at.Format(time.RFC3339), rules.FutureTolerance)
-	case at.Year() < 2000:
+	case at.Before(y2kAnyZone) && at.Year() < 2000:
 		return out, "observed_at", fmt.Sprintf("%s is before the year 2000", at.Format(time.RFC3339))
 	}
 	// PostgreSQL keeps microseconds: truncating here makes a re-delivered
 	// item compare equal to the stored one.
 	out.ObservedAt = at.UTC().Truncate(time.Microsecond)
-	if lv := o.Get("local_at"); present(lv) {
+	if lv := localv; present(lv) {
 		// The office PC's own clock, however wrong (a dead CMOS battery
 		// says 1980): only its form is checked.
 		lb, err := lv.StringBytes()
@@ -266,7 +313,7 @@ func decodeResult(v *fastjson.Value, rules Rules) (probe.Result, string, string)
 		}
 		out.LocalAt = local.UTC().Truncate(time.Microsecond)
 	}
-	if fv := o.Get("failure"); present(fv) {
+	if present(fv) {
 		f, reason := text(fv, 16)
 		if reason != "" {
 			return out, "failure", reason
@@ -286,14 +333,14 @@ func decodeResult(v *fastjson.Value, rules Rules) (probe.Result, string, string)
 		return out, "latency_ms", "must be a number between 0 and 3600000"
 	}
 	out.LatencyMS = lat
-	if dv := o.Get("detail"); present(dv) {
+	if present(dv) {
 		d, reason := text(dv, MaxDetail)
 		if reason != "" {
 			return out, "detail", reason
 		}
 		out.Detail = d
 	}
-	if cv := o.Get("cert_days_left"); present(cv) {
+	if present(cv) {
 		c, err := cv.Int()
 		if err != nil || c < -100000 || c > 100000 {
 			return out, "cert_days_left", "must be a whole number between -100000 and 100000"
