@@ -135,7 +135,11 @@ func (s *Store) groupTx(ctx context.Context, c *pgx.Conn, group []*ingestRequest
 	}
 
 	answers := make([]ingestAnswer, len(group))
-	var w groupWrite
+	n := 0
+	for _, r := range group {
+		n += len(r.items)
+	}
+	w := groupWrite{rows: make([]groupRow, 0, n)}
 	for i, r := range group {
 		st, ok := locked[probeKey{r.p.OfficeCode, r.p.ID}]
 		if !ok || !st.live {
@@ -335,10 +339,17 @@ func (w *groupWrite) rollupColumns() []any {
 		target int64
 		hour   time.Time
 	}
-	seen := make(map[key]struct{}, len(w.rows))
-	for _, g := range w.rows {
+	// Rows of a few series, each in time order, repeat their key for an
+	// hour: only a change of key goes to the map.
+	seen := make(map[key]struct{}, 16)
+	var last key
+	for k, g := range w.rows {
 		it := g.r.items[g.i]
-		seen[key{g.r.p.OfficeCode, g.r.p.ID, it.TargetID, it.Result.ObservedAt.UTC().Truncate(time.Hour)}] = struct{}{}
+		sk := key{g.r.p.OfficeCode, g.r.p.ID, it.TargetID, it.Result.ObservedAt.UTC().Truncate(time.Hour)}
+		if k == 0 || sk != last {
+			seen[sk] = struct{}{}
+			last = sk
+		}
 	}
 	keys := make([]key, 0, len(seen))
 	for k := range seen {
