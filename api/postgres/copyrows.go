@@ -33,16 +33,16 @@ var copyBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // (docs/scaling.md, issue 14).
 func (w *groupWrite) copyRows(ctx context.Context, c *pgx.Conn) error {
 	buf := copyBufs.Get().(*bytes.Buffer)
-	defer func() {
-		if buf.Cap() <= 8<<20 {
-			copyBufs.Put(buf)
-		}
-	}()
 	buf.Reset()
 	encodeResultRows(buf, w.rows)
 	tag, err := c.PgConn().CopyFrom(ctx, buf, copyResultsSQL)
 	if err != nil {
+		// pgconn may return on a lost connection while its sending
+		// goroutine still reads buf: the buffer is not reused.
 		return mapError(err, "results")
+	}
+	if buf.Cap() <= 8<<20 {
+		copyBufs.Put(buf)
 	}
 	if n := tag.RowsAffected(); n != int64(len(w.rows)) {
 		return fmt.Errorf("copy results: wrote %d rows, want %d", n, len(w.rows))
