@@ -24,15 +24,15 @@ var copyHeader = []byte("PGCOPY\n\xff\r\n\x00\x00\x00\x00\x00\x00\x00\x00\x00")
 // y2k is PostgreSQL's timestamp epoch.
 var y2k = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// copyBufs reuses the COPY streams' buffers (about 100 bytes a row).
-var copyBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
 // copyRows writes w's rows with one COPY, encoded here in the binary
 // format: pgx's CopyFrom took the rows as []any and looked up an encode
 // plan for every value, a fifth of the server's CPU at full ingest
 // (docs/scaling.md, issue 14).
-func (w *groupWrite) copyRows(ctx context.Context, c *pgx.Conn) error {
-	buf := copyBufs.Get().(*bytes.Buffer)
+func (w *groupWrite) copyRows(ctx context.Context, c *pgx.Conn, bufs *sync.Pool) error {
+	buf, _ := bufs.Get().(*bytes.Buffer)
+	if buf == nil {
+		buf = new(bytes.Buffer)
+	}
 	buf.Reset()
 	encodeResultRows(buf, w.rows)
 	tag, err := c.PgConn().CopyFrom(ctx, buf, copyResultsSQL)
@@ -42,7 +42,7 @@ func (w *groupWrite) copyRows(ctx context.Context, c *pgx.Conn) error {
 		return mapError(err, "results")
 	}
 	if buf.Cap() <= 8<<20 {
-		copyBufs.Put(buf)
+		bufs.Put(buf)
 	}
 	if n := tag.RowsAffected(); n != int64(len(w.rows)) {
 		return fmt.Errorf("copy results: wrote %d rows, want %d", n, len(w.rows))

@@ -156,7 +156,7 @@ func (s *Store) groupTx(ctx context.Context, c *pgx.Conn, group []*ingestRequest
 		answers[i].out = out
 		w.add(r, fresh, st.maxSeq)
 	}
-	if err := w.write(ctx, c); err != nil {
+	if err := w.write(ctx, c, &s.copyBufs); err != nil {
 		return nil, err
 	}
 	return answers, nil
@@ -198,11 +198,11 @@ func (w *groupWrite) add(r *ingestRequest, fresh []int, maxSeq int64) {
 // write sends the group's rows (one COPY, or one INSERT for a few), then
 // its detection queue rows, rollup marks and agent statuses, one statement
 // each, and COMMIT, in one round trip.
-func (w *groupWrite) write(ctx context.Context, c *pgx.Conn) error {
+func (w *groupWrite) write(ctx context.Context, c *pgx.Conn, copyBufs *sync.Pool) error {
 	b := &pgx.Batch{}
 	switch {
 	case len(w.rows) > copyFrom:
-		if err := w.copyRows(ctx, c); err != nil {
+		if err := w.copyRows(ctx, c, copyBufs); err != nil {
 			return err
 		}
 	case len(w.rows) > 0:

@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -32,6 +33,8 @@ type Store struct {
 	arrivals *detect.Signal
 	// collect groups concurrent ingests into one transaction.
 	collect *collector
+	// copyBufs reuses the buffers of ingest's COPY streams (copyrows.go).
+	copyBufs sync.Pool
 	// hashes bounds concurrent password hashing (logins, new users).
 	hashes *HashGate
 }
