@@ -22,6 +22,14 @@ import (
 // DefaultChromium is where .ci/deps and Debian put Chromium.
 const DefaultChromium = "/usr/bin/chromium"
 
+// singletonSocket is the path Chromium puts its single-instance socket at,
+// below TMPDIR; maxSocketPath the longest path a Unix socket may have
+// (sun_path, 108 bytes with its NUL).
+const (
+	singletonSocket = "/org.chromium.Chromium.XXXXXX/SingletonSocket"
+	maxSocketPath   = 107
+)
+
 // ErrNoChromium is returned when the machine has no Chromium to print with.
 var ErrNoChromium = errors.New("no chromium to print with")
 
@@ -87,10 +95,20 @@ func (p *Printer) Print(ctx context.Context, doc Doc) ([]byte, error) {
 		return nil, fmt.Errorf("print: profile dir: %w", err)
 	}
 	defer os.RemoveAll(dir)
-	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx,
+	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(p.path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.UserDataDir(dir), chromedp.WindowSize(1280, 900))
+		chromedp.Flag("disable-sync", true), chromedp.UserDataDir(dir), chromedp.WindowSize(1280, 900),
+	}
+	// Chromium keeps its single-instance socket in a folder of its own
+	// under TMPDIR and leaves it behind when it is stopped rather than
+	// quit: one folder per print in the server's temporary folder. Inside
+	// the profile folder it goes with it, unless that would make the
+	// socket's path longer than a Unix socket's name may be.
+	if len(dir)+len(singletonSocket) <= maxSocketPath {
+		opts = append(opts, chromedp.Env("TMPDIR="+dir))
+	}
+	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
 	defer cancelAlloc()
 	bctx, cancelBrowser := chromedp.NewContext(alloc)
 	defer cancelBrowser()
