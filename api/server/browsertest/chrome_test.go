@@ -43,7 +43,14 @@ func browser(t *testing.T) context.Context {
 	if path == "" {
 		t.Skip("no Chromium on this machine (.ci/deps installs it)")
 	}
-	var err error
+	// Chromium's single-instance socket folder goes under TMPDIR and is
+	// left behind when the browser is stopped: a folder of the test's own
+	// (short: the socket's path has a limit), removed after the browser.
+	tmp, err := os.MkdirTemp("", "chr-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(tmp) })
 	for attempt := 1; attempt <= 2; attempt++ {
 		opts := []chromedp.ExecAllocatorOption{
 			chromedp.ExecPath(path),
@@ -54,6 +61,7 @@ func browser(t *testing.T) context.Context {
 			chromedp.Flag("disable-sync", true),
 			chromedp.UserDataDir(t.TempDir()),
 			chromedp.WindowSize(1280, 900),
+			chromedp.Env("TMPDIR=" + tmp),
 		}
 		alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 		ctx, cancel := chromedp.NewContext(alloc)
