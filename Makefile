@@ -116,6 +116,10 @@ bench-probe:
 # Ingest throughput (not in CI): the same N results through the HTTP API
 # (gzip batches of 1,000, concurrent senders) and through a raw CopyFrom, on a
 # scratch database. The last line is `ingest: api=<rows/s> copy=<rows/s> ratio=<api/copy> bytes_per_result=<n>`.
+# Before it, with the database on this machine, `cpu: api_us_per_result=
+# copy_us_per_result= cpu_ratio=<copy/api>`: CPU per result of each path
+# (this process and the scratch database's backends, from /proc), which
+# other load moves far less than the wall rates.
 # BENCH_FLAGS=-breakdown adds the store path without HTTP; -cpuprofile F profiles the API phase.
 BENCH_N ?= 1000000
 BENCH_FLAGS ?=

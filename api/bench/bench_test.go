@@ -26,6 +26,14 @@ func TestRunIngestSmall(t *testing.T) {
 	if !regexp.MustCompile(`^ingest: api=\d+ copy=\d+ ratio=\d+\.\d\d bytes_per_result=\d+$`).MatchString(figs.Line()) {
 		t.Fatalf("last line %q is not in the agreed form", figs.Line())
 	}
+	// The test database runs on this machine: the CPU per result is known.
+	if !figs.CPUKnown || figs.APICPU.Go <= 0 {
+		t.Fatalf("CPU per result unknown or empty: %+v", figs)
+	}
+	cpuLine := regexp.MustCompile(`^cpu: api_us_per_result=\d+\.\d\d \(go \d+\.\d\d, postgres \d+\.\d\d\) copy_us_per_result=\d+\.\d\d \(go \d+\.\d\d, postgres \d+\.\d\d\) cpu_ratio=\d+\.\d\d$`)
+	if !cpuLine.MatchString(figs.CPULine()) {
+		t.Fatalf("cpu line %q is not in its form", figs.CPULine())
+	}
 }
 
 func TestParsePhases(t *testing.T) {

@@ -63,6 +63,10 @@ type IngestFigures struct {
 	// BytesPerResult is the results partitions' size with their indexes
 	// (pg_total_relation_size) after the API phase, over the rows.
 	BytesPerResult float64
+	// APICPU and CopyCPU are the CPU each phase spent (cpu.go), known
+	// when the database runs on this machine.
+	CPUKnown        bool
+	APICPU, CopyCPU CPUSpent
 }
 
 // Ratio is API throughput over CopyFrom throughput.
@@ -76,6 +80,23 @@ func (f IngestFigures) Ratio() float64 {
 // Line is the benchmark's last line, in the exact form issue 14 asks for.
 func (f IngestFigures) Line() string {
 	return fmt.Sprintf("ingest: api=%.0f copy=%.0f ratio=%.2f bytes_per_result=%.0f", f.APIRate, f.CopyRt, f.Ratio(), f.BytesPerResult)
+}
+
+// CPULine gives the CPU per result of each phase and copy's over the
+// API's (comparable to Ratio, and hardly moved by other load); "" when
+// unknown.
+func (f IngestFigures) CPULine() string {
+	if !f.CPUKnown || f.Rows == 0 {
+		return ""
+	}
+	ag, ap, at := f.APICPU.perResult(f.Rows)
+	cg, cp, ct := f.CopyCPU.perResult(f.Rows)
+	ratio := 0.0
+	if at > 0 {
+		ratio = ct / at
+	}
+	return fmt.Sprintf("cpu: api_us_per_result=%.2f (go %.2f, postgres %.2f) copy_us_per_result=%.2f (go %.2f, postgres %.2f) cpu_ratio=%.2f",
+		at, ag, ap, ct, cg, cp, ratio)
 }
 
 // batchOf is one probe's run of results, as it goes on the wire.
@@ -177,7 +198,7 @@ func countResults(ctx context.Context, pool *pgxpool.Pool) (int, error) {
 
 // copyAll writes every result with one CopyFrom into the parent table
 // (PostgreSQL routes rows to partitions), creating the partitions first.
-func copyAll(ctx context.Context, pool *pgxpool.Pool, batches []batchOf, progress io.Writer) (time.Duration, error) {
+func copyAll(ctx context.Context, pool *pgxpool.Pool, batches []batchOf, progress io.Writer) (time.Duration, CPUSpent, bool, error) {
 	store := postgres.New(pool)
 	var rows [][]any
 	days := map[time.Time]bool{}
@@ -194,20 +215,28 @@ func copyAll(ctx context.Context, pool *pgxpool.Pool, batches []batchOf, progres
 	}
 	for d := range days {
 		if err := store.EnsurePartition(ctx, d); err != nil {
-			return 0, err
+			return 0, CPUSpent{}, false, err
 		}
 	}
 	fmt.Fprintf(progress, "copy: %d rows in one CopyFrom…\n", len(rows))
+	cpu0, ok0, err := markCPU(ctx, pool)
+	if err != nil {
+		return 0, CPUSpent{}, false, err
+	}
 	start := time.Now()
 	n, err := pool.CopyFrom(ctx, pgx.Identifier{"results"},
 		[]string{"office_code", "probe_id", "seq", "observed_at", "target_id", "ok", "failure", "latency_ms", "detail", "cert_days_left"},
 		pgx.CopyFromRows(rows))
 	took := time.Since(start)
 	if err != nil {
-		return 0, fmt.Errorf("copy results: %w", err)
+		return 0, CPUSpent{}, false, fmt.Errorf("copy results: %w", err)
 	}
 	if int(n) != len(rows) {
-		return 0, fmt.Errorf("copy wrote %d rows, want %d", n, len(rows))
+		return 0, CPUSpent{}, false, fmt.Errorf("copy wrote %d rows, want %d", n, len(rows))
 	}
-	return took, nil
+	cpu1, ok1, err := markCPU(ctx, pool)
+	if err != nil {
+		return 0, CPUSpent{}, false, err
+	}
+	return took, since(cpu0, cpu1), ok0 && ok1, nil
 }

@@ -58,6 +58,11 @@ func RunIngest(ctx context.Context, url string, cfg IngestConfig, cpuProfile io.
 	if err != nil {
 		return IngestFigures{}, err
 	}
+	cpu0, cpuOK, err := markCPU(ctx, pool)
+	if err != nil {
+		stop()
+		return IngestFigures{}, err
+	}
 	if cpuProfile != nil {
 		if err := pprof.StartCPUProfile(cpuProfile); err != nil {
 			stop()
@@ -65,6 +70,7 @@ func RunIngest(ctx context.Context, url string, cfg IngestConfig, cpuProfile io.
 		}
 	}
 	apiTook, err := sendAll(ctx, base, wire, cfg.Senders, out, cfg.ProgressEvery)
+	cpu1, cpuOK1, cpuErr := markCPU(ctx, pool)
 	if cpuProfile != nil {
 		pprof.StopCPUProfile()
 	}
@@ -72,6 +78,11 @@ func RunIngest(ctx context.Context, url string, cfg IngestConfig, cpuProfile io.
 	if err != nil {
 		return IngestFigures{}, fmt.Errorf("api phase: %w", err)
 	}
+	if cpuErr != nil {
+		return IngestFigures{}, cpuErr
+	}
+	apiCPU := since(cpu0, cpu1)
+	cpuOK = cpuOK && cpuOK1
 	if err := expectRows(ctx, pool, cfg.Results, "api"); err != nil {
 		return IngestFigures{}, err
 	}
@@ -87,10 +98,11 @@ func RunIngest(ctx context.Context, url string, cfg IngestConfig, cpuProfile io.
 	if err := dropResults(ctx, pool); err != nil {
 		return IngestFigures{}, err
 	}
-	copyTook, err := copyAll(ctx, pool, batches, out)
+	copyTook, copyCPU, copyCPUOK, err := copyAll(ctx, pool, batches, out)
 	if err != nil {
 		return IngestFigures{}, err
 	}
+	cpuOK = cpuOK && copyCPUOK
 	if err := expectRows(ctx, pool, cfg.Results, "copy"); err != nil {
 		return IngestFigures{}, err
 	}
@@ -115,7 +127,8 @@ func RunIngest(ctx context.Context, url string, cfg IngestConfig, cpuProfile io.
 		}
 	}
 	return IngestFigures{Rows: cfg.Results, API: apiTook, Copy: copyTook,
-		APIRate: float64(cfg.Results) / apiTook.Seconds(), CopyRt: float64(cfg.Results) / copyTook.Seconds(), BytesPerResult: perResult}, nil
+		APIRate: float64(cfg.Results) / apiTook.Seconds(), CopyRt: float64(cfg.Results) / copyTook.Seconds(), BytesPerResult: perResult,
+		CPUKnown: cpuOK, APICPU: apiCPU, CopyCPU: copyCPU}, nil
 }
 
 func expectRows(ctx context.Context, pool *pgxpool.Pool, want int, phase string) error {

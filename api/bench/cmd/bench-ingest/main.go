@@ -55,7 +55,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&cfg.Probes, "probes", 200, "probes (offices) the results come from")
 	fs.BoolVar(&cfg.Breakdown, "breakdown", false, "also store the batches through the store without HTTP and JSON, to locate the cost")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: bench-ingest [flags]\n\nSends the same N results through the HTTP ingest API and through a raw CopyFrom,\nand prints: ingest: api=<rows/s> copy=<rows/s> ratio=<api/copy> bytes_per_result=<n>\n\nFlags:\n")
+		fmt.Fprint(stderr, "Usage: bench-ingest [flags]\n\nSends the same N results through the HTTP ingest API and through a raw CopyFrom,\nand prints: ingest: api=<rows/s> copy=<rows/s> ratio=<api/copy> bytes_per_result=<n>\n(before it, with the database on this machine, the CPU per result of each path:\ncpu: api_us_per_result= copy_us_per_result= cpu_ratio=<copy/api>)\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -91,6 +91,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	figs, err := bench.RunIngest(ctx, scratch.URL, cfg, profile)
 	if err != nil {
 		return err
+	}
+	if line := figs.CPULine(); line != "" {
+		fmt.Fprintln(stdout, line)
 	}
 	fmt.Fprintln(stdout, figs.Line())
 	return nil
