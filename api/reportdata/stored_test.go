@@ -13,6 +13,7 @@ import (
 
 	"github.com/pantau-id/pantau/api"
 	"github.com/pantau-id/pantau/api/pgtest"
+	"github.com/pantau-id/pantau/api/postgres"
 	"github.com/pantau-id/pantau/probe"
 	"github.com/pantau-id/pantau/report"
 	"github.com/pantau-id/pantau/report/calendar"
@@ -419,17 +420,7 @@ func TestRefresherService(t *testing.T) {
 	mks := pgtest.Makassar(t, s)
 	kdi := pgtest.Kendari(t, s)
 	from, to := calendar.D(2020, 1, 1), calendar.D(2020, 1, 31)
-	for _, c := range []string{mks.Code, kdi.Code} {
-		var rows []api.IntakeRow
-		for d := from; !d.After(to); d = d.AddDays(1) {
-			if d.Weekday() != time.Saturday && d.Weekday() != time.Sunday && d != calendar.D(2020, 1, 1) && d != calendar.D(2020, 1, 25) {
-				rows = append(rows, api.IntakeRow{Date: d, Type: "KK", Received: 60})
-			}
-		}
-		if err := s.UpsertIntake(ctx, c, rows, 0, time.Now(), nil); err != nil {
-			t.Fatal(err)
-		}
-	}
+	januaryIntake(t, ctx, s, from, to, mks.Code, kdi.Code)
 	if _, err := s.Pool().Exec(ctx, `INSERT INTO outages (office_code, probe_id, target_id, started_at, ended_at, kind, ended_by, cause, target_kind)
 		VALUES ($1, 1, $2, '2020-01-08 07:30+08', '2020-01-16 09:00+08', 'down', 'recovery', 'central', 'central')`, mks.Code, mks.Central.ID); err != nil {
 		t.Fatal(err)
@@ -575,17 +566,7 @@ func TestStoredDuringCut(t *testing.T) {
 	kdi := pgtest.Kendari(t, s)
 	offices := []api.Office{mks.Office, kdi.Office}
 	from, to := calendar.D(2020, 1, 1), calendar.D(2020, 1, 31)
-	for _, c := range []string{mks.Code, kdi.Code} {
-		var rows []api.IntakeRow
-		for d := from; !d.After(to); d = d.AddDays(1) {
-			if d.Weekday() != time.Saturday && d.Weekday() != time.Sunday && d != calendar.D(2020, 1, 1) && d != calendar.D(2020, 1, 25) {
-				rows = append(rows, api.IntakeRow{Date: d, Type: "KK", Received: 60})
-			}
-		}
-		if err := s.UpsertIntake(ctx, c, rows, 0, time.Now(), nil); err != nil {
-			t.Fatal(err)
-		}
-	}
+	januaryIntake(t, ctx, s, from, to, mks.Code, kdi.Code)
 	now := time.Date(2020, 1, 20, 3, 7, 0, 0, time.UTC)
 	b := New(s, func() time.Time { return now })
 	for _, o := range []pgtest.Office{mks, kdi} {
@@ -683,4 +664,21 @@ func refreshAll(t *testing.T, ctx context.Context, b *Builder, batch int) {
 		}
 	}
 	t.Fatal("refresher never caught up")
+}
+
+// januaryIntake stores 60 KK documents on each working day from..to
+// (January 2020: not weekends, New Year or Imlek) at each office.
+func januaryIntake(t *testing.T, ctx context.Context, s *postgres.Store, from, to calendar.Date, codes ...string) {
+	t.Helper()
+	for _, c := range codes {
+		var rows []api.IntakeRow
+		for d := from; !d.After(to); d = d.AddDays(1) {
+			if d.Weekday() != time.Saturday && d.Weekday() != time.Sunday && d != calendar.D(2020, 1, 1) && d != calendar.D(2020, 1, 25) {
+				rows = append(rows, api.IntakeRow{Date: d, Type: "KK", Received: 60})
+			}
+		}
+		if err := s.UpsertIntake(ctx, c, rows, 0, time.Now(), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
