@@ -77,25 +77,6 @@ func openSince(outs []api.Outage) *time.Time {
 	return since
 }
 
-// openOutage is what o's office page says of its open outage over per:
-// since when, and the end assumed for it (nil, nil: none open).
-func (p *Pages) openOutage(ctx context.Context, o api.Office, per period) (since, assumed *time.Time, err error) {
-	now := p.now()
-	end := per.capped(now)
-	if !end.After(per.Start) {
-		end = per.Start.Add(time.Second)
-	}
-	outs, err := p.centralOutages(ctx, o.Code, per.Start, end, now)
-	if err != nil {
-		return nil, nil, err
-	}
-	if since = openSince(outs); since != nil {
-		a := reportdata.AssumeEnd(time.Time{}, *since, now)
-		assumed = &a
-	}
-	return since, assumed, nil
-}
-
 // buildOfficeDetail reads and computes an office's figures over per.
 // assumeEnd, when non-zero, closes an open outage for the backlog model
 // (the "what if"); otherwise an open outage is assumed to end now.
