@@ -167,7 +167,8 @@ func TestConfigNowJudgesSilence(t *testing.T) {
 // exclusion constraint into the detector's write).
 func TestOverlappingSpanRefused(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
 	w := newWorld(t, map[string]string{"73.71": "73"})
 	w.deliver("73.71", append(series("73.71", "central", 0, "+++"), series("73.71", "internet", 0, "+++")...))
 	w.clock.Set(at(3))

@@ -64,7 +64,9 @@ func (b *Builder) areaFresh(ctx context.Context, code, name string, offices []ap
 // a failing sequence.
 func TestStoredEqualsFresh(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	// Several seeds of many steps: minutes on a loaded machine, never hours.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
 	s := pgtest.Store(t)
 	seed := uint64(time.Now().UnixNano())
 	if v := os.Getenv("PANTAU_STORED_SEED"); v != "" {
@@ -560,7 +562,8 @@ func TestWarm(t *testing.T) {
 // taken the marks. Every read equals a fresh build.
 func TestStoredDuringCut(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
 	s := pgtest.Store(t)
 	mks := pgtest.Makassar(t, s)
 	kdi := pgtest.Kendari(t, s)
