@@ -80,9 +80,14 @@ func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
 
 // MigrationProvider returns a goose provider over the embedded migrations.
 // The caller closes the returned *sql.DB when done.
+//
+// Migrations written side by side take their numbers first and land in
+// whatever order they are done (00028 and 00030 landed before 00027 and
+// 00029), so a database migrated in between lacks an older number: goose
+// applies such a missing migration rather than refusing every later one.
 func MigrationProvider(pool *pgxpool.Pool) (*goose.Provider, *sql.DB, error) {
 	db := stdlib.OpenDBFromPool(pool)
-	p, err := goose.NewProvider(goose.DialectPostgres, db, migrations.FS)
+	p, err := goose.NewProvider(goose.DialectPostgres, db, migrations.FS, goose.WithAllowOutofOrder(true))
 	if err != nil {
 		db.Close()
 		return nil, nil, fmt.Errorf("migrations: %w", err)
