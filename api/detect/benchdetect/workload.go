@@ -65,6 +65,10 @@ func newWorkload(cfg config, start time.Time) *workload {
 		}
 	}
 	at := func(i int) time.Time { return start.Add(time.Duration(i) * 30 * time.Second) }
+	opens := make([][]bool, cfg.probes)
+	for p := range opens {
+		opens[p] = outageOpenings(fails[p], api.DefaultThresholds)
+	}
 	for k := 0; k < cfg.ticks; k += cfg.batchTicks {
 		for p := range cfg.probes {
 			u := upload{probe: p}
@@ -74,9 +78,8 @@ func newWorkload(cfg config, start time.Time) *workload {
 					result(seq, "central", at(i), !fails[p][i]),
 					result(seq+1, "internet", at(i).Add(time.Second), true))
 				u.newest = at(i).Add(time.Second)
-				// The third failure of a run opens its outage (fail_threshold 3).
-				if i >= 2 && fails[p][i] && fails[p][i-1] && fails[p][i-2] && (i < 3 || !fails[p][i-3]) {
-					s := at(i - 2)
+				if opens[p][i] {
+					s := at(i - api.DefaultThresholds.Fail + 1)
 					u.opens = &s
 				}
 			}
@@ -85,6 +88,32 @@ func newWorkload(cfg config, start time.Time) *workload {
 		}
 	}
 	return w
+}
+
+// outageOpenings marks the checks that open an outage under th (the
+// targets' thresholds): the Fail-th failure in a row while up. A run of
+// failures that follows the last one after fewer than Recover successes
+// belongs to the same outage and opens none (counting every run's third
+// failure as an opening awaited, once, an outage that never came: the
+// watcher then polled for it to the end of the run, through both sides'
+// turns, and waited 30 s for it at the end).
+func outageOpenings(fails []bool, th api.Thresholds) []bool {
+	out := make([]bool, len(fails))
+	down, run := false, 0
+	for i, f := range fails {
+		if f == down {
+			run = 0 // a check that agrees with the state ends a run against it
+			continue
+		}
+		run++
+		switch {
+		case !down && run >= th.Fail:
+			down, run, out[i] = true, 0, true
+		case down && run >= th.Recover:
+			down, run = false, 0
+		}
+	}
+	return out
 }
 
 func result(seq uint64, target string, at time.Time, ok bool) probe.Result {
