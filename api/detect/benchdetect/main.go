@@ -157,7 +157,7 @@ type side struct {
 	detection *postgres.Detection
 	probes    []benchProbe
 	clock     *followClock
-	lat       latencies
+	lat       *latencies
 	timed     *timedStore
 	cancel    context.CancelFunc
 	bg        sync.WaitGroup
@@ -189,8 +189,10 @@ func newSide(ctx context.Context, adminURL string, w *workload, cfg config, dete
 		sd.close(ctx)
 		return nil, err
 	}
+	sd.lat = newLatencies()
 	sd.timed = &timedStore{Store: sd.detection}
 	if detecting {
+		sd.timed.evaluated = sd.lat.evaluatedProbes
 		det, err := detect.New(sd.timed, detect.Config{Tick: cfg.tick, Gap: cfg.gap, Waker: sd.detection, Now: sd.clock.Now,
 			Logger: slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 		if err != nil {
@@ -219,13 +221,14 @@ func (sd *side) round(ctx context.Context, bs []upload) (float64, error) {
 		senders.Go(func() {
 			for i := int(next.Add(1) - 1); i < len(bs); i = int(next.Add(1) - 1) {
 				b, p := bs[i], sd.probes[bs[i].probe]
+				sent := time.Now()
 				if _, err := sd.store.IngestResults(ctx, p.probe, probe.AgentInfo{Version: "bench"}, b.items(p.ids)); err != nil {
 					errs <- err
 					return
 				}
 				sd.clock.advance(b.probe, b.newest)
 				if sd.detecting && b.opens != nil {
-					sd.lat.committed(outageKey{p.probe.OfficeCode, p.probe.ID, p.ids["central"], b.opens.UnixNano()}, time.Now())
+					sd.lat.committed(outageKey{p.probe.OfficeCode, p.probe.ID, p.ids["central"], b.opens.UnixNano()}, sent, time.Now())
 				}
 			}
 		})
@@ -337,6 +340,9 @@ type timedStore struct {
 	detect.Store
 	evals, incidents, work atomic.Int64 // nanoseconds
 	nEvals, nInc, nWork    atomic.Int64
+	// evaluated, when set, is told of each evaluation that committed, as
+	// it returns: the outages it wrote are visible from then on.
+	evaluated func(ps []detect.ProbeRef, at time.Time)
 }
 
 func (t *timedStore) Work(ctx context.Context, now time.Time, limit int, silences bool) ([]detect.ProbeRef, error) {
@@ -347,8 +353,14 @@ func (t *timedStore) Work(ctx context.Context, now time.Time, limit int, silence
 
 func (t *timedStore) EvaluateProbes(ctx context.Context, ps []detect.ProbeRef, now time.Time) (detect.ProbeOutcome, error) {
 	start := time.Now()
-	defer func() { t.evals.Add(int64(time.Since(start))); t.nEvals.Add(1) }()
-	return t.Store.EvaluateProbes(ctx, ps, now)
+	out, err := t.Store.EvaluateProbes(ctx, ps, now)
+	end := time.Now()
+	t.evals.Add(int64(end.Sub(start)))
+	t.nEvals.Add(1)
+	if err == nil && t.evaluated != nil {
+		t.evaluated(ps, end)
+	}
+	return out, err
 }
 
 func (t *timedStore) RecomputeIncidents(ctx context.Context, now time.Time, rules detect.IncidentRules) (detect.IncidentOutcome, error) {
