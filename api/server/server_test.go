@@ -214,6 +214,44 @@ func TestIngestErrors(t *testing.T) {
 	}
 }
 
+// A body that says gzip but is not a whole gzip stream (not gzip at all, or
+// cut short) is refused as invalid and stores nothing.
+func TestIngestBadGzip(t *testing.T) {
+	f := newFixture(t)
+	var whole bytes.Buffer
+	zw := gzip.NewWriter(&whole)
+	zw.Write(batch(result(1, "central-73.71", true)))
+	zw.Close()
+	for name, body := range map[string][]byte{
+		"not gzip":  batch(result(1, "central-73.71", true)),
+		"truncated": whole.Bytes()[:whole.Len()/2],
+	} {
+		t.Run(name, func(t *testing.T) {
+			req, _ := http.NewRequest(http.MethodPost, f.srv.URL+"/api/v1/results", bytes.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+f.token)
+			req.Header.Set("Content-Encoding", "gzip")
+			resp, err := f.client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var e probe.ErrorBody
+			if err := json.NewDecoder(resp.Body).Decode(&e); err != nil {
+				t.Fatalf("error body not JSON: %v", err)
+			}
+			if resp.StatusCode != 400 || e.Error.Code != api.EInvalid {
+				t.Fatalf("got %d %+v, want 400 %s", resp.StatusCode, e, api.EInvalid)
+			}
+		})
+	}
+	var rows int
+	f.store.Pool().QueryRow(context.Background(), `SELECT count(*) FROM results`).Scan(&rows)
+	if rows != 0 {
+		t.Fatalf("%d rows stored by refused requests", rows)
+	}
+}
+
 func TestHealthAndMetrics(t *testing.T) {
 	f := newFixture(t)
 	f.post(t, f.token, batch(result(1, "central-73.71", true), result(2, "nope", true)), false)
