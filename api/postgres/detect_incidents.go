@@ -95,13 +95,19 @@ func (d *Detection) RecomputeIncidents(ctx context.Context, now time.Time, rules
 // open or end after lo − reopen, moving lo back until nothing loaded starts
 // before it: then every outage overlapping one loaded, or less than the
 // re-open window before it, is loaded too, and each group is whole.
+//
+// The outages' own steps are taken in one statement (centralWindow): lo
+// usually moves two or three times (to the start of an outage still open,
+// then of one that ended within the re-open window before it, ...), and
+// each step read the window's outages and incidents again (about five
+// reads of each per grouping in bench-detect). The incidents are read
+// once the outages stand, and the outages again only if an incident moved
+// lo. Every step moves lo to the start of something any window containing
+// the first must contain, so the window is the one the steps one at a
+// time found.
 func groupingWindow(ctx context.Context, tx pgx.Tx, lo time.Time, reopen time.Duration) ([]detect.Member, []api.Incident, error) {
 	for {
-		since := lo.Add(-reopen)
-		rows, err := tx.Query(ctx, `SELECT o.office_code, f.province_code, o.started_at, o.ended_at
-			FROM outages o JOIN offices f ON f.code = o.office_code
-			WHERE o.kind = 'down' AND o.cause = 'central' AND o.target_kind = 'central'
-			  AND (o.ended_at IS NULL OR o.ended_at > $1)`, since)
+		rows, err := tx.Query(ctx, centralWindow, lo, reopen)
 		if err != nil {
 			return nil, nil, fmt.Errorf("central outages: %w", err)
 		}
@@ -113,14 +119,15 @@ func groupingWindow(ctx context.Context, tx pgx.Tx, lo time.Time, reopen time.Du
 		if err != nil {
 			return nil, nil, fmt.Errorf("central outages: %w", err)
 		}
-		old, err := queryIncidents(ctx, tx, `WHERE i.ended_at IS NULL OR i.ended_at > $1`, since)
+		// The statement's lo: nothing it loaded starts before it.
+		for _, m := range members {
+			lo = minTime(lo, m.Start)
+		}
+		old, err := queryIncidents(ctx, tx, `WHERE i.ended_at IS NULL OR i.ended_at > $1`, lo.Add(-reopen))
 		if err != nil {
 			return nil, nil, err
 		}
 		earliest := lo
-		for _, m := range members {
-			earliest = minTime(earliest, m.Start)
-		}
 		for _, i := range old {
 			earliest = minTime(earliest, i.StartedAt)
 		}
@@ -130,6 +137,24 @@ func groupingWindow(ctx context.Context, tx pgx.Tx, lo time.Time, reopen time.Du
 		lo = earliest
 	}
 }
+
+// centralWindow selects the central-cause outages open or ending after
+// lo − $2, lo moved back from $1 until none of them starts before it (a
+// recursive step per move; UNION ends it once a step leaves lo where it
+// was).
+const centralWindow = `
+WITH RECURSIVE w(lo) AS (
+	SELECT $1::timestamptz
+	UNION
+	SELECT least(w.lo, (SELECT min(o.started_at) FROM outages o
+		WHERE o.kind = 'down' AND o.cause = 'central' AND o.target_kind = 'central'
+		  AND (o.ended_at IS NULL OR o.ended_at > w.lo - $2::interval)))
+	FROM w
+)
+SELECT o.office_code, f.province_code, o.started_at, o.ended_at
+FROM outages o JOIN offices f ON f.code = o.office_code
+WHERE o.kind = 'down' AND o.cause = 'central' AND o.target_kind = 'central'
+  AND (o.ended_at IS NULL OR o.ended_at > (SELECT min(lo) FROM w) - $2::interval)`
 
 func minTime(a, b time.Time) time.Time {
 	if b.Before(a) {
