@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"time"
 
 	"github.com/pantau-id/pantau/api"
 	"github.com/pantau-id/pantau/probe"
@@ -56,4 +57,26 @@ func (s *Store) IngestGroups() (groups, requests int64) {
 	s.collect.mu.Lock()
 	defer s.collect.mu.Unlock()
 	return s.collect.groups, s.collect.grouped
+}
+
+// BinaryArray is the store's own binary encoding of vs ([]int64, []int32,
+// []bool, []string or []time.Time), as ingest sends it (pgarrays.go).
+func BinaryArray(vs any) []byte {
+	switch vs := vs.(type) {
+	case []int64:
+		return int8Array(vs)
+	case []int32:
+		return int4Array(vs)
+	case []string:
+		return textArray(vs)
+	case []time.Time:
+		return timestamptzArray(vs)
+	case []bool:
+		b := arrayHeader(nil, oidBool, len(vs))
+		for _, v := range vs {
+			b = appendBool(b, v)
+		}
+		return b
+	}
+	panic("BinaryArray: unsupported type")
 }

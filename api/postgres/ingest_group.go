@@ -197,9 +197,10 @@ func (w *groupWrite) add(r *ingestRequest, fresh []int, maxSeq int64) {
 
 // write sends the group's rows (one COPY, or one INSERT for a few), then
 // its detection queue rows, rollup marks and agent statuses, one statement
-// each, and COMMIT, in one round trip.
+// each, and COMMIT, in one round trip; their arrays go already encoded
+// (pgarrays.go).
 func (w *groupWrite) write(ctx context.Context, c *pgx.Conn, copyBufs *sync.Pool) error {
-	b := &pgx.Batch{}
+	q := queueBatch{c: c}
 	switch {
 	case len(w.rows) > copyFrom:
 		if err := w.copyRows(ctx, c, copyBufs); err != nil {
@@ -207,17 +208,26 @@ func (w *groupWrite) write(ctx context.Context, c *pgx.Conn, copyBufs *sync.Pool
 		}
 	case len(w.rows) > 0:
 		sql, args := w.insertRows()
-		b.Queue(sql, args...)
+		if err := q.queue(ctx, sql, args...); err != nil {
+			return fmt.Errorf("insert results: %w", err)
+		}
 	}
 	if len(w.rows) > 0 {
-		b.Queue(queueDetectionGroup, w.detectionColumns()...)
-		b.Queue(markRollupsGroup, w.rollupColumns()...)
+		if err := q.queue(ctx, queueDetectionGroup, w.detectionColumns()...); err != nil {
+			return fmt.Errorf("queue detection: %w", err)
+		}
+		if err := q.queue(ctx, markRollupsGroup, w.rollupColumns()...); err != nil {
+			return fmt.Errorf("mark rollups: %w", err)
+		}
 	}
 	if a := w.agents; len(a.ids) > 0 {
-		b.Queue(recordAgents, a.offices, a.ids, a.versions, a.oses, a.arches, a.depths, a.dropped, a.offsets, a.maxSeq)
+		if err := q.queue(ctx, recordAgents, textArray(a.offices), int8Array(a.ids), textArray(a.versions), textArray(a.oses), textArray(a.arches),
+			int8Array(a.depths), int8Array(a.dropped), int8Array(a.offsets), int8Array(a.maxSeq)); err != nil {
+			return fmt.Errorf("record agents: %w", err)
+		}
 	}
-	b.Queue("COMMIT")
-	if err := c.SendBatch(ctx, b).Close(); err != nil {
+	q.pb.ExecParams("COMMIT", nil, nil, nil, nil)
+	if err := q.send(ctx); err != nil {
 		return mapError(err, "results")
 	}
 	return nil
@@ -277,17 +287,23 @@ func (w *groupWrite) detectionColumns() []any {
 	}
 	n := len(w.rows)
 	series := make(map[key]int, 8) // index of the series
-	of := make([]int, n)           // the series of each row
+	of := make([]int32, n)         // the series of each row
 	var keys []key
+	var last key
+	lastI := -1
 	for k, g := range w.rows {
 		sk := key{g.r.p.OfficeCode, g.r.p.ID, g.r.items[g.i].TargetID}
+		if lastI >= 0 && sk == last {
+			of[k] = int32(lastI)
+			continue
+		}
 		i, ok := series[sk]
 		if !ok {
 			i = len(keys)
 			series[sk] = i
 			keys = append(keys, sk)
 		}
-		of[k] = i
+		of[k], last, lastI = int32(i), sk, i
 	}
 	m := len(keys)
 	var (
@@ -298,12 +314,10 @@ func (w *groupWrite) detectionColumns() []any {
 		froms   = make([]time.Time, m)
 		los     = make([]int32, m)
 		his     = make([]int32, m)
-		ats     = make([]time.Time, n)
-		seqs    = make([]int64, n)
-		oks     = make([]bool, n)
+		order   = make([]int32, n) // the row at each position
 	)
-	for k := range w.rows {
-		his[of[k]]++
+	for _, i := range of {
+		his[i]++
 	}
 	next := make([]int32, m) // each series' next position (0-based)
 	var at int32
@@ -315,11 +329,11 @@ func (w *groupWrite) detectionColumns() []any {
 		his[i] = at
 	}
 	for k, g := range w.rows {
-		r := g.r.items[g.i].Result
+		r := &g.r.items[g.i].Result
 		i := of[k]
 		j := next[i]
 		next[i]++
-		ats[j], seqs[j], oks[j] = r.ObservedAt, int64(r.Seq), r.OK
+		order[j] = int32(k)
 		if j+1 == los[i] || int64(r.Seq) < firsts[i] {
 			firsts[i] = int64(r.Seq)
 		}
@@ -327,7 +341,18 @@ func (w *groupWrite) detectionColumns() []any {
 			froms[i] = r.ObservedAt
 		}
 	}
-	return []any{offices, probes, tids, firsts, froms, los, his, ats, seqs, oks}
+	ats := arrayHeader(make([]byte, 0, 20+12*n), oidTimestamptz, n)
+	seqs := arrayHeader(make([]byte, 0, 20+12*n), oidInt8, n)
+	oks := arrayHeader(make([]byte, 0, 20+5*n), oidBool, n)
+	for _, k := range order {
+		g := w.rows[k]
+		r := &g.r.items[g.i].Result
+		ats = appendTimestamptz(ats, r.ObservedAt)
+		seqs = appendInt8(seqs, int64(r.Seq))
+		oks = appendBool(oks, r.OK)
+	}
+	return []any{textArray(offices), int8Array(probes), int8Array(tids), int8Array(firsts), timestamptzArray(froms),
+		int4Array(los), int4Array(his), binaryArray(ats), binaryArray(seqs), binaryArray(oks)}
 }
 
 // rollupColumns are markRollupsGroup's arguments: the distinct (probe,
@@ -367,5 +392,5 @@ func (w *groupWrite) rollupColumns() []any {
 	for i, k := range keys {
 		offices[i], probes[i], tids[i], hours[i] = k.office, k.probe, k.target, k.hour
 	}
-	return []any{offices, probes, tids, hours}
+	return []any{textArray(offices), int8Array(probes), int8Array(tids), timestamptzArray(hours)}
 }
