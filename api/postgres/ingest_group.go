@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"sync"
 	"time"
@@ -213,10 +214,11 @@ func (w *groupWrite) write(ctx context.Context, c *pgx.Conn, copyBufs *sync.Pool
 		}
 	}
 	if len(w.rows) > 0 {
-		if err := q.queue(ctx, queueDetectionGroup, w.detectionColumns()...); err != nil {
+		keys, of := w.series()
+		if err := q.queue(ctx, queueDetectionGroup, w.detectionColumns(keys, of)...); err != nil {
 			return fmt.Errorf("queue detection: %w", err)
 		}
-		if err := q.queue(ctx, markRollupsGroup, w.rollupColumns()...); err != nil {
+		if err := q.queue(ctx, markRollupsGroup, w.rollupColumns(keys, of)...); err != nil {
 			return fmt.Errorf("mark rollups: %w", err)
 		}
 	}
@@ -274,37 +276,59 @@ func (w *groupWrite) insertRows() (string, []any) {
 		[]any{offices, probes, seqs, times, targets, oks, failures, lat, details, certs, locals}
 }
 
+// seriesKey names a series.
+type seriesKey struct {
+	office        string
+	probe, target int64
+}
+
+// series returns the series of the group's rows, in the order it first
+// has them, and the series of each row (an index into keys).
+func (w *groupWrite) series() (keys []seriesKey, of []int32) {
+	of = make([]int32, len(w.rows))
+	// A request has a few series (its probe's targets, whose rows
+	// alternate): a scan of them costs less than a map's hashing; a group
+	// of many requests gets the map.
+	const scanUpTo = 16
+	var index map[seriesKey]int32
+	for k, g := range w.rows {
+		sk := seriesKey{g.r.p.OfficeCode, g.r.p.ID, g.r.items[g.i].TargetID}
+		i := int32(-1)
+		if index == nil {
+			for j := len(keys) - 1; j >= 0; j-- {
+				if kj := &keys[j]; kj.target == sk.target && kj.probe == sk.probe && kj.office == sk.office {
+					i = int32(j)
+					break
+				}
+			}
+		} else if j, ok := index[sk]; ok {
+			i = j
+		}
+		if i < 0 {
+			i = int32(len(keys))
+			keys = append(keys, sk)
+			switch {
+			case index != nil:
+				index[sk] = i
+			case len(keys) > scanUpTo:
+				index = make(map[seriesKey]int32, 2*len(keys))
+				for j, kj := range keys {
+					index[kj] = int32(j)
+				}
+			}
+		}
+		of[k] = i
+	}
+	return keys, of
+}
+
 // detectionColumns are queueDetectionGroup's arguments: per series (in
 // the order the group first has it) its probe, target, smallest seq and
 // observed_at, and the bounds of its slice of the new rows' observed_at,
 // seq and ok, which are ordered by series (each series' rows in the order
 // of its request).
-func (w *groupWrite) detectionColumns() []any {
-	type key struct {
-		office string
-		probe  int64
-		target int64
-	}
+func (w *groupWrite) detectionColumns(keys []seriesKey, of []int32) []any {
 	n := len(w.rows)
-	series := make(map[key]int, 8) // index of the series
-	of := make([]int32, n)         // the series of each row
-	var keys []key
-	var last key
-	lastI := -1
-	for k, g := range w.rows {
-		sk := key{g.r.p.OfficeCode, g.r.p.ID, g.r.items[g.i].TargetID}
-		if lastI >= 0 && sk == last {
-			of[k] = int32(lastI)
-			continue
-		}
-		i, ok := series[sk]
-		if !ok {
-			i = len(keys)
-			series[sk] = i
-			keys = append(keys, sk)
-		}
-		of[k], last, lastI = int32(i), sk, i
-	}
 	m := len(keys)
 	var (
 		offices = make([]string, m)
@@ -357,40 +381,47 @@ func (w *groupWrite) detectionColumns() []any {
 
 // rollupColumns are markRollupsGroup's arguments: the distinct (probe,
 // target, UTC hour) keys of the new rows, sorted (one lock order).
-func (w *groupWrite) rollupColumns() []any {
-	type key struct {
-		office string
-		probe  int64
-		target int64
-		hour   time.Time
+func (w *groupWrite) rollupColumns(keys []seriesKey, of []int32) []any {
+	type mark struct {
+		series int32
+		hour   int64 // Unix seconds of the UTC hour
 	}
-	// Rows of a few series, each in time order, repeat their key for an
-	// hour: only a change of key goes to the map.
-	seen := make(map[key]struct{}, 16)
-	var last key
+	// Each series' rows, in time order, repeat their hour: only a change
+	// of a series' hour goes to the map.
+	const none = math.MinInt64
+	last := make([]int64, len(keys))
+	for i := range last {
+		last[i] = none
+	}
+	seen := make(map[mark]struct{}, 4*len(keys))
 	for k, g := range w.rows {
-		it := g.r.items[g.i]
-		sk := key{g.r.p.OfficeCode, g.r.p.ID, it.TargetID, it.Result.ObservedAt.UTC().Truncate(time.Hour)}
-		if k == 0 || sk != last {
-			seen[sk] = struct{}{}
-			last = sk
+		i := of[k]
+		sec := g.r.items[g.i].Result.ObservedAt.Unix()
+		h := sec - ((sec%3600)+3600)%3600 // floor, before 1970 too
+		if h != last[i] {
+			last[i] = h
+			seen[mark{i, h}] = struct{}{}
 		}
 	}
-	keys := make([]key, 0, len(seen))
-	for k := range seen {
-		keys = append(keys, k)
+	marks := make([]mark, 0, len(seen))
+	for m := range seen {
+		marks = append(marks, m)
 	}
-	slices.SortFunc(keys, func(a, b key) int {
-		return cmp.Or(cmp.Compare(a.office, b.office), cmp.Compare(a.probe, b.probe), cmp.Compare(a.target, b.target), a.hour.Compare(b.hour))
+	slices.SortFunc(marks, func(a, b mark) int {
+		ka, kb := &keys[a.series], &keys[b.series]
+		return cmp.Or(cmp.Compare(ka.office, kb.office), cmp.Compare(ka.probe, kb.probe), cmp.Compare(ka.target, kb.target), cmp.Compare(a.hour, b.hour))
 	})
+	n := len(marks)
 	var (
-		offices = make([]string, len(keys))
-		probes  = make([]int64, len(keys))
-		tids    = make([]int64, len(keys))
-		hours   = make([]time.Time, len(keys))
+		offices = make([]string, n)
+		probes  = make([]int64, n)
+		tids    = make([]int64, n)
+		hours   = arrayHeader(make([]byte, 0, 20+12*n), oidTimestamptz, n)
 	)
-	for i, k := range keys {
-		offices[i], probes[i], tids[i], hours[i] = k.office, k.probe, k.target, k.hour
+	for i, m := range marks {
+		k := keys[m.series]
+		offices[i], probes[i], tids[i] = k.office, k.probe, k.target
+		hours = appendTimestamptz(hours, time.Unix(m.hour, 0))
 	}
-	return []any{textArray(offices), int8Array(probes), int8Array(tids), timestamptzArray(hours)}
+	return []any{textArray(offices), int8Array(probes), int8Array(tids), binaryArray(hours)}
 }

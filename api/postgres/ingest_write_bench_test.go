@@ -36,7 +36,8 @@ func BenchmarkWriteArgs(b *testing.B) {
 	m := pgtype.NewMap()
 	var n int
 	for b.Loop() {
-		for k, args := range [][]any{w.detectionColumns(), w.rollupColumns()} {
+		keys, of := w.series()
+		for k, args := range [][]any{w.detectionColumns(keys, of), w.rollupColumns(keys, of)} {
 			for i, a := range args {
 				if v := reflect.ValueOf(a); v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.Uint8 {
 					n += v.Len()
