@@ -19,6 +19,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -77,6 +78,12 @@ type Decoder struct {
 // Decode parses body and checks each result. It returns an *api.Error naming
 // the field when the envelope itself is unreadable or over the limits.
 func (d *Decoder) Decode(body []byte, rules Rules) (Batch, error) {
+	return d.DecodeInto(body, rules, nil)
+}
+
+// DecodeInto is Decode with the valid items appended to items[:0], so a
+// caller can reuse the slice of an earlier batch it is done with.
+func (d *Decoder) DecodeInto(body []byte, rules Rules, items []Item) (Batch, error) {
 	p := d.parsers.Get()
 	defer d.parsers.Put(p)
 	v, err := p.ParseBytes(body)
@@ -102,18 +109,18 @@ func (d *Decoder) Decode(body []byte, rules Rules) (Batch, error) {
 	if !present(rv) {
 		return Batch{}, api.FieldErrorf("results", "missing")
 	}
-	items, err := rv.Array()
+	values, err := rv.Array()
 	if err != nil {
 		return Batch{}, api.FieldErrorf("results", "must be an array, not %s", rv.Type())
 	}
-	if rules.MaxResults > 0 && len(items) > rules.MaxResults {
-		return Batch{}, api.FieldErrorf("results", "%d results in one batch; at most %d", len(items), rules.MaxResults)
+	if rules.MaxResults > 0 && len(values) > rules.MaxResults {
+		return Batch{}, api.FieldErrorf("results", "%d results in one batch; at most %d", len(values), rules.MaxResults)
 	}
-	b.Results = len(items)
-	b.Items = make([]Item, 0, len(items))
-	var lastTarget string
-	for i, iv := range items {
-		r, field, reason := decodeResult(iv, rules, &lastTarget)
+	b.Results = len(values)
+	b.Items = slices.Grow(items[:0], len(values))
+	var names targetNames
+	for i, iv := range values {
+		r, field, reason := decodeResult(iv, rules, &names)
 		if reason != "" {
 			b.Rejected = append(b.Rejected, probe.Rejection{Index: i, Seq: r.Seq, Field: field, Reason: reason})
 			continue
@@ -192,6 +199,35 @@ func text(v *fastjson.Value, limit int) (string, string) {
 	return string(b), ""
 }
 
+// targetNames are the target names a batch has named so far, checked: a
+// batch names few targets (an agent's rows alternate between them), so an
+// item's name is looked up here rather than copied again.
+type targetNames struct {
+	names [8]string
+	n     int // names held; the oldest is replaced when full
+	next  int
+}
+
+// find returns the name equal to b, or "".
+func (t *targetNames) find(b []byte) string {
+	for _, s := range t.names[:t.n] {
+		if string(b) == s {
+			return s
+		}
+	}
+	return ""
+}
+
+func (t *targetNames) add(s string) {
+	if t.n < len(t.names) {
+		t.names[t.n] = s
+		t.n++
+		return
+	}
+	t.names[t.next] = s
+	t.next = (t.next + 1) % len(t.names)
+}
+
 // blank reports whether a target name is empty or only white space; a
 // visible ASCII first byte says it is not without trimming.
 func blank(s string) bool {
@@ -208,7 +244,7 @@ var y2kAnyZone = time.Date(2000, 1, 2, 0, 0, 0, 0, time.UTC)
 // decodeResult reads and checks one item. On failure it returns the
 // offending field and a reason; the seq is returned whenever it could be
 // read, so the agent can match the rejection.
-func decodeResult(v *fastjson.Value, rules Rules, lastTarget *string) (probe.Result, string, string) {
+func decodeResult(v *fastjson.Value, rules Rules, names *targetNames) (probe.Result, string, string) {
 	var out probe.Result
 	o, err := v.Object()
 	if err != nil {
@@ -256,21 +292,23 @@ func decodeResult(v *fastjson.Value, rules Rules, lastTarget *string) (probe.Res
 	if !present(tv) {
 		return out, "target", "missing"
 	}
-	// A batch names few targets: the previous item's name, already
-	// checked, is reused rather than copied again.
+	// A name the batch named before was checked then (only a name that
+	// passed every check is kept).
 	var target string
-	if b, err := tv.StringBytes(); err == nil && *lastTarget != "" && string(b) == *lastTarget {
-		target = *lastTarget
-	} else {
+	if b, err := tv.StringBytes(); err == nil {
+		target = names.find(b)
+	}
+	if target == "" {
 		var reason string
 		if target, reason = text(tv, MaxTarget); reason != "" {
 			return out, "target", reason
 		}
+		if blank(target) {
+			return out, "target", "missing"
+		}
+		names.add(target)
 	}
-	if blank(target) {
-		return out, "target", "missing"
-	}
-	out.Target, *lastTarget = target, target
+	out.Target = target
 	if !present(ov) {
 		return out, "observed_at", "missing"
 	}

@@ -17,6 +17,9 @@ func benchBody(b *testing.B, n int) []byte {
 	at := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
 	for i := range n {
 		r := probe.Result{Seq: uint64(i + 1), Target: "central", ObservedAt: at.Add(time.Duration(i) * 15 * time.Second), OK: true, LatencyMS: 12.25 + float64(i%90)}
+		if i%2 == 1 {
+			r.Target = "internet" // an agent's rows alternate between its targets
+		}
 		if i%20 == 0 {
 			r.OK, r.Failure, r.Detail = false, probe.FailConnect, "connect: connection refused"
 		}

@@ -1,6 +1,8 @@
 package ingest
 
 import (
+	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -150,5 +152,44 @@ func TestDecodeCopiesText(t *testing.T) {
 	r := a.Items[0].Result
 	if a.Office != "73.71" || a.Agent.Version != "1.0.0" || r.Target != "central" || r.Detail != "first" || r.Failure != probe.FailDNS {
 		t.Fatalf("first batch changed: %+v %+v", a, r)
+	}
+}
+
+// TestDecodeIntoReusesItems: a batch decoded into the slice of an earlier,
+// larger one holds exactly its own items, as Decode gives them; target
+// names repeated among several are the checked ones.
+func TestDecodeIntoReusesItems(t *testing.T) {
+	rules := Rules{Now: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), FutureTolerance: time.Minute}
+	body := func(n int, targets ...string) []byte {
+		var b strings.Builder
+		b.WriteString(`{"results":[`)
+		for i := range n {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			fmt.Fprintf(&b, `{"seq":%d,"target":"%s","observed_at":"2026-11-30T00:00:%02dZ","ok":true,"latency_ms":1.5}`, i+1, targets[i%len(targets)], i%60)
+		}
+		b.WriteString(`]}`)
+		return []byte(b.String())
+	}
+	var d Decoder
+	big, err := d.Decode(body(50, "a", "b", "c", "d", "e", "f", "g", "h", "i", "j"), rules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	small := body(7, "central", " ", "internet", "central", `x\u0000`)
+	got, err := d.DecodeInto(small, rules, big.Items)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := d.Decode(small, rules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("DecodeInto:\n%+v\nDecode:\n%+v", got, want)
+	}
+	if len(got.Items) != 4 || len(got.Rejected) != 3 {
+		t.Fatalf("%d items, %d rejected; want 4 and 3: %+v", len(got.Items), len(got.Rejected), got)
 	}
 }
