@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -29,19 +30,19 @@ var y2k = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 // plan for every value, a fifth of the server's CPU at full ingest
 // (docs/scaling.md, issue 14).
 func (w *groupWrite) copyRows(ctx context.Context, c *pgx.Conn, bufs *sync.Pool) error {
-	buf, _ := bufs.Get().(*bytes.Buffer)
+	buf, _ := bufs.Get().(*copyBuf)
 	if buf == nil {
-		buf = new(bytes.Buffer)
+		buf = new(copyBuf)
 	}
-	buf.Reset()
-	encodeResultRows(buf, w.rows)
-	tag, err := c.PgConn().CopyFrom(ctx, buf, copyResultsSQL)
+	buf.b = appendResultRows(buf.b[:0], w.rows)
+	buf.r.Reset(buf.b)
+	tag, err := c.PgConn().CopyFrom(ctx, &buf.r, copyResultsSQL)
 	if err != nil {
 		// pgconn may return on a lost connection while its sending
 		// goroutine still reads buf: the buffer is not reused.
 		return mapError(err, "results")
 	}
-	if buf.Cap() <= 8<<20 {
+	if cap(buf.b) <= 8<<20 {
 		bufs.Put(buf)
 	}
 	if n := tag.RowsAffected(); n != int64(len(w.rows)) {
@@ -50,61 +51,47 @@ func (w *groupWrite) copyRows(ctx context.Context, c *pgx.Conn, bufs *sync.Pool)
 	return nil
 }
 
-// encodeResultRows appends the binary COPY stream of rows (resultColumns,
-// in order) to buf.
-func encodeResultRows(buf *bytes.Buffer, rows []groupRow) {
-	buf.Grow(len(copyHeader) + 2 + len(rows)*128)
-	buf.Write(copyHeader)
-	var b [8]byte
-	putInt := func(size int, v uint64) {
-		binary.BigEndian.PutUint32(b[:4], uint32(size))
-		buf.Write(b[:4])
-		switch size {
-		case 8:
-			binary.BigEndian.PutUint64(b[:], v)
-		case 4:
-			binary.BigEndian.PutUint32(b[:4], uint32(v))
-		}
-		buf.Write(b[:size])
-	}
-	putText := func(s string) {
-		binary.BigEndian.PutUint32(b[:4], uint32(len(s)))
-		buf.Write(b[:4])
-		buf.WriteString(s)
-	}
-	putNull := func() { buf.Write([]byte{0xff, 0xff, 0xff, 0xff}) }
+// copyBuf is a COPY stream and its reader, reused.
+type copyBuf struct {
+	b []byte
+	r bytes.Reader
+}
+
+// appendResultRows appends the binary COPY stream of rows (resultColumns,
+// in order) to b.
+func appendResultRows(b []byte, rows []groupRow) []byte {
+	b = slices.Grow(b, len(copyHeader)+2+len(rows)*128)
+	b = append(b, copyHeader...)
+	null := func(b []byte) []byte { return append(b, 0xff, 0xff, 0xff, 0xff) }
 	for _, g := range rows {
-		it := g.r.items[g.i]
-		r := it.Result
-		binary.BigEndian.PutUint16(b[:2], uint16(len(resultColumns)))
-		buf.Write(b[:2])
-		putText(g.r.p.OfficeCode)
-		putInt(8, uint64(g.r.p.ID))
-		putInt(8, r.Seq)
-		putInt(8, uint64(pgMicros(r.ObservedAt)))
-		putInt(8, uint64(it.TargetID))
-		buf.Write([]byte{0, 0, 0, 1})
+		it := &g.r.items[g.i]
+		r := &it.Result
+		b = binary.BigEndian.AppendUint16(b, uint16(len(resultColumns)))
+		b = appendText(b, g.r.p.OfficeCode)
+		b = appendInt8(b, g.r.p.ID)
+		b = appendInt8(b, int64(r.Seq))
+		b = appendTimestamptz(b, r.ObservedAt)
+		b = appendInt8(b, it.TargetID)
+		b = appendBool(b, r.OK)
 		if r.OK {
-			buf.WriteByte(1)
-			putNull()
+			b = null(b)
 		} else {
-			buf.WriteByte(0)
-			putText(string(r.Failure))
+			b = appendText(b, string(r.Failure))
 		}
-		putInt(4, uint64(math.Float32bits(float32(r.LatencyMS))))
-		putText(r.Detail)
+		b = appendInt4(b, int32(math.Float32bits(float32(r.LatencyMS))))
+		b = appendText(b, r.Detail)
 		if r.CertDaysLeft != nil {
-			putInt(4, uint64(uint32(int32(*r.CertDaysLeft))))
+			b = appendInt4(b, int32(*r.CertDaysLeft))
 		} else {
-			putNull()
+			b = null(b)
 		}
 		if !r.LocalAt.IsZero() {
-			putInt(8, uint64(pgMicros(r.LocalAt)))
+			b = appendTimestamptz(b, r.LocalAt)
 		} else {
-			putNull()
+			b = null(b)
 		}
 	}
-	buf.Write([]byte{0xff, 0xff}) // the trailer
+	return append(b, 0xff, 0xff) // the trailer
 }
 
 // pgMicros is t as a timestamptz's binary value: microseconds since

@@ -53,3 +53,27 @@ func BenchmarkWriteArgs(b *testing.B) {
 	}
 	_ = n
 }
+
+// BenchmarkEncodeResultRows is the COPY stream of a 1,000-row request:
+//
+//	go test -run '^$' -bench EncodeResultRows -benchmem ./api/postgres
+func BenchmarkEncodeResultRows(b *testing.B) {
+	start := time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)
+	r := &ingestRequest{p: api.Probe{OfficeCode: "73.71", ID: 42}}
+	for i := range 1000 {
+		res := probe.Result{Seq: uint64(i + 1), ObservedAt: start.Add(time.Duration(i) * 15 * time.Second), OK: true, LatencyMS: 12.5}
+		if i%20 == 0 {
+			res.OK, res.Failure, res.Detail = false, probe.FailConnect, "connect: connection refused"
+		}
+		r.items = append(r.items, api.IngestItem{TargetID: int64(1 + i%2), Result: res})
+	}
+	var w groupWrite
+	for i := range r.items {
+		w.rows = append(w.rows, groupRow{r, i})
+	}
+	var buf []byte
+	for b.Loop() {
+		buf = appendResultRows(buf[:0], w.rows)
+	}
+	b.SetBytes(int64(len(buf)))
+}
