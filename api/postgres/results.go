@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"math"
 	"sync"
 	"time"
 
@@ -50,8 +51,15 @@ const copyFrom = 32
 // with unauthorized and nothing is written.
 func (s *Store) IngestResults(ctx context.Context, p api.Probe, agent probe.AgentInfo, items []api.IngestItem) (api.IngestOutcome, error) {
 	days := map[time.Time]struct{}{}
+	lastDay := int64(math.MinInt64)
 	for _, it := range items {
-		days[dayOf(it.Result.ObservedAt)] = struct{}{}
+		// A batch's rows run in time order: only a change of UTC day
+		// reaches the map.
+		sec := it.Result.ObservedAt.Unix()
+		if d := sec - ((sec%86400)+86400)%86400; d != lastDay {
+			lastDay = d
+			days[dayOf(it.Result.ObservedAt)] = struct{}{}
+		}
 	}
 	for d := range days {
 		if err := s.EnsurePartition(ctx, d); err != nil {
