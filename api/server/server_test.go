@@ -208,7 +208,11 @@ func TestIngestErrors(t *testing.T) {
 		})
 	}
 	var rows int
-	f.store.Pool().QueryRow(context.Background(), `SELECT count(*) FROM results`).Scan(&rows)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := f.store.Pool().QueryRow(ctx, `SELECT count(*) FROM results`).Scan(&rows); err != nil {
+		t.Fatalf("count results: %v", err)
+	}
 	if rows != 0 {
 		t.Fatalf("%d rows stored by refused requests", rows)
 	}
@@ -246,7 +250,11 @@ func TestIngestBadGzip(t *testing.T) {
 		})
 	}
 	var rows int
-	f.store.Pool().QueryRow(context.Background(), `SELECT count(*) FROM results`).Scan(&rows)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := f.store.Pool().QueryRow(ctx, `SELECT count(*) FROM results`).Scan(&rows); err != nil {
+		t.Fatalf("count results: %v", err)
+	}
 	if rows != 0 {
 		t.Fatalf("%d rows stored by refused requests", rows)
 	}
