@@ -18,19 +18,20 @@ const module = "github.com/pantau-id/pantau"
 // dependencies maps the names the README's "may import" column uses for
 // third-party modules to their import path prefixes.
 var dependencies = map[string]string{
-	"pgx":           "github.com/jackc/pgx/",
-	"goose":         "github.com/pressly/goose/",
-	"slack-go":      "github.com/slack-go/slack",
-	"gin":           "github.com/gin-gonic/gin",
-	"client_golang": "github.com/prometheus/client_golang/",
-	"x/sys":         "golang.org/x/sys/",
-	"x/crypto":      "golang.org/x/crypto/",
-	"go-echarts":    "github.com/go-echarts/go-echarts/",
-	"excelize":      "github.com/xuri/excelize/",
-	"fastjson":      "github.com/valyala/fastjson",
-	"yaml":          "go.yaml.in/yaml/",
-	"chromedp":      "github.com/chromedp/chromedp",
-	"cdproto":       "github.com/chromedp/cdproto/",
+	"pgx":                "github.com/jackc/pgx/",
+	"goose":              "github.com/pressly/goose/",
+	"slack-go":           "github.com/slack-go/slack",
+	"gin":                "github.com/gin-gonic/gin",
+	"client_golang":      "github.com/prometheus/client_golang/",
+	"x/sys":              "golang.org/x/sys/",
+	"x/crypto":           "golang.org/x/crypto/",
+	"go-echarts":         "github.com/go-echarts/go-echarts/",
+	"excelize":           "github.com/xuri/excelize/",
+	"fastjson":           "github.com/valyala/fastjson",
+	"klauspost/compress": "github.com/klauspost/compress/",
+	"yaml":               "go.yaml.in/yaml/",
+	"chromedp":           "github.com/chromedp/chromedp",
+	"cdproto":            "github.com/chromedp/cdproto/",
 }
 
 // row is one line of the README's architecture table.
