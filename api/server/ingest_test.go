@@ -54,9 +54,8 @@ func TestIngestRejectsBadTextAndTakenSeqsByItem(t *testing.T) {
 			}
 		}
 	}
-	var rows int
-	if err := f.store.Pool().QueryRow(context.Background(), `SELECT count(*) FROM results`).Scan(&rows); err != nil || rows != 3 {
-		t.Fatalf("%d rows stored (%v), want 3", rows, err)
+	if n := f.storedResults(t); n != 3 {
+		t.Fatalf("%d rows stored, want 3", n)
 	}
 	ps, _ := f.store.Probes(context.Background(), "73.71")
 	if ps[0].AgentVersion != "" {

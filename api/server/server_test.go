@@ -81,6 +81,18 @@ func newFixture(t *testing.T) *fixture {
 	return &fixture{server: h, store: store, srv: srv, token: token, other: other, reg: reg, client: clientWithTimeout(srv)}
 }
 
+// storedResults counts the rows in results.
+func (f *fixture) storedResults(t *testing.T) int {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var n int
+	if err := f.store.Pool().QueryRow(ctx, `SELECT count(*) FROM results`).Scan(&n); err != nil {
+		t.Fatalf("count results: %v", err)
+	}
+	return n
+}
+
 func (f *fixture) post(t *testing.T, token string, body []byte, gz bool) (int, []byte) {
 	t.Helper()
 	if gz {
@@ -207,14 +219,8 @@ func TestIngestErrors(t *testing.T) {
 			}
 		})
 	}
-	var rows int
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := f.store.Pool().QueryRow(ctx, `SELECT count(*) FROM results`).Scan(&rows); err != nil {
-		t.Fatalf("count results: %v", err)
-	}
-	if rows != 0 {
-		t.Fatalf("%d rows stored by refused requests", rows)
+	if n := f.storedResults(t); n != 0 {
+		t.Fatalf("%d rows stored by refused requests", n)
 	}
 }
 
@@ -249,14 +255,8 @@ func TestIngestBadGzip(t *testing.T) {
 			}
 		})
 	}
-	var rows int
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := f.store.Pool().QueryRow(ctx, `SELECT count(*) FROM results`).Scan(&rows); err != nil {
-		t.Fatalf("count results: %v", err)
-	}
-	if rows != 0 {
-		t.Fatalf("%d rows stored by refused requests", rows)
+	if n := f.storedResults(t); n != 0 {
+		t.Fatalf("%d rows stored by refused requests", n)
 	}
 }
 
