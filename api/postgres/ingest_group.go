@@ -397,7 +397,7 @@ func (w *groupWrite) rollupColumns(keys []seriesKey, of []int32) []any {
 	for k, g := range w.rows {
 		i := of[k]
 		sec := g.r.items[g.i].Result.ObservedAt.Unix()
-		h := sec - ((sec%3600)+3600)%3600 // floor, before 1970 too
+		h := floorUnix(sec, 3600)
 		if h != last[i] {
 			last[i] = h
 			seen[mark{i, h}] = struct{}{}

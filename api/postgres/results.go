@@ -56,7 +56,7 @@ func (s *Store) IngestResults(ctx context.Context, p api.Probe, agent probe.Agen
 		// A batch's rows run in time order: only a change of UTC day
 		// reaches the map.
 		sec := it.Result.ObservedAt.Unix()
-		if d := sec - ((sec%86400)+86400)%86400; d != lastDay {
+		if d := floorUnix(sec, 86400); d != lastDay {
 			lastDay = d
 			days[dayOf(it.Result.ObservedAt)] = struct{}{}
 		}
@@ -156,6 +156,10 @@ func classify(items []api.IngestItem, stored map[int64]time.Time) (api.IngestOut
 	}
 	return out, fresh
 }
+
+// floorUnix rounds Unix seconds down to a multiple of unit, before 1970
+// too: the UTC day or hour that holds them, without a time.Time per row.
+func floorUnix(sec, unit int64) int64 { return sec - ((sec%unit)+unit)%unit }
 
 // dayOf is the UTC day that holds t: results are partitioned by UTC day.
 func dayOf(t time.Time) time.Time {
